@@ -5,9 +5,21 @@
 //! asks its [`Env`] for the values of path arguments and for randomness, so this crate does no
 //! I/O and stays deterministic under test.
 //!
-//! STUB: the interface is fixed; the implementation is being written.
+//! What AWS does, and therefore what this crate does:
+//! - Syntax faults (unknown function, bad string escape, unbalanced parentheses) are definition
+//!   faults: [`parse`] rejects them.
+//! - Everything else, including a wrong number of arguments, fails only when the call runs, with
+//!   error `States.Runtime` and cause `Invalid arguments in States.X` ([`EvalError`]).
+//! - Path arguments are resolved by the engine through [`Env::resolve_path`]; its error is passed
+//!   through unchanged.
+
+mod error;
+mod functions;
+mod parser;
 
 use serde_json::Value;
+
+pub use error::INTRINSIC_RUNTIME_ERROR;
 
 /// A parsed intrinsic function call, possibly with nested calls among its arguments.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +64,13 @@ pub struct EvalError {
     pub cause: String,
 }
 
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.error, self.cause)
+    }
+}
+impl std::error::Error for EvalError {}
+
 /// What evaluation needs from its surroundings.
 pub trait Env {
     /// The value of a path argument; `Err` carries the cause text when it does not resolve.
@@ -60,24 +79,63 @@ pub trait Env {
     fn random_u64(&mut self) -> u64;
 }
 
+/// The names of all intrinsic functions AWS knows, in the order of its documentation.
+pub const FUNCTION_NAMES: [&str; 18] = [
+    "States.Format",
+    "States.StringToJson",
+    "States.JsonToString",
+    "States.Array",
+    "States.ArrayPartition",
+    "States.ArrayContains",
+    "States.ArrayRange",
+    "States.ArrayGetItem",
+    "States.ArrayLength",
+    "States.ArrayUnique",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.JsonMerge",
+    "States.MathRandom",
+    "States.MathAdd",
+    "States.StringSplit",
+    "States.UUID",
+];
+
 /// True when a payload template string is an intrinsic call rather than a path.
 pub fn is_intrinsic(src: &str) -> bool {
     src.trim_start().starts_with("States.")
 }
 
 /// Parses an intrinsic call such as `States.Format('Hello, {}', $.name)`.
+///
+/// Never panics; any input that is not one well-formed call of a known function is an error.
 pub fn parse(src: &str) -> Result<Intrinsic, ParseError> {
-    Err(ParseError {
-        message: format!("intrinsic functions are not implemented yet: {src}"),
-    })
+    parser::parse(src)
 }
 
 impl Intrinsic {
-    /// Evaluates the call.
-    pub fn eval(&self, _env: &mut dyn Env) -> Result<Value, EvalError> {
-        Err(EvalError {
-            error: "States.Runtime".into(),
-            cause: "not implemented".into(),
-        })
+    /// Evaluates the call: arguments left to right (paths through `env`), then the function.
+    pub fn eval(&self, env: &mut dyn Env) -> Result<Value, EvalError> {
+        functions::eval(self, env)
+    }
+}
+
+impl std::fmt::Display for Intrinsic {
+    /// Renders the call back in intrinsic syntax (string literals re-escaped), so that
+    /// `parse(&call.to_string()) == Ok(call)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}(", self.name)?;
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match arg {
+                Arg::Literal(Value::String(s)) => f.write_str(&parser::quote(s))?,
+                Arg::Literal(v) => write!(f, "{v}")?,
+                Arg::Path(p) => f.write_str(p)?,
+                Arg::Call(c) => write!(f, "{c}")?,
+            }
+        }
+        f.write_str(")")
     }
 }

@@ -3,74 +3,33 @@
 //! variables bound, plus AWS's extra functions (`$partition`, `$range`, `$hash`, `$random`,
 //! `$uuid`, `$parse`).
 //!
-//! STUB: the interface is fixed; the implementation is being written.
+//! The evaluator underneath is `jsonata-core` (a Rust port of jsonata-js). This crate adds what
+//! AWS adds on top of stock JSONata, converts values at the boundary (`serde_json::Value` in,
+//! [`Outcome`] out, integral numbers as JSON integers), bounds every evaluation with [`Limits`]
+//! so a runaway expression fails instead of hanging, and reports errors in jsonata-js form
+//! (`T1006: Attempted to invoke a non-function`), which is what AWS puts in its causes.
+//!
+//! Layout: [`expression`] (parse/evaluate), [`env`] (what evaluation needs from the engine),
+//! [`limits`], `convert` (value conversion), `errors` (jsonata-js error text), `functions` (AWS's extra functions), `rng`
+//! (the random generators behind `$random`/`$uuid`), `names` (which `$names` an expression uses).
 
-use serde_json::Value;
+mod convert;
+pub mod env;
+mod errors;
+pub mod expression;
+mod functions;
+pub mod limits;
+mod names;
+mod rng;
 
-/// A parsed JSONata expression (the text between `{%` and `%}`).
-#[derive(Debug, Clone)]
-pub struct Expression {
-    source: String,
-}
-
-/// Why an expression could not be parsed (a definition fault).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    /// What is wrong, for a person.
-    pub message: String,
-}
-
-/// Why evaluation failed: JSONata's own message, e.g. `T1006: Attempted to invoke a non-function`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvalError {
-    pub message: String,
-}
-
-/// What an expression produced.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// A JSON value.
-    Value(Value),
-    /// Nothing (JSONata's `undefined`).
-    Undefined,
-    /// A function, which cannot be turned into JSON.
-    Function,
-}
-
-/// What evaluation needs from its surroundings.
-pub trait Env {
-    /// `$states`: `{input, context, result?, errorOutput?}`.
-    fn states(&self) -> &Value;
-    /// A workflow variable (bound as `$name`), if it exists.
-    fn variable(&self, name: &str) -> Option<&Value>;
-    /// Names of the variables in scope (to bind them all).
-    fn variable_names(&self) -> Vec<String>;
-    /// 64 random bits (`$random`, `$uuid`).
-    fn random_u64(&mut self) -> u64;
-}
+pub use env::{Env, SimpleEnv};
+pub use expression::{EvalError, Expression, Outcome, ParseError};
+pub use limits::Limits;
 
 /// If `s` is `{% ... %}`, the text inside.
+///
+/// AWS requires the delimiters at the very start and end of the string (no surrounding
+/// whitespace): `" {% x %} "` is a plain string literal, as the recorded executions show.
 pub fn strip_delimiters(s: &str) -> Option<&str> {
     s.strip_prefix("{%")?.strip_suffix("%}")
-}
-
-impl Expression {
-    /// Parses the text inside `{% %}`.
-    pub fn parse(src: &str) -> Result<Expression, ParseError> {
-        Ok(Expression {
-            source: src.to_string(),
-        })
-    }
-
-    /// The expression text as written (trimmed of nothing).
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-
-    /// Evaluates the expression.
-    pub fn evaluate(&self, _env: &mut dyn Env) -> Result<Outcome, EvalError> {
-        Err(EvalError {
-            message: "JSONata is not implemented yet".into(),
-        })
-    }
 }

@@ -1,18 +1,31 @@
 //! JSONPath as the Amazon States Language uses it.
 //!
-//! AWS evaluates paths with Jayway JSONPath, with rules of its own on top: a *reference path*
-//! (names and indexes only, "definite") selects exactly one value and a missing value is an
-//! error; any other path (`[*]`, `..`, slices, filters, unions) selects a list of matches.
+//! AWS evaluates paths with Jayway JSONPath, with rules of its own on top: a *definite* path
+//! (names and single indexes) selects exactly one value and a missing value is an error; any
+//! other path (`[*]`, `..`, slices, filters, unions) selects a list of matches, and never fails.
 //! ResultPath writes a value into a document at a reference path, creating objects on the way.
 //!
 //! A path starts at one of three roots: `$` (the state's input), `$$` (the context object) or
 //! `$name` (a variable, for workflows that use `Assign`). The caller supplies the root value;
 //! this crate only parses and walks.
 //!
-//! STUB: the interface is fixed; the implementation below only handles dotted names and
-//! indexes and is being replaced by the complete one.
+//! The crate is split by concept: `parse` turns text into [`Segment`]s,
+//! `filter` holds `[?(...)]` expressions, `select` walks a document, `normalize` renders
+//! Jayway's normalised form for error texts and `write` implements ResultPath.
+
+use std::borrow::Cow;
 
 use serde_json::Value;
+
+mod error;
+mod filter;
+mod normalize;
+mod parse;
+mod select;
+mod write;
+
+pub use error::{ParseError, SelectError, WriteError};
+pub use filter::{CmpOp, FilterExpr, Operand};
 
 /// Where a path starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +43,28 @@ pub enum Root {
 pub enum Segment {
     /// `.name` or `['name']`.
     Field(String),
-    /// `[3]` or `[-1]`.
+    /// `[3]` or `[-1]`: negative indexes count from the end.
     Index(i64),
+    /// `['a','b']`. As the last step, Jayway merges the present names into one object
+    /// (and counts the path as definite); elsewhere each name is a separate match.
+    Fields(Vec<String>),
+    /// `[0,2]`: each index that exists, in the order written.
+    Indexes(Vec<i64>),
+    /// `[start:end]` or `[start:end:step]` (Python semantics; `step` > 0).
+    Slice {
+        /// First index (negative counts from the end); `None` is 0.
+        start: Option<i64>,
+        /// One past the last index (negative counts from the end); `None` is the length.
+        end: Option<i64>,
+        /// Stride; `None` is 1. An extension: Jayway has no step.
+        step: Option<i64>,
+    },
+    /// `.*` or `[*]`: every member of an object or element of an array.
+    Wildcard,
+    /// `..`: the next segment applied at every depth (always followed by a segment).
+    Descendant,
+    /// `[?(...)]`: the elements of an array (or an object itself) that satisfy the filter.
+    Filter(Box<FilterExpr>),
 }
 
 /// A parsed JSONPath, ready to be evaluated many times.
@@ -40,63 +73,30 @@ pub struct Path {
     source: String,
     root: Root,
     segments: Vec<Segment>,
+    shape: Shape,
 }
 
-/// Why a path could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    /// What is wrong, for a person.
-    pub message: String,
-}
-
-impl std::fmt::Display for ParseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-impl std::error::Error for ParseError {}
-
-/// Why a reference path selected nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SelectError {
-    /// Jayway's "No results for path: $['a']['b']" (the whole path, normalised).
-    NoResults { normalized: String },
-}
-
-/// Why ResultPath could not write.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteError {
-    /// Jayway's "Missing property in path $['a']": an intermediate step is not an object.
-    MissingProperty { normalized: String },
-    /// The path is not a reference path, or starts at `$$` or a variable.
-    NotWritable,
+/// What kind of result a path gives; computed once at parse time so selection only branches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Names and single indexes only: at most one value, borrowable.
+    Reference,
+    /// A reference path ending in a multi-name union: Jayway merges into one new object.
+    MergedLeaf,
+    /// Anything else: a list of matches.
+    Indefinite,
 }
 
 impl Path {
-    /// Parses `src`. Accepts everything AWS accepts in a path field.
+    /// Parses `src`. Accepts everything AWS (Jayway) accepts in a path field; never panics.
     pub fn parse(src: &str) -> Result<Path, ParseError> {
-        let (root, rest) = if let Some(r) = src.strip_prefix("$$") {
-            (Root::Context, r)
-        } else if let Some(r) = src.strip_prefix('$') {
-            let end = r.find(['.', '[']).unwrap_or(r.len());
-            if end == 0 {
-                (Root::Input, r)
-            } else {
-                (Root::Variable(r[..end].to_string()), &r[end..])
-            }
-        } else {
-            return Err(ParseError {
-                message: format!("'{src}' does not start with '$'"),
-            });
-        };
-        let mut segments = Vec::new();
-        for part in rest.split('.').skip(1) {
-            segments.push(Segment::Field(part.to_string()));
-        }
+        let (root, segments) = parse::parse_path(src)?;
+        let shape = shape_of(&segments);
         Ok(Path {
             source: src.to_string(),
             root,
             segments,
+            shape,
         })
     }
 
@@ -110,83 +110,96 @@ impl Path {
         &self.root
     }
 
+    /// The steps after the root.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
     /// True for the bare root (`$`, `$$`, `$name`): selecting it returns the root unchanged.
     pub fn is_root(&self) -> bool {
         self.segments.is_empty()
     }
 
-    /// True when the path has only names and indexes, so that it selects at most one value.
+    /// Jayway's "definite path": the path selects at most one value, and a missing value is
+    /// an error. True for names and single indexes, and (as in Jayway) for a multi-name union
+    /// `['a','b']` as the last step, which yields one merged object.
     pub fn is_definite(&self) -> bool {
-        true
+        self.shape != Shape::Indefinite
+    }
+
+    /// The ASL "reference path": names and single indexes only. ResultPath, Choice
+    /// `Variable` and the `*Path` fields of Wait/Map/Fail must be reference paths.
+    pub fn is_reference(&self) -> bool {
+        self.shape == Shape::Reference
     }
 
     /// Selects from `root` (the value of this path's [`Root`]).
     ///
-    /// A definite path gives the one value it names, or `NoResults` when it is missing.
-    /// Any other path gives an array of every match (possibly empty).
+    /// A definite path gives the one value it names, or an error saying why it is missing.
+    /// Any other path gives an array of every match (possibly empty), never an error.
     pub fn select(&self, root: &Value) -> Result<Value, SelectError> {
-        self.select_ref(root)
-            .cloned()
-            .ok_or_else(|| SelectError::NoResults {
-                normalized: self.normalized(),
-            })
+        self.select_cow(root).map(Cow::into_owned)
     }
 
-    /// Like [`Path::select`] for a definite path, without copying the value.
-    /// `None` for a missing value, or for a path that is not definite.
+    /// Like [`Path::select`], but borrows from `root` whenever the result is one value of it
+    /// (every reference path), so that callers only pay for a copy when they keep the value.
+    pub fn select_cow<'v>(&self, root: &'v Value) -> Result<Cow<'v, Value>, SelectError> {
+        match self.shape {
+            Shape::Reference => match select::walk_reference(&self.segments, root) {
+                Some(v) => Ok(Cow::Borrowed(v)),
+                None => Err(select::diagnose(self, root)),
+            },
+            Shape::MergedLeaf => select::select_merged(self, root).map(Cow::Owned),
+            Shape::Indefinite => Ok(Cow::Owned(Value::Array(
+                select::select_all(&self.segments, root)
+                    .into_iter()
+                    .map(Cow::into_owned)
+                    .collect(),
+            ))),
+        }
+    }
+
+    /// The value a reference path names, without copying or allocating.
+    /// `None` for a missing value, or for a path that is not a reference path
+    /// (use [`Path::select_cow`] for those).
     pub fn select_ref<'v>(&self, root: &'v Value) -> Option<&'v Value> {
-        let mut cur = root;
-        for seg in &self.segments {
-            cur = match seg {
-                Segment::Field(name) => cur.get(name.as_str())?,
-                Segment::Index(i) => cur.get(usize::try_from(*i).ok()?)?,
-            };
+        match self.shape {
+            Shape::Reference => select::walk_reference(&self.segments, root),
+            _ => None,
         }
-        Some(cur)
     }
 
-    /// Jayway's normalised form, `$['a'][0]`.
+    /// Jayway's normalised form, as in its error texts: `$['a'][0]`, `$..['x']`, `$[*]`,
+    /// `$[?]`. Always starts with `$`, whatever the root.
     pub fn normalized(&self) -> String {
-        let mut s = String::from("$");
-        for seg in &self.segments {
-            match seg {
-                Segment::Field(n) => s.push_str(&format!("['{n}']")),
-                Segment::Index(i) => s.push_str(&format!("[{i}]")),
-            }
-        }
-        s
+        normalize::normalized(&self.segments)
     }
 
     /// ResultPath: returns `target` with `value` placed at this path (`$` replaces it whole).
-    /// Missing objects on the way are created.
-    pub fn write(&self, target: Value, value: Value) -> Result<Value, WriteError> {
-        if self.root != Root::Input {
-            return Err(WriteError::NotWritable);
-        }
-        if self.segments.is_empty() {
-            return Ok(value);
-        }
-        let mut target = target;
-        let mut cur = &mut target;
-        for (i, seg) in self.segments.iter().enumerate() {
-            let last = i + 1 == self.segments.len();
-            let Segment::Field(name) = seg else {
-                return Err(WriteError::NotWritable);
-            };
-            if cur.is_null() {
-                *cur = Value::Object(Default::default());
-            }
-            let Value::Object(map) = cur else {
-                return Err(WriteError::MissingProperty {
-                    normalized: self.normalized(),
-                });
-            };
-            if last {
-                map.insert(name.clone(), value);
-                return Ok(target);
-            }
-            cur = map.entry(name.clone()).or_insert(Value::Null);
-        }
+    /// Missing objects on the way are created; an existing array element may be replaced.
+    /// Takes both values by move so that nothing is copied.
+    pub fn write(&self, mut target: Value, value: Value) -> Result<Value, WriteError> {
+        self.write_in_place(&mut target, value)?;
         Ok(target)
+    }
+
+    /// Like [`Path::write`], in place. On error `target` is left unchanged, so the caller
+    /// still has the state's input (for a Catcher, say) without having copied it.
+    pub fn write_in_place(&self, target: &mut Value, value: Value) -> Result<(), WriteError> {
+        write::write_in_place(self, target, value)
+    }
+}
+
+/// Classifies segments once, at parse time.
+fn shape_of(segments: &[Segment]) -> Shape {
+    let simple = |s: &Segment| matches!(s, Segment::Field(_) | Segment::Index(_));
+    match segments.split_last() {
+        None => Shape::Reference,
+        Some((last, rest)) if rest.iter().all(simple) => match last {
+            s if simple(s) => Shape::Reference,
+            Segment::Fields(_) => Shape::MergedLeaf,
+            _ => Shape::Indefinite,
+        },
+        Some(_) => Shape::Indefinite,
     }
 }

@@ -1,0 +1,160 @@
+//! Evaluation: resolve the arguments, then run the named function on their values.
+//!
+//! Each family of functions lives in its own module; this one holds the dispatch and the
+//! argument helpers they share (arity, types, AWS's two ways of turning a number into an int).
+
+mod array;
+mod encoding;
+mod format;
+mod json;
+mod math;
+mod string;
+mod uuid;
+
+use serde_json::Value;
+
+use crate::error::invalid_args;
+use crate::{Arg, Env, EvalError, Intrinsic};
+
+/// Evaluates `call`: checks the argument count, evaluates the arguments left to right, then
+/// applies the function.
+pub(crate) fn eval(call: &Intrinsic, env: &mut dyn Env) -> Result<Value, EvalError> {
+    let name = call.name.as_str();
+    let (min, max) = arity(name).ok_or_else(|| unknown_function(name))?;
+    if call.args.len() < min || call.args.len() > max {
+        return Err(invalid_args(name));
+    }
+    let mut values = Vec::with_capacity(call.args.len());
+    for arg in &call.args {
+        values.push(eval_arg(arg, env)?);
+    }
+    let args = Args { name, values };
+    apply(&args, env)
+}
+
+fn eval_arg(arg: &Arg, env: &mut dyn Env) -> Result<Value, EvalError> {
+    match arg {
+        Arg::Literal(v) => Ok(v.clone()),
+        Arg::Path(p) => env.resolve_path(p),
+        Arg::Call(c) => c.eval(env),
+    }
+}
+
+/// Minimum and maximum argument counts; `None` for a name AWS does not know.
+fn arity(name: &str) -> Option<(usize, usize)> {
+    Some(match name {
+        "States.Format" => (1, usize::MAX),
+        "States.Array" => (0, usize::MAX),
+        "States.UUID" => (0, 0),
+        "States.StringToJson"
+        | "States.JsonToString"
+        | "States.ArrayLength"
+        | "States.ArrayUnique"
+        | "States.Base64Encode"
+        | "States.Base64Decode" => (1, 1),
+        "States.ArrayPartition"
+        | "States.ArrayContains"
+        | "States.ArrayGetItem"
+        | "States.Hash"
+        | "States.MathAdd"
+        | "States.StringSplit" => (2, 2),
+        "States.ArrayRange" | "States.JsonMerge" => (3, 3),
+        "States.MathRandom" => (2, 3),
+        _ => return None,
+    })
+}
+
+fn apply(args: &Args, env: &mut dyn Env) -> Result<Value, EvalError> {
+    match args.name {
+        "States.Format" => format::format(args),
+        "States.StringToJson" => json::string_to_json(args),
+        "States.JsonToString" => json::json_to_string(args),
+        "States.JsonMerge" => json::json_merge(args),
+        "States.Array" => Ok(Value::Array(args.values.clone())),
+        "States.ArrayPartition" => array::partition(args),
+        "States.ArrayContains" => array::contains(args),
+        "States.ArrayRange" => array::range(args),
+        "States.ArrayGetItem" => array::get_item(args),
+        "States.ArrayLength" => array::length(args),
+        "States.ArrayUnique" => array::unique(args),
+        "States.Base64Encode" => encoding::base64_encode(args),
+        "States.Base64Decode" => encoding::base64_decode(args),
+        "States.Hash" => encoding::hash(args),
+        "States.MathRandom" => math::random(args, env),
+        "States.MathAdd" => math::add(args),
+        "States.StringSplit" => string::split(args),
+        "States.UUID" => Ok(uuid::uuid_v4(env)),
+        other => Err(unknown_function(other)),
+    }
+}
+
+/// Only reachable for an `Intrinsic` built by hand: [`crate::parse`] rejects unknown names.
+fn unknown_function(name: &str) -> EvalError {
+    EvalError {
+        error: crate::INTRINSIC_RUNTIME_ERROR.to_string(),
+        cause: format!("Unknown intrinsic function '{name}'"),
+    }
+}
+
+/// The evaluated arguments of one call, with accessors that fail the AWS way.
+pub(crate) struct Args<'a> {
+    name: &'a str,
+    values: Vec<Value>,
+}
+
+impl Args<'_> {
+    /// The failure AWS reports for any bad argument of this function.
+    fn invalid(&self) -> EvalError {
+        invalid_args(self.name)
+    }
+
+    fn get(&self, i: usize) -> &Value {
+        &self.values[i]
+    }
+
+    fn string(&self, i: usize) -> Result<&str, EvalError> {
+        self.values[i].as_str().ok_or_else(|| self.invalid())
+    }
+
+    fn array(&self, i: usize) -> Result<&Vec<Value>, EvalError> {
+        self.values[i].as_array().ok_or_else(|| self.invalid())
+    }
+
+    fn object(&self, i: usize) -> Result<&serde_json::Map<String, Value>, EvalError> {
+        self.values[i].as_object().ok_or_else(|| self.invalid())
+    }
+
+    /// A number cut toward zero, as Java's `intValue()` does. AWS's ArrayRange,
+    /// ArrayPartition, ArrayGetItem and MathRandom behave this way (2.6 -> 2, -0.6 -> 0).
+    fn truncated(&self, i: usize) -> Result<i64, EvalError> {
+        if let Some(n) = self.values[i].as_i64() {
+            return Ok(n);
+        }
+        let n = self.number(i)?;
+        Ok(n.trunc() as i64)
+    }
+
+    /// A number rounded half up, as Java's `Math.round` does (1.5 -> 2, -1.5 -> -1, -2.5 -> -2).
+    /// AWS's MathAdd rounds each operand this way; the recorded cases confirm the ties.
+    fn rounded(&self, i: usize) -> Result<i64, EvalError> {
+        if let Some(n) = self.values[i].as_i64() {
+            return Ok(n);
+        }
+        let n = self.number(i)?;
+        let floor = n.floor();
+        // `n - floor` is exact, unlike `n + 0.5` (0.49999999999999994 must round to 0).
+        Ok(if n - floor >= 0.5 { floor + 1.0 } else { floor } as i64)
+    }
+
+    fn number(&self, i: usize) -> Result<f64, EvalError> {
+        match &self.values[i] {
+            Value::Number(n) => n.as_f64().ok_or_else(|| self.invalid()),
+            _ => Err(self.invalid()),
+        }
+    }
+}
+
+/// Compact JSON text of a value, as AWS's JSON serializer writes it.
+fn to_compact_json(v: &Value) -> String {
+    v.to_string()
+}
