@@ -1,1 +1,50 @@
-fn main() {}
+//! `switchback`: run AWS Step Functions state machines on your own machines.
+//!
+//! A thin binary over the library crates: each subcommand lives in its own file under `cmd/`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Run AWS Step Functions state machines locally: faithful to AWS, fast, one binary.
+#[derive(Parser)]
+#[command(name = "switchback", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one execution of a definition in this process and print its output.
+    Run(cmd::run::RunArgs),
+    /// Check a definition and list every fault with its path.
+    Validate(cmd::validate::ValidateArgs),
+    /// Measure executions/s and state transitions/s of a definition, in this process.
+    Bench(cmd::bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHBACK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => cmd::run::run(args),
+        Command::Validate(args) => cmd::validate::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,585 @@
+//! Builds the [`StateMachine`] model from a definition document that passed validation.
+//!
+//! Validation has already reported faults with AWS's messages; this pass still never assumes
+//! a field is well formed (a definition that slipped past a rule gets a fault here, never a
+//! panic), and it resolves names to indexes and compiles every expression once.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use switchback_jsonpath::Path;
+use switchback_validate::Fault;
+
+use crate::choice::ChoiceRule;
+use crate::model::*;
+use crate::template::Template;
+
+type Obj = Map<String, Value>;
+
+/// Builds the model, or returns the faults found on the way.
+pub fn build(doc: &Value) -> Result<StateMachine, Vec<Fault>> {
+    let mut b = Builder { faults: Vec::new() };
+    let machine = b.machine(doc);
+    match machine {
+        Some(m) if b.faults.is_empty() => Ok(m),
+        _ => {
+            if b.faults.is_empty() {
+                b.fault("", "the definition could not be read");
+            }
+            Err(b.faults)
+        }
+    }
+}
+
+struct Builder {
+    faults: Vec<Fault>,
+}
+
+impl Builder {
+    fn fault(&mut self, path: &str, message: impl Into<String>) {
+        self.faults.push(Fault {
+            path: path.to_string(),
+            code: "SCHEMA_VALIDATION_FAILED".into(),
+            message: message.into(),
+        });
+    }
+
+    fn machine(&mut self, doc: &Value) -> Option<StateMachine> {
+        let Value::Object(top) = doc else {
+            self.fault("", "the definition must be a JSON object");
+            return None;
+        };
+        let ql = self.query_language(top, QueryLanguage::JsonPath, "");
+        let scope = self.scope(top, ql, "")?;
+        Some(StateMachine {
+            scope,
+            timeout_seconds: top.get("TimeoutSeconds").and_then(Value::as_u64),
+            comment: top
+                .get("Comment")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            source: doc.clone(),
+        })
+    }
+
+    fn query_language(&mut self, obj: &Obj, inherited: QueryLanguage, path: &str) -> QueryLanguage {
+        match obj.get("QueryLanguage").and_then(Value::as_str) {
+            Some("JSONata") => QueryLanguage::Jsonata,
+            Some("JSONPath") => QueryLanguage::JsonPath,
+            None => inherited,
+            Some(other) => {
+                self.fault(
+                    &format!("{path}/QueryLanguage"),
+                    format!("unknown QueryLanguage '{other}'"),
+                );
+                inherited
+            }
+        }
+    }
+
+    /// A `{StartAt, States}` object: the top level, a branch or an item processor.
+    fn scope(&mut self, obj: &Obj, ql: QueryLanguage, path: &str) -> Option<Scope> {
+        let Some(Value::Object(states)) = obj.get("States") else {
+            self.fault(path, "'States' must be an object");
+            return None;
+        };
+        let index: HashMap<String, usize> = states
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i))
+            .collect();
+        let start = match obj
+            .get("StartAt")
+            .and_then(Value::as_str)
+            .and_then(|s| index.get(s))
+        {
+            Some(&i) => i,
+            None => {
+                self.fault(&format!("{path}/StartAt"), "'StartAt' must name a state");
+                return None;
+            }
+        };
+        let mut built = Vec::with_capacity(states.len());
+        for (name, state) in states {
+            let spath = format!("{path}/States/{name}");
+            if let Some(s) = self.state(name, state, ql, &index, &spath) {
+                built.push(s);
+            }
+        }
+        (built.len() == states.len()).then_some(Scope {
+            states: built,
+            start,
+            index,
+        })
+    }
+
+    fn target(
+        &mut self,
+        v: Option<&Value>,
+        index: &HashMap<String, usize>,
+        path: &str,
+    ) -> Option<usize> {
+        match v.and_then(Value::as_str).and_then(|n| index.get(n)) {
+            Some(&i) => Some(i),
+            None => {
+                self.fault(path, "must name a state in the same scope");
+                None
+            }
+        }
+    }
+
+    fn state(
+        &mut self,
+        name: &str,
+        v: &Value,
+        inherited: QueryLanguage,
+        index: &HashMap<String, usize>,
+        path: &str,
+    ) -> Option<State> {
+        let Value::Object(o) = v else {
+            self.fault(path, "a state must be an object");
+            return None;
+        };
+        let ql = self.query_language(o, inherited, path);
+        let transition = if o.get("End").and_then(Value::as_bool) == Some(true) {
+            Some(Transition::End)
+        } else if o.contains_key("Next") {
+            Some(Transition::Next(self.target(
+                o.get("Next"),
+                index,
+                &format!("{path}/Next"),
+            )?))
+        } else {
+            None
+        };
+        let kind = self.kind(o, ql, index, path)?;
+        let io = self.data_flow(o, ql, path)?;
+        let retry = self.retriers(o.get("Retry"), path)?;
+        let catch = self.catchers(o.get("Catch"), ql, index, path)?;
+        let assign = self.assign(o.get("Assign"), ql, &format!("{path}/Assign"))?;
+        Some(State {
+            name: name.into(),
+            query_language: ql,
+            kind,
+            io,
+            transition,
+            retry,
+            catch,
+            assign,
+        })
+    }
+
+    fn assign(
+        &mut self,
+        v: Option<&Value>,
+        ql: QueryLanguage,
+        path: &str,
+    ) -> Option<Option<Template>> {
+        match v {
+            None => Some(None),
+            Some(v) => self.template(v, ql, "Assign", path).map(Some),
+        }
+    }
+
+    fn template(
+        &mut self,
+        v: &Value,
+        ql: QueryLanguage,
+        field: &str,
+        path: &str,
+    ) -> Option<Template> {
+        let compiled = match ql {
+            QueryLanguage::JsonPath => Template::jsonpath(v),
+            QueryLanguage::Jsonata => Template::jsonata(v, field),
+        };
+        compiled.map_err(|m| self.fault(path, m)).ok()
+    }
+
+    fn opt_template(
+        &mut self,
+        o: &Obj,
+        key: &str,
+        ql: QueryLanguage,
+        path: &str,
+    ) -> Option<Option<Template>> {
+        match o.get(key) {
+            None => Some(None),
+            Some(v) => self
+                .template(v, ql, key, &format!("{path}/{key}"))
+                .map(Some),
+        }
+    }
+
+    /// `InputPath`/`OutputPath`/`ResultPath`: absent, null, or a path.
+    fn path_field(&mut self, o: &Obj, key: &str, path: &str) -> Option<Option<Option<Path>>> {
+        match o.get(key) {
+            None => Some(None),
+            Some(Value::Null) => Some(Some(None)),
+            Some(Value::String(s)) => match Path::parse(s) {
+                Ok(p) => Some(Some(Some(p))),
+                Err(e) => {
+                    self.fault(&format!("{path}/{key}"), e.message);
+                    None
+                }
+            },
+            Some(_) => {
+                self.fault(&format!("{path}/{key}"), "must be a path or null");
+                None
+            }
+        }
+    }
+
+    fn path(&mut self, v: &Value, path: &str) -> Option<Path> {
+        match v.as_str().map(Path::parse) {
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                self.fault(path, e.message);
+                None
+            }
+            None => {
+                self.fault(path, "must be a path");
+                None
+            }
+        }
+    }
+
+    fn data_flow(&mut self, o: &Obj, ql: QueryLanguage, path: &str) -> Option<DataFlow> {
+        let mut io = DataFlow::default();
+        match ql {
+            QueryLanguage::JsonPath => {
+                io.input_path = self.path_field(o, "InputPath", path)?;
+                io.output_path = self.path_field(o, "OutputPath", path)?;
+                io.result_path = self.path_field(o, "ResultPath", path)?;
+                // A Map's `Parameters` is its item selector (older form), not the task input.
+                if o.get("Type").and_then(Value::as_str) != Some("Map") {
+                    io.parameters = self.opt_template(o, "Parameters", ql, path)?;
+                }
+                io.result_selector = self.opt_template(o, "ResultSelector", ql, path)?;
+            }
+            QueryLanguage::Jsonata => {
+                io.parameters = self.opt_template(o, "Arguments", ql, path)?;
+                io.output = self.opt_template(o, "Output", ql, path)?;
+            }
+        }
+        Some(io)
+    }
+
+    fn number(
+        &mut self,
+        o: &Obj,
+        key: &str,
+        ql: QueryLanguage,
+        path: &str,
+    ) -> Option<Option<NumberSource>> {
+        let path_key = format!("{key}Path");
+        if let Some(v) = o.get(&path_key) {
+            return self
+                .path(v, &format!("{path}/{path_key}"))
+                .map(|p| Some(NumberSource::Path(p)));
+        }
+        match o.get(key) {
+            None => Some(None),
+            Some(Value::Number(n)) => Some(Some(NumberSource::Literal(n.as_f64().unwrap_or(0.0)))),
+            Some(v @ Value::String(_)) if ql == QueryLanguage::Jsonata => self
+                .template(v, ql, key, &format!("{path}/{key}"))
+                .map(|t| Some(NumberSource::Expr(t))),
+            Some(_) => {
+                self.fault(&format!("{path}/{key}"), "must be a number");
+                None
+            }
+        }
+    }
+
+    fn string(
+        &mut self,
+        o: &Obj,
+        key: &str,
+        ql: QueryLanguage,
+        path: &str,
+    ) -> Option<Option<StringSource>> {
+        let path_key = format!("{key}Path");
+        if let Some(v) = o.get(&path_key) {
+            let Some(src) = v.as_str() else {
+                self.fault(&format!("{path}/{path_key}"), "must be a path");
+                return None;
+            };
+            return match Template::dynamic_string(src, &path_key) {
+                Ok(Template::Path { path: p, .. }) => Some(Some(StringSource::Path(p))),
+                Ok(t) => Some(Some(StringSource::Expr(t))),
+                Err(m) => {
+                    self.fault(&format!("{path}/{path_key}"), m);
+                    None
+                }
+            };
+        }
+        match o.get(key) {
+            None => Some(None),
+            Some(v @ Value::String(s)) => {
+                if ql == QueryLanguage::Jsonata && switchback_jsonata::strip_delimiters(s).is_some()
+                {
+                    self.template(v, ql, key, &format!("{path}/{key}"))
+                        .map(|t| Some(StringSource::Expr(t)))
+                } else {
+                    Some(Some(StringSource::Literal(s.clone())))
+                }
+            }
+            Some(_) => {
+                self.fault(&format!("{path}/{key}"), "must be a string");
+                None
+            }
+        }
+    }
+
+    fn kind(
+        &mut self,
+        o: &Obj,
+        ql: QueryLanguage,
+        index: &HashMap<String, usize>,
+        path: &str,
+    ) -> Option<StateKind> {
+        let ty = o.get("Type").and_then(Value::as_str).unwrap_or("");
+        Some(match ty {
+            "Pass" => StateKind::Pass {
+                result: o.get("Result").cloned(),
+            },
+            "Succeed" => StateKind::Succeed,
+            "Fail" => StateKind::Fail {
+                error: self.string(o, "Error", ql, path)?,
+                cause: self.string(o, "Cause", ql, path)?,
+            },
+            "Wait" => {
+                let how = if o.contains_key("Seconds") || o.contains_key("SecondsPath") {
+                    WaitFor::Seconds(self.number(o, "Seconds", ql, path)??)
+                } else {
+                    WaitFor::Timestamp(self.string(o, "Timestamp", ql, path)??)
+                };
+                StateKind::Wait(how)
+            }
+            "Task" => StateKind::Task(Box::new(TaskSpec {
+                resource: o
+                    .get("Resource")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                timeout_seconds: self.number(o, "TimeoutSeconds", ql, path)?,
+                heartbeat_seconds: self.number(o, "HeartbeatSeconds", ql, path)?,
+                credentials: o.get("Credentials").cloned(),
+            })),
+            "Choice" => self.choice(o, ql, index, path)?,
+            "Parallel" => {
+                let Some(Value::Array(branches)) = o.get("Branches") else {
+                    self.fault(&format!("{path}/Branches"), "must be an array");
+                    return None;
+                };
+                let mut built = Vec::with_capacity(branches.len());
+                for (i, b) in branches.iter().enumerate() {
+                    let bpath = format!("{path}/Branches/{i}");
+                    let Value::Object(bo) = b else {
+                        self.fault(&bpath, "a branch must be an object");
+                        return None;
+                    };
+                    let bql = self.query_language(bo, ql, &bpath);
+                    built.push(self.scope(bo, bql, &bpath)?);
+                }
+                StateKind::Parallel { branches: built }
+            }
+            "Map" => StateKind::Map(Box::new(self.map(o, ql, path)?)),
+            other => {
+                self.fault(
+                    &format!("{path}/Type"),
+                    format!("unknown state type '{other}'"),
+                );
+                return None;
+            }
+        })
+    }
+
+    fn choice(
+        &mut self,
+        o: &Obj,
+        ql: QueryLanguage,
+        index: &HashMap<String, usize>,
+        path: &str,
+    ) -> Option<StateKind> {
+        let Some(Value::Array(rules)) = o.get("Choices") else {
+            self.fault(&format!("{path}/Choices"), "must be a non-empty array");
+            return None;
+        };
+        let mut choices = Vec::with_capacity(rules.len());
+        for (i, r) in rules.iter().enumerate() {
+            let rpath = format!("{path}/Choices/{i}");
+            let Value::Object(ro) = r else {
+                self.fault(&rpath, "a Choice rule must be an object");
+                return None;
+            };
+            let rule = match ql {
+                QueryLanguage::Jsonata => {
+                    let cond = ro.get("Condition").cloned().unwrap_or(Value::Null);
+                    ChoiceRule::Condition(self.template(
+                        &cond,
+                        ql,
+                        "Condition",
+                        &format!("{rpath}/Condition"),
+                    )?)
+                }
+                QueryLanguage::JsonPath => match ChoiceRule::jsonpath(r) {
+                    Ok(rule) => rule,
+                    Err(m) => {
+                        self.fault(&rpath, m);
+                        return None;
+                    }
+                },
+            };
+            let next = self.target(ro.get("Next"), index, &format!("{rpath}/Next"))?;
+            let assign = self.assign(ro.get("Assign"), ql, &format!("{rpath}/Assign"))?;
+            let output = match ro.get("Output") {
+                Some(v) => Some(self.template(v, ql, "Output", &format!("{rpath}/Output"))?),
+                None => None,
+            };
+            choices.push(ChoiceBranch {
+                rule,
+                next,
+                assign,
+                output,
+            });
+        }
+        let default = match o.get("Default") {
+            Some(d) => Some(self.target(Some(d), index, &format!("{path}/Default"))?),
+            None => None,
+        };
+        Some(StateKind::Choice { choices, default })
+    }
+
+    fn map(&mut self, o: &Obj, ql: QueryLanguage, path: &str) -> Option<MapSpec> {
+        let (key, proc) = match (o.get("ItemProcessor"), o.get("Iterator")) {
+            (Some(Value::Object(p)), _) => ("ItemProcessor", p),
+            (_, Some(Value::Object(p))) => ("Iterator", p),
+            _ => {
+                self.fault(path, "a Map state needs an 'ItemProcessor'");
+                return None;
+            }
+        };
+        let ppath = format!("{path}/{key}");
+        let pql = self.query_language(proc, ql, &ppath);
+        let processor = self.scope(proc, pql, &ppath)?;
+        let mode = match proc
+            .get("ProcessorConfig")
+            .and_then(|c| c.get("Mode"))
+            .and_then(Value::as_str)
+        {
+            Some("DISTRIBUTED") => MapMode::Distributed,
+            _ => MapMode::Inline,
+        };
+        let items_path = match o.get("ItemsPath") {
+            Some(v) => Some(self.path(v, &format!("{path}/ItemsPath"))?),
+            None => None,
+        };
+        let items = self.opt_template(o, "Items", ql, path)?;
+        let selector_key = if o.contains_key("ItemSelector") {
+            "ItemSelector"
+        } else {
+            "Parameters"
+        };
+        let item_selector = self.opt_template(o, selector_key, ql, path)?;
+        Some(MapSpec {
+            processor,
+            mode,
+            items_path,
+            items,
+            item_selector,
+            max_concurrency: self.number(o, "MaxConcurrency", ql, path)?,
+            tolerated_failure_count: self.number(o, "ToleratedFailureCount", ql, path)?,
+            tolerated_failure_percentage: self.number(o, "ToleratedFailurePercentage", ql, path)?,
+            label: o.get("Label").and_then(Value::as_str).map(str::to_string),
+            item_reader: o.get("ItemReader").cloned(),
+            item_batcher: o.get("ItemBatcher").cloned(),
+            result_writer: o.get("ResultWriter").cloned(),
+        })
+    }
+
+    fn retriers(&mut self, v: Option<&Value>, path: &str) -> Option<Vec<Retrier>> {
+        let Some(v) = v else { return Some(Vec::new()) };
+        let Value::Array(list) = v else {
+            self.fault(&format!("{path}/Retry"), "must be an array");
+            return None;
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for (i, r) in list.iter().enumerate() {
+            let rpath = format!("{path}/Retry/{i}");
+            out.push(Retrier {
+                error_equals: self.error_equals(r, &rpath)?,
+                interval_seconds: r
+                    .get("IntervalSeconds")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(1.0),
+                max_attempts: r
+                    .get("MaxAttempts")
+                    .and_then(Value::as_u64)
+                    .map_or(3, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+                backoff_rate: r.get("BackoffRate").and_then(Value::as_f64).unwrap_or(2.0),
+                max_delay_seconds: r.get("MaxDelaySeconds").and_then(Value::as_f64),
+                jitter_full: r.get("JitterStrategy").and_then(Value::as_str) == Some("FULL"),
+            });
+        }
+        Some(out)
+    }
+
+    fn error_equals(&mut self, r: &Value, path: &str) -> Option<Vec<String>> {
+        match r.get("ErrorEquals") {
+            Some(Value::Array(names)) => Some(
+                names
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            _ => {
+                self.fault(
+                    &format!("{path}/ErrorEquals"),
+                    "must be an array of error names",
+                );
+                None
+            }
+        }
+    }
+
+    fn catchers(
+        &mut self,
+        v: Option<&Value>,
+        ql: QueryLanguage,
+        index: &HashMap<String, usize>,
+        path: &str,
+    ) -> Option<Vec<Catcher>> {
+        let Some(v) = v else { return Some(Vec::new()) };
+        let Value::Array(list) = v else {
+            self.fault(&format!("{path}/Catch"), "must be an array");
+            return None;
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for (i, c) in list.iter().enumerate() {
+            let cpath = format!("{path}/Catch/{i}");
+            let Value::Object(co) = c else {
+                self.fault(&cpath, "a catcher must be an object");
+                return None;
+            };
+            let error_equals = self.error_equals(c, &cpath)?;
+            let next = self.target(co.get("Next"), index, &format!("{cpath}/Next"))?;
+            let result_path = self.path_field(co, "ResultPath", &cpath)?;
+            let output = match (ql, co.get("Output")) {
+                (QueryLanguage::Jsonata, Some(v)) => {
+                    Some(self.template(v, ql, "Output", &format!("{cpath}/Output"))?)
+                }
+                _ => None,
+            };
+            let assign = self.assign(co.get("Assign"), ql, &format!("{cpath}/Assign"))?;
+            out.push(Catcher {
+                error_equals,
+                next,
+                result_path,
+                output,
+                assign,
+            });
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,241 @@
+//! The state machine model: what the engine runs.
+//!
+//! Every state name is resolved to an index in its [`Scope`] when the definition loads, so the
+//! engine never looks a name up while running, and every path, intrinsic call and JSONata
+//! expression is parsed once.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use switchback_jsonpath::Path;
+
+use crate::choice::ChoiceRule;
+use crate::template::Template;
+
+/// Which query language a state uses for its data flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+/// A whole state machine.
+#[derive(Debug, Clone)]
+pub struct StateMachine {
+    /// The top-level states.
+    pub scope: Scope,
+    /// `TimeoutSeconds` of the whole execution.
+    pub timeout_seconds: Option<u64>,
+    /// `Comment`.
+    pub comment: Option<String>,
+    /// The definition as loaded (the API returns it; the console draws it).
+    pub source: Value,
+}
+
+/// A set of states with a start: the top level, a Parallel branch, or a Map's item processor.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The states in definition order.
+    pub states: Vec<State>,
+    /// Index of `StartAt` in `states`.
+    pub start: usize,
+    /// Name to index.
+    pub index: HashMap<String, usize>,
+}
+
+impl Scope {
+    /// The state called `name`.
+    pub fn get(&self, name: &str) -> Option<&State> {
+        self.index.get(name).map(|&i| &self.states[i])
+    }
+}
+
+/// Where a state goes when it is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// `Next`: index of a state in the same scope.
+    Next(usize),
+    /// `End: true`.
+    End,
+}
+
+/// One state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The state's name (shared with the history events that name it).
+    pub name: std::sync::Arc<str>,
+    /// The query language in force for this state.
+    pub query_language: QueryLanguage,
+    /// What kind of state, with its own fields.
+    pub kind: StateKind,
+    /// Data flow fields shared by most states.
+    pub io: DataFlow,
+    /// `Next` / `End` (None for Choice, Succeed, Fail).
+    pub transition: Option<Transition>,
+    /// `Retry`, in order.
+    pub retry: Vec<Retrier>,
+    /// `Catch`, in order.
+    pub catch: Vec<Catcher>,
+    /// `Assign`.
+    pub assign: Option<Template>,
+}
+
+/// The input/output processing fields. Absent fields mean their defaults (`$` for paths).
+#[derive(Debug, Clone, Default)]
+pub struct DataFlow {
+    /// `InputPath` (JSONPath): `None` = `$`; `Some(None)` = null (empty object).
+    pub input_path: Option<Option<Path>>,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata).
+    pub parameters: Option<Template>,
+    /// `ResultSelector` (JSONPath).
+    pub result_selector: Option<Template>,
+    /// `ResultPath` (JSONPath): `None` = `$`; `Some(None)` = null (discard the result).
+    pub result_path: Option<Option<Path>>,
+    /// `OutputPath` (JSONPath): `None` = `$`; `Some(None)` = null (empty object).
+    pub output_path: Option<Option<Path>>,
+    /// `Output` (JSONata).
+    pub output: Option<Template>,
+}
+
+/// A number given literally, by a path, or by a JSONata expression.
+#[derive(Debug, Clone)]
+pub enum NumberSource {
+    Literal(f64),
+    Path(Path),
+    Expr(Template),
+}
+
+/// A string given literally, by a path, or by an intrinsic/JSONata template.
+#[derive(Debug, Clone)]
+pub enum StringSource {
+    Literal(String),
+    Path(Path),
+    Expr(Template),
+}
+
+/// What kind of state, with the fields only that kind has.
+#[derive(Debug, Clone)]
+pub enum StateKind {
+    Pass {
+        /// `Result`: replaces the input as the state's result.
+        result: Option<Value>,
+    },
+    Task(Box<TaskSpec>),
+    Choice {
+        choices: Vec<ChoiceBranch>,
+        /// `Default`: index of the state to go to when no rule matches.
+        default: Option<usize>,
+    },
+    Wait(WaitFor),
+    Succeed,
+    Fail {
+        error: Option<StringSource>,
+        cause: Option<StringSource>,
+    },
+    Parallel {
+        branches: Vec<Scope>,
+    },
+    Map(Box<MapSpec>),
+}
+
+impl StateKind {
+    /// The `Type` as AWS spells it (and as history event names start).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            StateKind::Pass { .. } => "Pass",
+            StateKind::Task(_) => "Task",
+            StateKind::Choice { .. } => "Choice",
+            StateKind::Wait(_) => "Wait",
+            StateKind::Succeed => "Succeed",
+            StateKind::Fail { .. } => "Fail",
+            StateKind::Parallel { .. } => "Parallel",
+            StateKind::Map(_) => "Map",
+        }
+    }
+}
+
+/// A Task state's own fields.
+#[derive(Debug, Clone)]
+pub struct TaskSpec {
+    /// `Resource`.
+    pub resource: String,
+    /// `TimeoutSeconds` / `TimeoutSecondsPath` / JSONata.
+    pub timeout_seconds: Option<NumberSource>,
+    /// `HeartbeatSeconds` / `HeartbeatSecondsPath` / JSONata.
+    pub heartbeat_seconds: Option<NumberSource>,
+    /// `Credentials`, kept as given.
+    pub credentials: Option<Value>,
+}
+
+/// How long a Wait state waits.
+#[derive(Debug, Clone)]
+pub enum WaitFor {
+    Seconds(NumberSource),
+    Timestamp(StringSource),
+}
+
+/// One rule of a Choice state, with where it leads.
+#[derive(Debug, Clone)]
+pub struct ChoiceBranch {
+    pub rule: ChoiceRule,
+    /// Index of the `Next` state.
+    pub next: usize,
+    /// `Assign` on the rule (taken when it matches).
+    pub assign: Option<Template>,
+    /// `Output` on the rule (JSONata).
+    pub output: Option<Template>,
+}
+
+/// Whether a Map runs its iterations inside the execution or as child executions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapMode {
+    Inline,
+    Distributed,
+}
+
+/// A Map state's own fields.
+#[derive(Debug, Clone)]
+pub struct MapSpec {
+    /// `ItemProcessor` (or the older `Iterator`).
+    pub processor: Scope,
+    pub mode: MapMode,
+    /// `ItemsPath` (JSONPath).
+    pub items_path: Option<Path>,
+    /// `Items` (JSONata or literal array).
+    pub items: Option<Template>,
+    /// `ItemSelector` (or the older `Parameters`).
+    pub item_selector: Option<Template>,
+    pub max_concurrency: Option<NumberSource>,
+    pub tolerated_failure_count: Option<NumberSource>,
+    pub tolerated_failure_percentage: Option<NumberSource>,
+    /// `Label` (distributed).
+    pub label: Option<String>,
+    /// `ItemReader` / `ItemBatcher` / `ResultWriter`, kept as given for distributed maps.
+    pub item_reader: Option<Value>,
+    pub item_batcher: Option<Value>,
+    pub result_writer: Option<Value>,
+}
+
+/// One entry of `Retry`.
+#[derive(Debug, Clone)]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: f64,
+    pub max_attempts: u32,
+    pub backoff_rate: f64,
+    pub max_delay_seconds: Option<f64>,
+    pub jitter_full: bool,
+}
+
+/// One entry of `Catch`.
+#[derive(Debug, Clone)]
+pub struct Catcher {
+    pub error_equals: Vec<String>,
+    /// Index of the `Next` state.
+    pub next: usize,
+    /// `ResultPath` (JSONPath): `None` = `$`; `Some(None)` = null.
+    pub result_path: Option<Option<Path>>,
+    /// `Output` (JSONata).
+    pub output: Option<Template>,
+    pub assign: Option<Template>,
+}

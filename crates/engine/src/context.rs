@@ -1,0 +1,73 @@
+//! The context object (`$$` in JSONPath, `$states.context` in JSONata).
+//!
+//! Building it copies the execution input, so it is built only when an expression reads it.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde_json::{json, Map, Value};
+
+/// Facts about an execution that the context object reports.
+#[derive(Debug, Clone)]
+pub struct ExecutionInfo {
+    pub execution_arn: String,
+    pub name: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    pub role_arn: Arc<str>,
+    pub start_time: Timestamp,
+    pub input: Arc<Value>,
+    pub region: Arc<str>,
+    pub redrive_count: u32,
+}
+
+/// The per-state part of the context object.
+#[derive(Debug, Clone, Copy)]
+pub struct StateInfo<'a> {
+    pub name: &'a str,
+    pub entered_time: Timestamp,
+    pub retry_count: u32,
+    /// `$$.Map.Item`: the index and value, inside a Map's ItemSelector.
+    pub map_item: Option<(usize, &'a Value)>,
+    /// `$$.Task.Token`, for `.waitForTaskToken` resources.
+    pub task_token: Option<&'a str>,
+}
+
+/// AWS's timestamp format in the context object: ISO-8601 with milliseconds and `Z`.
+pub fn iso(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Builds the context object.
+pub fn build(exec: &ExecutionInfo, state: &StateInfo<'_>) -> Value {
+    let mut ctx = Map::new();
+    ctx.insert(
+        "Execution".into(),
+        json!({
+            "Id": exec.execution_arn,
+            "Input": &*exec.input,
+            "StartTime": iso(exec.start_time),
+            "Name": exec.name,
+            "RoleArn": &*exec.role_arn,
+            "RedriveCount": exec.redrive_count,
+        }),
+    );
+    ctx.insert(
+        "StateMachine".into(),
+        json!({"Id": exec.state_machine_arn, "Name": exec.state_machine_name}),
+    );
+    ctx.insert(
+        "State".into(),
+        json!({"Name": state.name, "EnteredTime": iso(state.entered_time), "RetryCount": state.retry_count}),
+    );
+    if let Some(token) = state.task_token {
+        ctx.insert("Task".into(), json!({"Token": token}));
+    }
+    if let Some((index, value)) = state.map_item {
+        ctx.insert(
+            "Map".into(),
+            json!({"Item": {"Index": index, "Value": value}}),
+        );
+    }
+    Value::Object(ctx)
+}

@@ -1,0 +1,1607 @@
+//! The interpreter: runs a state machine's states, records the history, and waits on its driver.
+//!
+//! Each scope (the top level, a Parallel branch, a Map iteration) runs in a [`Frame`]: its
+//! variables and the id of the last event of its own flow, which AWS uses as the next event's
+//! `previousEventId`. Branches and iterations are futures polled in order, so a run with no
+//! waiting yields the same history every time.
+
+use std::cell::{OnceCell, RefCell};
+use std::sync::Arc;
+
+use futures::future::{join_all, LocalBoxFuture};
+use futures::stream::{self, StreamExt};
+use jiff::Timestamp;
+use serde_json::{json, Map, Value};
+use switchback_asl::errors as names;
+use switchback_asl::template::{self, Template};
+use switchback_asl::*;
+use switchback_jsonpath::Path;
+
+use crate::context::{self, ExecutionInfo, StateInfo};
+use crate::driver::Driver;
+use crate::history::{EventKind, History, TaskResource};
+use crate::limits::Limits;
+use crate::size::json_size_within;
+use crate::task::{ResourceKind, TaskOutcome, TaskRequest};
+use crate::vars::Vars;
+
+/// A payload shared between the flow of data and the history.
+type Json = Arc<Value>;
+
+/// Where a state leads.
+enum Step {
+    Next(usize, Json),
+    End(Json),
+}
+
+/// A failure on its way up, with what is already recorded about it.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub error: String,
+    pub cause: String,
+    /// True when the history already holds the event that ends the frame (e.g. a Fail state).
+    pub recorded: bool,
+}
+
+impl From<Failure> for Fault {
+    fn from(f: Failure) -> Fault {
+        Fault {
+            error: f.error,
+            cause: f.cause,
+            recorded: false,
+        }
+    }
+}
+
+/// One scope being run: its variables and its place in the history.
+pub struct Frame {
+    pub vars: Vars,
+    /// The last event of this frame's flow.
+    pub prev: u64,
+}
+
+/// Runs one execution.
+pub struct Interpreter<'a> {
+    pub machine: &'a StateMachine,
+    pub driver: &'a dyn Driver,
+    pub exec: ExecutionInfo,
+    pub limits: Limits,
+    pub history: RefCell<History>,
+    /// True while a history past the limit has been reported.
+    history_overflow: RefCell<bool>,
+}
+
+impl<'a> Interpreter<'a> {
+    pub fn new(
+        machine: &'a StateMachine,
+        driver: &'a dyn Driver,
+        exec: ExecutionInfo,
+        limits: Limits,
+    ) -> Self {
+        Interpreter {
+            machine,
+            driver,
+            exec,
+            limits,
+            history: RefCell::new(History::default()),
+            history_overflow: RefCell::new(false),
+        }
+    }
+
+    /// Records an event and returns its id.
+    pub fn emit(&self, prev: u64, kind: EventKind) -> u64 {
+        let mut h = self.history.borrow_mut();
+        if h.len() >= self.limits.max_history_events {
+            *self.history_overflow.borrow_mut() = true;
+        }
+        h.push(prev, self.driver.now(), kind)
+    }
+
+    fn overflowed(&self) -> bool {
+        *self.history_overflow.borrow()
+    }
+
+    /// Runs the whole execution and records how it ended.
+    pub async fn run(&self) {
+        let started = self.emit(
+            0,
+            EventKind::ExecutionStarted {
+                input: self.exec.input.clone(),
+                role_arn: self.exec.role_arn.clone(),
+            },
+        );
+        let _ = started;
+        let mut frame = Frame {
+            vars: Vars::default(),
+            prev: 0,
+        };
+        let result = self
+            .run_scope(&self.machine.scope, self.exec.input.clone(), &mut frame)
+            .await;
+        match result {
+            Ok(output) => {
+                self.emit(frame.prev, EventKind::ExecutionSucceeded { output });
+            }
+            Err(fault) => {
+                self.emit(
+                    frame.prev,
+                    EventKind::ExecutionFailed {
+                        error: non_empty(fault.error),
+                        cause: non_empty(fault.cause),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Runs a scope from its start state to its end.
+    pub fn run_scope<'s>(
+        &'s self,
+        scope: &'s Scope,
+        input: Json,
+        frame: &'s mut Frame,
+    ) -> LocalBoxFuture<'s, Result<Json, Fault>> {
+        Box::pin(async move {
+            let mut current = scope.start;
+            let mut input = input;
+            loop {
+                if self.overflowed() {
+                    return Err(Fault {
+                        error: names::RUNTIME.into(),
+                        cause: format!(
+                            "The execution reached the maximum number of history events ({}).",
+                            self.limits.max_history_events
+                        ),
+                        recorded: false,
+                    });
+                }
+                match self.run_state(scope, current, input, frame).await? {
+                    Step::Next(next, output) => {
+                        current = next;
+                        input = output;
+                    }
+                    Step::End(output) => return Ok(output),
+                }
+            }
+        })
+    }
+
+    async fn run_state(
+        &self,
+        scope: &Scope,
+        index: usize,
+        input: Json,
+        frame: &mut Frame,
+    ) -> Result<Step, Fault> {
+        let state = &scope.states[index];
+        let type_name = state.kind.type_name();
+        let entered = self.emit(
+            frame.prev,
+            EventKind::StateEntered {
+                state_type: type_name,
+                name: state.name.clone(),
+                input: input.clone(),
+            },
+        );
+        frame.prev = entered;
+        let run = StateRun {
+            state,
+            entered,
+            entered_time: self.driver.now(),
+            input,
+            map_item: None,
+        };
+        let step = match &state.kind {
+            StateKind::Pass { result } => self.pass(&run, result.as_ref(), frame),
+            StateKind::Succeed => self.succeed(&run, frame),
+            StateKind::Fail { error, cause } => {
+                return Err(self.fail_state(&run, error, cause, frame))
+            }
+            StateKind::Choice { choices, default } => self.choice(&run, choices, *default, frame),
+            StateKind::Wait(how) => self.wait(&run, how, frame).await,
+            StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_) => {
+                self.with_retry_and_catch(&run, frame).await
+            }
+        };
+        step.map_err(|f| self.state_fault(&run, f, frame))
+    }
+
+    /// Prefixes engine-raised failures as AWS does, and records `EvaluationFailed` for
+    /// JSONata evaluation errors.
+    fn state_fault(&self, run: &StateRun<'_>, fault: Fault, frame: &mut Frame) -> Fault {
+        let _ = (run, frame);
+        Fault {
+            recorded: true,
+            ..fault
+        }
+    }
+
+    /// "An error occurred while executing the state 'X' (entered at the event id #N). "
+    fn engine_failure(&self, run: &StateRun<'_>, failure: Failure) -> Fault {
+        Fault {
+            cause: format!(
+                "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+                run.state.name, run.entered, failure.cause
+            ),
+            error: failure.error,
+            recorded: false,
+        }
+    }
+
+    /// Records `EvaluationFailed` for a JSONata failure (AWS does, before the state fails).
+    fn evaluation_failed(&self, run: &StateRun<'_>, fault: &Fault, location: Option<&str>) -> u64 {
+        self.emit(
+            0,
+            EventKind::EvaluationFailed {
+                error: fault.error.clone(),
+                cause: fault.cause.clone(),
+                location: location.map(str::to_string),
+                state: run.state.name.clone(),
+            },
+        )
+    }
+
+    // ---- data flow helpers -------------------------------------------------------------
+
+    fn env<'e>(
+        &'e self,
+        run: &'e StateRun<'e>,
+        input: &'e Value,
+        frame: &'e Frame,
+    ) -> StateEnv<'e> {
+        StateEnv {
+            interp: self,
+            run,
+            input,
+            vars: &frame.vars,
+            context: OnceCell::new(),
+            states: OnceCell::new(),
+            result: None,
+            error_output: None,
+            retry_count: 0,
+        }
+    }
+
+    /// Evaluates a template for a state, with engine failures prefixed.
+    fn eval(
+        &self,
+        run: &StateRun<'_>,
+        t: &Template,
+        env: &mut StateEnv<'_>,
+    ) -> Result<Value, Fault> {
+        t.eval(env).map_err(|f| self.engine_failure(run, f))
+    }
+
+    /// InputPath.
+    fn effective_input(&self, run: &StateRun<'_>) -> Result<Json, Fault> {
+        match &run.state.io.input_path {
+            None => Ok(run.input.clone()),
+            Some(None) => Ok(Arc::new(json!({}))),
+            Some(Some(path)) => self
+                .select_path(run, path, &run.input, "InputPath")
+                .map(Arc::new),
+        }
+    }
+
+    /// Selects a path from `value` (or from the context object or a variable), with AWS's
+    /// "Invalid path" cause when a reference path finds nothing.
+    fn select_path(
+        &self,
+        run: &StateRun<'_>,
+        path: &Path,
+        value: &Value,
+        _field: &str,
+    ) -> Result<Value, Fault> {
+        if path.is_root() && *path.root() == switchback_jsonpath::Root::Input {
+            return Ok(value.clone());
+        }
+        let frame_vars = Vars::default();
+        let env = StateEnv {
+            interp: self,
+            run,
+            input: value,
+            vars: &frame_vars,
+            context: OnceCell::new(),
+            states: OnceCell::new(),
+            result: None,
+            error_output: None,
+            retry_count: 0,
+        };
+        let root = template::root_value(path, &env);
+        let selected = match root {
+            Some(r) => path.select(r).map_err(|e| match e {
+                switchback_jsonpath::SelectError::NoResults { normalized, .. } => normalized,
+            }),
+            None => Err(path.as_str().to_string()),
+        };
+        selected.map_err(|normalized| {
+            self.engine_failure(
+                run,
+                Failure::runtime(format!(
+                    "Invalid path '{}' : No results for path: {normalized}",
+                    path.as_str()
+                )),
+            )
+        })
+    }
+
+    /// ResultPath: merges `result` into the state's raw input.
+    fn apply_result_path(
+        &self,
+        run: &StateRun<'_>,
+        result_path: &Option<Option<Path>>,
+        result: Json,
+    ) -> Result<Json, Fault> {
+        match result_path {
+            None => Ok(result),
+            Some(None) => Ok(run.input.clone()),
+            Some(Some(path)) if path.is_root() => Ok(result),
+            Some(Some(path)) => {
+                let target = Value::clone(&run.input);
+                let value = Arc::try_unwrap(result).unwrap_or_else(|shared| Value::clone(&shared));
+                path.write(target, value).map(Arc::new).map_err(|e| {
+                    let detail = match e {
+                        switchback_jsonpath::WriteError::MissingProperty { normalized } => {
+                            format!("Missing property in path {normalized}")
+                        }
+                        switchback_jsonpath::WriteError::NotWritable => {
+                            "the path cannot be written".to_string()
+                        }
+                    };
+                    self.engine_failure(
+                        run,
+                        Failure::runtime(format!("Invalid path '{}' : {detail}", path.as_str())),
+                    )
+                })
+            }
+        }
+    }
+
+    /// OutputPath.
+    fn apply_output_path(&self, run: &StateRun<'_>, value: Json) -> Result<Json, Fault> {
+        match &run.state.io.output_path {
+            None => Ok(value),
+            Some(None) => Ok(Arc::new(json!({}))),
+            Some(Some(path)) => self
+                .select_path(run, path, &value, "OutputPath")
+                .map(Arc::new),
+        }
+    }
+
+    /// The payload limit on a state's output.
+    fn check_size(&self, run: &StateRun<'_>, output: &Value) -> Result<(), Fault> {
+        if json_size_within(output, self.limits.max_payload_bytes).is_none() {
+            return Err(Fault {
+                error: names::DATA_LIMIT_EXCEEDED.into(),
+                cause: format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    run.state.name
+                ),
+                recorded: false,
+            });
+        }
+        Ok(())
+    }
+
+    /// Evaluates `Assign` (if any) into the frame's variables.
+    fn assign(
+        &self,
+        run: &StateRun<'_>,
+        assign: Option<&Template>,
+        env_input: &Value,
+        result: Option<&Value>,
+        error_output: Option<&Value>,
+        frame: &mut Frame,
+    ) -> Result<(), Fault> {
+        let Some(t) = assign else { return Ok(()) };
+        let value = {
+            let mut env = self.env(run, env_input, frame);
+            env.result = result;
+            env.error_output = error_output;
+            self.eval_located(run, t, &mut env, "Assign")?
+        };
+        if let Value::Object(map) = value {
+            frame.vars.assign(map);
+        }
+        Ok(())
+    }
+
+    /// Evaluates a template; JSONata failures also record `EvaluationFailed`.
+    fn eval_located(
+        &self,
+        run: &StateRun<'_>,
+        t: &Template,
+        env: &mut StateEnv<'_>,
+        location: &str,
+    ) -> Result<Value, Fault> {
+        match self.eval(run, t, env) {
+            Ok(v) => Ok(v),
+            Err(f) if f.error == names::QUERY_EVALUATION_ERROR => {
+                self.evaluation_failed(run, &f, Some(location));
+                Err(f)
+            }
+            Err(f) => Err(f),
+        }
+    }
+
+    /// Exits a state: payload limit, `StateExited`, the transition.
+    fn exit(
+        &self,
+        run: &StateRun<'_>,
+        output: Json,
+        next: Option<Transition>,
+        frame: &mut Frame,
+    ) -> Result<Step, Fault> {
+        self.check_size(run, &output)?;
+        frame.prev = self.emit(
+            frame.prev,
+            EventKind::StateExited {
+                state_type: run.state.kind.type_name(),
+                name: run.state.name.clone(),
+                output: output.clone(),
+            },
+        );
+        Ok(match next {
+            Some(Transition::Next(i)) => Step::Next(i, output),
+            _ => Step::End(output),
+        })
+    }
+
+    /// The common tail for JSONPath states: ResultSelector, Assign, ResultPath, OutputPath.
+    /// For JSONata states: Output and Assign.
+    fn finish(&self, run: &StateRun<'_>, result: Json, frame: &mut Frame) -> Result<Json, Fault> {
+        let state = run.state;
+        match state.query_language {
+            QueryLanguage::JsonPath => {
+                let selected = match &state.io.result_selector {
+                    Some(t) => {
+                        let mut env = self.env(run, &result, frame);
+                        Arc::new(self.eval(run, t, &mut env)?)
+                    }
+                    None => result,
+                };
+                self.assign(run, state.assign.as_ref(), &selected, None, None, frame)?;
+                let merged = self.apply_result_path(run, &state.io.result_path, selected)?;
+                self.apply_output_path(run, merged)
+            }
+            QueryLanguage::Jsonata => {
+                let output = match &state.io.output {
+                    Some(t) => {
+                        let mut env = self.env(run, &run.input, frame);
+                        env.result = Some(&result);
+                        Arc::new(self.eval_located(run, t, &mut env, "Output")?)
+                    }
+                    None => result.clone(),
+                };
+                self.assign(
+                    run,
+                    state.assign.as_ref(),
+                    &run.input,
+                    Some(&result),
+                    None,
+                    frame,
+                )?;
+                Ok(output)
+            }
+        }
+    }
+
+    // ---- states ------------------------------------------------------------------------
+
+    fn pass(
+        &self,
+        run: &StateRun<'_>,
+        result: Option<&Value>,
+        frame: &mut Frame,
+    ) -> Result<Step, Fault> {
+        let state = run.state;
+        let output = match state.query_language {
+            QueryLanguage::JsonPath => {
+                let effective = self.effective_input(run)?;
+                let produced = match (result, &state.io.parameters) {
+                    (Some(r), _) => Arc::new(r.clone()),
+                    (None, Some(t)) => {
+                        let mut env = self.env(run, &effective, frame);
+                        Arc::new(self.eval(run, t, &mut env)?)
+                    }
+                    (None, None) => effective,
+                };
+                self.assign(run, state.assign.as_ref(), &produced, None, None, frame)?;
+                let merged = self.apply_result_path(run, &state.io.result_path, produced)?;
+                self.apply_output_path(run, merged)?
+            }
+            QueryLanguage::Jsonata => {
+                let result_value = result
+                    .map(|r| Arc::new(r.clone()))
+                    .unwrap_or_else(|| run.input.clone());
+                self.finish(run, result_value, frame)?
+            }
+        };
+        self.exit(run, output, state.transition, frame)
+    }
+
+    fn succeed(&self, run: &StateRun<'_>, frame: &mut Frame) -> Result<Step, Fault> {
+        let output = self.passthrough_output(run, frame)?;
+        self.exit(run, output, Some(Transition::End), frame)
+    }
+
+    /// Output of states that produce no result (Succeed, Wait, Choice): InputPath then
+    /// OutputPath, or JSONata `Output`.
+    fn passthrough_output(&self, run: &StateRun<'_>, frame: &mut Frame) -> Result<Json, Fault> {
+        match run.state.query_language {
+            QueryLanguage::JsonPath => {
+                let effective = self.effective_input(run)?;
+                self.assign(
+                    run,
+                    run.state.assign.as_ref(),
+                    &effective,
+                    None,
+                    None,
+                    frame,
+                )?;
+                self.apply_output_path(run, effective)
+            }
+            QueryLanguage::Jsonata => self.finish(run, run.input.clone(), frame),
+        }
+    }
+
+    fn fail_state(
+        &self,
+        run: &StateRun<'_>,
+        error: &Option<StringSource>,
+        cause: &Option<StringSource>,
+        frame: &mut Frame,
+    ) -> Fault {
+        let resolve = |src: &Option<StringSource>, field: &str| -> Result<Option<String>, Fault> {
+            let Some(src) = src else { return Ok(None) };
+            match src {
+                StringSource::Literal(s) => Ok(Some(s.clone())),
+                StringSource::Path(p) => {
+                    let mut env = self.env(run, &run.input, frame);
+                    let found = template::select(p, &mut env).ok_or_else(|| {
+                        self.engine_failure(
+                            run,
+                            Failure::runtime(format!(
+                                "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+                                p.as_str(),
+                                template::compact(&run.input)
+                            )),
+                        )
+                    })?;
+                    Ok(Some(string_of(found)))
+                }
+                StringSource::Expr(t) => {
+                    let mut env = self.env(run, &run.input, frame);
+                    Ok(Some(string_of(self.eval(run, t, &mut env)?)))
+                }
+            }
+        };
+        let error = match resolve(error, "ErrorPath") {
+            Ok(e) => e,
+            Err(f) => return f,
+        };
+        let cause = match resolve(cause, "CausePath") {
+            Ok(c) => c,
+            Err(f) => return f,
+        };
+        Fault {
+            error: error.unwrap_or_default(),
+            cause: cause.unwrap_or_default(),
+            recorded: true,
+        }
+    }
+
+    fn choice(
+        &self,
+        run: &StateRun<'_>,
+        choices: &[ChoiceBranch],
+        default: Option<usize>,
+        frame: &mut Frame,
+    ) -> Result<Step, Fault> {
+        let effective = match run.state.query_language {
+            QueryLanguage::JsonPath => self.effective_input(run)?,
+            QueryLanguage::Jsonata => run.input.clone(),
+        };
+        let mut chosen = None;
+        for branch in choices {
+            let mut env = self.env(run, &effective, frame);
+            let matched = branch
+                .rule
+                .eval(&mut env)
+                .map_err(|f| self.engine_failure(run, f));
+            let matched = match matched {
+                Ok(m) => m,
+                Err(f) if f.error == names::QUERY_EVALUATION_ERROR => {
+                    self.evaluation_failed(run, &f, Some("Condition"));
+                    return Err(f);
+                }
+                Err(f) => return Err(f),
+            };
+            if matched {
+                chosen = Some(branch);
+                break;
+            }
+        }
+        let (next, output) = match chosen {
+            Some(branch) => {
+                let output = self.choice_output(
+                    run,
+                    &effective,
+                    branch.output.as_ref(),
+                    branch.assign.as_ref(),
+                    frame,
+                )?;
+                (branch.next, output)
+            }
+            None => match default {
+                Some(d) => (
+                    d,
+                    self.choice_output(run, &effective, None, run.state.assign.as_ref(), frame)?,
+                ),
+                None => {
+                    return Err(Fault {
+                        error: names::NO_CHOICE_MATCHED.into(),
+                        cause: "No Matches!".into(),
+                        recorded: false,
+                    })
+                }
+            },
+        };
+        self.exit(run, output, Some(Transition::Next(next)), frame)
+    }
+
+    fn choice_output(
+        &self,
+        run: &StateRun<'_>,
+        effective: &Json,
+        output: Option<&Template>,
+        assign: Option<&Template>,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        match run.state.query_language {
+            QueryLanguage::JsonPath => {
+                self.assign(run, assign, effective, None, None, frame)?;
+                self.apply_output_path(run, effective.clone())
+            }
+            QueryLanguage::Jsonata => {
+                let out = match output.or(run.state.io.output.as_ref()) {
+                    Some(t) => {
+                        let mut env = self.env(run, &run.input, frame);
+                        Arc::new(self.eval_located(run, t, &mut env, "Output")?)
+                    }
+                    None => run.input.clone(),
+                };
+                self.assign(run, assign, &run.input, None, None, frame)?;
+                Ok(out)
+            }
+        }
+    }
+
+    async fn wait(
+        &self,
+        run: &StateRun<'_>,
+        how: &WaitFor,
+        frame: &mut Frame,
+    ) -> Result<Step, Fault> {
+        let effective = match run.state.query_language {
+            QueryLanguage::JsonPath => self.effective_input(run)?,
+            QueryLanguage::Jsonata => run.input.clone(),
+        };
+        let deadline = self.wait_deadline(run, how, &effective, frame)?;
+        self.driver.sleep_until(deadline).await;
+        let output = self.passthrough_output(run, frame)?;
+        self.exit(run, output, run.state.transition, frame)
+    }
+
+    fn wait_deadline(
+        &self,
+        run: &StateRun<'_>,
+        how: &WaitFor,
+        input: &Value,
+        frame: &mut Frame,
+    ) -> Result<Timestamp, Fault> {
+        let now = run.entered_time;
+        let fail = |f: Failure| self.engine_failure(run, f);
+        match how {
+            WaitFor::Seconds(src) => {
+                let seconds: i64 = match src {
+                    NumberSource::Literal(n) => *n as i64,
+                    NumberSource::Path(p) => {
+                        let v = self.lookup(run, p, input, frame).ok_or_else(|| {
+                            fail(Failure::runtime(format!(
+                                "The SecondsPath parameter does not reference an input value: {}",
+                                p.as_str()
+                            )))
+                        })?;
+                        let n = v.as_i64().ok_or_else(|| {
+                            fail(Failure::runtime(format!(
+                                "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                                p.as_str(),
+                                template::compact(&v)
+                            )))
+                        })?;
+                        if n < 0 {
+                            return Err(fail(Failure::runtime(format!(
+                                "The SecondsPath parameter references a negative value: {} == {}",
+                                p.as_str(),
+                                n
+                            ))));
+                        }
+                        n
+                    }
+                    NumberSource::Expr(t) => {
+                        let mut env = self.env(run, input, frame);
+                        let v = self.eval_located(run, t, &mut env, "Seconds")?;
+                        v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
+                            fail(Failure::query(format!(
+                                "The JSONata expression '{}' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was '{}' for value: {}",
+                                jsonata_source(t),
+                                switchback_asl::choice::json_type_name(&v),
+                                template::compact(&v)
+                            )))
+                        })?
+                    }
+                };
+                now.checked_add(jiff::SignedDuration::from_secs(seconds))
+                    .map_err(|_| fail(Failure::runtime("Wait state delay is too long.")))
+            }
+            WaitFor::Timestamp(src) => {
+                let (text, shown) = match src {
+                    StringSource::Literal(s) => (s.clone(), s.clone()),
+                    StringSource::Path(p) => {
+                        let v = self.lookup(run, p, input, frame).ok_or_else(|| {
+                            fail(Failure::runtime(format!(
+                                "The TimestampPath parameter does not reference an input value: {}",
+                                p.as_str()
+                            )))
+                        })?;
+                        let s = v
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| template::compact(&v));
+                        (s.clone(), format!("{} == {}", p.as_str(), s))
+                    }
+                    StringSource::Expr(t) => {
+                        let mut env = self.env(run, input, frame);
+                        let v = self.eval_located(run, t, &mut env, "Timestamp")?;
+                        let s = v
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| template::compact(&v));
+                        (s.clone(), s)
+                    }
+                };
+                let parsed = switchback_asl::timestamp::parse(&text);
+                match (parsed, src) {
+                    (Some(t), _) => {
+                        if t.as_second() > now.as_second() + 99_999 * 24 * 3600 / 4 {
+                            return Err(fail(Failure::runtime("Wait state delay is too long.")));
+                        }
+                        Ok(t)
+                    }
+                    (None, StringSource::Path(_)) => Err(fail(Failure::runtime(format!(
+                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {shown}"
+                    )))),
+                    (None, _) => Err(fail(Failure::query(format!(
+                        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
+                    )))),
+                }
+            }
+        }
+    }
+
+    /// Selects a path for a state field (input, context or variable root); `None` if missing.
+    fn lookup(
+        &self,
+        run: &StateRun<'_>,
+        path: &Path,
+        input: &Value,
+        frame: &Frame,
+    ) -> Option<Value> {
+        let env = self.env(run, input, frame);
+        template::select(path, &env)
+    }
+
+    /// Resolves a numeric field (MaxConcurrency, ToleratedFailureCount, TimeoutSeconds ...).
+    fn number(
+        &self,
+        run: &StateRun<'_>,
+        src: &NumberSource,
+        field: &str,
+        input: &Value,
+        frame: &mut Frame,
+    ) -> Result<f64, Fault> {
+        match src {
+            NumberSource::Literal(n) => Ok(*n),
+            NumberSource::Path(p) => {
+                let v = self.lookup(run, p, input, frame);
+                match v.as_ref().and_then(Value::as_f64) {
+                    Some(n) if v.as_ref().is_some_and(|v| v.is_i64() || v.is_u64()) => Ok(n),
+                    _ => {
+                        let shown = match &v {
+                            Some(Value::String(s)) => s.clone(),
+                            Some(other) => template::compact(other),
+                            None => "null".into(),
+                        };
+                        Err(self.engine_failure(
+                            run,
+                            Failure::runtime(format!(
+                                "The {field}Path field refers to value \"{shown}\" which is not a valid integer: {}",
+                                p.as_str()
+                            )),
+                        ))
+                    }
+                }
+            }
+            NumberSource::Expr(t) => {
+                let mut env = self.env(run, input, frame);
+                let v = self.eval_located(run, t, &mut env, field)?;
+                v.as_f64().ok_or_else(|| {
+                    self.engine_failure(
+                        run,
+                        Failure::query(format!(
+                            "The JSONata expression '{}' specified for the field '{field}' returned an unexpected result type. Expected 'integer', but was '{}' for value: {}",
+                            jsonata_source(t),
+                            switchback_asl::choice::json_type_name(&v),
+                            template::compact(&v)
+                        )),
+                    )
+                })
+            }
+        }
+    }
+
+    // ---- Task, Parallel, Map: the states that Retry and Catch apply to ------------------
+
+    async fn with_retry_and_catch(
+        &self,
+        run: &StateRun<'_>,
+        frame: &mut Frame,
+    ) -> Result<Step, Fault> {
+        let state = run.state;
+        let mut attempts = vec![0u32; state.retry.len()];
+        let mut retry_count = 0u32;
+        loop {
+            let outcome = self.action(run, retry_count, frame).await;
+            let fault = match outcome {
+                Ok(result) => {
+                    let output = self.finish(run, result, frame)?;
+                    return self.exit(run, output, state.transition, frame);
+                }
+                Err(f) => f,
+            };
+            if let Some((i, retrier)) = errors::find_retrier(&state.retry, &fault.error) {
+                if attempts[i] < retrier.max_attempts {
+                    let mut delay = retrier.delay_seconds(attempts[i]);
+                    if retrier.jitter_full {
+                        delay *= (self.driver.random_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                    }
+                    attempts[i] += 1;
+                    retry_count += 1;
+                    let deadline =
+                        self.driver.now() + jiff::SignedDuration::from_secs_f64(delay.max(0.0));
+                    self.driver.sleep_until(deadline).await;
+                    continue;
+                }
+            }
+            if let Some(catcher) = errors::find_catcher(&state.catch, &fault.error) {
+                return self.catch(run, catcher, fault, frame);
+            }
+            return Err(Fault {
+                recorded: true,
+                ..fault
+            });
+        }
+    }
+
+    fn catch(
+        &self,
+        run: &StateRun<'_>,
+        catcher: &Catcher,
+        fault: Fault,
+        frame: &mut Frame,
+    ) -> Result<Step, Fault> {
+        let error_output = json!({"Error": fault.error, "Cause": fault.cause});
+        let output = match run.state.query_language {
+            QueryLanguage::JsonPath => {
+                self.assign(
+                    run,
+                    catcher.assign.as_ref(),
+                    &error_output,
+                    None,
+                    None,
+                    frame,
+                )?;
+                self.apply_result_path(run, &catcher.result_path, Arc::new(error_output))?
+            }
+            QueryLanguage::Jsonata => {
+                let out = match &catcher.output {
+                    Some(t) => {
+                        let mut env = self.env(run, &run.input, frame);
+                        env.error_output = Some(&error_output);
+                        Arc::new(self.eval_located(run, t, &mut env, "Output")?)
+                    }
+                    None => Arc::new(error_output.clone()),
+                };
+                self.assign(
+                    run,
+                    catcher.assign.as_ref(),
+                    &run.input,
+                    None,
+                    Some(&error_output),
+                    frame,
+                )?;
+                out
+            }
+        };
+        self.exit(run, output, Some(Transition::Next(catcher.next)), frame)
+    }
+
+    /// The state's own work, once: its input processing, then the task/branches/iterations.
+    async fn action(
+        &self,
+        run: &StateRun<'_>,
+        retry_count: u32,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let input = self.action_input(run, retry_count, frame)?;
+        match &run.state.kind {
+            StateKind::Task(spec) => self.task(run, spec, input, retry_count, frame).await,
+            StateKind::Parallel { branches } => self.parallel(run, branches, input, frame).await,
+            StateKind::Map(spec) => self.map(run, spec, frame).await,
+            _ => Ok(input),
+        }
+    }
+
+    /// InputPath and Parameters (JSONPath) or Arguments (JSONata).
+    fn action_input(
+        &self,
+        run: &StateRun<'_>,
+        retry_count: u32,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let state = run.state;
+        let base = match state.query_language {
+            QueryLanguage::JsonPath => self.effective_input(run)?,
+            QueryLanguage::Jsonata => run.input.clone(),
+        };
+        match &state.io.parameters {
+            Some(t) => {
+                let mut env = self.env(run, &base, frame);
+                env.retry_count = retry_count;
+                Ok(Arc::new(self.eval_located(
+                    run,
+                    t,
+                    &mut env,
+                    "Arguments",
+                )?))
+            }
+            None => Ok(base),
+        }
+    }
+
+    async fn task(
+        &self,
+        run: &StateRun<'_>,
+        spec: &TaskSpec,
+        input: Json,
+        attempt: u32,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let timeout = match &spec.timeout_seconds {
+            Some(src) => Some(self.number(run, src, "TimeoutSeconds", &run.input, frame)? as u64),
+            None => None,
+        };
+        let heartbeat = match &spec.heartbeat_seconds {
+            Some(src) => Some(self.number(run, src, "HeartbeatSeconds", &run.input, frame)? as u64),
+            None => None,
+        };
+        let kind = ResourceKind::of(&spec.resource, &self.exec.region);
+        let resource = task_resource(&kind, &spec.resource);
+        match &kind {
+            ResourceKind::LambdaFunction => {
+                frame.prev = self.emit(
+                    frame.prev,
+                    EventKind::LambdaFunctionScheduled {
+                        resource: spec.resource.as_str().into(),
+                        input: input.clone(),
+                        timeout_seconds: timeout,
+                    },
+                );
+                frame.prev = self.emit(frame.prev, EventKind::LambdaFunctionStarted);
+            }
+            ResourceKind::Service { region, .. } => {
+                frame.prev = self.emit(
+                    frame.prev,
+                    EventKind::TaskScheduled {
+                        resource: resource.clone(),
+                        region: region.as_str().into(),
+                        parameters: input.clone(),
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                    },
+                );
+                frame.prev = self.emit(
+                    frame.prev,
+                    EventKind::TaskStarted {
+                        resource: resource.clone(),
+                    },
+                );
+            }
+            ResourceKind::Other => {
+                frame.prev = self.emit(
+                    frame.prev,
+                    EventKind::TaskScheduled {
+                        resource: resource.clone(),
+                        region: self.exec.region.clone(),
+                        parameters: input.clone(),
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                    },
+                );
+                frame.prev = self.emit(
+                    frame.prev,
+                    EventKind::TaskStarted {
+                        resource: resource.clone(),
+                    },
+                );
+            }
+        }
+        let request = TaskRequest {
+            state_name: run.state.name.clone(),
+            resource: spec.resource.clone(),
+            input,
+            attempt,
+            timeout_seconds: timeout,
+            heartbeat_seconds: heartbeat,
+        };
+        let outcome = self.driver.invoke(request).await;
+        let lambda = kind == ResourceKind::LambdaFunction;
+        match outcome {
+            TaskOutcome::Succeeded(value) => {
+                let output = Arc::new(value);
+                let event = if lambda {
+                    EventKind::LambdaFunctionSucceeded {
+                        output: output.clone(),
+                    }
+                } else {
+                    EventKind::TaskSucceeded {
+                        resource,
+                        output: output.clone(),
+                    }
+                };
+                frame.prev = self.emit(frame.prev, event);
+                Ok(output)
+            }
+            TaskOutcome::Failed { error, cause } => {
+                let event = if lambda {
+                    EventKind::LambdaFunctionFailed {
+                        error: Some(error.clone()),
+                        cause: Some(cause.clone()),
+                    }
+                } else {
+                    EventKind::TaskFailed {
+                        resource,
+                        error: Some(error.clone()),
+                        cause: Some(cause.clone()),
+                    }
+                };
+                frame.prev = self.emit(frame.prev, event);
+                Err(Fault {
+                    error,
+                    cause,
+                    recorded: false,
+                })
+            }
+            TaskOutcome::TimedOut => {
+                let error = names::TIMEOUT.to_string();
+                let event = if lambda {
+                    EventKind::LambdaFunctionTimedOut {
+                        error: Some(error.clone()),
+                        cause: None,
+                    }
+                } else {
+                    EventKind::TaskTimedOut {
+                        resource,
+                        error: Some(error.clone()),
+                        cause: None,
+                    }
+                };
+                frame.prev = self.emit(frame.prev, event);
+                Err(Fault {
+                    error,
+                    cause: String::new(),
+                    recorded: false,
+                })
+            }
+        }
+    }
+
+    async fn parallel(
+        &self,
+        _run: &StateRun<'_>,
+        branches: &[Scope],
+        input: Json,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let started = self.emit(frame.prev, EventKind::Bare("ParallelStateStarted"));
+        frame.prev = started;
+        let outer = Arc::new(frame.vars.clone());
+        let mut frames: Vec<Frame> = branches
+            .iter()
+            .map(|_| Frame {
+                vars: Vars::nested(outer.clone()),
+                prev: started,
+            })
+            .collect();
+        let results = {
+            let futures = branches
+                .iter()
+                .zip(frames.iter_mut())
+                .map(|(branch, f)| self.run_scope(branch, input.clone(), f));
+            join_all(futures).await
+        };
+        let last = frames.iter().map(|f| f.prev).max().unwrap_or(started);
+        let mut outputs = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
+                Err(fault) => {
+                    frame.prev = self.emit(last, EventKind::Bare("ParallelStateFailed"));
+                    return Err(Fault {
+                        recorded: false,
+                        ..fault
+                    });
+                }
+            }
+        }
+        self.emit(last, EventKind::Bare("ParallelStateSucceeded"));
+        frame.prev = last;
+        Ok(Arc::new(Value::Array(outputs)))
+    }
+
+    async fn map(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let state = run.state;
+        let (base, items) = self.map_items(run, spec, frame)?;
+        let max_concurrency = match &spec.max_concurrency {
+            Some(src) => self.number(run, src, "MaxConcurrency", &base, frame)?,
+            None => 0.0,
+        };
+        let tolerated_count = match &spec.tolerated_failure_count {
+            Some(src) => {
+                let n = self.number(run, src, "ToleratedFailureCount", &base, frame)?;
+                if n < 0.0 {
+                    return Err(self.engine_failure(
+                        run,
+                        Failure::runtime("ToleratedFailureCount cannot be negative."),
+                    ));
+                }
+                Some(n)
+            }
+            None => None,
+        };
+        let tolerated_pct = match &spec.tolerated_failure_percentage {
+            Some(src) => Some(self.number(run, src, "ToleratedFailurePercentage", &base, frame)?),
+            None => None,
+        };
+        // The inputs of the iterations: ItemSelector / Parameters applied to each item.
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            inputs.push(self.item_input(run, spec, &base, index, item, frame)?);
+        }
+        let started = self.emit(
+            frame.prev,
+            EventKind::MapStateStarted {
+                length: items.len(),
+            },
+        );
+        frame.prev = started;
+        let outer = Arc::new(frame.vars.clone());
+        let limit = if max_concurrency >= 1.0 {
+            max_concurrency as usize
+        } else {
+            usize::MAX
+        };
+        match spec.mode {
+            MapMode::Inline => {
+                self.map_inline(run, spec, inputs, outer, limit, frame)
+                    .await
+            }
+            MapMode::Distributed => {
+                let total = inputs.len();
+                let _ = state;
+                self.map_distributed(
+                    run,
+                    spec,
+                    inputs,
+                    outer,
+                    limit,
+                    tolerated_count,
+                    tolerated_pct,
+                    total,
+                    frame,
+                )
+                .await
+            }
+        }
+    }
+
+    /// The items a Map iterates over: ItemsPath (JSONPath) or Items (JSONata), and the value
+    /// the item selector sees as `$`.
+    fn map_items(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        frame: &mut Frame,
+    ) -> Result<(Json, Vec<Value>), Fault> {
+        match run.state.query_language {
+            QueryLanguage::JsonPath => {
+                let effective = self.effective_input(run)?;
+                let items = match &spec.items_path {
+                    Some(p) => self.select_path(run, p, &effective, "ItemsPath")?,
+                    None => Value::clone(&effective),
+                };
+                match items {
+                    Value::Array(a) => Ok((effective, a)),
+                    other => Err(self.engine_failure(
+                        run,
+                        Failure::runtime(format!(
+                            "Invalid path '{}' : The value at the path is not an array: {}",
+                            spec.items_path.as_ref().map_or("$", |p| p.as_str()),
+                            template::compact(&other)
+                        )),
+                    )),
+                }
+            }
+            QueryLanguage::Jsonata => {
+                let items = match &spec.items {
+                    Some(t) => {
+                        let mut env = self.env(run, &run.input, frame);
+                        let outcome = match t {
+                            Template::Jsonata { expr, field } => {
+                                template::eval_jsonata(expr, field, &mut env).map_err(|f| self.engine_failure(run, f))
+                            }
+                            other => self.eval(run, other, &mut env).map(switchback_jsonata::Outcome::Value),
+                        };
+                        let outcome = match outcome {
+                            Ok(o) => o,
+                            Err(f) => {
+                                self.evaluation_failed(run, &f, Some("Items"));
+                                return Err(f);
+                            }
+                        };
+                        match outcome {
+                            switchback_jsonata::Outcome::Value(Value::Array(a)) => a,
+                            other => {
+                                let cause = match &other {
+                                    switchback_jsonata::Outcome::Value(v) => format!(
+                                        "The JSONata expression '{}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
+                                        jsonata_source(t),
+                                        switchback_asl::choice::json_type_name(v),
+                                        template::compact(v)
+                                    ),
+                                    switchback_jsonata::Outcome::Undefined => format!(
+                                        "The JSONata expression '{}' specified for the field 'Items' returned nothing (undefined).",
+                                        jsonata_source(t)
+                                    ),
+                                    switchback_jsonata::Outcome::Function => format!(
+                                        "The JSONata expression '{}' specified for the field 'Items' returned an unsupported result type.",
+                                        jsonata_source(t)
+                                    ),
+                                };
+                                let f = self.engine_failure(run, Failure::query(cause));
+                                self.evaluation_failed(run, &f, Some("Items"));
+                                return Err(f);
+                            }
+                        }
+                    }
+                    None => match &*run.input {
+                        Value::Array(a) => a.clone(),
+                        other => {
+                            return Err(self.engine_failure(
+                                run,
+                                Failure::query(format!(
+                                    "The Map state's input must be an array when 'Items' is not given, but was: {}",
+                                    template::compact(other)
+                                )),
+                            ))
+                        }
+                    },
+                };
+                Ok((run.input.clone(), items))
+            }
+        }
+    }
+
+    fn item_input(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        base: &Value,
+        index: usize,
+        item: &Value,
+        frame: &Frame,
+    ) -> Result<Json, Fault> {
+        let Some(t) = &spec.item_selector else {
+            return Ok(Arc::new(item.clone()));
+        };
+        let item_run = StateRun {
+            map_item: Some((index, item)),
+            ..run.clone()
+        };
+        let mut env = self.env(&item_run, base, frame);
+        let v = match t.eval(&mut env) {
+            Ok(v) => v,
+            Err(f) => return Err(self.engine_failure(run, f)),
+        };
+        Ok(Arc::new(v))
+    }
+
+    async fn map_inline(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        inputs: Vec<Json>,
+        outer: Arc<Vars>,
+        limit: usize,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let name = run.state.name.clone();
+        let started = frame.prev;
+        // Each iteration's MapIterationStarted follows the previous iteration's last event.
+        let chain = RefCell::new(started);
+        let last_done = RefCell::new(started);
+        let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
+            let outer = outer.clone();
+            let name = name.clone();
+            let chain = &chain;
+            let last_done = &last_done;
+            async move {
+                let begin = self.emit(
+                    *chain.borrow(),
+                    EventKind::MapIteration {
+                        kind: "Started",
+                        name: name.clone(),
+                        index,
+                    },
+                );
+                let mut f = Frame {
+                    vars: Vars::nested(outer),
+                    prev: begin,
+                };
+                let result = self.run_scope(&spec.processor, input, &mut f).await;
+                *chain.borrow_mut() = f.prev;
+                let kind = if result.is_ok() {
+                    "Succeeded"
+                } else {
+                    "Failed"
+                };
+                let done = self.emit(f.prev, EventKind::MapIteration { kind, name, index });
+                *last_done.borrow_mut() = if result.is_ok() { done } else { f.prev };
+                result
+            }
+        });
+        let mut results = stream::iter(iterations).buffered(limit);
+        let mut outputs = Vec::new();
+        while let Some(r) = results.next().await {
+            match r {
+                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
+                Err(fault) => {
+                    drop(results);
+                    let failing = *last_done.borrow();
+                    frame.prev = self.emit(failing, EventKind::Bare("MapStateFailed"));
+                    return Err(Fault {
+                        recorded: false,
+                        ..fault
+                    });
+                }
+            }
+        }
+        drop(results);
+        let last = *last_done.borrow();
+        self.emit(last, EventKind::Bare("MapStateSucceeded"));
+        frame.prev = last;
+        Ok(Arc::new(Value::Array(outputs)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn map_distributed(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        inputs: Vec<Json>,
+        outer: Arc<Vars>,
+        limit: usize,
+        tolerated_count: Option<f64>,
+        tolerated_pct: Option<f64>,
+        total: usize,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let map_run_arn = format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
+            self.exec.region,
+            account_of(&self.exec.state_machine_arn),
+            self.exec.state_machine_name,
+            spec.label
+                .clone()
+                .unwrap_or_else(|| run.state.name.to_string()),
+            self.exec.name
+        );
+        frame.prev = self.emit(frame.prev, EventKind::MapRunStarted { map_run_arn });
+        // Child executions keep their own histories; the parent records only the map run.
+        let iterations = inputs.into_iter().map(|input| {
+            let outer = outer.clone();
+            async move {
+                let child =
+                    Interpreter::new(self.machine, self.driver, self.exec.clone(), self.limits);
+                let mut f = Frame {
+                    vars: Vars::nested(outer),
+                    prev: 0,
+                };
+                child.run_scope(&spec.processor, input, &mut f).await
+            }
+        });
+        let mut results = stream::iter(iterations).buffered(limit);
+        let mut outputs = Vec::new();
+        let mut failures = 0usize;
+        let mut first_failure = None;
+        while let Some(r) = results.next().await {
+            match r {
+                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
+                Err(fault) => {
+                    failures += 1;
+                    first_failure.get_or_insert(fault);
+                    outputs.push(Value::Null);
+                }
+            }
+        }
+        drop(results);
+        let tolerated = failures == 0
+            || tolerated_count.is_some_and(|c| failures as f64 <= c)
+            || tolerated_pct
+                .is_some_and(|p| total > 0 && (failures as f64 * 100.0 / total as f64) <= p);
+        if !tolerated {
+            let _ = first_failure;
+            let error = names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_string();
+            let cause = "The specified tolerated failure threshold was exceeded".to_string();
+            frame.prev = self.emit(
+                frame.prev,
+                EventKind::MapRunFailed {
+                    error: Some(error.clone()),
+                    cause: Some(cause.clone()),
+                },
+            );
+            frame.prev = self.emit(frame.prev, EventKind::Bare("MapStateFailed"));
+            return Err(Fault {
+                error,
+                cause,
+                recorded: false,
+            });
+        }
+        let succeeded = self.emit(frame.prev, EventKind::Bare("MapRunSucceeded"));
+        self.emit(succeeded, EventKind::Bare("MapStateSucceeded"));
+        frame.prev = succeeded;
+        Ok(Arc::new(Value::Array(outputs)))
+    }
+}
+
+/// The account id in an ARN, for building other ARNs like it.
+fn account_of(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or("123456789012")
+}
+
+fn task_resource(kind: &ResourceKind, resource: &str) -> TaskResource {
+    match kind {
+        ResourceKind::Service {
+            resource_type,
+            resource,
+            ..
+        } => TaskResource {
+            resource_type: resource_type.as_str().into(),
+            resource: resource.as_str().into(),
+        },
+        _ => TaskResource {
+            resource_type: "activity".into(),
+            resource: resource.into(),
+        },
+    }
+}
+
+fn jsonata_source(t: &Template) -> String {
+    match t {
+        Template::Jsonata { expr, .. } => expr.source().to_string(),
+        Template::Literal(v) => template::compact(v),
+        _ => String::new(),
+    }
+}
+
+/// Error and cause values become strings as AWS shows them.
+fn string_of(v: Value) -> String {
+    match v {
+        Value::String(s) => s,
+        other => template::compact(&other),
+    }
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// The state being run: what its expressions may refer to.
+#[derive(Clone)]
+struct StateRun<'a> {
+    state: &'a State,
+    /// Id of its `StateEntered` event ("entered at the event id #N").
+    entered: u64,
+    entered_time: Timestamp,
+    /// The raw state input.
+    input: Json,
+    /// `$$.Map.Item` while evaluating an ItemSelector.
+    map_item: Option<(usize, &'a Value)>,
+}
+
+/// [`Env`] for one evaluation inside a state.
+struct StateEnv<'e> {
+    interp: &'e Interpreter<'e>,
+    run: &'e StateRun<'e>,
+    input: &'e Value,
+    vars: &'e Vars,
+    context: OnceCell<Value>,
+    states: OnceCell<Value>,
+    result: Option<&'e Value>,
+    error_output: Option<&'e Value>,
+    retry_count: u32,
+}
+
+impl Env for StateEnv<'_> {
+    fn input(&self) -> &Value {
+        self.input
+    }
+
+    fn context(&self) -> &Value {
+        self.context.get_or_init(|| {
+            context::build(
+                &self.interp.exec,
+                &StateInfo {
+                    name: &self.run.state.name,
+                    entered_time: self.run.entered_time,
+                    retry_count: self.retry_count,
+                    map_item: self.run.map_item,
+                    task_token: None,
+                },
+            )
+        })
+    }
+
+    fn variable(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+
+    fn variable_names(&self) -> Vec<String> {
+        self.vars.names()
+    }
+
+    fn states(&self) -> &Value {
+        self.states.get_or_init(|| {
+            let mut m = Map::new();
+            m.insert("input".into(), Value::clone(&self.run.input));
+            m.insert("context".into(), self.context().clone());
+            if let Some(r) = self.result {
+                m.insert("result".into(), r.clone());
+            }
+            if let Some(e) = self.error_output {
+                m.insert("errorOutput".into(), e.clone());
+            }
+            Value::Object(m)
+        })
+    }
+
+    fn random_u64(&mut self) -> u64 {
+        self.interp.driver.random_u64()
+    }
+}

@@ -1,0 +1,170 @@
+//! Mocked task results, so that definitions with Task states run locally.
+//!
+//! Two file shapes are read:
+//! - the short form, `{"StateName": [response, response, ...]}`, one response per invocation
+//!   in order (the last one repeats);
+//! - AWS's local-emulator form, `{"StateMachines": {SM: {"TestCases": {CASE: {State: Name}}}},
+//!   "MockedResponses": {Name: {"0": response, "1-2": response}}}`, with a test case chosen by
+//!   name (or the only one).
+//!
+//! A response is `{"Return": value}` or `{"Throw": {"Error": "...", "Cause": "..."}}`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::task::{TaskOutcome, TaskRequest};
+
+/// The mocked responses of one run, by state name.
+#[derive(Debug, Default)]
+pub struct Mocks {
+    responses: HashMap<String, Vec<(u32, u32, TaskOutcome)>>,
+    calls: RefCell<HashMap<String, u32>>,
+}
+
+impl Mocks {
+    /// Reads a mock file's JSON. `test_case` picks a test case in AWS's form.
+    pub fn from_json(doc: &Value, test_case: Option<&str>) -> Result<Mocks, String> {
+        let Value::Object(top) = doc else {
+            return Err("a mock file must hold a JSON object".into());
+        };
+        if top.contains_key("MockedResponses") || top.contains_key("StateMachines") {
+            return Mocks::from_aws_form(doc, test_case);
+        }
+        let mut responses = HashMap::new();
+        for (state, list) in top {
+            let list = match list {
+                Value::Array(items) => items.clone(),
+                single => vec![single.clone()],
+            };
+            let mut entries = Vec::new();
+            for (i, r) in list.iter().enumerate() {
+                let i = i as u32;
+                entries.push((i, i, response(r).map_err(|e| format!("{state}[{i}]: {e}"))?));
+            }
+            if let Some(last) = entries.last_mut() {
+                last.1 = u32::MAX;
+            }
+            responses.insert(state.clone(), entries);
+        }
+        Ok(Mocks {
+            responses,
+            calls: RefCell::default(),
+        })
+    }
+
+    fn from_aws_form(doc: &Value, test_case: Option<&str>) -> Result<Mocks, String> {
+        let machines = doc
+            .get("StateMachines")
+            .and_then(Value::as_object)
+            .ok_or("missing 'StateMachines'")?;
+        let mut cases = Vec::new();
+        for (sm, m) in machines {
+            if let Some(tc) = m.get("TestCases").and_then(Value::as_object) {
+                for (name, states) in tc {
+                    cases.push((format!("{sm}#{name}"), name.clone(), states.clone()));
+                }
+            }
+        }
+        let chosen = match test_case {
+            Some(want) => cases
+                .iter()
+                .find(|(full, name, _)| name == want || full == want)
+                .ok_or_else(|| format!("no test case '{want}' in the mock file"))?,
+            None if cases.len() == 1 => &cases[0],
+            None => {
+                let names: Vec<&str> = cases.iter().map(|(full, _, _)| full.as_str()).collect();
+                return Err(format!(
+                    "the mock file has several test cases; choose one with --test-case: {}",
+                    names.join(", ")
+                ));
+            }
+        };
+        let mocked = doc
+            .get("MockedResponses")
+            .and_then(Value::as_object)
+            .ok_or("missing 'MockedResponses'")?;
+        let mut responses = HashMap::new();
+        for (state, name) in chosen.2.as_object().into_iter().flatten() {
+            let name = name
+                .as_str()
+                .ok_or_else(|| format!("test case state '{state}' must name a mocked response"))?;
+            let by_index = mocked
+                .get(name)
+                .and_then(Value::as_object)
+                .ok_or_else(|| format!("MockedResponses has no '{name}'"))?;
+            let mut entries = Vec::new();
+            for (range, r) in by_index {
+                let (from, to) = parse_range(range)
+                    .ok_or_else(|| format!("{name}: bad invocation index '{range}'"))?;
+                entries.push((
+                    from,
+                    to,
+                    response(r).map_err(|e| format!("{name}/{range}: {e}"))?,
+                ));
+            }
+            responses.insert(state.clone(), entries);
+        }
+        Ok(Mocks {
+            responses,
+            calls: RefCell::default(),
+        })
+    }
+
+    /// The outcome of the next invocation of the request's state.
+    pub fn respond(&self, request: &TaskRequest) -> TaskOutcome {
+        let name = request.state_name.to_string();
+        let n = {
+            let mut calls = self.calls.borrow_mut();
+            let c = calls.entry(name.clone()).or_insert(0);
+            let n = *c;
+            *c += 1;
+            n
+        };
+        let found = self.responses.get(&name).and_then(|entries| {
+            entries
+                .iter()
+                .find(|(from, to, _)| (*from..=*to).contains(&n))
+        });
+        match found {
+            Some((_, _, outcome)) => outcome.clone(),
+            None => TaskOutcome::Failed {
+                error: "States.TaskFailed".into(),
+                cause: format!(
+                    "No mocked response for invocation {n} of Task state '{name}' (resource {}). Add one to the mock file given with --mock, e.g. {{\"{name}\": [{{\"Return\": {{}}}}]}}.",
+                    request.resource
+                ),
+            },
+        }
+    }
+}
+
+fn parse_range(s: &str) -> Option<(u32, u32)> {
+    match s.split_once('-') {
+        Some((a, b)) => Some((a.trim().parse().ok()?, b.trim().parse().ok()?)),
+        None => {
+            let n = s.trim().parse().ok()?;
+            Some((n, n))
+        }
+    }
+}
+
+fn response(r: &Value) -> Result<TaskOutcome, String> {
+    if let Some(v) = r.get("Return") {
+        return Ok(TaskOutcome::Succeeded(v.clone()));
+    }
+    if let Some(t) = r.get("Throw") {
+        let field = |k: &str| {
+            t.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        return Ok(TaskOutcome::Failed {
+            error: field("Error"),
+            cause: field("Cause"),
+        });
+    }
+    Err("a response needs 'Return' or 'Throw'".into())
+}

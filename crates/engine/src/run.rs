@@ -1,0 +1,298 @@
+//! One-shot runs: an execution in this process, on a virtual clock, to the end.
+//!
+//! Used by `switchback run`, `switchback bench` and the conformance tests. Waits are either
+//! slept for real or skipped: the clock jumps to the next timer as soon as nothing else can
+//! run, so a workflow that waits an hour finishes at once while its history still shows the
+//! hour pass.
+
+use std::cell::{Cell, RefCell};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+use switchback_asl::StateMachine;
+
+use crate::context::ExecutionInfo;
+use crate::driver::{Driver, DriverFuture};
+use crate::history::{Event, EventKind};
+use crate::interpreter::Interpreter;
+use crate::limits::Limits;
+use crate::mock::Mocks;
+use crate::task::{TaskOutcome, TaskRequest};
+
+/// How an execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionStatus {
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+impl ExecutionStatus {
+    /// AWS's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionStatus::Running => "RUNNING",
+            ExecutionStatus::Succeeded => "SUCCEEDED",
+            ExecutionStatus::Failed => "FAILED",
+            ExecutionStatus::TimedOut => "TIMED_OUT",
+            ExecutionStatus::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// The result of a one-shot run.
+#[derive(Debug)]
+pub struct ExecutionOutcome {
+    pub status: ExecutionStatus,
+    pub output: Option<Arc<Value>>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub events: Vec<Event>,
+}
+
+/// Options of a one-shot run.
+pub struct RunOptions {
+    /// Sleep through waits (true) or skip them on the virtual clock (false).
+    pub real_time: bool,
+    /// Mocked task results.
+    pub mocks: Mocks,
+    pub limits: Limits,
+    /// Seed of the random source (fixed in tests).
+    pub seed: u64,
+    /// Names used for ARNs and the context object.
+    pub execution_name: String,
+    pub state_machine_name: String,
+    pub region: String,
+    pub account_id: String,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            real_time: false,
+            mocks: Mocks::default(),
+            limits: Limits::default(),
+            seed: 0x5eed_5eed,
+            execution_name: "local".into(),
+            state_machine_name: "StateMachine".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+        }
+    }
+}
+
+/// Timers waiting on the virtual clock, earliest first.
+#[derive(Default)]
+struct Timers {
+    queue: BinaryHeap<Reverse<(Timestamp, u64)>>,
+    wakers: std::collections::HashMap<u64, Waker>,
+    next_id: u64,
+}
+
+/// The driver of a one-shot run.
+struct LocalDriver {
+    /// Added to the real clock: how far waits have been skipped.
+    offset: Cell<SignedDuration>,
+    timers: RefCell<Timers>,
+    rng: Cell<u64>,
+    mocks: Mocks,
+}
+
+impl LocalDriver {
+    fn fire_next(&self, real_time: bool) -> bool {
+        let next = self.timers.borrow_mut().queue.pop();
+        let Some(Reverse((deadline, id))) = next else {
+            return false;
+        };
+        let now = self.now();
+        if deadline > now {
+            let gap = now.duration_until(deadline);
+            if real_time {
+                std::thread::sleep(gap.unsigned_abs());
+            } else {
+                self.offset.set(self.offset.get() + gap);
+            }
+        }
+        if let Some(w) = self.timers.borrow_mut().wakers.remove(&id) {
+            w.wake();
+        }
+        true
+    }
+}
+
+impl Driver for LocalDriver {
+    fn now(&self) -> Timestamp {
+        Timestamp::now() + self.offset.get()
+    }
+
+    fn sleep_until(&self, deadline: Timestamp) -> DriverFuture<'_, ()> {
+        Box::pin(Sleep {
+            driver: self,
+            deadline,
+            id: None,
+        })
+    }
+
+    fn random_u64(&self) -> u64 {
+        // SplitMix64: small, fast, and good enough for jitter and $random.
+        let mut z = self.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.rng.set(z);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
+        let outcome = self.mocks.respond(&request);
+        Box::pin(async move { outcome })
+    }
+}
+
+/// A wait on the virtual clock.
+struct Sleep<'d> {
+    driver: &'d LocalDriver,
+    deadline: Timestamp,
+    id: Option<u64>,
+}
+
+impl Future for Sleep<'_> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.driver.now() >= self.deadline {
+            return Poll::Ready(());
+        }
+        let mut timers = self.driver.timers.borrow_mut();
+        let id = match self.id {
+            Some(id) => id,
+            None => {
+                let id = timers.next_id;
+                timers.next_id += 1;
+                timers.queue.push(Reverse((self.deadline, id)));
+                id
+            }
+        };
+        timers.wakers.insert(id, cx.waker().clone());
+        drop(timers);
+        self.id = Some(id);
+        Poll::Pending
+    }
+}
+
+/// Runs an execution of `machine` with `input` to its end.
+pub fn run_execution(
+    machine: &StateMachine,
+    input: Value,
+    options: RunOptions,
+) -> ExecutionOutcome {
+    let driver = LocalDriver {
+        offset: Cell::new(SignedDuration::ZERO),
+        timers: RefCell::default(),
+        rng: Cell::new(options.seed),
+        mocks: options.mocks,
+    };
+    let sm_arn = format!(
+        "arn:aws:states:{}:{}:stateMachine:{}",
+        options.region, options.account_id, options.state_machine_name
+    );
+    let exec = ExecutionInfo {
+        execution_arn: format!(
+            "arn:aws:states:{}:{}:execution:{}:{}",
+            options.region, options.account_id, options.state_machine_name, options.execution_name
+        ),
+        name: options.execution_name.clone(),
+        state_machine_arn: sm_arn,
+        state_machine_name: options.state_machine_name.clone(),
+        role_arn: format!("arn:aws:iam::{}:role/switchback", options.account_id).into(),
+        start_time: driver.now(),
+        input: Arc::new(input),
+        region: options.region.as_str().into(),
+        redrive_count: 0,
+    };
+    let interpreter = Interpreter::new(machine, &driver, exec, options.limits);
+    {
+        // The execution is polled here, on this thread. Only timers make it wait (mocked tasks
+        // answer at once), so whenever it cannot go on, the next timer fires: after a real
+        // sleep, or at once on the virtual clock.
+        let mut execution = std::pin::pin!(interpreter.run());
+        let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+        loop {
+            if execution.as_mut().poll(&mut cx).is_ready() {
+                break;
+            }
+            if !driver.fire_next(options.real_time) {
+                return stalled("the execution stopped with nothing left to wait for");
+            }
+        }
+    }
+    outcome(interpreter.history.into_inner().into_events())
+}
+
+fn stalled(cause: &str) -> ExecutionOutcome {
+    ExecutionOutcome {
+        status: ExecutionStatus::Failed,
+        output: None,
+        error: Some("States.Runtime".into()),
+        cause: Some(cause.into()),
+        events: Vec::new(),
+    }
+}
+
+/// Reads the outcome off the history's last event.
+fn outcome(events: Vec<Event>) -> ExecutionOutcome {
+    let (status, output, error, cause) = match events.last().map(|e| &e.kind) {
+        Some(EventKind::ExecutionSucceeded { output }) => {
+            (ExecutionStatus::Succeeded, Some(output.clone()), None, None)
+        }
+        Some(EventKind::ExecutionFailed { error, cause }) => {
+            (ExecutionStatus::Failed, None, error.clone(), cause.clone())
+        }
+        Some(EventKind::ExecutionTimedOut { error, cause }) => (
+            ExecutionStatus::TimedOut,
+            None,
+            error.clone(),
+            cause.clone(),
+        ),
+        Some(EventKind::ExecutionAborted { error, cause }) => {
+            (ExecutionStatus::Aborted, None, error.clone(), cause.clone())
+        }
+        _ => (ExecutionStatus::Running, None, None, None),
+    };
+    ExecutionOutcome {
+        status,
+        output,
+        error,
+        cause,
+        events,
+    }
+}
+
+impl ExecutionOutcome {
+    /// The `switchback run --json` object: status, output (as a JSON value), error, cause, and
+    /// the history in `GetExecutionHistory`'s shape.
+    pub fn to_json(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        m.insert("status".into(), Value::String(self.status.as_str().into()));
+        if let Some(o) = &self.output {
+            m.insert("output".into(), Value::clone(o));
+        }
+        if let Some(e) = &self.error {
+            m.insert("error".into(), Value::String(e.clone()));
+        }
+        if let Some(c) = &self.cause {
+            m.insert("cause".into(), Value::String(c.clone()));
+        }
+        m.insert(
+            "events".into(),
+            Value::Array(self.events.iter().map(Event::to_aws_json).collect()),
+        );
+        Value::Object(m)
+    }
+}

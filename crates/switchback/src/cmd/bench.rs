@@ -1,0 +1,112 @@
+//! `switchback bench`: executions/s and state transitions/s of a definition run in this
+//! process, with the history kept, as `switchback run` runs it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use switchback_engine::{run_execution, EventKind, ExecutionStatus, RunOptions};
+
+use super::input;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// The state machine definition (JSON or YAML).
+    pub definition: PathBuf,
+    /// The execution input as JSON text.
+    #[arg(long)]
+    pub input: Option<String>,
+    /// A file holding the execution input.
+    #[arg(long)]
+    pub input_file: Option<PathBuf>,
+    /// How many executions to run.
+    #[arg(long, default_value_t = 1000)]
+    pub executions: usize,
+    /// How many executions run at once (each on its own thread).
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: BenchArgs) -> Result<ExitCode> {
+    if args.executions == 0 || args.concurrency == 0 {
+        bail!("--executions and --concurrency must be at least 1");
+    }
+    let machine = input::definition(&args.definition)?;
+    let input = input::execution_input(args.input.as_deref(), args.input_file.as_deref())?;
+    // One warm-up execution, which also checks that the definition succeeds.
+    let warm = run_execution(&machine, input.clone(), RunOptions::default());
+    if warm.status != ExecutionStatus::Succeeded {
+        bail!(
+            "the execution does not succeed ({}: {} {}); bench measures succeeding executions",
+            warm.status.as_str(),
+            warm.error.unwrap_or_default(),
+            warm.cause.unwrap_or_default()
+        );
+    }
+    let transitions_per_execution = warm
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::StateEntered { .. }))
+        .count();
+    let items_per_execution = warm
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::MapIteration {
+                    kind: "Started",
+                    ..
+                }
+            )
+        })
+        .count();
+    let start = Instant::now();
+    let per_thread = args.executions.div_ceil(args.concurrency);
+    std::thread::scope(|s| {
+        for t in 0..args.concurrency {
+            let n = per_thread.min(args.executions.saturating_sub(t * per_thread));
+            let (machine, input) = (&machine, &input);
+            s.spawn(move || {
+                for _ in 0..n {
+                    let out = run_execution(machine, input.clone(), RunOptions::default());
+                    std::hint::black_box(out.events.len());
+                }
+            });
+        }
+    });
+    let secs = start.elapsed().as_secs_f64();
+    let executions_per_s = args.executions as f64 / secs;
+    let transitions_per_s = executions_per_s * transitions_per_execution as f64;
+    let items_per_s = executions_per_s * items_per_execution as f64;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "executions": args.executions,
+                "concurrency": args.concurrency,
+                "seconds": secs,
+                "executions_per_s": executions_per_s,
+                "state_transitions_per_s": transitions_per_s,
+                "map_items_per_s": items_per_s,
+                "events_per_execution": warm.events.len(),
+            })
+        );
+    } else {
+        println!("executions: {}", args.executions);
+        println!("concurrency: {}", args.concurrency);
+        println!("seconds: {secs:.3}");
+        println!("executions/s: {executions_per_s:.0}");
+        println!("state transitions/s: {transitions_per_s:.0}");
+        if items_per_execution > 0 {
+            println!("map items/s: {items_per_s:.0}");
+        }
+        println!("events per execution: {}", warm.events.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}

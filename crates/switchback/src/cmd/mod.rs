@@ -1,0 +1,6 @@
+//! The subcommands, one file each.
+
+pub mod bench;
+pub mod input;
+pub mod run;
+pub mod validate;

@@ -1,0 +1,58 @@
+//! `switchback validate`: every fault of a definition, with its path.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use switchback_asl::load::{load_document, parse_document};
+use switchback_asl::LoadError;
+
+use super::input::display_path;
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// The state machine definition (JSON or YAML).
+    pub definition: PathBuf,
+    /// Print the result as JSON (`{"result": "OK"|"FAIL", "diagnostics": [...]}`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: ValidateArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.definition)
+        .with_context(|| format!("cannot read definition {}", args.definition.display()))?;
+    let faults = match parse_document(&text).and_then(|doc| load_document(&doc).map(|_| ())) {
+        Ok(()) => Vec::new(),
+        Err(LoadError::Invalid(faults)) => faults
+            .into_iter()
+            .map(|f| (f.code, f.path, f.message))
+            .collect(),
+        Err(LoadError::Syntax(m)) => {
+            vec![("INVALID_JSON_DESCRIPTION".to_string(), String::new(), m)]
+        }
+    };
+    if args.json {
+        let diagnostics: Vec<_> = faults
+            .iter()
+            .map(|(code, path, message)| serde_json::json!({"severity": "ERROR", "code": code, "location": path, "message": message}))
+            .collect();
+        let result = if faults.is_empty() { "OK" } else { "FAIL" };
+        println!(
+            "{}",
+            serde_json::json!({"result": result, "diagnostics": diagnostics})
+        );
+    } else if faults.is_empty() {
+        println!("valid");
+    } else {
+        for (code, path, message) in &faults {
+            println!("{}: {message} ({code})", display_path(path));
+        }
+        eprintln!("{} fault(s) in {}", faults.len(), args.definition.display());
+    }
+    Ok(if faults.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
