@@ -308,21 +308,17 @@ impl<'a> Interpreter<'a> {
             retry_count: 0,
         };
         let root = template::root_value(path, &env);
-        let selected = match root {
-            Some(r) => path.select(r).map_err(|e| match e {
-                switchback_jsonpath::SelectError::NoResults { normalized, .. } => normalized,
-            }),
-            None => Err(path.as_str().to_string()),
+        let detail = match root {
+            Some(r) => match path.select(r) {
+                Ok(v) => return Ok(v),
+                Err(e) => e.to_string(),
+            },
+            None => format!("No results for path: {}", path.normalized()),
         };
-        selected.map_err(|normalized| {
-            self.engine_failure(
-                run,
-                Failure::runtime(format!(
-                    "Invalid path '{}' : No results for path: {normalized}",
-                    path.as_str()
-                )),
-            )
-        })
+        Err(self.engine_failure(
+            run,
+            Failure::runtime(format!("Invalid path '{}' : {detail}", path.as_str())),
+        ))
     }
 
     /// ResultPath: merges `result` into the state's raw input.

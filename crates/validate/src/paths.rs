@@ -61,8 +61,8 @@ pub(crate) fn path_ok(s: &str, kind: Kind) -> bool {
     let Ok(p) = Path::parse(s) else { return false };
     match kind {
         Kind::Any => true,
-        Kind::Reference | Kind::ReferenceOrIntrinsic => p.is_definite(),
-        Kind::Result => p.is_definite() && *p.root() == Root::Input,
+        Kind::Reference | Kind::ReferenceOrIntrinsic => p.is_reference(),
+        Kind::Result => p.is_reference() && *p.root() == Root::Input,
     }
 }
 
