@@ -86,7 +86,7 @@ impl Template {
         Ok(match value {
             Value::String(s) => match switchback_jsonata::strip_delimiters(s) {
                 Some(inner) => {
-                    let expr = Expression::parse(inner).map_err(|e| e.message)?;
+                    let expr = Expression::parse(inner.trim()).map_err(|e| e.message)?;
                     Template::Jsonata {
                         expr: Box::new(expr),
                         field: field.to_string(),

@@ -26,7 +26,8 @@ pub struct ExecutionInfo {
 pub struct StateInfo<'a> {
     pub name: &'a str,
     pub entered_time: Timestamp,
-    pub retry_count: u32,
+    /// `$$.State.RetryCount`: AWS reports it for Task states only.
+    pub retry_count: Option<u32>,
     /// `$$.Map.Item`: the index and value, inside a Map's ItemSelector.
     pub map_item: Option<(usize, &'a Value)>,
     /// `$$.Task.Token`, for `.waitForTaskToken` resources.
@@ -56,10 +57,11 @@ pub fn build(exec: &ExecutionInfo, state: &StateInfo<'_>) -> Value {
         "StateMachine".into(),
         json!({"Id": exec.state_machine_arn, "Name": exec.state_machine_name}),
     );
-    ctx.insert(
-        "State".into(),
-        json!({"Name": state.name, "EnteredTime": iso(state.entered_time), "RetryCount": state.retry_count}),
-    );
+    let mut st = json!({"EnteredTime": iso(state.entered_time), "Name": state.name});
+    if let (Some(n), Value::Object(m)) = (state.retry_count, &mut st) {
+        m.insert("RetryCount".into(), json!(n));
+    }
+    ctx.insert("State".into(), st);
     if let Some(token) = state.task_token {
         ctx.insert("Task".into(), json!({"Token": token}));
     }

@@ -64,6 +64,8 @@ pub enum EventKind {
         state_type: &'static str,
         name: Arc<str>,
         output: Arc<Value>,
+        /// Variables the state assigned (`Assign`), shown as JSON text.
+        assigned: Option<Box<Map<String, Value>>>,
     },
     /// Events with no details: `ParallelStateStarted`, `MapStateSucceeded`, `MapRunSucceeded`, ...
     Bare(&'static str),
@@ -227,10 +229,25 @@ impl Event {
                 "stateEnteredEventDetails",
                 json!({"name": &**name, "input": text(input), "inputDetails": truncated}),
             ),
-            EventKind::StateExited { name, output, .. } => (
-                "stateExitedEventDetails",
-                json!({"name": &**name, "output": text(output), "outputDetails": truncated}),
-            ),
+            EventKind::StateExited {
+                name,
+                output,
+                assigned,
+                ..
+            } => {
+                let mut d =
+                    json!({"name": &**name, "output": text(output), "outputDetails": truncated});
+                if let (Some(vars), Value::Object(m)) = (assigned, &mut d) {
+                    let shown: Map<String, Value> =
+                        vars.iter().map(|(k, v)| (k.clone(), text(v))).collect();
+                    m.insert("assignedVariables".into(), Value::Object(shown));
+                    m.insert(
+                        "assignedVariablesDetails".into(),
+                        json!({"truncated": false}),
+                    );
+                }
+                ("stateExitedEventDetails", d)
+            }
             EventKind::Bare(_) | EventKind::LambdaFunctionStarted => return None,
             EventKind::MapStateStarted { length } => {
                 ("mapStateStartedEventDetails", json!({"length": length}))

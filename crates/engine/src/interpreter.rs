@@ -5,7 +5,7 @@
 //! `previousEventId`. Branches and iterations are futures polled in order, so a run with no
 //! waiting yields the same history every time.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::Arc;
 
 use futures::future::{join_all, LocalBoxFuture};
@@ -24,6 +24,9 @@ use crate::limits::Limits;
 use crate::size::json_size_within;
 use crate::task::{ResourceKind, TaskOutcome, TaskRequest};
 use crate::vars::Vars;
+
+/// The longest wait AWS accepts (2^31 - 1 seconds, about 68 years).
+const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
 /// A payload shared between the flow of data and the history.
 type Json = Arc<Value>;
@@ -56,8 +59,11 @@ impl From<Failure> for Fault {
 /// One scope being run: its variables and its place in the history.
 pub struct Frame {
     pub vars: Vars,
-    /// The last event of this frame's flow.
-    pub prev: u64,
+    /// The last event of this frame's flow (a `Cell`: it moves on while expressions borrow
+    /// the frame's variables).
+    pub prev: Cell<u64>,
+    /// Variables assigned by the state being run, for its `StateExited` event.
+    pub assigned: Option<Box<Map<String, Value>>>,
 }
 
 /// Runs one execution.
@@ -113,18 +119,19 @@ impl<'a> Interpreter<'a> {
         let _ = started;
         let mut frame = Frame {
             vars: Vars::default(),
-            prev: 0,
+            prev: Cell::new(0),
+            assigned: None,
         };
         let result = self
             .run_scope(&self.machine.scope, self.exec.input.clone(), &mut frame)
             .await;
         match result {
             Ok(output) => {
-                self.emit(frame.prev, EventKind::ExecutionSucceeded { output });
+                self.emit(frame.prev.get(), EventKind::ExecutionSucceeded { output });
             }
             Err(fault) => {
                 self.emit(
-                    frame.prev,
+                    frame.prev.get(),
                     EventKind::ExecutionFailed {
                         error: non_empty(fault.error),
                         cause: non_empty(fault.cause),
@@ -176,14 +183,14 @@ impl<'a> Interpreter<'a> {
         let state = &scope.states[index];
         let type_name = state.kind.type_name();
         let entered = self.emit(
-            frame.prev,
+            frame.prev.get(),
             EventKind::StateEntered {
                 state_type: type_name,
                 name: state.name.clone(),
                 input: input.clone(),
             },
         );
-        frame.prev = entered;
+        frame.prev.set(entered);
         let run = StateRun {
             state,
             entered,
@@ -229,16 +236,26 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Records `EvaluationFailed` for a JSONata failure (AWS does, before the state fails).
-    fn evaluation_failed(&self, run: &StateRun<'_>, fault: &Fault, location: Option<&str>) -> u64 {
-        self.emit(
-            0,
+    fn evaluation_failed(
+        &self,
+        run: &StateRun<'_>,
+        fault: &Fault,
+        location: Option<&str>,
+        frame: &Frame,
+        detached: bool,
+    ) -> u64 {
+        let prev = if detached { 0 } else { frame.prev.get() };
+        let id = self.emit(
+            prev,
             EventKind::EvaluationFailed {
                 error: fault.error.clone(),
                 cause: fault.cause.clone(),
                 location: location.map(str::to_string),
                 state: run.state.name.clone(),
             },
-        )
+        );
+        frame.prev.set(id);
+        id
     }
 
     // ---- data flow helpers -------------------------------------------------------------
@@ -309,6 +326,7 @@ impl<'a> Interpreter<'a> {
         };
         let root = template::root_value(path, &env);
         let detail = match root {
+            Some(r) if path.is_root() => return Ok(r.clone()),
             Some(r) => match path.select(r) {
                 Ok(v) => return Ok(v),
                 Err(e) => e.to_string(),
@@ -394,10 +412,11 @@ impl<'a> Interpreter<'a> {
             let mut env = self.env(run, env_input, frame);
             env.result = result;
             env.error_output = error_output;
-            self.eval_located(run, t, &mut env, "Assign")?
+            self.eval_located(run, t, &mut env, "Assign", frame)?
         };
         if let Value::Object(map) = value {
-            frame.vars.assign(map);
+            frame.vars.assign(map.clone());
+            frame.assigned = Some(Box::new(map));
         }
         Ok(())
     }
@@ -409,11 +428,12 @@ impl<'a> Interpreter<'a> {
         t: &Template,
         env: &mut StateEnv<'_>,
         location: &str,
+        frame: &Frame,
     ) -> Result<Value, Fault> {
         match self.eval(run, t, env) {
             Ok(v) => Ok(v),
             Err(f) if f.error == names::QUERY_EVALUATION_ERROR => {
-                self.evaluation_failed(run, &f, Some(location));
+                self.evaluation_failed(run, &f, Some(location), frame, false);
                 Err(f)
             }
             Err(f) => Err(f),
@@ -429,14 +449,15 @@ impl<'a> Interpreter<'a> {
         frame: &mut Frame,
     ) -> Result<Step, Fault> {
         self.check_size(run, &output)?;
-        frame.prev = self.emit(
-            frame.prev,
+        frame.prev.set(self.emit(
+            frame.prev.get(),
             EventKind::StateExited {
                 state_type: run.state.kind.type_name(),
                 name: run.state.name.clone(),
                 output: output.clone(),
+                assigned: frame.assigned.take(),
             },
-        );
+        ));
         Ok(match next {
             Some(Transition::Next(i)) => Step::Next(i, output),
             _ => Step::End(output),
@@ -465,7 +486,7 @@ impl<'a> Interpreter<'a> {
                     Some(t) => {
                         let mut env = self.env(run, &run.input, frame);
                         env.result = Some(&result);
-                        Arc::new(self.eval_located(run, t, &mut env, "Output")?)
+                        Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?)
                     }
                     None => result.clone(),
                 };
@@ -608,7 +629,7 @@ impl<'a> Interpreter<'a> {
             let matched = match matched {
                 Ok(m) => m,
                 Err(f) if f.error == names::QUERY_EVALUATION_ERROR => {
-                    self.evaluation_failed(run, &f, Some("Condition"));
+                    self.evaluation_failed(run, &f, Some("Condition"), frame, false);
                     return Err(f);
                 }
                 Err(f) => return Err(f),
@@ -663,7 +684,7 @@ impl<'a> Interpreter<'a> {
                 let out = match output.or(run.state.io.output.as_ref()) {
                     Some(t) => {
                         let mut env = self.env(run, &run.input, frame);
-                        Arc::new(self.eval_located(run, t, &mut env, "Output")?)
+                        Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?)
                     }
                     None => run.input.clone(),
                 };
@@ -727,7 +748,7 @@ impl<'a> Interpreter<'a> {
                     }
                     NumberSource::Expr(t) => {
                         let mut env = self.env(run, input, frame);
-                        let v = self.eval_located(run, t, &mut env, "Seconds")?;
+                        let v = self.eval_located(run, t, &mut env, "Seconds", frame)?;
                         v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
                             fail(Failure::query(format!(
                                 "The JSONata expression '{}' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was '{}' for value: {}",
@@ -738,6 +759,9 @@ impl<'a> Interpreter<'a> {
                         })?
                     }
                 };
+                if seconds > MAX_WAIT_SECONDS {
+                    return Err(fail(Failure::runtime("Wait state delay is too long.")));
+                }
                 now.checked_add(jiff::SignedDuration::from_secs(seconds))
                     .map_err(|_| fail(Failure::runtime("Wait state delay is too long.")))
             }
@@ -759,7 +783,7 @@ impl<'a> Interpreter<'a> {
                     }
                     StringSource::Expr(t) => {
                         let mut env = self.env(run, input, frame);
-                        let v = self.eval_located(run, t, &mut env, "Timestamp")?;
+                        let v = self.eval_located(run, t, &mut env, "Timestamp", frame)?;
                         let s = v
                             .as_str()
                             .map(str::to_string)
@@ -770,7 +794,7 @@ impl<'a> Interpreter<'a> {
                 let parsed = switchback_asl::timestamp::parse(&text);
                 match (parsed, src) {
                     (Some(t), _) => {
-                        if t.as_second() > now.as_second() + 99_999 * 24 * 3600 / 4 {
+                        if t.as_second() - now.as_second() > MAX_WAIT_SECONDS {
                             return Err(fail(Failure::runtime("Wait state delay is too long.")));
                         }
                         Ok(t)
@@ -778,9 +802,13 @@ impl<'a> Interpreter<'a> {
                     (None, StringSource::Path(_)) => Err(fail(Failure::runtime(format!(
                         "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {shown}"
                     )))),
-                    (None, _) => Err(fail(Failure::query(format!(
-                        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
-                    )))),
+                    (None, _) => {
+                        let f = fail(Failure::query(format!(
+                            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
+                        )));
+                        self.evaluation_failed(run, &f, Some("Timestamp"), frame, false);
+                        Err(f)
+                    }
                 }
             }
         }
@@ -811,9 +839,14 @@ impl<'a> Interpreter<'a> {
             NumberSource::Literal(n) => Ok(*n),
             NumberSource::Path(p) => {
                 let v = self.lookup(run, p, input, frame);
-                match v.as_ref().and_then(Value::as_f64) {
-                    Some(n) if v.as_ref().is_some_and(|v| v.is_i64() || v.is_u64()) => Ok(n),
-                    _ => {
+                let integer = match &v {
+                    Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.as_f64(),
+                    Some(Value::String(s)) => s.trim().parse::<i64>().ok().map(|n| n as f64),
+                    _ => None,
+                };
+                match integer {
+                    Some(n) => Ok(n),
+                    None => {
                         let shown = match &v {
                             Some(Value::String(s)) => s.clone(),
                             Some(other) => template::compact(other),
@@ -831,7 +864,7 @@ impl<'a> Interpreter<'a> {
             }
             NumberSource::Expr(t) => {
                 let mut env = self.env(run, input, frame);
-                let v = self.eval_located(run, t, &mut env, field)?;
+                let v = self.eval_located(run, t, &mut env, field, frame)?;
                 v.as_f64().ok_or_else(|| {
                     self.engine_failure(
                         run,
@@ -880,6 +913,18 @@ impl<'a> Interpreter<'a> {
                     continue;
                 }
             }
+            if fault.error != names::RUNTIME {
+                if let StateKind::Parallel { .. } | StateKind::Map(_) = state.kind {
+                    let failed = if matches!(state.kind, StateKind::Map(_)) {
+                        "MapStateFailed"
+                    } else {
+                        "ParallelStateFailed"
+                    };
+                    frame
+                        .prev
+                        .set(self.emit(frame.prev.get(), EventKind::Bare(failed)));
+                }
+            }
             if let Some(catcher) = errors::find_catcher(&state.catch, &fault.error) {
                 return self.catch(run, catcher, fault, frame);
             }
@@ -915,7 +960,7 @@ impl<'a> Interpreter<'a> {
                     Some(t) => {
                         let mut env = self.env(run, &run.input, frame);
                         env.error_output = Some(&error_output);
-                        Arc::new(self.eval_located(run, t, &mut env, "Output")?)
+                        Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?)
                     }
                     None => Arc::new(error_output.clone()),
                 };
@@ -970,6 +1015,7 @@ impl<'a> Interpreter<'a> {
                     t,
                     &mut env,
                     "Arguments",
+                    frame,
                 )?))
             }
             None => Ok(base),
@@ -996,19 +1042,21 @@ impl<'a> Interpreter<'a> {
         let resource = task_resource(&kind, &spec.resource);
         match &kind {
             ResourceKind::LambdaFunction => {
-                frame.prev = self.emit(
-                    frame.prev,
+                frame.prev.set(self.emit(
+                    frame.prev.get(),
                     EventKind::LambdaFunctionScheduled {
                         resource: spec.resource.as_str().into(),
                         input: input.clone(),
                         timeout_seconds: timeout,
                     },
-                );
-                frame.prev = self.emit(frame.prev, EventKind::LambdaFunctionStarted);
+                ));
+                frame
+                    .prev
+                    .set(self.emit(frame.prev.get(), EventKind::LambdaFunctionStarted));
             }
             ResourceKind::Service { region, .. } => {
-                frame.prev = self.emit(
-                    frame.prev,
+                frame.prev.set(self.emit(
+                    frame.prev.get(),
                     EventKind::TaskScheduled {
                         resource: resource.clone(),
                         region: region.as_str().into(),
@@ -1016,17 +1064,17 @@ impl<'a> Interpreter<'a> {
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },
-                );
-                frame.prev = self.emit(
-                    frame.prev,
+                ));
+                frame.prev.set(self.emit(
+                    frame.prev.get(),
                     EventKind::TaskStarted {
                         resource: resource.clone(),
                     },
-                );
+                ));
             }
             ResourceKind::Other => {
-                frame.prev = self.emit(
-                    frame.prev,
+                frame.prev.set(self.emit(
+                    frame.prev.get(),
                     EventKind::TaskScheduled {
                         resource: resource.clone(),
                         region: self.exec.region.clone(),
@@ -1034,13 +1082,13 @@ impl<'a> Interpreter<'a> {
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },
-                );
-                frame.prev = self.emit(
-                    frame.prev,
+                ));
+                frame.prev.set(self.emit(
+                    frame.prev.get(),
                     EventKind::TaskStarted {
                         resource: resource.clone(),
                     },
-                );
+                ));
             }
         }
         let request = TaskRequest {
@@ -1066,7 +1114,7 @@ impl<'a> Interpreter<'a> {
                         output: output.clone(),
                     }
                 };
-                frame.prev = self.emit(frame.prev, event);
+                frame.prev.set(self.emit(frame.prev.get(), event));
                 Ok(output)
             }
             TaskOutcome::Failed { error, cause } => {
@@ -1082,7 +1130,7 @@ impl<'a> Interpreter<'a> {
                         cause: Some(cause.clone()),
                     }
                 };
-                frame.prev = self.emit(frame.prev, event);
+                frame.prev.set(self.emit(frame.prev.get(), event));
                 Err(Fault {
                     error,
                     cause,
@@ -1103,7 +1151,7 @@ impl<'a> Interpreter<'a> {
                         cause: None,
                     }
                 };
-                frame.prev = self.emit(frame.prev, event);
+                frame.prev.set(self.emit(frame.prev.get(), event));
                 Err(Fault {
                     error,
                     cause: String::new(),
@@ -1120,14 +1168,15 @@ impl<'a> Interpreter<'a> {
         input: Json,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
-        let started = self.emit(frame.prev, EventKind::Bare("ParallelStateStarted"));
-        frame.prev = started;
+        let started = self.emit(frame.prev.get(), EventKind::Bare("ParallelStateStarted"));
+        frame.prev.set(started);
         let outer = Arc::new(frame.vars.clone());
         let mut frames: Vec<Frame> = branches
             .iter()
             .map(|_| Frame {
                 vars: Vars::nested(outer.clone()),
-                prev: started,
+                prev: Cell::new(started),
+                assigned: None,
             })
             .collect();
         let results = {
@@ -1137,13 +1186,13 @@ impl<'a> Interpreter<'a> {
                 .map(|(branch, f)| self.run_scope(branch, input.clone(), f));
             join_all(futures).await
         };
-        let last = frames.iter().map(|f| f.prev).max().unwrap_or(started);
+        let last = frames.iter().map(|f| f.prev.get()).max().unwrap_or(started);
         let mut outputs = Vec::with_capacity(results.len());
         for r in results {
             match r {
                 Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
                 Err(fault) => {
-                    frame.prev = self.emit(last, EventKind::Bare("ParallelStateFailed"));
+                    frame.prev.set(last);
                     return Err(Fault {
                         recorded: false,
                         ..fault
@@ -1152,7 +1201,7 @@ impl<'a> Interpreter<'a> {
             }
         }
         self.emit(last, EventKind::Bare("ParallelStateSucceeded"));
-        frame.prev = last;
+        frame.prev.set(last);
         Ok(Arc::new(Value::Array(outputs)))
     }
 
@@ -1168,6 +1217,19 @@ impl<'a> Interpreter<'a> {
             Some(src) => self.number(run, src, "MaxConcurrency", &base, frame)?,
             None => 0.0,
         };
+        // The inputs of the iterations: ItemSelector / Parameters applied to each item.
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            inputs.push(self.item_input(run, spec, &base, index, item, frame)?);
+        }
+        let started = self.emit(
+            frame.prev.get(),
+            EventKind::MapStateStarted {
+                length: items.len(),
+            },
+        );
+        frame.prev.set(started);
+        // AWS reads the tolerated-failure fields once the map has started.
         let tolerated_count = match &spec.tolerated_failure_count {
             Some(src) => {
                 let n = self.number(run, src, "ToleratedFailureCount", &base, frame)?;
@@ -1185,18 +1247,6 @@ impl<'a> Interpreter<'a> {
             Some(src) => Some(self.number(run, src, "ToleratedFailurePercentage", &base, frame)?),
             None => None,
         };
-        // The inputs of the iterations: ItemSelector / Parameters applied to each item.
-        let mut inputs = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            inputs.push(self.item_input(run, spec, &base, index, item, frame)?);
-        }
-        let started = self.emit(
-            frame.prev,
-            EventKind::MapStateStarted {
-                length: items.len(),
-            },
-        );
-        frame.prev = started;
         let outer = Arc::new(frame.vars.clone());
         let limit = if max_concurrency >= 1.0 {
             max_concurrency as usize
@@ -1267,7 +1317,7 @@ impl<'a> Interpreter<'a> {
                         let outcome = match outcome {
                             Ok(o) => o,
                             Err(f) => {
-                                self.evaluation_failed(run, &f, Some("Items"));
+                                self.evaluation_failed(run, &f, Some("Items"), frame, true);
                                 return Err(f);
                             }
                         };
@@ -1291,7 +1341,7 @@ impl<'a> Interpreter<'a> {
                                     ),
                                 };
                                 let f = self.engine_failure(run, Failure::query(cause));
-                                self.evaluation_failed(run, &f, Some("Items"));
+                                self.evaluation_failed(run, &f, Some("Items"), frame, true);
                                 return Err(f);
                             }
                         }
@@ -1348,7 +1398,7 @@ impl<'a> Interpreter<'a> {
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
         let name = run.state.name.clone();
-        let started = frame.prev;
+        let started = frame.prev.get();
         // Each iteration's MapIterationStarted follows the previous iteration's last event.
         let chain = RefCell::new(started);
         let last_done = RefCell::new(started);
@@ -1368,17 +1418,18 @@ impl<'a> Interpreter<'a> {
                 );
                 let mut f = Frame {
                     vars: Vars::nested(outer),
-                    prev: begin,
+                    prev: Cell::new(begin),
+                    assigned: None,
                 };
                 let result = self.run_scope(&spec.processor, input, &mut f).await;
-                *chain.borrow_mut() = f.prev;
+                *chain.borrow_mut() = f.prev.get();
                 let kind = if result.is_ok() {
                     "Succeeded"
                 } else {
                     "Failed"
                 };
-                let done = self.emit(f.prev, EventKind::MapIteration { kind, name, index });
-                *last_done.borrow_mut() = if result.is_ok() { done } else { f.prev };
+                let done = self.emit(f.prev.get(), EventKind::MapIteration { kind, name, index });
+                *last_done.borrow_mut() = if result.is_ok() { done } else { f.prev.get() };
                 result
             }
         });
@@ -1389,8 +1440,7 @@ impl<'a> Interpreter<'a> {
                 Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
                 Err(fault) => {
                     drop(results);
-                    let failing = *last_done.borrow();
-                    frame.prev = self.emit(failing, EventKind::Bare("MapStateFailed"));
+                    frame.prev.set(*last_done.borrow());
                     return Err(Fault {
                         recorded: false,
                         ..fault
@@ -1401,7 +1451,7 @@ impl<'a> Interpreter<'a> {
         drop(results);
         let last = *last_done.borrow();
         self.emit(last, EventKind::Bare("MapStateSucceeded"));
-        frame.prev = last;
+        frame.prev.set(last);
         Ok(Arc::new(Value::Array(outputs)))
     }
 
@@ -1428,7 +1478,9 @@ impl<'a> Interpreter<'a> {
                 .unwrap_or_else(|| run.state.name.to_string()),
             self.exec.name
         );
-        frame.prev = self.emit(frame.prev, EventKind::MapRunStarted { map_run_arn });
+        frame
+            .prev
+            .set(self.emit(frame.prev.get(), EventKind::MapRunStarted { map_run_arn }));
         // Child executions keep their own histories; the parent records only the map run.
         let iterations = inputs.into_iter().map(|input| {
             let outer = outer.clone();
@@ -1437,7 +1489,8 @@ impl<'a> Interpreter<'a> {
                     Interpreter::new(self.machine, self.driver, self.exec.clone(), self.limits);
                 let mut f = Frame {
                     vars: Vars::nested(outer),
-                    prev: 0,
+                    prev: Cell::new(0),
+                    assigned: None,
                 };
                 child.run_scope(&spec.processor, input, &mut f).await
             }
@@ -1465,23 +1518,22 @@ impl<'a> Interpreter<'a> {
             let _ = first_failure;
             let error = names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_string();
             let cause = "The specified tolerated failure threshold was exceeded".to_string();
-            frame.prev = self.emit(
-                frame.prev,
+            frame.prev.set(self.emit(
+                frame.prev.get(),
                 EventKind::MapRunFailed {
                     error: Some(error.clone()),
                     cause: Some(cause.clone()),
                 },
-            );
-            frame.prev = self.emit(frame.prev, EventKind::Bare("MapStateFailed"));
+            ));
             return Err(Fault {
                 error,
                 cause,
                 recorded: false,
             });
         }
-        let succeeded = self.emit(frame.prev, EventKind::Bare("MapRunSucceeded"));
+        let succeeded = self.emit(frame.prev.get(), EventKind::Bare("MapRunSucceeded"));
         self.emit(succeeded, EventKind::Bare("MapStateSucceeded"));
-        frame.prev = succeeded;
+        frame.prev.set(succeeded);
         Ok(Arc::new(Value::Array(outputs)))
     }
 }
@@ -1566,7 +1618,8 @@ impl Env for StateEnv<'_> {
                 &StateInfo {
                     name: &self.run.state.name,
                     entered_time: self.run.entered_time,
-                    retry_count: self.retry_count,
+                    retry_count: matches!(self.run.state.kind, StateKind::Task(_))
+                        .then_some(self.retry_count),
                     map_item: self.run.map_item,
                     task_token: None,
                 },
