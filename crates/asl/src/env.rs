@@ -30,14 +30,26 @@ pub struct Failure {
     pub error: String,
     /// AWS's cause text.
     pub cause: String,
+    /// For JSONata failures: the field whose expression failed, e.g. `Output/FunctionResult`
+    /// (the `location` of AWS's `EvaluationFailed` event).
+    pub location: Option<String>,
 }
 
 impl Failure {
+    /// The same failure, located at a field.
+    pub fn at(self, field: &str) -> Failure {
+        Failure {
+            location: Some(field.to_string()),
+            ..self
+        }
+    }
+
     /// `States.Runtime` with a cause.
     pub fn runtime(cause: impl Into<String>) -> Failure {
         Failure {
             error: crate::errors::RUNTIME.into(),
             cause: cause.into(),
+            location: None,
         }
     }
 
@@ -46,6 +58,7 @@ impl Failure {
         Failure {
             error: crate::errors::QUERY_EVALUATION_ERROR.into(),
             cause: cause.into(),
+            location: None,
         }
     }
 }

@@ -137,18 +137,20 @@ impl Template {
             Template::Path { path, field } => select_for_field(path, field, env),
             Template::Intrinsic { call, field: _ } => {
                 let mut adapter = IntrinsicEnv { env };
-                call.eval(&mut adapter).map_err(|e| Failure { error: e.error, cause: e.cause })
+                call.eval(&mut adapter).map_err(|e| Failure { error: e.error, cause: e.cause, location: None })
             }
             Template::Jsonata { expr, field } => match eval_jsonata(expr, field, env)? {
                 Outcome::Value(v) => Ok(v),
                 Outcome::Undefined => Err(Failure::query(format!(
                     "The JSONata expression '{}' specified for the field '{field}' returned nothing (undefined).",
                     expr.source()
-                ))),
+                ))
+                .at(field)),
                 Outcome::Function => Err(Failure::query(format!(
                     "The JSONata expression '{}' specified for the field '{field}' returned an unsupported result type.",
                     expr.source()
-                ))),
+                ))
+                .at(field)),
             },
         }
     }
@@ -163,6 +165,7 @@ pub fn eval_jsonata(expr: &Expression, field: &str, env: &mut dyn Env) -> Result
             expr.source(),
             e.message
         ))
+        .at(field)
     })
 }
 

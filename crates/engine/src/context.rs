@@ -18,7 +18,8 @@ pub struct ExecutionInfo {
     pub start_time: Timestamp,
     pub input: Arc<Value>,
     pub region: Arc<str>,
-    pub redrive_count: u32,
+    /// `$$.Execution.RedriveCount`: Standard executions only (`None` for Express).
+    pub redrive_count: Option<u32>,
 }
 
 /// The per-state part of the context object.
@@ -42,17 +43,17 @@ pub fn iso(t: Timestamp) -> String {
 /// Builds the context object.
 pub fn build(exec: &ExecutionInfo, state: &StateInfo<'_>) -> Value {
     let mut ctx = Map::new();
-    ctx.insert(
-        "Execution".into(),
-        json!({
-            "Id": exec.execution_arn,
-            "Input": &*exec.input,
-            "StartTime": iso(exec.start_time),
-            "Name": exec.name,
-            "RoleArn": &*exec.role_arn,
-            "RedriveCount": exec.redrive_count,
-        }),
-    );
+    let mut execution = json!({
+        "Id": exec.execution_arn,
+        "Input": &*exec.input,
+        "StartTime": iso(exec.start_time),
+        "Name": exec.name,
+        "RoleArn": &*exec.role_arn,
+    });
+    if let (Some(n), Value::Object(m)) = (exec.redrive_count, &mut execution) {
+        m.insert("RedriveCount".into(), json!(n));
+    }
+    ctx.insert("Execution".into(), execution);
     ctx.insert(
         "StateMachine".into(),
         json!({"Id": exec.state_machine_arn, "Name": exec.state_machine_name}),

@@ -44,6 +44,8 @@ pub struct Fault {
     pub cause: String,
     /// True when the history already holds the event that ends the frame (e.g. a Fail state).
     pub recorded: bool,
+    /// For JSONata failures: the field that failed (`Output/FunctionResult`).
+    pub location: Option<String>,
 }
 
 impl From<Failure> for Fault {
@@ -52,6 +54,7 @@ impl From<Failure> for Fault {
             error: f.error,
             cause: f.cause,
             recorded: false,
+            location: None,
         }
     }
 }
@@ -160,6 +163,7 @@ impl<'a> Interpreter<'a> {
                             self.limits.max_history_events
                         ),
                         recorded: false,
+                        location: None,
                     });
                 }
                 match self.run_state(scope, current, input, frame).await? {
@@ -182,6 +186,7 @@ impl<'a> Interpreter<'a> {
     ) -> Result<Step, Fault> {
         let state = &scope.states[index];
         let type_name = state.kind.type_name();
+        let entered_prev = frame.prev.get();
         let entered = self.emit(
             frame.prev.get(),
             EventKind::StateEntered {
@@ -194,6 +199,7 @@ impl<'a> Interpreter<'a> {
         let run = StateRun {
             state,
             entered,
+            entered_prev,
             entered_time: self.driver.now(),
             input,
             map_item: None,
@@ -232,6 +238,7 @@ impl<'a> Interpreter<'a> {
             ),
             error: failure.error,
             recorded: false,
+            location: failure.location,
         }
     }
 
@@ -244,7 +251,11 @@ impl<'a> Interpreter<'a> {
         frame: &Frame,
         detached: bool,
     ) -> u64 {
-        let prev = if detached { 0 } else { frame.prev.get() };
+        let prev = if detached {
+            run.entered_prev
+        } else {
+            frame.prev.get()
+        };
         let id = self.emit(
             prev,
             EventKind::EvaluationFailed {
@@ -290,12 +301,12 @@ impl<'a> Interpreter<'a> {
     }
 
     /// InputPath.
-    fn effective_input(&self, run: &StateRun<'_>) -> Result<Json, Fault> {
+    fn effective_input(&self, run: &StateRun<'_>, frame: &Frame) -> Result<Json, Fault> {
         match &run.state.io.input_path {
             None => Ok(run.input.clone()),
             Some(None) => Ok(Arc::new(json!({}))),
             Some(Some(path)) => self
-                .select_path(run, path, &run.input, "InputPath")
+                .select_path(run, path, &run.input, "InputPath", frame)
                 .map(Arc::new),
         }
     }
@@ -308,16 +319,16 @@ impl<'a> Interpreter<'a> {
         path: &Path,
         value: &Value,
         _field: &str,
+        frame: &Frame,
     ) -> Result<Value, Fault> {
         if path.is_root() && *path.root() == switchback_jsonpath::Root::Input {
             return Ok(value.clone());
         }
-        let frame_vars = Vars::default();
         let env = StateEnv {
             interp: self,
             run,
             input: value,
-            vars: &frame_vars,
+            vars: &frame.vars,
             context: OnceCell::new(),
             states: OnceCell::new(),
             result: None,
@@ -372,12 +383,17 @@ impl<'a> Interpreter<'a> {
     }
 
     /// OutputPath.
-    fn apply_output_path(&self, run: &StateRun<'_>, value: Json) -> Result<Json, Fault> {
+    fn apply_output_path(
+        &self,
+        run: &StateRun<'_>,
+        value: Json,
+        frame: &Frame,
+    ) -> Result<Json, Fault> {
         match &run.state.io.output_path {
             None => Ok(value),
             Some(None) => Ok(Arc::new(json!({}))),
             Some(Some(path)) => self
-                .select_path(run, path, &value, "OutputPath")
+                .select_path(run, path, &value, "OutputPath", frame)
                 .map(Arc::new),
         }
     }
@@ -391,8 +407,7 @@ impl<'a> Interpreter<'a> {
                     "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
                     run.state.name
                 ),
-                recorded: false,
-            });
+                recorded: false, location: None });
         }
         Ok(())
     }
@@ -415,8 +430,10 @@ impl<'a> Interpreter<'a> {
             self.eval_located(run, t, &mut env, "Assign", frame)?
         };
         if let Value::Object(map) = value {
-            frame.vars.assign(map.clone());
-            frame.assigned = Some(Box::new(map));
+            if !map.is_empty() {
+                frame.vars.assign(map.clone());
+                frame.assigned = Some(Box::new(map));
+            }
         }
         Ok(())
     }
@@ -433,7 +450,13 @@ impl<'a> Interpreter<'a> {
         match self.eval(run, t, env) {
             Ok(v) => Ok(v),
             Err(f) if f.error == names::QUERY_EVALUATION_ERROR => {
-                self.evaluation_failed(run, &f, Some(location), frame, false);
+                self.evaluation_failed(
+                    run,
+                    &f,
+                    Some(f.location.as_deref().unwrap_or(location)),
+                    frame,
+                    false,
+                );
                 Err(f)
             }
             Err(f) => Err(f),
@@ -479,7 +502,7 @@ impl<'a> Interpreter<'a> {
                 };
                 self.assign(run, state.assign.as_ref(), &selected, None, None, frame)?;
                 let merged = self.apply_result_path(run, &state.io.result_path, selected)?;
-                self.apply_output_path(run, merged)
+                self.apply_output_path(run, merged, frame)
             }
             QueryLanguage::Jsonata => {
                 let output = match &state.io.output {
@@ -514,7 +537,7 @@ impl<'a> Interpreter<'a> {
         let state = run.state;
         let output = match state.query_language {
             QueryLanguage::JsonPath => {
-                let effective = self.effective_input(run)?;
+                let effective = self.effective_input(run, frame)?;
                 let produced = match (result, &state.io.parameters) {
                     (Some(r), _) => Arc::new(r.clone()),
                     (None, Some(t)) => {
@@ -525,7 +548,7 @@ impl<'a> Interpreter<'a> {
                 };
                 self.assign(run, state.assign.as_ref(), &produced, None, None, frame)?;
                 let merged = self.apply_result_path(run, &state.io.result_path, produced)?;
-                self.apply_output_path(run, merged)?
+                self.apply_output_path(run, merged, frame)?
             }
             QueryLanguage::Jsonata => {
                 let result_value = result
@@ -547,7 +570,7 @@ impl<'a> Interpreter<'a> {
     fn passthrough_output(&self, run: &StateRun<'_>, frame: &mut Frame) -> Result<Json, Fault> {
         match run.state.query_language {
             QueryLanguage::JsonPath => {
-                let effective = self.effective_input(run)?;
+                let effective = self.effective_input(run, frame)?;
                 self.assign(
                     run,
                     run.state.assign.as_ref(),
@@ -556,7 +579,7 @@ impl<'a> Interpreter<'a> {
                     None,
                     frame,
                 )?;
-                self.apply_output_path(run, effective)
+                self.apply_output_path(run, effective, frame)
             }
             QueryLanguage::Jsonata => self.finish(run, run.input.clone(), frame),
         }
@@ -605,6 +628,7 @@ impl<'a> Interpreter<'a> {
             error: error.unwrap_or_default(),
             cause: cause.unwrap_or_default(),
             recorded: true,
+            location: None,
         }
     }
 
@@ -616,7 +640,7 @@ impl<'a> Interpreter<'a> {
         frame: &mut Frame,
     ) -> Result<Step, Fault> {
         let effective = match run.state.query_language {
-            QueryLanguage::JsonPath => self.effective_input(run)?,
+            QueryLanguage::JsonPath => self.effective_input(run, frame)?,
             QueryLanguage::Jsonata => run.input.clone(),
         };
         let mut chosen = None;
@@ -660,6 +684,7 @@ impl<'a> Interpreter<'a> {
                         error: names::NO_CHOICE_MATCHED.into(),
                         cause: "No Matches!".into(),
                         recorded: false,
+                        location: None,
                     })
                 }
             },
@@ -678,7 +703,7 @@ impl<'a> Interpreter<'a> {
         match run.state.query_language {
             QueryLanguage::JsonPath => {
                 self.assign(run, assign, effective, None, None, frame)?;
-                self.apply_output_path(run, effective.clone())
+                self.apply_output_path(run, effective.clone(), frame)
             }
             QueryLanguage::Jsonata => {
                 let out = match output.or(run.state.io.output.as_ref()) {
@@ -701,7 +726,7 @@ impl<'a> Interpreter<'a> {
         frame: &mut Frame,
     ) -> Result<Step, Fault> {
         let effective = match run.state.query_language {
-            QueryLanguage::JsonPath => self.effective_input(run)?,
+            QueryLanguage::JsonPath => self.effective_input(run, frame)?,
             QueryLanguage::Jsonata => run.input.clone(),
         };
         let deadline = self.wait_deadline(run, how, &effective, frame)?;
@@ -1003,7 +1028,7 @@ impl<'a> Interpreter<'a> {
     ) -> Result<Json, Fault> {
         let state = run.state;
         let base = match state.query_language {
-            QueryLanguage::JsonPath => self.effective_input(run)?,
+            QueryLanguage::JsonPath => self.effective_input(run, frame)?,
             QueryLanguage::Jsonata => run.input.clone(),
         };
         match &state.io.parameters {
@@ -1135,6 +1160,7 @@ impl<'a> Interpreter<'a> {
                     error,
                     cause,
                     recorded: false,
+                    location: None,
                 })
             }
             TaskOutcome::TimedOut => {
@@ -1156,6 +1182,7 @@ impl<'a> Interpreter<'a> {
                     error,
                     cause: String::new(),
                     recorded: false,
+                    location: None,
                 })
             }
         }
@@ -1287,9 +1314,9 @@ impl<'a> Interpreter<'a> {
     ) -> Result<(Json, Vec<Value>), Fault> {
         match run.state.query_language {
             QueryLanguage::JsonPath => {
-                let effective = self.effective_input(run)?;
+                let effective = self.effective_input(run, frame)?;
                 let items = match &spec.items_path {
-                    Some(p) => self.select_path(run, p, &effective, "ItemsPath")?,
+                    Some(p) => self.select_path(run, p, &effective, "ItemsPath", frame)?,
                     None => Value::clone(&effective),
                 };
                 match items {
@@ -1529,6 +1556,7 @@ impl<'a> Interpreter<'a> {
                 error,
                 cause,
                 recorded: false,
+                location: None,
             });
         }
         let succeeded = self.emit(frame.prev.get(), EventKind::Bare("MapRunSucceeded"));
@@ -1586,6 +1614,8 @@ struct StateRun<'a> {
     state: &'a State,
     /// Id of its `StateEntered` event ("entered at the event id #N").
     entered: u64,
+    /// The event before that one.
+    entered_prev: u64,
     entered_time: Timestamp,
     /// The raw state input.
     input: Json,

@@ -65,6 +65,8 @@ pub struct RunOptions {
     /// Mocked task results.
     pub mocks: Mocks,
     pub limits: Limits,
+    /// An Express execution (in memory, no redrive) rather than a Standard one.
+    pub express: bool,
     /// Seed of the random source (fixed in tests).
     pub seed: u64,
     /// Names used for ARNs and the context object.
@@ -78,6 +80,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             real_time: false,
+            express: false,
             mocks: Mocks::default(),
             limits: Limits::default(),
             seed: 0x5eed_5eed,
@@ -214,7 +217,7 @@ pub fn run_execution(
         start_time: driver.now(),
         input: Arc::new(input),
         region: options.region.as_str().into(),
-        redrive_count: 0,
+        redrive_count: (!options.express).then_some(0),
     };
     let interpreter = Interpreter::new(machine, &driver, exec, options.limits);
     {
