@@ -597,8 +597,8 @@ impl<'a> Interpreter<'a> {
             match src {
                 StringSource::Literal(s) => Ok(Some(s.clone())),
                 StringSource::Path(p) => {
-                    let mut env = self.env(run, &run.input, frame);
-                    let found = template::select(p, &mut env).ok_or_else(|| {
+                    let env = self.env(run, &run.input, frame);
+                    let found = template::select(p, &env).ok_or_else(|| {
                         self.engine_failure(
                             run,
                             Failure::runtime(format!(

@@ -218,10 +218,10 @@ impl Matcher {
         if !unordered.is_empty() {
             for (a0, b0) in regions {
                 let mut pool: Vec<usize> = (a0..b0).collect();
-                for i in a0..b0 {
+                for (i, expected) in exp.iter().enumerate().take(b0).skip(a0) {
                     let hit = pool
                         .iter()
-                        .position(|&j| self.values_match(&exp[i], &act[j], "").is_none());
+                        .position(|&j| self.values_match(expected, &act[j], "").is_none());
                     match hit {
                         Some(p) => {
                             pool.remove(p);
