@@ -1,0 +1,319 @@
+//! The `switchback` binary as a user runs it: exit codes, `--json`, mocks, validation.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_switchback"))
+}
+
+fn write(dir: &tempdir::Dir, name: &str, v: &Value) -> PathBuf {
+    let p = dir.0.join(name);
+    std::fs::write(&p, serde_json::to_string(v).expect("json")).expect("write");
+    p
+}
+
+mod tempdir {
+    /// A directory removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let p =
+                std::env::temp_dir().join(format!("switchback-cli-{tag}-{}", std::process::id()));
+            std::fs::create_dir_all(&p).expect("mkdir");
+            Dir(p)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn task_machine() -> Value {
+    json!({
+        "StartAt": "Charge",
+        "States": {
+            "Charge": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Charge",
+                "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 30, "MaxAttempts": 2, "BackoffRate": 2}],
+                "Catch": [{"ErrorEquals": ["Declined"], "ResultPath": "$.error", "Next": "Refused"}],
+                "ResultPath": "$.charge",
+                "Next": "Done"
+            },
+            "Refused": {"Type": "Pass", "End": true},
+            "Done": {"Type": "Succeed"}
+        }
+    })
+}
+
+#[test]
+fn run_with_mock_retries_then_succeeds_without_waiting() {
+    let dir = tempdir::Dir::new("retry");
+    let def = write(&dir, "m.json", &task_machine());
+    let mock = write(
+        &dir,
+        "mock.json",
+        &json!({"Charge": [
+            {"Throw": {"Error": "Busy", "Cause": "try later"}},
+            {"Throw": {"Error": "Busy", "Cause": "try later"}},
+            {"Return": {"id": "ch_1"}}
+        ]}),
+    );
+    let started = std::time::Instant::now();
+    let out = bin()
+        .args([
+            "run",
+            def.to_str().unwrap(),
+            "--input",
+            r#"{"amount": 5}"#,
+            "--json",
+            "--mock",
+            mock.to_str().unwrap(),
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "back-off of 30 s + 60 s must be skipped on the virtual clock"
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(v["output"], json!({"amount": 5, "charge": {"id": "ch_1"}}));
+    let types: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types
+            .iter()
+            .filter(|t| **t == "LambdaFunctionScheduled")
+            .count(),
+        3
+    );
+    assert_eq!(
+        types
+            .iter()
+            .filter(|t| **t == "LambdaFunctionFailed")
+            .count(),
+        2
+    );
+    // Ids are consecutive and every event follows an earlier one.
+    for (i, e) in v["events"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(e["id"], json!(i + 1));
+        assert!(e["previousEventId"].as_u64().unwrap() <= i as u64);
+    }
+}
+
+#[test]
+fn run_catches_a_named_error_and_exits_zero() {
+    let dir = tempdir::Dir::new("catch");
+    let def = write(&dir, "m.json", &task_machine());
+    let mock = write(
+        &dir,
+        "mock.json",
+        &json!({"Charge": {"Throw": {"Error": "Declined", "Cause": "card"}}}),
+    );
+    let out = bin()
+        .args([
+            "run",
+            def.to_str().unwrap(),
+            "--json",
+            "--mock",
+            mock.to_str().unwrap(),
+        ])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v["output"],
+        json!({"error": {"Error": "Declined", "Cause": "card"}})
+    );
+    assert!(out.status.success());
+}
+
+#[test]
+fn failed_execution_exits_one_with_error_and_cause() {
+    let dir = tempdir::Dir::new("fail");
+    let def = write(
+        &dir,
+        "m.json",
+        &json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "because"}}}),
+    );
+    let out = bin()
+        .args(["run", def.to_str().unwrap(), "--json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        (
+            v["status"].as_str(),
+            v["error"].as_str(),
+            v["cause"].as_str()
+        ),
+        (Some("FAILED"), Some("Boom"), Some("because"))
+    );
+}
+
+#[test]
+fn unmocked_task_fails_with_a_cause_that_says_what_to_do() {
+    let dir = tempdir::Dir::new("unmocked");
+    let def = write(&dir, "m.json", &task_machine());
+    let out = bin()
+        .args(["run", def.to_str().unwrap(), "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["error"], "States.TaskFailed");
+    assert!(
+        v["cause"].as_str().unwrap().contains("--mock"),
+        "{}",
+        v["cause"]
+    );
+}
+
+#[test]
+fn payload_limit_is_enforced_and_configurable() {
+    let dir = tempdir::Dir::new("limit");
+    let def = write(
+        &dir,
+        "m.json",
+        &json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}),
+    );
+    let big = format!(r#"{{"s": "{}"}}"#, "x".repeat(1000));
+    let small = bin()
+        .args([
+            "run",
+            def.to_str().unwrap(),
+            "--json",
+            "--input",
+            &big,
+            "--max-payload-bytes",
+            "100",
+        ])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&small.stdout).expect("json");
+    assert_eq!(v["error"], "States.DataLimitExceeded");
+    let ok = bin()
+        .args(["run", def.to_str().unwrap(), "--input", &big])
+        .output()
+        .expect("run");
+    assert!(ok.status.success());
+}
+
+#[test]
+fn yaml_definitions_run() {
+    let dir = tempdir::Dir::new("yaml");
+    let p = dir.0.join("m.yaml");
+    std::fs::write(
+        &p,
+        "StartAt: P\nStates:\n  P:\n    Type: Pass\n    Result: {hello: world}\n    End: true\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["run", p.to_str().unwrap(), "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["output"], json!({"hello": "world"}));
+}
+
+#[test]
+fn validate_lists_every_fault_with_its_path() {
+    let dir = tempdir::Dir::new("validate");
+    let def = write(
+        &dir,
+        "bad.json",
+        &json!({
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Next": "Nowhere"},
+                "B": {"Type": "Wait", "End": true}
+            }
+        }),
+    );
+    let out = bin()
+        .args(["validate", def.to_str().unwrap()])
+        .output()
+        .expect("validate");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("/States/A/Next"), "{text}");
+    assert!(text.contains("/States/B"), "{text}");
+    let good = write(
+        &dir,
+        "good.json",
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}),
+    );
+    let out = bin()
+        .args(["validate", good.to_str().unwrap()])
+        .output()
+        .expect("validate");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+}
+
+#[test]
+fn bad_input_is_a_usage_error_not_a_crash() {
+    let dir = tempdir::Dir::new("badinput");
+    let def = write(
+        &dir,
+        "m.json",
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}),
+    );
+    let out = bin()
+        .args(["run", def.to_str().unwrap(), "--input", "{not json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("InvalidExecutionInput"));
+    let garbage = dir.0.join("garbage.json");
+    std::fs::write(&garbage, "{\"StartAt\": ").unwrap();
+    let out = bin()
+        .args(["run", garbage.to_str().unwrap()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bench_prints_the_figures() {
+    let dir = tempdir::Dir::new("bench");
+    let def = write(
+        &dir,
+        "m.json",
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": true}}}),
+    );
+    let out = bin()
+        .args([
+            "bench",
+            def.to_str().unwrap(),
+            "--executions",
+            "50",
+            "--json",
+        ])
+        .output()
+        .expect("bench");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["executions_per_s"].as_f64().unwrap() > 0.0);
+    let per_exec =
+        v["state_transitions_per_s"].as_f64().unwrap() / v["executions_per_s"].as_f64().unwrap();
+    assert!(
+        (per_exec - 2.0).abs() < 1e-6,
+        "two states per execution, got {per_exec}"
+    );
+}
