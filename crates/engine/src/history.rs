@@ -363,6 +363,13 @@ pub struct History {
 }
 
 impl History {
+    /// An empty history with room for `n` events before it grows.
+    pub fn with_capacity(n: usize) -> History {
+        History {
+            events: Vec::with_capacity(n),
+        }
+    }
+
     /// Appends an event and returns its id.
     pub fn push(&mut self, previous_event_id: u64, timestamp: Timestamp, kind: EventKind) -> u64 {
         let id = self.events.len() as u64 + 1;

@@ -67,6 +67,12 @@ pub struct Frame {
     pub prev: Cell<u64>,
     /// Variables assigned by the state being run, for its `StateExited` event.
     pub assigned: Option<Box<Map<String, Value>>>,
+    /// An upper bound of the size of the current state's input (compact JSON bytes), when
+    /// known: the previous state's output was measured or bounded on its way out.
+    pub input_size: Cell<Option<usize>>,
+    /// An upper bound of the size of one output value (identified by its address), so that a
+    /// ResultPath merge is checked from its parts instead of by walking the merged document.
+    pub output_bound: Cell<Option<(usize, usize)>>,
 }
 
 /// Runs one execution.
@@ -92,7 +98,7 @@ impl<'a> Interpreter<'a> {
             driver,
             exec,
             limits,
-            history: RefCell::new(History::default()),
+            history: RefCell::new(History::with_capacity(64)),
             history_overflow: RefCell::new(false),
         }
     }
@@ -124,6 +130,8 @@ impl<'a> Interpreter<'a> {
             vars: Vars::default(),
             prev: Cell::new(0),
             assigned: None,
+            input_size: Cell::new(None),
+            output_bound: Cell::new(None),
         };
         let result = self
             .run_scope(&self.machine.scope, self.exec.input.clone(), &mut frame)
@@ -200,7 +208,12 @@ impl<'a> Interpreter<'a> {
             state,
             entered,
             entered_prev,
-            entered_time: self.driver.now(),
+            entered_time: self
+                .history
+                .borrow()
+                .events()
+                .last()
+                .map_or_else(|| self.driver.now(), |e| e.timestamp),
             input,
             map_item: None,
         };
@@ -356,6 +369,7 @@ impl<'a> Interpreter<'a> {
         run: &StateRun<'_>,
         result_path: &Option<Option<Path>>,
         result: Json,
+        frame: &Frame,
     ) -> Result<Json, Fault> {
         match result_path {
             None => Ok(result),
@@ -364,7 +378,16 @@ impl<'a> Interpreter<'a> {
             Some(Some(path)) => {
                 let target = Value::clone(&run.input);
                 let value = Arc::try_unwrap(result).unwrap_or_else(|shared| Value::clone(&shared));
-                path.write(target, value).map(Arc::new).map_err(|e| {
+                // Merged size <= input + result + the keys the path may create.
+                let bound = frame.input_size.get().and_then(|input| {
+                    json_size_within(&value, self.limits.max_payload_bytes)
+                        .map(|result| input + result + 4 * path.as_str().len() + 8)
+                });
+                let merged = path.write(target, value).map(Arc::new);
+                if let (Ok(m), Some(b)) = (&merged, bound) {
+                    frame.output_bound.set(Some((Arc::as_ptr(m) as usize, b)));
+                }
+                merged.map_err(|e| {
                     let detail = match e {
                         switchback_jsonpath::WriteError::MissingProperty { normalized } => {
                             format!("Missing property in path {normalized}")
@@ -399,8 +422,18 @@ impl<'a> Interpreter<'a> {
     }
 
     /// The payload limit on a state's output.
-    fn check_size(&self, run: &StateRun<'_>, output: &Value) -> Result<(), Fault> {
-        if json_size_within(output, self.limits.max_payload_bytes).is_none() {
+    fn check_size(&self, run: &StateRun<'_>, output: &Json, frame: &Frame) -> Result<(), Fault> {
+        let limit = self.limits.max_payload_bytes;
+        let known = match frame.output_bound.take() {
+            Some((addr, bound)) if addr == Arc::as_ptr(output) as usize && bound <= limit => {
+                Some(bound)
+            }
+            _ if Arc::ptr_eq(output, &run.input) => frame.input_size.get().filter(|s| *s <= limit),
+            _ => None,
+        };
+        let size = known.or_else(|| json_size_within(output, limit));
+        frame.input_size.set(size);
+        if size.is_none() {
             return Err(Fault {
                 error: names::DATA_LIMIT_EXCEEDED.into(),
                 cause: format!(
@@ -471,7 +504,7 @@ impl<'a> Interpreter<'a> {
         next: Option<Transition>,
         frame: &mut Frame,
     ) -> Result<Step, Fault> {
-        self.check_size(run, &output)?;
+        self.check_size(run, &output, frame)?;
         frame.prev.set(self.emit(
             frame.prev.get(),
             EventKind::StateExited {
@@ -501,7 +534,7 @@ impl<'a> Interpreter<'a> {
                     None => result,
                 };
                 self.assign(run, state.assign.as_ref(), &selected, None, None, frame)?;
-                let merged = self.apply_result_path(run, &state.io.result_path, selected)?;
+                let merged = self.apply_result_path(run, &state.io.result_path, selected, frame)?;
                 self.apply_output_path(run, merged, frame)
             }
             QueryLanguage::Jsonata => {
@@ -547,7 +580,7 @@ impl<'a> Interpreter<'a> {
                     (None, None) => effective,
                 };
                 self.assign(run, state.assign.as_ref(), &produced, None, None, frame)?;
-                let merged = self.apply_result_path(run, &state.io.result_path, produced)?;
+                let merged = self.apply_result_path(run, &state.io.result_path, produced, frame)?;
                 self.apply_output_path(run, merged, frame)?
             }
             QueryLanguage::Jsonata => {
@@ -978,7 +1011,7 @@ impl<'a> Interpreter<'a> {
                     None,
                     frame,
                 )?;
-                self.apply_result_path(run, &catcher.result_path, Arc::new(error_output))?
+                self.apply_result_path(run, &catcher.result_path, Arc::new(error_output), frame)?
             }
             QueryLanguage::Jsonata => {
                 let out = match &catcher.output {
@@ -1204,6 +1237,8 @@ impl<'a> Interpreter<'a> {
                 vars: Vars::nested(outer.clone()),
                 prev: Cell::new(started),
                 assigned: None,
+                input_size: Cell::new(None),
+                output_bound: Cell::new(None),
             })
             .collect();
         let results = {
@@ -1447,6 +1482,8 @@ impl<'a> Interpreter<'a> {
                     vars: Vars::nested(outer),
                     prev: Cell::new(begin),
                     assigned: None,
+                    input_size: Cell::new(None),
+                    output_bound: Cell::new(None),
                 };
                 let result = self.run_scope(&spec.processor, input, &mut f).await;
                 *chain.borrow_mut() = f.prev.get();
@@ -1518,6 +1555,8 @@ impl<'a> Interpreter<'a> {
                     vars: Vars::nested(outer),
                     prev: Cell::new(0),
                     assigned: None,
+                    input_size: Cell::new(None),
+                    output_bound: Cell::new(None),
                 };
                 child.run_scope(&spec.processor, input, &mut f).await
             }

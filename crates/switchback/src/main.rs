@@ -4,6 +4,11 @@
 
 mod cmd;
 
+/// mimalloc: an execution allocates many small JSON values and frees them soon after, where
+/// it is markedly faster than the system allocator (measured with `switchback bench`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use switchback_engine::{run_execution, EventKind, ExecutionStatus, RunOptions};
+use switchback_engine::{run_execution, EventKind, ExecutionStatus};
 
 use super::input;
+use super::options::{run_options, ExecutionFlags};
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -27,6 +28,8 @@ pub struct BenchArgs {
     /// How many executions run at once (each on its own thread).
     #[arg(long, default_value_t = 1)]
     pub concurrency: usize,
+    #[command(flatten)]
+    pub flags: ExecutionFlags,
     /// Print one JSON object instead of lines.
     #[arg(long)]
     pub json: bool,
@@ -39,10 +42,11 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let machine = input::definition(&args.definition)?;
     let input = input::execution_input(args.input.as_deref(), args.input_file.as_deref())?;
     // One warm-up execution, which also checks that the definition succeeds.
-    let warm = run_execution(&machine, input.clone(), RunOptions::default());
+    let mocks = args.flags.mock_source()?;
+    let warm = run_execution(&machine, input.clone(), run_options(&args.flags, &mocks));
     if warm.status != ExecutionStatus::Succeeded {
         bail!(
-            "the execution does not succeed ({}: {} {}); bench measures succeeding executions",
+            "the execution does not succeed ({}: {}: {}); bench measures succeeding executions (Task states need --mock; long Maps may need --max-history-events)",
             warm.status.as_str(),
             warm.error.unwrap_or_default(),
             warm.cause.unwrap_or_default()
@@ -71,10 +75,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     std::thread::scope(|s| {
         for t in 0..args.concurrency {
             let n = per_thread.min(args.executions.saturating_sub(t * per_thread));
-            let (machine, input) = (&machine, &input);
+            let (machine, input, flags, mocks) = (&machine, &input, &args.flags, &mocks);
             s.spawn(move || {
                 for _ in 0..n {
-                    let out = run_execution(machine, input.clone(), RunOptions::default());
+                    let out = run_execution(machine, input.clone(), run_options(flags, mocks));
                     std::hint::black_box(out.events.len());
                 }
             });

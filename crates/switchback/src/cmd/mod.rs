@@ -2,5 +2,6 @@
 
 pub mod bench;
 pub mod input;
+pub mod options;
 pub mod run;
 pub mod validate;
