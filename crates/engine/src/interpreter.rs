@@ -1157,7 +1157,7 @@ impl<'a> Interpreter<'a> {
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
         };
-        let outcome = self.driver.invoke(request).await;
+        let outcome = self.invoke_with_timeout(request, timeout).await;
         let lambda = kind == ResourceKind::LambdaFunction;
         match outcome {
             TaskOutcome::Succeeded(value) => {
@@ -1218,6 +1218,20 @@ impl<'a> Interpreter<'a> {
                     location: None,
                 })
             }
+        }
+    }
+
+    /// Runs a task; past `TimeoutSeconds` it has timed out (`States.Timeout`), as in AWS.
+    async fn invoke_with_timeout(&self, request: TaskRequest, timeout: Option<u64>) -> TaskOutcome {
+        let invocation = self.driver.invoke(request);
+        let Some(seconds) = timeout else {
+            return invocation.await;
+        };
+        let deadline = self.driver.now()
+            + jiff::SignedDuration::from_secs(seconds.min(MAX_WAIT_SECONDS as u64) as i64);
+        match futures::future::select(invocation, self.driver.sleep_until(deadline)).await {
+            futures::future::Either::Left((outcome, _)) => outcome,
+            futures::future::Either::Right(((), _)) => TaskOutcome::TimedOut,
         }
     }
 
