@@ -1112,30 +1112,16 @@ impl<'a> Interpreter<'a> {
                     .prev
                     .set(self.emit(frame.prev.get(), EventKind::LambdaFunctionStarted));
             }
-            ResourceKind::Service { region, .. } => {
+            ResourceKind::Service { .. } | ResourceKind::Other => {
+                let region: Arc<str> = match &kind {
+                    ResourceKind::Service { region, .. } => region.as_str().into(),
+                    _ => self.exec.region.clone(),
+                };
                 frame.prev.set(self.emit(
                     frame.prev.get(),
                     EventKind::TaskScheduled {
                         resource: resource.clone(),
-                        region: region.as_str().into(),
-                        parameters: input.clone(),
-                        timeout_seconds: timeout,
-                        heartbeat_seconds: heartbeat,
-                    },
-                ));
-                frame.prev.set(self.emit(
-                    frame.prev.get(),
-                    EventKind::TaskStarted {
-                        resource: resource.clone(),
-                    },
-                ));
-            }
-            ResourceKind::Other => {
-                frame.prev.set(self.emit(
-                    frame.prev.get(),
-                    EventKind::TaskScheduled {
-                        resource: resource.clone(),
-                        region: self.exec.region.clone(),
+                        region,
                         parameters: input.clone(),
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
