@@ -113,6 +113,35 @@ impl Builder {
         })
     }
 
+    /// The field `key` of `o` as a list of objects, each with its own fault path
+    /// (`/States/P/Branches/0`). A missing field is an empty list when `optional`.
+    fn object_list<'v>(
+        &mut self,
+        o: &'v Obj,
+        key: &str,
+        optional: bool,
+        path: &str,
+    ) -> Option<Vec<(String, &'v Obj)>> {
+        let items = match o.get(key) {
+            Some(Value::Array(items)) => items,
+            None if optional => return Some(Vec::new()),
+            _ => {
+                self.fault(&format!("{path}/{key}"), "must be an array of objects");
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let ipath = format!("{path}/{key}/{i}");
+            let Value::Object(obj) = item else {
+                self.fault(&ipath, "must be an object");
+                return None;
+            };
+            out.push((ipath, obj));
+        }
+        Some(out)
+    }
+
     fn target(
         &mut self,
         v: Option<&Value>,
@@ -154,8 +183,8 @@ impl Builder {
         };
         let kind = self.kind(o, ql, index, path)?;
         let io = self.data_flow(o, ql, path)?;
-        let retry = self.retriers(o.get("Retry"), path)?;
-        let catch = self.catchers(o.get("Catch"), ql, index, path)?;
+        let retry = self.retriers(o, path)?;
+        let catch = self.catchers(o, ql, index, path)?;
         let assign = self.assign(o.get("Assign"), ql, &format!("{path}/Assign"))?;
         Some(State {
             name: name.into(),
@@ -367,17 +396,9 @@ impl Builder {
             })),
             "Choice" => self.choice(o, ql, index, path)?,
             "Parallel" => {
-                let Some(Value::Array(branches)) = o.get("Branches") else {
-                    self.fault(&format!("{path}/Branches"), "must be an array");
-                    return None;
-                };
+                let branches = self.object_list(o, "Branches", false, path)?;
                 let mut built = Vec::with_capacity(branches.len());
-                for (i, b) in branches.iter().enumerate() {
-                    let bpath = format!("{path}/Branches/{i}");
-                    let Value::Object(bo) = b else {
-                        self.fault(&bpath, "a branch must be an object");
-                        return None;
-                    };
+                for (bpath, bo) in branches {
                     let bql = self.query_language(bo, ql, &bpath);
                     built.push(self.scope(bo, bql, &bpath)?);
                 }
@@ -401,17 +422,9 @@ impl Builder {
         index: &HashMap<String, usize>,
         path: &str,
     ) -> Option<StateKind> {
-        let Some(Value::Array(rules)) = o.get("Choices") else {
-            self.fault(&format!("{path}/Choices"), "must be a non-empty array");
-            return None;
-        };
+        let rules = self.object_list(o, "Choices", false, path)?;
         let mut choices = Vec::with_capacity(rules.len());
-        for (i, r) in rules.iter().enumerate() {
-            let rpath = format!("{path}/Choices/{i}");
-            let Value::Object(ro) = r else {
-                self.fault(&rpath, "a Choice rule must be an object");
-                return None;
-            };
+        for (rpath, ro) in rules {
             let rule = match ql {
                 QueryLanguage::Jsonata => {
                     let cond = ro.get("Condition").cloned().unwrap_or(Value::Null);
@@ -422,7 +435,7 @@ impl Builder {
                         &format!("{rpath}/Condition"),
                     )?)
                 }
-                QueryLanguage::JsonPath => match ChoiceRule::jsonpath(r) {
+                QueryLanguage::JsonPath => match ChoiceRule::from_object(ro) {
                     Ok(rule) => rule,
                     Err(m) => {
                         self.fault(&rpath, m);
@@ -497,15 +510,10 @@ impl Builder {
         })
     }
 
-    fn retriers(&mut self, v: Option<&Value>, path: &str) -> Option<Vec<Retrier>> {
-        let Some(v) = v else { return Some(Vec::new()) };
-        let Value::Array(list) = v else {
-            self.fault(&format!("{path}/Retry"), "must be an array");
-            return None;
-        };
+    fn retriers(&mut self, o: &Obj, path: &str) -> Option<Vec<Retrier>> {
+        let list = self.object_list(o, "Retry", true, path)?;
         let mut out = Vec::with_capacity(list.len());
-        for (i, r) in list.iter().enumerate() {
-            let rpath = format!("{path}/Retry/{i}");
+        for (rpath, r) in list {
             out.push(Retrier {
                 error_equals: self.error_equals(r, &rpath)?,
                 interval_seconds: r
@@ -524,7 +532,7 @@ impl Builder {
         Some(out)
     }
 
-    fn error_equals(&mut self, r: &Value, path: &str) -> Option<Vec<String>> {
+    fn error_equals(&mut self, r: &Obj, path: &str) -> Option<Vec<String>> {
         match r.get("ErrorEquals") {
             Some(Value::Array(names)) => Some(
                 names
@@ -545,24 +553,15 @@ impl Builder {
 
     fn catchers(
         &mut self,
-        v: Option<&Value>,
+        o: &Obj,
         ql: QueryLanguage,
         index: &HashMap<String, usize>,
         path: &str,
     ) -> Option<Vec<Catcher>> {
-        let Some(v) = v else { return Some(Vec::new()) };
-        let Value::Array(list) = v else {
-            self.fault(&format!("{path}/Catch"), "must be an array");
-            return None;
-        };
+        let list = self.object_list(o, "Catch", true, path)?;
         let mut out = Vec::with_capacity(list.len());
-        for (i, c) in list.iter().enumerate() {
-            let cpath = format!("{path}/Catch/{i}");
-            let Value::Object(co) = c else {
-                self.fault(&cpath, "a catcher must be an object");
-                return None;
-            };
-            let error_equals = self.error_equals(c, &cpath)?;
+        for (cpath, co) in list {
+            let error_equals = self.error_equals(co, &cpath)?;
             let next = self.target(co.get("Next"), index, &format!("{cpath}/Next"))?;
             let result_path = self.path_field(co, "ResultPath", &cpath)?;
             let output = match (ql, co.get("Output")) {

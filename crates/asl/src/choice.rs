@@ -101,9 +101,14 @@ const NON_OPERATOR_KEYS: &[&str] = &["Variable", "Next", "Assign", "Output", "Co
 impl ChoiceRule {
     /// Compiles a JSONPath-mode rule object (top-level or nested).
     pub fn jsonpath(rule: &Value) -> Result<ChoiceRule, String> {
-        let Value::Object(map) = rule else {
-            return Err("a Choice rule must be an object".into());
-        };
+        match rule {
+            Value::Object(map) => ChoiceRule::from_object(map),
+            _ => Err("a Choice rule must be an object".into()),
+        }
+    }
+
+    /// Compiles a JSONPath-mode rule given as an object.
+    pub fn from_object(map: &serde_json::Map<String, Value>) -> Result<ChoiceRule, String> {
         if let Some(v) = map.get("And") {
             return Ok(ChoiceRule::And(compile_list(v, "And")?));
         }

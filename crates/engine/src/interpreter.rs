@@ -37,15 +37,24 @@ enum Step {
     End(Json),
 }
 
-/// A failure on its way up, with what is already recorded about it.
+/// A failure on its way up: AWS's error and cause, and where a JSONata failure happened.
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub error: String,
     pub cause: String,
-    /// True when the history already holds the event that ends the frame (e.g. a Fail state).
-    pub recorded: bool,
     /// For JSONata failures: the field that failed (`Output/FunctionResult`).
     pub location: Option<String>,
+}
+
+impl Fault {
+    /// A failure with no location.
+    fn new(error: impl Into<String>, cause: impl Into<String>) -> Fault {
+        Fault {
+            error: error.into(),
+            cause: cause.into(),
+            location: None,
+        }
+    }
 }
 
 impl From<Failure> for Fault {
@@ -53,8 +62,7 @@ impl From<Failure> for Fault {
         Fault {
             error: f.error,
             cause: f.cause,
-            recorded: false,
-            location: None,
+            location: f.location,
         }
     }
 }
@@ -82,8 +90,8 @@ pub struct Interpreter<'a> {
     pub exec: ExecutionInfo,
     pub limits: Limits,
     pub history: RefCell<History>,
-    /// True while a history past the limit has been reported.
-    history_overflow: RefCell<bool>,
+    /// Set once the history has passed its limit; the execution then fails.
+    history_overflow: Cell<bool>,
 }
 
 impl<'a> Interpreter<'a> {
@@ -99,7 +107,7 @@ impl<'a> Interpreter<'a> {
             exec,
             limits,
             history: RefCell::new(History::with_capacity(64)),
-            history_overflow: RefCell::new(false),
+            history_overflow: Cell::new(false),
         }
     }
 
@@ -107,25 +115,24 @@ impl<'a> Interpreter<'a> {
     pub fn emit(&self, prev: u64, kind: EventKind) -> u64 {
         let mut h = self.history.borrow_mut();
         if h.len() >= self.limits.max_history_events {
-            *self.history_overflow.borrow_mut() = true;
+            self.history_overflow.set(true);
         }
         h.push(prev, self.driver.now(), kind)
     }
 
     fn overflowed(&self) -> bool {
-        *self.history_overflow.borrow()
+        self.history_overflow.get()
     }
 
     /// Runs the whole execution and records how it ended.
     pub async fn run(&self) {
-        let started = self.emit(
+        self.emit(
             0,
             EventKind::ExecutionStarted {
                 input: self.exec.input.clone(),
                 role_arn: self.exec.role_arn.clone(),
             },
         );
-        let _ = started;
         let mut frame = Frame {
             vars: Vars::default(),
             prev: Cell::new(0),
@@ -164,15 +171,13 @@ impl<'a> Interpreter<'a> {
             let mut input = input;
             loop {
                 if self.overflowed() {
-                    return Err(Fault {
-                        error: names::RUNTIME.into(),
-                        cause: format!(
+                    return Err(Fault::new(
+                        names::RUNTIME,
+                        format!(
                             "The execution reached the maximum number of history events ({}).",
                             self.limits.max_history_events
                         ),
-                        recorded: false,
-                        location: None,
-                    });
+                    ));
                 }
                 match self.run_state(scope, current, input, frame).await? {
                     Step::Next(next, output) => {
@@ -229,17 +234,7 @@ impl<'a> Interpreter<'a> {
                 self.with_retry_and_catch(&run, frame).await
             }
         };
-        step.map_err(|f| self.state_fault(&run, f, frame))
-    }
-
-    /// Prefixes engine-raised failures as AWS does, and records `EvaluationFailed` for
-    /// JSONata evaluation errors.
-    fn state_fault(&self, run: &StateRun<'_>, fault: Fault, frame: &mut Frame) -> Fault {
-        let _ = (run, frame);
-        Fault {
-            recorded: true,
-            ..fault
-        }
+        step
     }
 
     /// "An error occurred while executing the state 'X' (entered at the event id #N). "
@@ -250,7 +245,6 @@ impl<'a> Interpreter<'a> {
                 run.state.name, run.entered, failure.cause
             ),
             error: failure.error,
-            recorded: false,
             location: failure.location,
         }
     }
@@ -318,9 +312,7 @@ impl<'a> Interpreter<'a> {
         match &run.state.io.input_path {
             None => Ok(run.input.clone()),
             Some(None) => Ok(Arc::new(json!({}))),
-            Some(Some(path)) => self
-                .select_path(run, path, &run.input, "InputPath", frame)
-                .map(Arc::new),
+            Some(Some(path)) => self.select_path(run, path, &run.input, frame).map(Arc::new),
         }
     }
 
@@ -331,23 +323,12 @@ impl<'a> Interpreter<'a> {
         run: &StateRun<'_>,
         path: &Path,
         value: &Value,
-        _field: &str,
         frame: &Frame,
     ) -> Result<Value, Fault> {
         if path.is_root() && *path.root() == switchback_jsonpath::Root::Input {
             return Ok(value.clone());
         }
-        let env = StateEnv {
-            interp: self,
-            run,
-            input: value,
-            vars: &frame.vars,
-            context: OnceCell::new(),
-            states: OnceCell::new(),
-            result: None,
-            error_output: None,
-            retry_count: 0,
-        };
+        let env = self.env(run, value, frame);
         let root = template::root_value(path, &env);
         let detail = match root {
             Some(r) if path.is_root() => return Ok(r.clone()),
@@ -415,9 +396,7 @@ impl<'a> Interpreter<'a> {
         match &run.state.io.output_path {
             None => Ok(value),
             Some(None) => Ok(Arc::new(json!({}))),
-            Some(Some(path)) => self
-                .select_path(run, path, &value, "OutputPath", frame)
-                .map(Arc::new),
+            Some(Some(path)) => self.select_path(run, path, &value, frame).map(Arc::new),
         }
     }
 
@@ -434,13 +413,10 @@ impl<'a> Interpreter<'a> {
         let size = known.or_else(|| json_size_within(output, limit));
         frame.input_size.set(size);
         if size.is_none() {
-            return Err(Fault {
-                error: names::DATA_LIMIT_EXCEEDED.into(),
-                cause: format!(
+            return Err(Fault::new(names::DATA_LIMIT_EXCEEDED, format!(
                     "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
                     run.state.name
-                ),
-                recorded: false, location: None });
+                )));
         }
         Ok(())
     }
@@ -657,12 +633,7 @@ impl<'a> Interpreter<'a> {
             Ok(c) => c,
             Err(f) => return f,
         };
-        Fault {
-            error: error.unwrap_or_default(),
-            cause: cause.unwrap_or_default(),
-            recorded: true,
-            location: None,
-        }
+        Fault::new(error.unwrap_or_default(), cause.unwrap_or_default())
     }
 
     fn choice(
@@ -712,14 +683,7 @@ impl<'a> Interpreter<'a> {
                     d,
                     self.choice_output(run, &effective, None, run.state.assign.as_ref(), frame)?,
                 ),
-                None => {
-                    return Err(Fault {
-                        error: names::NO_CHOICE_MATCHED.into(),
-                        cause: "No Matches!".into(),
-                        recorded: false,
-                        location: None,
-                    })
-                }
+                None => return Err(Fault::new(names::NO_CHOICE_MATCHED, "No Matches!")),
             },
         };
         self.exit(run, output, Some(Transition::Next(next)), frame)
@@ -782,12 +746,7 @@ impl<'a> Interpreter<'a> {
                 let seconds: i64 = match src {
                     NumberSource::Literal(n) => *n as i64,
                     NumberSource::Path(p) => {
-                        let v = self.lookup(run, p, input, frame).ok_or_else(|| {
-                            fail(Failure::runtime(format!(
-                                "The SecondsPath parameter does not reference an input value: {}",
-                                p.as_str()
-                            )))
-                        })?;
+                        let v = self.wait_path_value(run, p, input, frame, "SecondsPath")?;
                         let n = v.as_i64().ok_or_else(|| {
                             fail(Failure::runtime(format!(
                                 "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
@@ -827,12 +786,7 @@ impl<'a> Interpreter<'a> {
                 let (text, shown) = match src {
                     StringSource::Literal(s) => (s.clone(), s.clone()),
                     StringSource::Path(p) => {
-                        let v = self.lookup(run, p, input, frame).ok_or_else(|| {
-                            fail(Failure::runtime(format!(
-                                "The TimestampPath parameter does not reference an input value: {}",
-                                p.as_str()
-                            )))
-                        })?;
+                        let v = self.wait_path_value(run, p, input, frame, "TimestampPath")?;
                         let s = v
                             .as_str()
                             .map(str::to_string)
@@ -870,6 +824,26 @@ impl<'a> Interpreter<'a> {
                 }
             }
         }
+    }
+
+    /// The value a Wait state's SecondsPath/TimestampPath names, or AWS's cause when it is missing.
+    fn wait_path_value(
+        &self,
+        run: &StateRun<'_>,
+        p: &Path,
+        input: &Value,
+        frame: &Frame,
+        field: &str,
+    ) -> Result<Value, Fault> {
+        self.lookup(run, p, input, frame).ok_or_else(|| {
+            self.engine_failure(
+                run,
+                Failure::runtime(format!(
+                    "The {field} parameter does not reference an input value: {}",
+                    p.as_str()
+                )),
+            )
+        })
     }
 
     /// Selects a path for a state field (input, context or variable root); `None` if missing.
@@ -986,10 +960,7 @@ impl<'a> Interpreter<'a> {
             if let Some(catcher) = errors::find_catcher(&state.catch, &fault.error) {
                 return self.catch(run, catcher, fault, frame);
             }
-            return Err(Fault {
-                recorded: true,
-                ..fault
-            });
+            return Err(fault);
         }
     }
 
@@ -1175,12 +1146,7 @@ impl<'a> Interpreter<'a> {
                     }
                 };
                 frame.prev.set(self.emit(frame.prev.get(), event));
-                Err(Fault {
-                    error,
-                    cause,
-                    recorded: false,
-                    location: None,
-                })
+                Err(Fault::new(error, cause))
             }
             TaskOutcome::TimedOut => {
                 let error = names::TIMEOUT.to_string();
@@ -1197,12 +1163,7 @@ impl<'a> Interpreter<'a> {
                     }
                 };
                 frame.prev.set(self.emit(frame.prev.get(), event));
-                Err(Fault {
-                    error,
-                    cause: String::new(),
-                    recorded: false,
-                    location: None,
-                })
+                Err(Fault::new(error, String::new()))
             }
         }
     }
@@ -1255,10 +1216,7 @@ impl<'a> Interpreter<'a> {
                 Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
                 Err(fault) => {
                     frame.prev.set(last);
-                    return Err(Fault {
-                        recorded: false,
-                        ..fault
-                    });
+                    return Err(fault);
                 }
             }
         }
@@ -1273,7 +1231,6 @@ impl<'a> Interpreter<'a> {
         spec: &MapSpec,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
-        let state = run.state;
         let (base, items) = self.map_items(run, spec, frame)?;
         let max_concurrency = match &spec.max_concurrency {
             Some(src) => self.number(run, src, "MaxConcurrency", &base, frame)?,
@@ -1321,8 +1278,6 @@ impl<'a> Interpreter<'a> {
                     .await
             }
             MapMode::Distributed => {
-                let total = inputs.len();
-                let _ = state;
                 self.map_distributed(
                     run,
                     spec,
@@ -1331,7 +1286,6 @@ impl<'a> Interpreter<'a> {
                     limit,
                     tolerated_count,
                     tolerated_pct,
-                    total,
                     frame,
                 )
                 .await
@@ -1351,7 +1305,7 @@ impl<'a> Interpreter<'a> {
             QueryLanguage::JsonPath => {
                 let effective = self.effective_input(run, frame)?;
                 let items = match &spec.items_path {
-                    Some(p) => self.select_path(run, p, &effective, "ItemsPath", frame)?,
+                    Some(p) => self.select_path(run, p, &effective, frame)?,
                     None => Value::clone(&effective),
                 };
                 match items {
@@ -1505,10 +1459,7 @@ impl<'a> Interpreter<'a> {
                 Err(fault) => {
                     drop(results);
                     frame.prev.set(*last_done.borrow());
-                    return Err(Fault {
-                        recorded: false,
-                        ..fault
-                    });
+                    return Err(fault);
                 }
             }
         }
@@ -1529,7 +1480,6 @@ impl<'a> Interpreter<'a> {
         limit: usize,
         tolerated_count: Option<f64>,
         tolerated_pct: Option<f64>,
-        total: usize,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
         let map_run_arn = format!(
@@ -1546,6 +1496,7 @@ impl<'a> Interpreter<'a> {
             .prev
             .set(self.emit(frame.prev.get(), EventKind::MapRunStarted { map_run_arn }));
         // Child executions keep their own histories; the parent records only the map run.
+        let total = inputs.len();
         let iterations = inputs.into_iter().map(|input| {
             let outer = outer.clone();
             async move {
@@ -1564,13 +1515,11 @@ impl<'a> Interpreter<'a> {
         let mut results = stream::iter(iterations).buffered(limit);
         let mut outputs = Vec::new();
         let mut failures = 0usize;
-        let mut first_failure = None;
         while let Some(r) = results.next().await {
             match r {
                 Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
-                Err(fault) => {
+                Err(_) => {
                     failures += 1;
-                    first_failure.get_or_insert(fault);
                     outputs.push(Value::Null);
                 }
             }
@@ -1581,7 +1530,6 @@ impl<'a> Interpreter<'a> {
             || tolerated_pct
                 .is_some_and(|p| total > 0 && (failures as f64 * 100.0 / total as f64) <= p);
         if !tolerated {
-            let _ = first_failure;
             let error = names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_string();
             let cause = "The specified tolerated failure threshold was exceeded".to_string();
             frame.prev.set(self.emit(
@@ -1591,12 +1539,7 @@ impl<'a> Interpreter<'a> {
                     cause: Some(cause.clone()),
                 },
             ));
-            return Err(Fault {
-                error,
-                cause,
-                recorded: false,
-                location: None,
-            });
+            return Err(Fault::new(error, cause));
         }
         let succeeded = self.emit(frame.prev.get(), EventKind::Bare("MapRunSucceeded"));
         self.emit(succeeded, EventKind::Bare("MapStateSucceeded"));
