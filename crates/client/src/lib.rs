@@ -1,0 +1,1 @@
+//! A small AWS Step Functions API client (see the crate description).

@@ -1,0 +1,1 @@
+//! Runs executions inside the server (see the crate description).

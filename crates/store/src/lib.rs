@@ -1,0 +1,1 @@
+//! Durable storage for Switchback (see the crate description).
