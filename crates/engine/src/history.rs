@@ -360,6 +360,9 @@ impl Event {
 #[derive(Debug, Default)]
 pub struct History {
     events: Vec<Event>,
+    /// How many events came before these (held in a journal, not here): a resumed
+    /// execution's new events are numbered after its recorded ones.
+    before: u64,
 }
 
 impl History {
@@ -367,12 +370,31 @@ impl History {
     pub fn with_capacity(n: usize) -> History {
         History {
             events: Vec::with_capacity(n),
+            before: 0,
         }
+    }
+
+    /// An empty history whose first event will be number `before + 1`.
+    pub fn starting_after(before: u64) -> History {
+        History {
+            events: Vec::with_capacity(16),
+            before,
+        }
+    }
+
+    /// The id the next event will get.
+    pub fn next_id(&self) -> u64 {
+        self.before + self.events.len() as u64 + 1
+    }
+
+    /// The id of the last event so far (0 before the first).
+    pub fn last_id(&self) -> u64 {
+        self.next_id() - 1
     }
 
     /// Appends an event and returns its id.
     pub fn push(&mut self, previous_event_id: u64, timestamp: Timestamp, kind: EventKind) -> u64 {
-        let id = self.events.len() as u64 + 1;
+        let id = self.next_id();
         self.events.push(Event {
             id,
             previous_event_id,

@@ -20,6 +20,8 @@ use switchback_jsonpath::Path;
 use crate::context::{self, ExecutionInfo, StateInfo};
 use crate::driver::Driver;
 use crate::history::{EventKind, History, TaskResource};
+use crate::journal::{Journal, Recorded};
+use crate::lane::Lanes;
 use crate::limits::Limits;
 use crate::size::json_size_within;
 use crate::task::{ResourceKind, TaskOutcome, TaskRequest};
@@ -92,6 +94,12 @@ pub struct Interpreter<'a> {
     pub history: RefCell<History>,
     /// Set once the history has passed its limit; the execution then fails.
     history_overflow: Cell<bool>,
+    /// The sequential strands of the execution (top level, branches, iterations).
+    lanes: Lanes,
+    /// Where a durable execution's events go, and where a resumed one finds its past.
+    journal: Option<&'a dyn Journal>,
+    /// The execution's random seed: each lane draws from it by its own key.
+    seed: u64,
 }
 
 impl<'a> Interpreter<'a> {
@@ -101,6 +109,8 @@ impl<'a> Interpreter<'a> {
         exec: ExecutionInfo,
         limits: Limits,
     ) -> Self {
+        let seed = driver.random_u64();
+        let lanes = Lanes::new(exec.start_time);
         Interpreter {
             machine,
             driver,
@@ -108,16 +118,61 @@ impl<'a> Interpreter<'a> {
             limits,
             history: RefCell::new(History::with_capacity(64)),
             history_overflow: Cell::new(false),
+            lanes,
+            journal: None,
+            seed,
         }
     }
 
-    /// Records an event and returns its id.
+    /// Attaches a durable journal: the execution records its events there and, when resumed,
+    /// takes the events recorded by its earlier run as done. `recorded_events` is how many the
+    /// journal holds, so that new events are numbered after them.
+    pub fn with_journal(mut self, journal: &'a dyn Journal, recorded_events: u64) -> Self {
+        self.journal = Some(journal);
+        self.history = RefCell::new(History::starting_after(recorded_events));
+        self
+    }
+
+    /// Fixes the random seed (a resumed execution draws the numbers of its first run).
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Records an event and returns its id. An event that a resumed execution's journal
+    /// already holds at this place is not recorded again: its id is returned.
     pub fn emit(&self, prev: u64, kind: EventKind) -> u64 {
+        if let Some(journal) = self.journal {
+            if let Some(recorded) = journal.recorded(self.lanes.peek()) {
+                self.lanes.advance(recorded.timestamp);
+                return recorded.id;
+            }
+        }
+        let now = self.driver.now();
+        let place = self.lanes.advance(now);
         let mut h = self.history.borrow_mut();
-        if h.len() >= self.limits.max_history_events {
+        if h.next_id() > self.limits.max_history_events as u64 {
             self.history_overflow.set(true);
         }
-        h.push(prev, self.driver.now(), kind)
+        let id = h.push(prev, now, kind);
+        if let Some(journal) = self.journal {
+            if let Some(event) = h.events().last() {
+                journal.append(event, place);
+            }
+        }
+        id
+    }
+
+    /// The journal's record of the current lane's next event, when this is a resumed run
+    /// that has not yet caught up with it.
+    fn recorded_next(&self) -> Option<Recorded> {
+        self.journal
+            .and_then(|journal| journal.recorded(self.lanes.peek()))
+    }
+
+    /// 64 random bits, drawn in the current lane.
+    fn random_u64(&self) -> u64 {
+        self.lanes.random_u64(self.seed)
     }
 
     fn overflowed(&self) -> bool {
@@ -140,9 +195,35 @@ impl<'a> Interpreter<'a> {
             input_size: Cell::new(None),
             output_bound: Cell::new(None),
         };
-        let result = self
-            .run_scope(&self.machine.scope, self.exec.input.clone(), &mut frame)
-            .await;
+        let result = match self.machine.timeout_seconds {
+            None => {
+                self.run_scope(&self.machine.scope, self.exec.input.clone(), &mut frame)
+                    .await
+            }
+            Some(seconds) => {
+                let deadline = self.exec.start_time
+                    + jiff::SignedDuration::from_secs(seconds.min(MAX_WAIT_SECONDS as u64) as i64);
+                let states =
+                    self.run_scope(&self.machine.scope, self.exec.input.clone(), &mut frame);
+                let timer = self.driver.sleep_until(deadline);
+                match futures::future::select(states, timer).await {
+                    futures::future::Either::Left((result, _)) => result,
+                    futures::future::Either::Right(((), _)) => {
+                        let last = self.history.borrow().last_id();
+                        self.emit(
+                            last,
+                            EventKind::ExecutionTimedOut {
+                                error: Some(names::TIMEOUT.to_string()),
+                                cause: Some(format!(
+                                    "The execution timed out after {seconds} seconds."
+                                )),
+                            },
+                        );
+                        return;
+                    }
+                }
+            }
+        };
         match result {
             Ok(output) => {
                 self.emit(frame.prev.get(), EventKind::ExecutionSucceeded { output });
@@ -213,12 +294,7 @@ impl<'a> Interpreter<'a> {
             state,
             entered,
             entered_prev,
-            entered_time: self
-                .history
-                .borrow()
-                .events()
-                .last()
-                .map_or_else(|| self.driver.now(), |e| e.timestamp),
+            entered_time: self.lanes.time(),
             input,
             map_item: None,
         };
@@ -935,12 +1011,12 @@ impl<'a> Interpreter<'a> {
                 if attempts[i] < retrier.max_attempts {
                     let mut delay = retrier.delay_seconds(attempts[i]);
                     if retrier.jitter_full {
-                        delay *= (self.driver.random_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                        delay *= (self.random_u64() >> 11) as f64 / (1u64 << 53) as f64;
                     }
                     attempts[i] += 1;
                     retry_count += 1;
                     let deadline =
-                        self.driver.now() + jiff::SignedDuration::from_secs_f64(delay.max(0.0));
+                        self.lanes.time() + jiff::SignedDuration::from_secs_f64(delay.max(0.0));
                     self.driver.sleep_until(deadline).await;
                     continue;
                 }
@@ -1069,26 +1145,28 @@ impl<'a> Interpreter<'a> {
         };
         let kind = ResourceKind::of(&spec.resource, &self.exec.region);
         let resource = task_resource(&kind, &spec.resource);
-        match &kind {
+        let scheduled = match &kind {
             ResourceKind::LambdaFunction => {
-                frame.prev.set(self.emit(
+                let scheduled = self.emit(
                     frame.prev.get(),
                     EventKind::LambdaFunctionScheduled {
                         resource: spec.resource.as_str().into(),
                         input: input.clone(),
                         timeout_seconds: timeout,
                     },
-                ));
+                );
+                frame.prev.set(scheduled);
                 frame
                     .prev
                     .set(self.emit(frame.prev.get(), EventKind::LambdaFunctionStarted));
+                scheduled
             }
             ResourceKind::Service { .. } | ResourceKind::Other => {
                 let region: Arc<str> = match &kind {
                     ResourceKind::Service { region, .. } => region.as_str().into(),
                     _ => self.exec.region.clone(),
                 };
-                frame.prev.set(self.emit(
+                let scheduled = self.emit(
                     frame.prev.get(),
                     EventKind::TaskScheduled {
                         resource: resource.clone(),
@@ -1097,24 +1175,34 @@ impl<'a> Interpreter<'a> {
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },
-                ));
+                );
+                frame.prev.set(scheduled);
                 frame.prev.set(self.emit(
                     frame.prev.get(),
                     EventKind::TaskStarted {
                         resource: resource.clone(),
                     },
                 ));
+                scheduled
             }
-        }
-        let request = TaskRequest {
-            state_name: run.state.name.clone(),
-            resource: spec.resource.clone(),
-            input,
-            attempt,
-            timeout_seconds: timeout,
-            heartbeat_seconds: heartbeat,
         };
-        let outcome = self.invoke_with_timeout(request, timeout).await;
+        // A resumed execution whose journal holds the task's end takes it from there; a task
+        // that was scheduled but has no recorded end is dispatched again, with the same key.
+        let outcome = match self.recorded_next().and_then(|r| r.task_outcome) {
+            Some(outcome) => outcome,
+            None => {
+                let request = TaskRequest {
+                    state_name: run.state.name.clone(),
+                    resource: spec.resource.clone(),
+                    input,
+                    attempt,
+                    timeout_seconds: timeout,
+                    heartbeat_seconds: heartbeat,
+                    idempotency_key: format!("{}:{scheduled}", self.exec.execution_arn).into(),
+                };
+                self.invoke_with_timeout(request, timeout).await
+            }
+        };
         let lambda = kind == ResourceKind::LambdaFunction;
         match outcome {
             TaskOutcome::Succeeded(value) => {
@@ -1174,7 +1262,7 @@ impl<'a> Interpreter<'a> {
         let Some(seconds) = timeout else {
             return invocation.await;
         };
-        let deadline = self.driver.now()
+        let deadline = self.lanes.time()
             + jiff::SignedDuration::from_secs(seconds.min(MAX_WAIT_SECONDS as u64) as i64);
         match futures::future::select(invocation, self.driver.sleep_until(deadline)).await {
             futures::future::Either::Left((outcome, _)) => outcome,
@@ -1202,13 +1290,17 @@ impl<'a> Interpreter<'a> {
                 output_bound: Cell::new(None),
             })
             .collect();
-        let results = {
-            let futures = branches
-                .iter()
-                .zip(frames.iter_mut())
-                .map(|(branch, f)| self.run_scope(branch, input.clone(), f));
-            join_all(futures).await
-        };
+        let results =
+            {
+                let futures = branches.iter().zip(frames.iter_mut()).enumerate().map(
+                    |(index, (branch, f))| {
+                        let lane = self.lanes.spawn(index);
+                        self.lanes
+                            .run_in(lane, self.run_scope(branch, input.clone(), f))
+                    },
+                );
+                join_all(futures).await
+            };
         let last = frames.iter().map(|f| f.prev.get()).max().unwrap_or(started);
         let mut outputs = Vec::with_capacity(results.len());
         for r in results {
@@ -1423,33 +1515,38 @@ impl<'a> Interpreter<'a> {
             let name = name.clone();
             let chain = &chain;
             let last_done = &last_done;
-            async move {
-                let begin = self.emit(
-                    *chain.borrow(),
-                    EventKind::MapIteration {
-                        kind: "Started",
-                        name: name.clone(),
-                        index,
-                    },
-                );
-                let mut f = Frame {
-                    vars: Vars::nested(outer),
-                    prev: Cell::new(begin),
-                    assigned: None,
-                    input_size: Cell::new(None),
-                    output_bound: Cell::new(None),
-                };
-                let result = self.run_scope(&spec.processor, input, &mut f).await;
-                *chain.borrow_mut() = f.prev.get();
-                let kind = if result.is_ok() {
-                    "Succeeded"
-                } else {
-                    "Failed"
-                };
-                let done = self.emit(f.prev.get(), EventKind::MapIteration { kind, name, index });
-                *last_done.borrow_mut() = if result.is_ok() { done } else { f.prev.get() };
-                result
-            }
+            let lane = self.lanes.spawn(index);
+            self.lanes.run_in(
+                lane,
+                Box::pin(async move {
+                    let begin = self.emit(
+                        *chain.borrow(),
+                        EventKind::MapIteration {
+                            kind: "Started",
+                            name: name.clone(),
+                            index,
+                        },
+                    );
+                    let mut f = Frame {
+                        vars: Vars::nested(outer),
+                        prev: Cell::new(begin),
+                        assigned: None,
+                        input_size: Cell::new(None),
+                        output_bound: Cell::new(None),
+                    };
+                    let result = self.run_scope(&spec.processor, input, &mut f).await;
+                    *chain.borrow_mut() = f.prev.get();
+                    let kind = if result.is_ok() {
+                        "Succeeded"
+                    } else {
+                        "Failed"
+                    };
+                    let done =
+                        self.emit(f.prev.get(), EventKind::MapIteration { kind, name, index });
+                    *last_done.borrow_mut() = if result.is_ok() { done } else { f.prev.get() };
+                    result
+                }),
+            )
         });
         let mut results = stream::iter(iterations).buffered(limit);
         let mut outputs = Vec::new();
@@ -1499,9 +1596,12 @@ impl<'a> Interpreter<'a> {
         let total = inputs.len();
         let iterations = inputs.into_iter().map(|input| {
             let outer = outer.clone();
+            // Drawn here, in the map's lane, so a resumed run gives each child the same seed.
+            let seed = self.random_u64();
             async move {
                 let child =
-                    Interpreter::new(self.machine, self.driver, self.exec.clone(), self.limits);
+                    Interpreter::new(self.machine, self.driver, self.exec.clone(), self.limits)
+                        .with_seed(seed);
                 let mut f = Frame {
                     vars: Vars::nested(outer),
                     prev: Cell::new(0),
@@ -1663,6 +1763,6 @@ impl Env for StateEnv<'_> {
     }
 
     fn random_u64(&mut self) -> u64 {
-        self.interp.driver.random_u64()
+        self.interp.random_u64()
     }
 }

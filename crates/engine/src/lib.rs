@@ -11,6 +11,8 @@ pub mod context;
 pub mod driver;
 pub mod history;
 pub mod interpreter;
+pub mod journal;
+mod lane;
 pub mod limits;
 pub mod mock;
 pub mod run;
@@ -20,5 +22,6 @@ mod vars;
 
 pub use driver::Driver;
 pub use history::{Event, EventKind, History};
+pub use journal::{Journal, Place, Recorded};
 pub use limits::Limits;
 pub use run::{run_execution, ExecutionOutcome, ExecutionStatus, RunOptions};

@@ -23,6 +23,9 @@ pub struct TaskRequest {
     pub timeout_seconds: Option<u64>,
     /// `HeartbeatSeconds`, if any.
     pub heartbeat_seconds: Option<u64>,
+    /// The same for every dispatch of this attempt, also after a restart (the execution ARN
+    /// and the id of the `TaskScheduled` event), so that the target can deduplicate.
+    pub idempotency_key: Arc<str>,
 }
 
 /// How a task ended.
