@@ -1,7 +1,369 @@
-//! Runs executions inside the server (see the crate description).
+//! Runs executions inside the server: Standard executions journaled to the store, Express
+//! executions in memory, timers and recovery.
 //!
-//! Placeholder while the runtime is written: the API crate holds a [`Runtime`] in its state.
+//! The API asks a [`Runtime`] to start, stop or redrive executions; the runtime spreads them
+//! over worker threads ([`worker`]). A Standard execution ([`standard`]) commits its events
+//! before it acts, leaves memory while it waits, and is resumed from its journal after a
+//! restart. Reads (describe, list, history) go straight to the store and need no runtime.
 
-/// The execution service of a running server.
-#[derive(Clone, Default)]
-pub struct Runtime {}
+mod config;
+mod error;
+pub mod events;
+mod express;
+mod machines;
+mod seed;
+mod standard;
+mod tasks;
+mod worker;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use serde_json::Value;
+use switchback_engine::context::ExecutionInfo;
+use switchback_engine::{Event, EventKind, Place};
+use switchback_store::executions::{self, Ending, ExecutionRecord};
+use switchback_store::{Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+pub use config::RuntimeConfig;
+pub use error::RuntimeError;
+pub use tasks::NO_INTEGRATION;
+use worker::{Command, Worker};
+
+/// The execution service of a running server. Cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    store: Store,
+    config: Arc<RuntimeConfig>,
+    machines: Arc<machines::Machines>,
+    commands: Vec<mpsc::UnboundedSender<Command>>,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// Round-robin over the workers for Express executions.
+    next_express: AtomicUsize,
+}
+
+/// What to start: the machine (as the API resolved it) and the execution's name and input.
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    /// The unqualified state machine ARN.
+    pub state_machine_arn: String,
+    pub version_arn: Option<String>,
+    pub alias_arn: Option<String>,
+    pub definition: String,
+    pub role_arn: String,
+    pub revision_id: Option<String>,
+    /// The execution's name (the API generates one when the caller gave none).
+    pub name: String,
+    /// The input as JSON text (checked by the API).
+    pub input: String,
+    pub trace_header: Option<String>,
+}
+
+/// A started Standard execution.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub execution_arn: String,
+    /// Microseconds since the Unix epoch.
+    pub start_date: i64,
+}
+
+/// How an Express execution run by `StartSyncExecution` ended.
+#[derive(Debug, Clone)]
+pub struct SyncOutcome {
+    pub execution_arn: String,
+    pub start_date: i64,
+    pub ending: Ending,
+}
+
+impl Runtime {
+    /// Starts the workers and resumes every execution the store holds as RUNNING.
+    pub fn start(store: Store, config: RuntimeConfig) -> Result<Runtime, RuntimeError> {
+        let config = Arc::new(config);
+        let machines = Arc::new(machines::Machines::default());
+        let mut commands = Vec::new();
+        let mut threads = Vec::new();
+        for index in 0..config.workers.max(1) {
+            let Worker {
+                commands: c,
+                thread,
+            } = worker::spawn(index, store.clone(), config.clone(), machines.clone())
+                .map_err(|e| RuntimeError::Store(StoreError::Corrupt(e.to_string())))?;
+            commands.push(c);
+            threads.push(thread);
+        }
+        let runtime = Runtime {
+            shared: Arc::new(Shared {
+                store,
+                config,
+                machines,
+                commands,
+                threads: Mutex::new(threads),
+                next_express: AtomicUsize::new(0),
+            }),
+        };
+        runtime.recover()?;
+        Ok(runtime)
+    }
+
+    /// The store the runtime writes to.
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// The runtime's settings.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.shared.config
+    }
+
+    /// Resumes the RUNNING executions: parked ones wait for their time, the others go on now.
+    fn recover(&self) -> Result<(), RuntimeError> {
+        let running = self.shared.store.read_blocking(executions::running)?;
+        if !running.is_empty() {
+            tracing::info!(executions = running.len(), "resuming running executions");
+        }
+        for (id, _wake_at) in running {
+            self.send(id, Command::Resume(id));
+        }
+        Ok(())
+    }
+
+    fn send(&self, id: i64, command: Command) {
+        let workers = &self.shared.commands;
+        let index = (id.unsigned_abs() as usize) % workers.len();
+        if workers[index].send(command).is_err() {
+            tracing::warn!(
+                execution = id,
+                "the worker has stopped; the execution resumes on the next start"
+            );
+        }
+    }
+
+    /// The ARN of an execution of `state_machine_arn` named `name`.
+    pub fn execution_arn(&self, state_machine_arn: &str, name: &str, express: bool) -> String {
+        let c = &self.shared.config;
+        let kind = if express { "express" } else { "execution" };
+        format!(
+            "arn:aws:states:{}:{}:{kind}:{}:{name}",
+            c.region,
+            c.account_id,
+            standard::machine_name(state_machine_arn)
+        )
+    }
+
+    /// Starts a Standard execution: committed (row and `ExecutionStarted`) before it returns.
+    /// The same name with the same input while it runs gives the same execution back.
+    pub async fn start_execution(&self, request: StartRequest) -> Result<Started, RuntimeError> {
+        // Fail now, not inside the worker, if the definition cannot run.
+        self.shared.machines.get(&request.definition)?;
+        let arn = self.execution_arn(&request.state_machine_arn, &request.name, false);
+        let now = Timestamp::now();
+        let input: Value = serde_json::from_str(&request.input).unwrap_or(Value::Null);
+        let started = Event {
+            id: 1,
+            previous_event_id: 0,
+            timestamp: now,
+            kind: EventKind::ExecutionStarted {
+                input: Arc::new(input),
+                role_arn: request.role_arn.as_str().into(),
+            },
+        };
+        let row = events::to_row(
+            &started,
+            Place {
+                lane: 0,
+                ordinal: 0,
+            },
+        );
+        let mut record = ExecutionRecord {
+            id: 0,
+            arn: arn.clone(),
+            state_machine_arn: request.state_machine_arn,
+            version_arn: request.version_arn,
+            alias_arn: request.alias_arn,
+            name: request.name,
+            status: "RUNNING".into(),
+            definition: request.definition,
+            role_arn: request.role_arn,
+            revision_id: request.revision_id,
+            input: request.input,
+            output: None,
+            error: None,
+            cause: None,
+            start_date: events::micros(now),
+            stop_date: None,
+            redrive_count: 0,
+            redrive_date: None,
+            seed: seed::fresh() as i64,
+            wake_at: None,
+            trace_header: request.trace_header,
+        };
+        let rows = vec![row];
+        let (record, rows, new) = self
+            .shared
+            .store
+            .write(move |tx| {
+                if let Some(existing) = executions::get_by_arn(tx, &record.arn)? {
+                    if existing.status == "RUNNING" && existing.input == record.input {
+                        return Ok((existing, rows, false));
+                    }
+                    return Err(StoreError::Conflict(record.arn.clone()));
+                }
+                record.id = executions::insert(tx, &record)?;
+                executions::append_events(tx, record.id, &rows)?;
+                Ok((record, rows, true))
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(arn) => RuntimeError::ExecutionAlreadyExists(arn),
+                e => RuntimeError::Store(e),
+            })?;
+        let result = Started {
+            execution_arn: record.arn.clone(),
+            start_date: record.start_date,
+        };
+        if new {
+            self.send(
+                record.id,
+                Command::Start {
+                    record: Box::new(record),
+                    events: rows,
+                },
+            );
+        }
+        Ok(result)
+    }
+
+    fn express_info(&self, request: &StartRequest, arn: String, now: Timestamp) -> ExecutionInfo {
+        ExecutionInfo {
+            execution_arn: arn,
+            name: request.name.clone(),
+            state_machine_arn: request.state_machine_arn.clone(),
+            state_machine_name: standard::machine_name(&request.state_machine_arn).to_string(),
+            role_arn: request.role_arn.as_str().into(),
+            start_time: now,
+            input: Arc::new(serde_json::from_str(&request.input).unwrap_or(Value::Null)),
+            region: self.shared.config.region.as_str().into(),
+            redrive_count: None,
+        }
+    }
+
+    fn send_express(&self, command: Command) {
+        let n = self.shared.next_express.fetch_add(1, Ordering::Relaxed);
+        let workers = &self.shared.commands;
+        let _ = workers[n % workers.len()].send(command);
+    }
+
+    /// Runs an Express execution to its end (`StartSyncExecution`).
+    pub async fn start_sync_execution(
+        &self,
+        request: StartRequest,
+    ) -> Result<SyncOutcome, RuntimeError> {
+        let machine = self.shared.machines.get(&request.definition)?;
+        let arn = self.execution_arn(&request.state_machine_arn, &request.name, true);
+        let now = Timestamp::now();
+        let info = self.express_info(&request, arn.clone(), now);
+        let (reply, ending) = oneshot::channel();
+        self.send_express(Command::Express {
+            machine,
+            info: Box::new(info),
+            reply: Some(reply),
+        });
+        let ending = ending.await.map_err(|_| RuntimeError::ShuttingDown)?;
+        Ok(SyncOutcome {
+            execution_arn: arn,
+            start_date: events::micros(now),
+            ending,
+        })
+    }
+
+    /// Starts an Express execution in the background (`StartExecution` on an Express machine).
+    pub fn start_express_execution(&self, request: StartRequest) -> Result<Started, RuntimeError> {
+        let machine = self.shared.machines.get(&request.definition)?;
+        let arn = self.execution_arn(&request.state_machine_arn, &request.name, true);
+        let now = Timestamp::now();
+        let info = self.express_info(&request, arn.clone(), now);
+        self.send_express(Command::Express {
+            machine,
+            info: Box::new(info),
+            reply: None,
+        });
+        Ok(Started {
+            execution_arn: arn,
+            start_date: events::micros(now),
+        })
+    }
+
+    /// Stops a Standard execution (`StopExecution`): it ends ABORTED with `error` and
+    /// `cause`. Returns the stop date; an execution that had already ended keeps its own.
+    pub async fn stop_execution(
+        &self,
+        arn: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<i64, RuntimeError> {
+        let owned = arn.to_string();
+        let record = self
+            .shared
+            .store
+            .read(move |c| executions::get_by_arn(c, &owned))
+            .await?
+            .ok_or_else(|| RuntimeError::ExecutionDoesNotExist(arn.to_string()))?;
+        if record.status != "RUNNING" {
+            return Ok(record.stop_date.unwrap_or(record.start_date));
+        }
+        let (reply, answer) = oneshot::channel();
+        self.send(
+            record.id,
+            Command::Stop {
+                id: record.id,
+                error,
+                cause,
+                reply,
+            },
+        );
+        match answer.await.map_err(|_| RuntimeError::ShuttingDown)? {
+            Ok(date) => Ok(date),
+            // It ended on its own meanwhile.
+            Err(StoreError::Conflict(_)) => {
+                let owned = arn.to_string();
+                let record = self
+                    .shared
+                    .store
+                    .read(move |c| executions::get_by_arn(c, &owned))
+                    .await?;
+                Ok(record
+                    .and_then(|r| r.stop_date)
+                    .unwrap_or_else(|| events::micros(Timestamp::now())))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stops the workers. Running executions keep what they committed and are resumed on the
+    /// next start.
+    pub fn shutdown(&self) {
+        let threads = std::mem::take(
+            &mut *self
+                .shared
+                .threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        if threads.is_empty() {
+            return;
+        }
+        for c in &self.shared.commands {
+            let _ = c.send(Command::Shutdown);
+        }
+        tracing::info!("stopping the execution workers");
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+}

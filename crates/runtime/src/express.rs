@@ -1,0 +1,69 @@
+//! Express executions: in memory, on the real clock, nothing persisted (as in AWS, an Express
+//! execution lost with its process is not resumed).
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use switchback_asl::StateMachine;
+use switchback_engine::context::ExecutionInfo;
+use switchback_engine::driver::DriverFuture;
+use switchback_engine::interpreter::Interpreter;
+use switchback_engine::task::{TaskOutcome, TaskRequest};
+use switchback_engine::{Driver, Limits};
+use switchback_store::executions::Ending;
+
+use crate::events;
+use crate::tasks;
+
+/// The driver of an Express execution.
+struct ExpressDriver {
+    rng: Cell<u64>,
+}
+
+impl Driver for ExpressDriver {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+
+    fn sleep_until(&self, deadline: Timestamp) -> DriverFuture<'_, ()> {
+        Box::pin(async move {
+            let left = Timestamp::now().duration_until(deadline);
+            if let Ok(left) = std::time::Duration::try_from(left) {
+                tokio::time::sleep(left).await;
+            }
+        })
+    }
+
+    fn random_u64(&self) -> u64 {
+        let z = self.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.rng.set(z);
+        crate::seed::mix(z)
+    }
+
+    fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
+        Box::pin(async move { tasks::dispatch(&request).await })
+    }
+}
+
+/// Runs an Express execution to its end and returns how it ended.
+pub async fn run(machine: Arc<StateMachine>, info: ExecutionInfo, limits: Limits) -> Ending {
+    let driver = ExpressDriver {
+        rng: Cell::new(crate::seed::fresh()),
+    };
+    let started = info.start_time;
+    let interpreter = Interpreter::new(&machine, &driver, info, limits);
+    interpreter.run().await;
+    let history = interpreter.history.borrow();
+    history
+        .events()
+        .last()
+        .and_then(events::ending)
+        .unwrap_or_else(|| Ending {
+            status: "FAILED".into(),
+            error: Some("States.Runtime".into()),
+            cause: Some("The execution ended without an outcome.".into()),
+            output: None,
+            stop_date: events::micros(started),
+        })
+}

@@ -1,0 +1,476 @@
+//! Standard executions: durable, exactly-once, resumable.
+//!
+//! A Standard execution runs on its worker thread as one task. Its [`StandardDriver`] is both
+//! the interpreter's driver and its journal:
+//! - every event goes to a pending list, and the pending list is committed to the store before
+//!   the execution acts on the world: before a task is dispatched, before it waits, and with
+//!   its ending (group commit makes one fsync serve many executions);
+//! - when every strand of the execution is waiting for longer than `park_after`, the execution
+//!   is *parked*: its task ends, its wake-up time goes to the store and the worker's timer
+//!   heap, and it costs nothing until then;
+//! - an execution that is resumed (after parking, or after the process died) runs again from
+//!   its start with its stored events as the journal: the events already recorded are taken
+//!   as done, so no state is entered twice and the history has no gap.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde_json::Value;
+use switchback_engine::context::ExecutionInfo;
+use switchback_engine::driver::DriverFuture;
+use switchback_engine::interpreter::Interpreter;
+use switchback_engine::task::{TaskOutcome, TaskRequest};
+use switchback_engine::{Driver, Event, EventKind, Journal, Place, Recorded};
+use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
+use switchback_store::{Store, StoreError};
+use tokio::sync::oneshot;
+
+use crate::events;
+use crate::tasks;
+use crate::worker::WorkerContext;
+
+/// A request to stop a running execution (`StopExecution`).
+pub struct Abort {
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Answered with the stop date (microseconds) once the execution is closed.
+    pub reply: oneshot::Sender<Result<i64, StoreError>>,
+}
+
+/// The driver and journal of one Standard execution.
+pub struct StandardDriver {
+    store: Store,
+    execution: i64,
+    /// Events of the earlier runs, by place.
+    recorded: HashMap<Place, Recorded>,
+    /// New events not yet committed.
+    pending: RefCell<Vec<EventRow>>,
+    /// Serialises this execution's commits, so they reach the store in order.
+    flush_lock: tokio::sync::Mutex<()>,
+    /// Commits and tasks under way: while any is, the execution cannot be parked.
+    busy: Cell<usize>,
+    /// Deadlines of the timers the execution waits on (by timer id).
+    sleeps: RefCell<HashMap<u64, Timestamp>>,
+    next_sleep: Cell<u64>,
+    /// Wakes the run loop to consider parking.
+    idle: tokio::sync::Notify,
+    /// Set when a commit failed: the execution must stop here and be resumed later.
+    broken: Cell<bool>,
+}
+
+impl StandardDriver {
+    fn new(store: Store, execution: i64, recorded: &[EventRow]) -> StandardDriver {
+        StandardDriver {
+            store,
+            execution,
+            recorded: recorded.iter().map(events::to_recorded).collect(),
+            pending: RefCell::new(Vec::new()),
+            flush_lock: tokio::sync::Mutex::new(()),
+            busy: Cell::new(0),
+            sleeps: RefCell::new(HashMap::new()),
+            next_sleep: Cell::new(0),
+            idle: tokio::sync::Notify::new(),
+            broken: Cell::new(false),
+        }
+    }
+
+    /// Commits the pending events. A failed commit marks the execution broken and never
+    /// returns: the execution must not act on events that are not durable.
+    async fn flush(&self) {
+        if !self.try_flush().await {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Commits the pending events; false (and the execution marked broken) if that failed.
+    async fn try_flush(&self) -> bool {
+        let _busy = Busy::new(&self.busy);
+        let _order = self.flush_lock.lock().await;
+        let rows = std::mem::take(&mut *self.pending.borrow_mut());
+        if rows.is_empty() {
+            return !self.broken.get();
+        }
+        let id = self.execution;
+        let result = self
+            .store
+            .write(move |tx| {
+                ensure_running(tx, id)?;
+                executions::append_events(tx, id, &rows)
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(execution = id, error = %e, "could not commit events; the execution stops here");
+            self.broken.set(true);
+            self.idle.notify_one();
+            return false;
+        }
+        true
+    }
+
+    /// Whether the execution may leave memory now, and until when.
+    fn parkable_until(&self, park_after: std::time::Duration) -> Option<Timestamp> {
+        if self.busy.get() > 0 || self.broken.get() {
+            return None;
+        }
+        let wake = self.sleeps.borrow().values().min().copied()?;
+        let horizon = Timestamp::now() + park_after;
+        (wake > horizon).then_some(wake)
+    }
+}
+
+/// Fails the job when the execution is no longer running (it was stopped meanwhile).
+fn ensure_running(
+    conn: &switchback_store::rusqlite::Connection,
+    id: i64,
+) -> Result<(), StoreError> {
+    match executions::status(conn, id)?.as_deref() {
+        Some("RUNNING") => Ok(()),
+        Some(other) => Err(StoreError::Conflict(format!("the execution is {other}"))),
+        None => Err(StoreError::NotFound),
+    }
+}
+
+/// Counts a piece of work under way for as long as it lives.
+struct Busy<'a>(&'a Cell<usize>);
+
+impl<'a> Busy<'a> {
+    fn new(count: &'a Cell<usize>) -> Busy<'a> {
+        count.set(count.get() + 1);
+        Busy(count)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
+/// A timer the execution waits on, registered for as long as it lives.
+struct SleepEntry<'a> {
+    driver: &'a StandardDriver,
+    id: u64,
+}
+
+impl Drop for SleepEntry<'_> {
+    fn drop(&mut self) {
+        self.driver.sleeps.borrow_mut().remove(&self.id);
+    }
+}
+
+impl Driver for StandardDriver {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+
+    fn sleep_until(&self, deadline: Timestamp) -> DriverFuture<'_, ()> {
+        Box::pin(async move {
+            if deadline <= Timestamp::now() {
+                return;
+            }
+            // What happened before the wait is made durable (and visible) first.
+            self.flush().await;
+            let id = self.next_sleep.get();
+            self.next_sleep.set(id + 1);
+            self.sleeps.borrow_mut().insert(id, deadline);
+            let _entry = SleepEntry { driver: self, id };
+            self.idle.notify_one();
+            let left = Timestamp::now().duration_until(deadline);
+            if let Ok(left) = std::time::Duration::try_from(left) {
+                tokio::time::sleep(left).await;
+            }
+        })
+    }
+
+    fn random_u64(&self) -> u64 {
+        // Unused: the interpreter draws from the execution's stored seed (`with_seed`).
+        0
+    }
+
+    fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
+        Box::pin(async move {
+            // TaskScheduled is durable before the task is dispatched.
+            self.flush().await;
+            let _busy = Busy::new(&self.busy);
+            tasks::dispatch(&request).await
+        })
+    }
+}
+
+impl Journal for StandardDriver {
+    fn recorded(&self, place: Place) -> Option<Recorded> {
+        self.recorded.get(&place).cloned()
+    }
+
+    fn append(&self, event: &Event, place: Place) {
+        self.pending.borrow_mut().push(events::to_row(event, place));
+    }
+}
+
+/// How a run of an execution stopped.
+enum Stopped {
+    /// It ended (succeeded, failed, timed out) and its ending is committed.
+    Ended,
+    /// It waits in the store until `wake_at`.
+    Parked(Timestamp),
+    /// `StopExecution` closed it.
+    Aborted,
+    /// It could not go on (a commit failed); it is resumed from the store later.
+    Broken,
+}
+
+/// Runs (or resumes) one Standard execution until it ends, parks, or is stopped.
+pub async fn run(
+    ctx: Rc<WorkerContext>,
+    record: ExecutionRecord,
+    recorded: Vec<EventRow>,
+    abort: oneshot::Receiver<Abort>,
+) {
+    let id = record.id;
+    let stopped = run_inner(&ctx, record, recorded, abort).await;
+    ctx.running.borrow_mut().remove(&id);
+    match stopped {
+        Stopped::Parked(wake_at) => ctx.park(id, wake_at),
+        Stopped::Broken => ctx.retry_later(id),
+        Stopped::Ended | Stopped::Aborted => {}
+    }
+}
+
+async fn run_inner(
+    ctx: &WorkerContext,
+    record: ExecutionRecord,
+    recorded: Vec<EventRow>,
+    mut abort: oneshot::Receiver<Abort>,
+) -> Stopped {
+    let machine = match ctx.machines.get(&record.definition) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(execution = %record.arn, error = %e, "cannot run the execution's definition");
+            return fail_unrunnable(ctx, &record, &recorded, &e.to_string()).await;
+        }
+    };
+    let input: Value = serde_json::from_str(&record.input).unwrap_or(Value::Null);
+    let info = ExecutionInfo {
+        execution_arn: record.arn.clone(),
+        name: record.name.clone(),
+        state_machine_arn: record.state_machine_arn.clone(),
+        state_machine_name: machine_name(&record.state_machine_arn).to_string(),
+        role_arn: record.role_arn.as_str().into(),
+        start_time: events::timestamp(record.start_date),
+        input: Arc::new(input),
+        region: ctx.config.region.as_str().into(),
+        redrive_count: Some(record.redrive_count as u32),
+    };
+    let last_recorded = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
+    let driver = StandardDriver::new(ctx.store.clone(), record.id, &recorded);
+    drop(recorded);
+    let interpreter = Interpreter::new(&machine, &driver, info, ctx.config.limits)
+        .with_seed(record.seed as u64)
+        .with_journal(&driver, last_recorded);
+    let mut execution = std::pin::pin!(interpreter.run());
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut execution => break,
+            request = &mut abort => {
+                return match request {
+                    Ok(request) => abort_running(&driver, &interpreter, last_recorded, request).await,
+                    // The worker is shutting down: keep what is done, and the store
+                    // resumes the rest on the next start.
+                    Err(_) => {
+                        driver.try_flush().await;
+                        Stopped::Broken
+                    }
+                };
+            }
+            () = driver.idle.notified() => {
+                if driver.broken.get() {
+                    return Stopped::Broken;
+                }
+                if let Some(wake_at) = driver.parkable_until(ctx.config.park_after) {
+                    return park(&driver, wake_at).await;
+                }
+            }
+        }
+    }
+    finish(&driver, &interpreter).await
+}
+
+/// Commits the rest of the history with the execution's ending.
+async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopped {
+    let _order = driver.flush_lock.lock().await;
+    let rows = std::mem::take(&mut *driver.pending.borrow_mut());
+    let ending = interpreter
+        .history
+        .borrow()
+        .events()
+        .last()
+        .and_then(events::ending);
+    let Some(ending) = ending else {
+        // The ending was recorded by an earlier run, so this run has nothing left to say.
+        return Stopped::Ended;
+    };
+    let id = driver.execution;
+    let result = driver
+        .store
+        .write(move |tx| {
+            ensure_running(tx, id)?;
+            executions::append_events(tx, id, &rows)?;
+            executions::finish(tx, id, &ending)?;
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => Stopped::Ended,
+        Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => Stopped::Aborted,
+        Err(e) => {
+            tracing::warn!(execution = id, error = %e, "could not commit the execution's ending");
+            Stopped::Broken
+        }
+    }
+}
+
+/// Commits what is pending with the wake-up time, so the execution can leave memory.
+async fn park(driver: &StandardDriver, wake_at: Timestamp) -> Stopped {
+    let _order = driver.flush_lock.lock().await;
+    let rows = std::mem::take(&mut *driver.pending.borrow_mut());
+    let id = driver.execution;
+    let wake = events::micros(wake_at);
+    let result = driver
+        .store
+        .write(move |tx| {
+            ensure_running(tx, id)?;
+            executions::append_events(tx, id, &rows)?;
+            executions::set_wake(tx, id, Some(wake))
+        })
+        .await;
+    match result {
+        Ok(()) => Stopped::Parked(wake_at),
+        Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => Stopped::Aborted,
+        Err(_) => Stopped::Broken,
+    }
+}
+
+/// Stops a running execution: what it recorded so far, then `ExecutionAborted`.
+async fn abort_running(
+    driver: &StandardDriver,
+    interpreter: &Interpreter<'_>,
+    last_recorded: u64,
+    request: Abort,
+) -> Stopped {
+    let _order = driver.flush_lock.lock().await;
+    let rows = std::mem::take(&mut *driver.pending.borrow_mut());
+    let last = interpreter.history.borrow().last_id().max(last_recorded);
+    let result = close_aborted(
+        &driver.store,
+        driver.execution,
+        rows,
+        Some(last),
+        request.error,
+        request.cause,
+    )
+    .await;
+    let _ = request.reply.send(result);
+    Stopped::Aborted
+}
+
+/// Appends `ExecutionAborted` after `rows` (or after the stored events, when `last` is not
+/// known) and closes the execution. Returns the stop date.
+pub async fn close_aborted(
+    store: &Store,
+    id: i64,
+    rows: Vec<EventRow>,
+    last: Option<u64>,
+    error: Option<String>,
+    cause: Option<String>,
+) -> Result<i64, StoreError> {
+    let now = Timestamp::now();
+    store
+        .write(move |tx| {
+            ensure_running(tx, id)?;
+            executions::append_events(tx, id, &rows)?;
+            let last = match last {
+                Some(l) => l,
+                None => executions::last_event_id(tx, id)? as u64,
+            };
+            let event = Event {
+                id: last + 1,
+                previous_event_id: last,
+                timestamp: now,
+                kind: EventKind::ExecutionAborted {
+                    error: error.clone(),
+                    cause: cause.clone(),
+                },
+            };
+            let row = events::to_row(
+                &event,
+                Place {
+                    lane: 0,
+                    ordinal: u32::MAX,
+                },
+            );
+            executions::append_events(tx, id, &[row])?;
+            let ending = Ending {
+                status: "ABORTED".into(),
+                output: None,
+                error,
+                cause,
+                stop_date: events::micros(now),
+            };
+            executions::finish(tx, id, &ending)?;
+            Ok(ending.stop_date)
+        })
+        .await
+}
+
+/// An execution whose stored definition no longer loads fails with `States.Runtime`.
+async fn fail_unrunnable(
+    ctx: &WorkerContext,
+    record: &ExecutionRecord,
+    recorded: &[EventRow],
+    cause: &str,
+) -> Stopped {
+    let last = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
+    let now = Timestamp::now();
+    let event = Event {
+        id: last + 1,
+        previous_event_id: last,
+        timestamp: now,
+        kind: EventKind::ExecutionFailed {
+            error: Some("States.Runtime".into()),
+            cause: Some(cause.into()),
+        },
+    };
+    let row = events::to_row(
+        &event,
+        Place {
+            lane: 0,
+            ordinal: u32::MAX,
+        },
+    );
+    let ending = events::ending(&event);
+    let id = record.id;
+    let result = ctx
+        .store
+        .write(move |tx| {
+            ensure_running(tx, id)?;
+            executions::append_events(tx, id, &[row])?;
+            if let Some(ending) = &ending {
+                executions::finish(tx, id, ending)?;
+            }
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => Stopped::Ended,
+        Err(_) => Stopped::Broken,
+    }
+}
+
+/// The name in a state machine ARN (`arn:aws:states:R:A:stateMachine:NAME`).
+pub fn machine_name(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}

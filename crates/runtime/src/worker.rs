@@ -1,0 +1,269 @@
+//! Worker threads: each runs its share of the executions on one thread.
+//!
+//! The interpreter is single-threaded (its JSONata values are `Rc`, its frames use `Cell`), so
+//! every execution lives on one worker, chosen by its id, for as long as it is in memory. A
+//! worker owns a timer heap of its parked executions: one entry (16 bytes) per execution
+//! waiting in the store, and one timer task for all of them.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use switchback_engine::context::ExecutionInfo;
+use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
+use switchback_store::{Store, StoreError};
+use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
+
+use crate::config::RuntimeConfig;
+use crate::express;
+use crate::machines::Machines;
+use crate::standard::{self, Abort};
+
+/// What a worker is asked to do.
+pub enum Command {
+    /// Run a new Standard execution (its row and `ExecutionStarted` are committed).
+    Start {
+        record: Box<ExecutionRecord>,
+        events: Vec<EventRow>,
+    },
+    /// Resume a Standard execution from the store.
+    Resume(i64),
+    /// Stop a Standard execution.
+    Stop {
+        id: i64,
+        error: Option<String>,
+        cause: Option<String>,
+        reply: oneshot::Sender<Result<i64, StoreError>>,
+    },
+    /// Run an Express execution and report how it ended.
+    Express {
+        machine: Arc<switchback_asl::StateMachine>,
+        info: Box<ExecutionInfo>,
+        reply: Option<oneshot::Sender<Ending>>,
+    },
+    /// Stop the worker (executions keep what they committed).
+    Shutdown,
+}
+
+/// A worker's state, shared by the tasks on its thread.
+pub struct WorkerContext {
+    pub store: Store,
+    pub config: Arc<RuntimeConfig>,
+    pub machines: Arc<Machines>,
+    /// The Standard executions in memory, with the way to stop each.
+    pub running: RefCell<HashMap<i64, oneshot::Sender<Abort>>>,
+    /// Parked executions by wake-up time.
+    timers: RefCell<BinaryHeap<Reverse<(Timestamp, i64)>>>,
+    timers_changed: Notify,
+    /// Bounds how many executions load from the store at once (recovery of many).
+    loading: Semaphore,
+}
+
+impl WorkerContext {
+    /// Keeps a parked execution until `wake_at`.
+    pub fn park(&self, id: i64, wake_at: Timestamp) {
+        self.timers.borrow_mut().push(Reverse((wake_at, id)));
+        self.timers_changed.notify_one();
+    }
+
+    /// Tries a broken execution again a little later.
+    pub fn retry_later(&self, id: i64) {
+        self.park(id, Timestamp::now() + jiff::SignedDuration::from_secs(1));
+    }
+}
+
+/// A handle on a worker thread.
+pub struct Worker {
+    pub commands: mpsc::UnboundedSender<Command>,
+    pub thread: std::thread::JoinHandle<()>,
+}
+
+/// Starts a worker thread.
+pub fn spawn(
+    index: usize,
+    store: Store,
+    config: Arc<RuntimeConfig>,
+    machines: Arc<Machines>,
+) -> std::io::Result<Worker> {
+    let (commands, inbox) = mpsc::unbounded_channel();
+    let thread = std::thread::Builder::new()
+        .name(format!("switchback-worker-{index}"))
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not start a worker's event loop");
+                    return;
+                }
+            };
+            let ctx = Rc::new(WorkerContext {
+                store,
+                config,
+                machines,
+                running: RefCell::new(HashMap::new()),
+                timers: RefCell::new(BinaryHeap::new()),
+                timers_changed: Notify::new(),
+                loading: Semaphore::new(64),
+            });
+            let local = tokio::task::LocalSet::new();
+            local.block_on(&runtime, serve(ctx, inbox));
+        })?;
+    Ok(Worker { commands, thread })
+}
+
+/// The worker's loop: commands in, tasks out, until the runtime shuts down.
+async fn serve(ctx: Rc<WorkerContext>, mut inbox: mpsc::UnboundedReceiver<Command>) {
+    let timers = tokio::task::spawn_local(fire_timers(ctx.clone()));
+    while let Some(command) = inbox.recv().await {
+        match command {
+            Command::Start { record, events } => start(&ctx, *record, events),
+            Command::Resume(id) => resume(&ctx, id),
+            Command::Shutdown => break,
+            Command::Stop {
+                id,
+                error,
+                cause,
+                reply,
+            } => stop(&ctx, id, error, cause, reply),
+            Command::Express {
+                machine,
+                info,
+                reply,
+            } => {
+                let limits = ctx.config.limits;
+                tokio::task::spawn_local(async move {
+                    let ending = express::run(machine, *info, limits).await;
+                    if let Some(reply) = reply {
+                        let _ = reply.send(ending);
+                    }
+                });
+            }
+        }
+    }
+    // Shutting down: dropping the abort senders tells every execution to keep what it has
+    // done and stop; give them a moment to commit it.
+    timers.abort();
+    let stopping: Vec<_> = ctx.running.borrow_mut().drain().collect();
+    drop(stopping);
+    for _ in 0..200 {
+        tokio::task::yield_now().await;
+        if Rc::strong_count(&ctx) <= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+/// Runs a new execution.
+fn start(ctx: &Rc<WorkerContext>, record: ExecutionRecord, events: Vec<EventRow>) {
+    let (abort, aborted) = oneshot::channel();
+    ctx.running.borrow_mut().insert(record.id, abort);
+    tokio::task::spawn_local(standard::run(ctx.clone(), record, events, aborted));
+}
+
+/// Loads an execution from the store and runs it on from where its journal ends.
+fn resume(ctx: &Rc<WorkerContext>, id: i64) {
+    if ctx.running.borrow().contains_key(&id) {
+        return;
+    }
+    let (abort, aborted) = oneshot::channel();
+    ctx.running.borrow_mut().insert(id, abort);
+    let ctx = ctx.clone();
+    tokio::task::spawn_local(async move {
+        let loaded = {
+            let _permit = ctx.loading.acquire().await;
+            ctx.store
+                .read(move |c| {
+                    let Some(record) = executions::get(c, id)? else {
+                        return Ok(None);
+                    };
+                    if record.status != "RUNNING" {
+                        return Ok(None);
+                    }
+                    let events = executions::events(c, id)?;
+                    Ok(Some((record, events)))
+                })
+                .await
+        };
+        match loaded {
+            Ok(Some((record, events))) => standard::run(ctx, record, events, aborted).await,
+            Ok(None) => {
+                ctx.running.borrow_mut().remove(&id);
+            }
+            Err(e) => {
+                tracing::warn!(execution = id, error = %e, "could not load the execution; trying again later");
+                ctx.running.borrow_mut().remove(&id);
+                ctx.retry_later(id);
+            }
+        }
+    });
+}
+
+/// Stops an execution, whether it is in memory or parked in the store.
+fn stop(
+    ctx: &Rc<WorkerContext>,
+    id: i64,
+    error: Option<String>,
+    cause: Option<String>,
+    reply: oneshot::Sender<Result<i64, StoreError>>,
+) {
+    let request = Abort {
+        error,
+        cause,
+        reply,
+    };
+    let running = ctx.running.borrow_mut().remove(&id);
+    let request = match running {
+        Some(abort) => match abort.send(request) {
+            Ok(()) => return,
+            Err(request) => request,
+        },
+        None => request,
+    };
+    let store = ctx.store.clone();
+    tokio::task::spawn_local(async move {
+        let result =
+            standard::close_aborted(&store, id, Vec::new(), None, request.error, request.cause)
+                .await;
+        let _ = request.reply.send(result);
+    });
+}
+
+/// Wakes parked executions when their time comes.
+async fn fire_timers(ctx: Rc<WorkerContext>) {
+    loop {
+        let next = ctx.timers.borrow().peek().map(|Reverse((t, _))| *t);
+        match next {
+            None => ctx.timers_changed.notified().await,
+            Some(at) => {
+                let left = Timestamp::now().duration_until(at);
+                if let Ok(left) = std::time::Duration::try_from(left) {
+                    if !left.is_zero() {
+                        tokio::select! {
+                            () = tokio::time::sleep(left) => {}
+                            () = ctx.timers_changed.notified() => continue,
+                        }
+                    }
+                }
+                let now = Timestamp::now();
+                loop {
+                    let due = {
+                        let mut timers = ctx.timers.borrow_mut();
+                        match timers.peek() {
+                            Some(Reverse((t, _))) if *t <= now => timers.pop(),
+                            _ => None,
+                        }
+                    };
+                    let Some(Reverse((_, id))) = due else { break };
+                    resume(&ctx, id);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Standard executions through the runtime and a real SQLite store: they run to their end,
+//! park while they wait, survive a restart mid-flight, and can be stopped.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use switchback_runtime::{Runtime, RuntimeConfig, StartRequest};
+use switchback_store::executions::{self, EventRow, ExecutionRecord};
+use switchback_store::{Store, StoreConfig, Synchronous};
+
+fn open(dir: &std::path::Path) -> Store {
+    Store::open(StoreConfig::on_disk(dir).with_synchronous(Synchronous::Normal)).expect("store")
+}
+
+fn config() -> RuntimeConfig {
+    RuntimeConfig {
+        workers: 2,
+        park_after: Duration::from_millis(300),
+        ..RuntimeConfig::default()
+    }
+}
+
+fn request(definition: &Value, name: &str, input: Value) -> StartRequest {
+    StartRequest {
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:test".into(),
+        version_arn: None,
+        alias_arn: None,
+        definition: definition.to_string(),
+        role_arn: "arn:aws:iam::123456789012:role/test".into(),
+        revision_id: None,
+        name: name.into(),
+        input: input.to_string(),
+        trace_header: None,
+    }
+}
+
+async fn record(store: &Store, arn: &str) -> ExecutionRecord {
+    let arn = arn.to_string();
+    store
+        .read(move |c| executions::get_by_arn(c, &arn))
+        .await
+        .expect("read")
+        .expect("execution exists")
+}
+
+async fn history(store: &Store, id: i64) -> Vec<EventRow> {
+    store
+        .read(move |c| executions::events(c, id))
+        .await
+        .expect("events")
+}
+
+async fn wait_closed(store: &Store, arn: &str, limit: Duration) -> ExecutionRecord {
+    let deadline = Instant::now() + limit;
+    loop {
+        let r = record(store, arn).await;
+        if r.status != "RUNNING" {
+            return r;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{arn} still RUNNING after {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Ids 1..n, each previous id earlier, one start and one end, no state entered twice in the
+/// same place.
+fn assert_sound(events: &[EventRow]) {
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(
+            e.id,
+            i as i64 + 1,
+            "ids must be 1..n without gaps: {events:#?}"
+        );
+        assert!(e.previous_id < e.id);
+    }
+    let starts = events
+        .iter()
+        .filter(|e| e.kind == "ExecutionStarted")
+        .count();
+    assert_eq!(starts, 1);
+    let mut places = std::collections::HashSet::new();
+    for e in events.iter().filter(|e| e.ordinal != i64::from(u32::MAX)) {
+        assert!(
+            places.insert((e.lane, e.ordinal)),
+            "two events at one place: {e:?}"
+        );
+    }
+}
+
+fn machine() -> Value {
+    json!({
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {"Type": "Pass", "Result": [1, 2, 3], "ResultPath": "$.items", "Next": "Fan out"},
+            "Fan out": {
+                "Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.mapped",
+                "ItemProcessor": {"StartAt": "Double", "States": {
+                    "Double": {"Type": "Pass", "Parameters": {"v.$": "States.MathAdd($, $)"}, "Next": "Nap"},
+                    "Nap": {"Type": "Wait", "Seconds": 1, "End": true}
+                }},
+                "Next": "Both"
+            },
+            "Both": {
+                "Type": "Parallel", "ResultPath": "$.both", "Next": "Long wait",
+                "Branches": [
+                    {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "a", "End": true}}},
+                    {"StartAt": "B", "States": {"B": {"Type": "Wait", "SecondsPath": "$.wait", "End": true}}}
+                ]
+            },
+            "Long wait": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Done"},
+            "Done": {"Type": "Succeed"}
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standard_execution_runs_to_its_end_with_a_sound_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let started = runtime
+        .start_execution(request(&machine(), "one", json!({"wait": 1})))
+        .await
+        .unwrap();
+    let done = wait_closed(&store, &started.execution_arn, Duration::from_secs(20)).await;
+    assert_eq!(done.status, "SUCCEEDED", "{done:?}");
+    let output: Value = serde_json::from_str(done.output.as_deref().unwrap()).unwrap();
+    assert_eq!(output["mapped"], json!([{"v": 2}, {"v": 4}, {"v": 6}]));
+    assert_eq!(
+        output["both"],
+        json!(["a", {"wait": 1, "items": [1, 2, 3], "mapped": [{"v": 2}, {"v": 4}, {"v": 6}]}])
+    );
+    let events = history(&store, done.id).await;
+    assert_sound(&events);
+    assert_eq!(events.last().unwrap().kind, "ExecutionSucceeded");
+    runtime.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_name_and_input_while_running_is_the_same_execution() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let def = machine();
+    let a = runtime
+        .start_execution(request(&def, "same", json!({"wait": 2})))
+        .await
+        .unwrap();
+    let b = runtime
+        .start_execution(request(&def, "same", json!({"wait": 2})))
+        .await
+        .unwrap();
+    assert_eq!(a.execution_arn, b.execution_arn);
+    assert_eq!(a.start_date, b.start_date);
+    let other = runtime
+        .start_execution(request(&def, "same", json!({"wait": 3})))
+        .await;
+    assert!(matches!(
+        other,
+        Err(switchback_runtime::RuntimeError::ExecutionAlreadyExists(_))
+    ));
+    runtime.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn executions_survive_a_restart_in_the_middle() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let def = machine();
+    let mut arns = Vec::new();
+    for i in 0..20 {
+        let s = runtime
+            .start_execution(request(&def, &format!("e{i}"), json!({"wait": 2})))
+            .await
+            .unwrap();
+        arns.push(s.execution_arn);
+    }
+    // Let them get into the map's waits and the long wait, then stop the server.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    runtime.shutdown();
+    let mut running = 0;
+    for arn in &arns {
+        if record(&store, arn).await.status == "RUNNING" {
+            running += 1;
+        }
+    }
+    assert!(running > 0, "no execution was still running at the restart");
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    for arn in &arns {
+        let done = wait_closed(&store, arn, Duration::from_secs(30)).await;
+        assert_eq!(done.status, "SUCCEEDED", "{done:?}");
+        let events = history(&store, done.id).await;
+        assert_sound(&events);
+        let entered = |name: &str| {
+            events
+                .iter()
+                .filter(|e| {
+                    e.kind.ends_with("StateEntered")
+                        && e.details
+                            .as_deref()
+                            .is_some_and(|d| d.contains(&format!("\"name\":\"{name}\"")))
+                })
+                .count()
+        };
+        assert_eq!(entered("Prepare"), 1);
+        assert_eq!(entered("Double"), 3);
+        assert_eq!(entered("Nap"), 3);
+        assert_eq!(entered("Long wait"), 1);
+    }
+    runtime.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_execution_leaves_memory_and_wakes_on_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": true}}});
+    let started = Instant::now();
+    let s = runtime
+        .start_execution(request(&def, "parks", json!({})))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let parked = record(&store, &s.execution_arn).await;
+    assert!(
+        parked.wake_at.is_some(),
+        "the execution did not park: {parked:?}"
+    );
+    let done = wait_closed(&store, &s.execution_arn, Duration::from_secs(10)).await;
+    assert_eq!(done.status, "SUCCEEDED");
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert_sound(&history(&store, done.id).await);
+    runtime.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_execution_aborts_running_and_parked_executions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let def =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}});
+    let a = runtime
+        .start_execution(request(&def, "a", json!({})))
+        .await
+        .unwrap();
+    runtime
+        .stop_execution(&a.execution_arn, Some("Err".into()), Some("because".into()))
+        .await
+        .unwrap();
+    let r = record(&store, &a.execution_arn).await;
+    assert_eq!(
+        (r.status.as_str(), r.error.as_deref(), r.cause.as_deref()),
+        ("ABORTED", Some("Err"), Some("because"))
+    );
+    let events = history(&store, r.id).await;
+    assert_sound(&events);
+    assert_eq!(events.last().unwrap().kind, "ExecutionAborted");
+    // A parked one (out of memory).
+    let b = runtime
+        .start_execution(request(&def, "b", json!({})))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(record(&store, &b.execution_arn).await.wake_at.is_some());
+    runtime
+        .stop_execution(&b.execution_arn, None, None)
+        .await
+        .unwrap();
+    let r = record(&store, &b.execution_arn).await;
+    assert_eq!(r.status, "ABORTED");
+    let events = history(&store, r.id).await;
+    assert_sound(&events);
+    assert_eq!(events.last().unwrap().kind, "ExecutionAborted");
+    runtime.shutdown();
+}

@@ -1,0 +1,446 @@
+//! Executions and their histories: the `executions`, `events` and `map_runs` tables.
+//!
+//! The events table is the journal of Standard executions (see `shared/DESIGN.md`): an event
+//! row is committed before the execution acts on it, and a resumed execution is rebuilt from
+//! its rows. Each row keeps the event's place in its lane (`lane`, `ordinal`) next to its AWS
+//! shape, because that is how a replay finds it again.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::error::StoreError;
+
+/// One execution, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionRecord {
+    /// Internal id (0 before insertion).
+    pub id: i64,
+    pub arn: String,
+    /// The unqualified state machine ARN.
+    pub state_machine_arn: String,
+    pub version_arn: Option<String>,
+    pub alias_arn: Option<String>,
+    pub name: String,
+    pub status: String,
+    /// The definition this execution runs (kept with it: the machine may change later).
+    pub definition: String,
+    pub role_arn: String,
+    pub revision_id: Option<String>,
+    pub input: String,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub start_date: i64,
+    pub stop_date: Option<i64>,
+    pub redrive_count: i64,
+    pub redrive_date: Option<i64>,
+    /// The execution's random seed, so a replay draws the same numbers.
+    pub seed: i64,
+    /// When a parked execution is due to wake up.
+    pub wake_at: Option<i64>,
+    pub trace_header: Option<String>,
+}
+
+const COLUMNS: &str = "id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
+    definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
+    redrive_count, redrive_date, seed, wake_at, trace_header";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
+    Ok(ExecutionRecord {
+        id: r.get(0)?,
+        arn: r.get(1)?,
+        state_machine_arn: r.get(2)?,
+        version_arn: r.get(3)?,
+        alias_arn: r.get(4)?,
+        name: r.get(5)?,
+        status: r.get(6)?,
+        definition: r.get(7)?,
+        role_arn: r.get(8)?,
+        revision_id: r.get(9)?,
+        input: r.get(10)?,
+        output: r.get(11)?,
+        error: r.get(12)?,
+        cause: r.get(13)?,
+        start_date: r.get(14)?,
+        stop_date: r.get(15)?,
+        redrive_count: r.get(16)?,
+        redrive_date: r.get(17)?,
+        seed: r.get(18)?,
+        wake_at: r.get(19)?,
+        trace_header: r.get(20)?,
+    })
+}
+
+/// Inserts an execution and returns its id.
+pub fn insert(conn: &Connection, e: &ExecutionRecord) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO executions (arn, state_machine_arn, version_arn, alias_arn, name, status, \
+         definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
+         redrive_count, redrive_date, seed, wake_at, trace_header) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?
+    .execute(params![
+        e.arn,
+        e.state_machine_arn,
+        e.version_arn,
+        e.alias_arn,
+        e.name,
+        e.status,
+        e.definition,
+        e.role_arn,
+        e.revision_id,
+        e.input,
+        e.output,
+        e.error,
+        e.cause,
+        e.start_date,
+        e.stop_date,
+        e.redrive_count,
+        e.redrive_date,
+        e.seed,
+        e.wake_at,
+        e.trace_header
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// An execution by ARN.
+pub fn get_by_arn(conn: &Connection, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([arn], from_row)
+        .optional()?)
+}
+
+/// An execution by id.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<ExecutionRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM executions WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()?)
+}
+
+/// An execution's status (`None` if it does not exist).
+pub fn status(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT status FROM executions WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, Default)]
+pub struct Ending {
+    pub status: String,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub stop_date: i64,
+}
+
+/// Closes a RUNNING execution. False when it was not running any more (stopped meanwhile).
+pub fn finish(conn: &Connection, id: i64, ending: &Ending) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, \
+             stop_date = ?6, wake_at = NULL WHERE id = ?1 AND status = 'RUNNING'",
+        )?
+        .execute(params![
+            id,
+            ending.status,
+            ending.output,
+            ending.error,
+            ending.cause,
+            ending.stop_date
+        ])?;
+    Ok(n == 1)
+}
+
+/// Reopens a closed execution for a redrive.
+pub fn redrive(conn: &Connection, id: i64, date: i64) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
+             stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ?2 \
+             WHERE id = ?1 AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')",
+        )?
+        .execute(params![id, date])?;
+    Ok(n == 1)
+}
+
+/// Sets (or clears) when a parked execution wakes up.
+pub fn set_wake(conn: &Connection, id: i64, wake_at: Option<i64>) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE executions SET wake_at = ?2 WHERE id = ?1 AND status = 'RUNNING'")?
+        .execute(params![id, wake_at])?;
+    Ok(())
+}
+
+/// Every RUNNING execution: its id and when it wakes up, if it is parked.
+pub fn running(conn: &Connection) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, wake_at FROM executions WHERE status = 'RUNNING'")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Which executions a listing returns.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// The unqualified state machine ARN (all of its versions and aliases).
+    pub state_machine_arn: Option<String>,
+    pub version_arn: Option<String>,
+    pub alias_arn: Option<String>,
+    pub status: Option<String>,
+    /// Only executions redriven at least once (`REDRIVEN`) or never (`NOT_REDRIVEN`).
+    pub redriven: Option<bool>,
+}
+
+/// Executions, newest first, after the cursor `(start_date, id)` of the previous page.
+pub fn list(
+    conn: &Connection,
+    filter: &ListFilter,
+    after: Option<(i64, i64)>,
+    limit: usize,
+) -> Result<Vec<ExecutionRecord>, StoreError> {
+    let mut sql = format!("SELECT {COLUMNS} FROM executions WHERE 1 = 1");
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+        args.push(v);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(m) = &filter.state_machine_arn {
+        arg(&mut sql, " AND state_machine_arn = ?", m.clone().into());
+    }
+    if let Some(v) = &filter.version_arn {
+        arg(&mut sql, " AND version_arn = ?", v.clone().into());
+    }
+    if let Some(a) = &filter.alias_arn {
+        arg(&mut sql, " AND alias_arn = ?", a.clone().into());
+    }
+    if let Some(s) = &filter.status {
+        arg(&mut sql, " AND status = ?", s.clone().into());
+    }
+    match filter.redriven {
+        Some(true) => sql.push_str(" AND redrive_count > 0"),
+        Some(false) => sql.push_str(" AND redrive_count = 0"),
+        None => {}
+    }
+    if let Some((date, id)) = after {
+        arg(&mut sql, " AND (start_date < ?", date.into());
+        arg(&mut sql, " OR (start_date = ?", date.into());
+        arg(&mut sql, " AND id < ?))", id.into());
+    }
+    sql.push_str(" ORDER BY start_date DESC, id DESC");
+    arg(&mut sql, " LIMIT ?", (limit as i64).into());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes closed executions that stopped before `before`, with their events and map runs.
+/// Returns how many executions went.
+pub fn delete_closed_before(conn: &Connection, before: i64) -> Result<usize, StoreError> {
+    conn.execute(
+        "DELETE FROM events WHERE execution_id IN \
+         (SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?1)",
+        [before],
+    )?;
+    conn.execute(
+        "DELETE FROM map_runs WHERE execution_arn IN \
+         (SELECT arn FROM executions WHERE status != 'RUNNING' AND stop_date < ?1)",
+        [before],
+    )?;
+    Ok(conn.execute(
+        "DELETE FROM executions WHERE status != 'RUNNING' AND stop_date < ?1",
+        [before],
+    )?)
+}
+
+/// Whether a state machine (any version or alias) has RUNNING executions.
+pub fn has_running(conn: &Connection, state_machine_arn: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM executions WHERE state_machine_arn = ?1 AND status = 'RUNNING' LIMIT 1",
+        )?
+        .query_row([state_machine_arn], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// One history event, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub previous_id: i64,
+    /// Microseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// AWS's event type, e.g. `PassStateEntered`.
+    pub kind: String,
+    /// The `*EventDetails` object as JSON text (`None` for events with no details).
+    pub details: Option<String>,
+    /// The event's place in its execution (see the engine's lanes).
+    pub lane: i64,
+    pub ordinal: i64,
+}
+
+/// Appends events to an execution's history.
+pub fn append_events(
+    conn: &Connection,
+    execution: i64,
+    events: &[EventRow],
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO events (execution_id, id, previous_id, timestamp, type, details, lane, ordinal) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for e in events {
+        stmt.execute(params![
+            execution,
+            e.id,
+            e.previous_id,
+            e.timestamp,
+            e.kind,
+            e.details,
+            e.lane,
+            e.ordinal
+        ])?;
+    }
+    Ok(())
+}
+
+fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        previous_id: r.get(1)?,
+        timestamp: r.get(2)?,
+        kind: r.get(3)?,
+        details: r.get(4)?,
+        lane: r.get(5)?,
+        ordinal: r.get(6)?,
+    })
+}
+
+/// All of an execution's events, in order.
+pub fn events(conn: &Connection, execution: i64) -> Result<Vec<EventRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, previous_id, timestamp, type, details, lane, ordinal FROM events \
+         WHERE execution_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([execution], event_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A page of an execution's events: after event `after` (exclusive; 0 or `i64::MAX` for the
+/// start), oldest first or, with `reverse`, newest first.
+pub fn events_page(
+    conn: &Connection,
+    execution: i64,
+    after: Option<i64>,
+    limit: usize,
+    reverse: bool,
+) -> Result<Vec<EventRow>, StoreError> {
+    let sql = if reverse {
+        "SELECT id, previous_id, timestamp, type, details, lane, ordinal FROM events \
+         WHERE execution_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+    } else {
+        "SELECT id, previous_id, timestamp, type, details, lane, ordinal FROM events \
+         WHERE execution_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+    };
+    let after = after.unwrap_or(if reverse { i64::MAX } else { 0 });
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![execution, after, limit as i64], event_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The id of an execution's last event (0 for none).
+pub fn last_event_id(conn: &Connection, execution: i64) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_id = ?1")?
+        .query_row([execution], |r| r.get(0))?)
+}
+
+/// One map run (a Distributed Map's run), as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRunRecord {
+    pub arn: String,
+    pub execution_arn: String,
+    pub status: String,
+    pub start_date: i64,
+    pub stop_date: Option<i64>,
+    pub max_concurrency: i64,
+    pub tolerated_failure_percentage: f64,
+    pub tolerated_failure_count: i64,
+    /// JSON of AWS's `itemCounts` object.
+    pub item_counts: Option<String>,
+    /// JSON of AWS's `executionCounts` object.
+    pub execution_counts: Option<String>,
+}
+
+const MAP_RUN_COLUMNS: &str = "arn, execution_arn, status, start_date, stop_date, \
+    max_concurrency, tolerated_failure_percentage, tolerated_failure_count, item_counts, \
+    execution_counts";
+
+fn map_run_from_row(r: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
+    Ok(MapRunRecord {
+        arn: r.get(0)?,
+        execution_arn: r.get(1)?,
+        status: r.get(2)?,
+        start_date: r.get(3)?,
+        stop_date: r.get(4)?,
+        max_concurrency: r.get(5)?,
+        tolerated_failure_percentage: r.get(6)?,
+        tolerated_failure_count: r.get(7)?,
+        item_counts: r.get(8)?,
+        execution_counts: r.get(9)?,
+    })
+}
+
+/// Inserts or replaces a map run.
+pub fn put_map_run(conn: &Connection, m: &MapRunRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO map_runs ({MAP_RUN_COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))?
+    .execute(params![
+        m.arn,
+        m.execution_arn,
+        m.status,
+        m.start_date,
+        m.stop_date,
+        m.max_concurrency,
+        m.tolerated_failure_percentage,
+        m.tolerated_failure_count,
+        m.item_counts,
+        m.execution_counts
+    ])?;
+    Ok(())
+}
+
+/// A map run by ARN.
+pub fn get_map_run(conn: &Connection, arn: &str) -> Result<Option<MapRunRecord>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE arn = ?1"
+        ))?
+        .query_row([arn], map_run_from_row)
+        .optional()?)
+}
+
+/// An execution's map runs, oldest first, after the ARN `after`.
+pub fn list_map_runs(
+    conn: &Connection,
+    execution_arn: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<MapRunRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE execution_arn = ?1 AND arn > ?2 \
+         ORDER BY start_date, arn LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(
+        params![execution_arn, after.unwrap_or(""), limit as i64],
+        map_run_from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
