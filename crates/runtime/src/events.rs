@@ -8,14 +8,32 @@ use switchback_engine::task::TaskOutcome;
 use switchback_engine::{Event, Place, Recorded};
 use switchback_store::executions::EventRow;
 
+/// An event in `GetExecutionHistory`'s shape, from its row; `timestamp` is given as the API
+/// writes it.
+pub fn row_to_aws_json(row: &EventRow, timestamp: Value) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("timestamp".into(), timestamp);
+    m.insert("type".into(), Value::String(row.kind.clone()));
+    m.insert("id".into(), row.id.into());
+    m.insert("previousEventId".into(), row.previous_id.into());
+    if let Some(Ok(Value::Object(details))) =
+        row.details.as_deref().map(serde_json::from_str::<Value>)
+    {
+        m.extend(details);
+    }
+    Value::Object(m)
+}
+
 /// The stored row of an event.
 pub fn to_row(event: &Event, place: Place) -> EventRow {
-    let json = event.to_aws_json();
-    let details = match &json {
-        Value::Object(m) => m
-            .iter()
-            .find(|(k, _)| k.ends_with("EventDetails"))
-            .map(|(_, v)| v.to_string()),
+    // Everything but the columns of their own: the `*EventDetails` member, under its name.
+    let details = match event.to_aws_json() {
+        Value::Object(mut m) => {
+            for key in ["timestamp", "type", "id", "previousEventId"] {
+                m.remove(key);
+            }
+            (!m.is_empty()).then(|| Value::Object(m).to_string())
+        }
         _ => None,
     };
     EventRow {
@@ -55,10 +73,12 @@ pub fn to_recorded(row: &EventRow) -> (Place, Recorded) {
 
 /// How a task ended, for the events that end one.
 fn task_outcome(row: &EventRow) -> Option<TaskOutcome> {
+    // The one `*EventDetails` member's value.
     let details = || -> Value {
         row.details
             .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok())
+            .and_then(|d| serde_json::from_str::<serde_json::Map<String, Value>>(d).ok())
+            .and_then(|m| m.into_iter().next().map(|(_, v)| v))
             .unwrap_or(Value::Null)
     };
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();

@@ -230,8 +230,24 @@ pub async fn run(
     abort: oneshot::Receiver<Abort>,
 ) {
     let id = record.id;
-    let stopped = run_inner(&ctx, record, recorded, abort).await;
+    let mut abort = abort;
+    let stopped = run_inner(&ctx, record, recorded, &mut abort).await;
     ctx.running.borrow_mut().remove(&id);
+    // A stop that arrived while the run was parking or ending is answered here: the
+    // execution is out of memory now, so it is closed in the store.
+    if let Ok(request) = abort.try_recv() {
+        let result = close_aborted(
+            &ctx.store,
+            id,
+            Vec::new(),
+            None,
+            request.error,
+            request.cause,
+        )
+        .await;
+        let _ = request.reply.send(result);
+        return;
+    }
     match stopped {
         Stopped::Parked(wake_at) => ctx.park(id, wake_at),
         Stopped::Broken => ctx.retry_later(id),
@@ -243,7 +259,7 @@ async fn run_inner(
     ctx: &WorkerContext,
     record: ExecutionRecord,
     recorded: Vec<EventRow>,
-    mut abort: oneshot::Receiver<Abort>,
+    abort: &mut oneshot::Receiver<Abort>,
 ) -> Stopped {
     let machine = match ctx.machines.get(&record.definition) {
         Ok(m) => m,
@@ -270,12 +286,15 @@ async fn run_inner(
     let interpreter = Interpreter::new(&machine, &driver, info, ctx.config.limits)
         .with_seed(record.seed as u64)
         .with_journal(&driver, last_recorded);
-    let mut execution = std::pin::pin!(interpreter.run());
+    // Boxed so that it can be dropped before stopping: a suspended run may hold the commit
+    // lock, and its queued commits land before anything written after it.
+    let mut execution = Box::pin(interpreter.run());
     loop {
         tokio::select! {
             biased;
             () = &mut execution => break,
-            request = &mut abort => {
+            request = &mut *abort => {
+                drop(execution);
                 return match request {
                     Ok(request) => abort_running(&driver, &interpreter, last_recorded, request).await,
                     // The worker is shutting down: keep what is done, and the store
@@ -288,14 +307,17 @@ async fn run_inner(
             }
             () = driver.idle.notified() => {
                 if driver.broken.get() {
+                    drop(execution);
                     return Stopped::Broken;
                 }
                 if let Some(wake_at) = driver.parkable_until(ctx.config.park_after) {
+                    drop(execution);
                     return park(&driver, wake_at).await;
                 }
             }
         }
     }
+    drop(execution);
     finish(&driver, &interpreter).await
 }
 

@@ -1,0 +1,256 @@
+//! The AWS JSON 1.0 protocol as the SDKs speak it.
+//!
+//! Every action is `POST /` with `X-Amz-Target: AWSStepFunctions.<Action>` and a JSON body;
+//! the answer is JSON with content type `application/x-amz-json-1.0`. Any content type and any
+//! (or no) SigV4 `Authorization` header is accepted: signatures are not checked (yet).
+//!
+//! Bad requests never panic and never cost the client its connection: the body is always read
+//! to its end (an oversized one is drained and discarded, up to a bound), and every failure is
+//! answered with an AWS-shaped JSON error (see [`crate::error`]).
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{HeaderMap, HeaderValue, CONNECTION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bytes::{Bytes, BytesMut};
+use futures::FutureExt;
+use http_body_util::BodyExt;
+use serde_json::Value;
+
+use crate::actions;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The content type of every answer.
+pub const CONTENT_TYPE_JSON: &str = "application/x-amz-json-1.0";
+/// The prefix of `X-Amz-Target` for this service.
+pub const TARGET_PREFIX: &str = "AWSStepFunctions.";
+/// How much of an oversized body is drained (and discarded) so that the connection can carry
+/// the next request; beyond this the connection is closed after the answer.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The API's router: `POST /` for the actions, `GET /healthz` for liveness probes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", post(handle))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Anything but `POST /` or `GET /healthz`: an AWS-shaped 404.
+async fn not_found(request: Request) -> Response {
+    // Read the body so the connection stays usable.
+    let _ = read_body(request.into_body(), 0).await;
+    let error = ApiError::unknown_operation("No action is served at this path or method");
+    let mut response = json_response(StatusCode::NOT_FOUND, &error.body());
+    add_request_id(&mut response);
+    response
+}
+
+/// The body as read: complete, or too large (and how much was left unread).
+enum ReadBody {
+    Complete(Bytes),
+    TooLarge { drained: bool },
+    Failed,
+}
+
+/// Reads the whole body, keeping at most `limit` bytes; an oversized body is drained.
+async fn read_body(mut body: Body, limit: usize) -> ReadBody {
+    let mut buf = BytesMut::new();
+    let mut seen: usize = 0;
+    let mut over = false;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return ReadBody::Failed;
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > limit {
+            over = true;
+            buf.clear();
+            if seen > limit.saturating_add(DRAIN_LIMIT) {
+                return ReadBody::TooLarge { drained: false };
+            }
+        } else {
+            buf.extend_from_slice(&data);
+        }
+    }
+    if over {
+        ReadBody::TooLarge { drained: true }
+    } else {
+        ReadBody::Complete(buf.freeze())
+    }
+}
+
+/// The action named by `X-Amz-Target`.
+fn target_action(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let Some(value) = headers.get("x-amz-target") else {
+        return Err(ApiError::unknown_operation(
+            "Missing X-Amz-Target header: expected AWSStepFunctions.<Action>",
+        ));
+    };
+    let target = value
+        .to_str()
+        .map_err(|_| ApiError::unknown_operation("X-Amz-Target is not readable text"))?;
+    match target.strip_prefix(TARGET_PREFIX) {
+        Some(action) if !action.is_empty() => Ok(action),
+        _ => Err(ApiError::unknown_operation(format!(
+            "Unknown operation: '{target}'"
+        ))),
+    }
+}
+
+/// Parses the body: empty counts as `{}`; anything else must be JSON.
+fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))
+}
+
+async fn handle(State(state): State<AppState>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let limit = state.config.max_request_bytes;
+    let (result, keep_alive, action) = match read_body(body, limit).await {
+        ReadBody::TooLarge { drained } => (Err(ApiError::request_too_large(limit)), drained, None),
+        ReadBody::Failed => (
+            Err(ApiError::serialization(
+                "The request body could not be read",
+            )),
+            false,
+            None,
+        ),
+        ReadBody::Complete(bytes) => match target_action(&parts.headers) {
+            Err(e) => (Err(e), true, None),
+            Ok(action) => {
+                let result = match parse_body(&bytes) {
+                    Ok(body) => run_action(&state, action, body).await,
+                    Err(e) => Err(e),
+                };
+                (result, true, Some(action.to_string()))
+            }
+        },
+    };
+    let action = action.as_deref().unwrap_or("-");
+    let mut response = match result {
+        Ok(value) => {
+            tracing::debug!(
+                action,
+                elapsed_us = started.elapsed().as_micros() as u64,
+                "ok"
+            );
+            json_response(StatusCode::OK, &value)
+        }
+        Err(error) => {
+            if error.is_internal() {
+                tracing::error!(
+                    action,
+                    code = error.code(),
+                    message = error.message(),
+                    "failed"
+                );
+            } else {
+                tracing::debug!(
+                    action,
+                    code = error.code(),
+                    message = error.message(),
+                    "refused"
+                );
+            }
+            json_response(error.status(), &error.body())
+        }
+    };
+    add_request_id(&mut response);
+    if !keep_alive {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// Runs a handler; a panic inside it (a bug) becomes an `InternalFailure` answer instead of a
+/// dropped connection.
+async fn run_action(state: &AppState, action: &str, body: Value) -> Result<Value, ApiError> {
+    let run = std::panic::AssertUnwindSafe(actions::dispatch(state, action, body));
+    match run.catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(action, panic = %what, "handler panicked");
+            Err(ApiError::internal(
+                "The server failed to handle the request",
+            ))
+        }
+    }
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_JSON));
+    response
+}
+
+fn add_request_id(response: &mut Response) {
+    if let Ok(id) = HeaderValue::from_str(&crate::ids::uuid_v4()) {
+        response.headers_mut().insert("x-amzn-requestid", id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let mut h = HeaderMap::new();
+        assert_eq!(
+            target_action(&h).unwrap_err().code(),
+            "UnknownOperationException"
+        );
+        h.insert(
+            "x-amz-target",
+            HeaderValue::from_static("AWSStepFunctions.ListStateMachines"),
+        );
+        assert_eq!(target_action(&h).unwrap(), "ListStateMachines");
+        h.insert(
+            "x-amz-target",
+            HeaderValue::from_static("DynamoDB_20120810.ListTables"),
+        );
+        assert!(target_action(&h).is_err());
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(parse_body(b"").unwrap(), serde_json::json!({}));
+        assert_eq!(
+            parse_body(b" {\"a\":1}").unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        assert_eq!(
+            parse_body(b"{").unwrap_err().code(),
+            "SerializationException"
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! The API driven by the official AWS SDK for Rust (`aws-sdk-sfn`), as users' tools drive it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod aliases;
+mod executions;
+mod paging;
+mod state_machines;
+mod tags;
+mod validate;
+mod versions;
+
+use aws_sdk_sfn::config::retry::RetryConfig;
+use aws_sdk_sfn::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sfn::error::ProvideErrorMetadata;
+use aws_sdk_sfn::Client;
+
+pub use common::Server;
+
+/// A minimal valid definition.
+pub const PASS: &str = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#;
+/// Another valid definition.
+pub const PASS2: &str =
+    r#"{"StartAt":"B","States":{"B":{"Type":"Pass","Result":{"x":1},"End":true}}}"#;
+/// A role ARN.
+pub const ROLE: &str = "arn:aws:iam::123456789012:role/any";
+
+/// A server and an SDK client pointed at it (static test credentials, us-east-1, no retries so
+/// that errors surface at once).
+pub async fn setup() -> (Server, Client) {
+    let server = common::start().await;
+    let client = client_for(&server);
+    (server, client)
+}
+
+/// An SDK client for `server`.
+pub fn client_for(server: &Server) -> Client {
+    let config = aws_sdk_sfn::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .endpoint_url(format!("http://{}", server.addr))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(RetryConfig::disabled())
+        .build();
+    Client::from_conf(config)
+}
+
+/// Creates a STANDARD machine with `definition`; returns its ARN.
+pub async fn create_machine(client: &Client, name: &str, definition: &str) -> String {
+    client
+        .create_state_machine()
+        .name(name)
+        .definition(definition)
+        .role_arn(ROLE)
+        .send()
+        .await
+        .expect("create state machine")
+        .state_machine_arn
+}
+
+/// The error code and message of a failed call, as the SDK parsed them.
+pub fn code_of<T, E: ProvideErrorMetadata>(
+    result: Result<T, aws_sdk_sfn::error::SdkError<E, aws_sdk_sfn::config::http::HttpResponse>>,
+) -> (String, String) {
+    match result {
+        Ok(_) => panic!("the call succeeded, an error was expected"),
+        Err(e) => (
+            e.code().unwrap_or("<none>").to_string(),
+            e.message().unwrap_or("").to_string(),
+        ),
+    }
+}

@@ -1,0 +1,45 @@
+//! Opening SQLite connections with the settings the store relies on.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::{StoreError, Synchronous};
+
+/// How long a connection waits for a lock held by another process before failing. Within one
+/// process there is one writer, so this only matters when two processes share a file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Prepared statements kept per connection: the typed functions use `prepare_cached`, and the
+/// hot paths (events, executions) have a few dozen distinct statements.
+const STATEMENT_CACHE: usize = 64;
+
+/// Opens the one writer connection: WAL (readers never block the writer nor each other) and
+/// the configured sync level.
+pub(crate) fn open_writer(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Corrupt(format!(
+            "{} cannot use write-ahead logging (journal_mode stayed {mode}); \
+             put the data directory on a local file system",
+            path.display()
+        )));
+    }
+    conn.pragma_update(None, "synchronous", synchronous.as_pragma())?;
+    Ok(conn)
+}
+
+/// Opens a reader: the same file, refused any write by `query_only`, so a read closure cannot
+/// bypass the writer's group commit by mistake.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
+}

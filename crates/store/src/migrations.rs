@@ -1,0 +1,46 @@
+//! Schema migrations, tracked in SQLite's `PRAGMA user_version`.
+//!
+//! The pending migrations run in one `BEGIN IMMEDIATE` transaction together with the version
+//! bump: a crash mid-migration leaves the previous version intact, and two processes opening
+//! the same new database cannot both apply migration 1 (the second waits, then sees it done).
+//! A database written by a newer build (a version above the last one known here) is refused
+//! rather than guessed at.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::StoreError;
+
+/// The migrations, as (version, SQL) in ascending order. Append; never edit a released one.
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("schema.sql"))];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |(version, _)| *version)
+}
+
+/// The schema version recorded in the database (0 for a new file).
+pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Brings the database up to [`latest_version`]; returns how many migrations ran.
+pub fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current = current_version(&tx)?;
+    let latest = latest_version();
+    if current > latest {
+        return Err(StoreError::Corrupt(format!(
+            "the database has schema version {current}, newer than this build's {latest}; \
+             use a newer Switchback"
+        )));
+    }
+    let mut applied = 0;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tracing::info!(version, "applying store migration");
+        applied += 1;
+    }
+    tx.commit()?;
+    Ok(applied)
+}

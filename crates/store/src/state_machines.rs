@@ -1,0 +1,227 @@
+//! The `state_machines` table: one row per state machine, its current definition and settings.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+
+use crate::columns::{json_text, json_value, limit, one_row, text_enum};
+use crate::{aliases, tags, versions, StoreError};
+
+text_enum! {
+    /// A state machine's type; fixed at creation.
+    StateMachineType {
+        /// Durable, exactly-once, up to a year.
+        Standard = "STANDARD",
+        /// In memory, at-least-once, up to five minutes.
+        Express = "EXPRESS",
+    }
+}
+
+text_enum! {
+    /// A state machine's lifecycle status.
+    StateMachineStatus {
+        /// Usable.
+        Active = "ACTIVE",
+        /// `DeleteStateMachine` was called; running executions may still finish.
+        Deleting = "DELETING",
+    }
+}
+
+/// A row of `state_machines`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateMachineRecord {
+    pub arn: String,
+    pub name: String,
+    pub machine_type: StateMachineType,
+    pub definition: String,
+    pub role_arn: String,
+    pub description: Option<String>,
+    pub status: StateMachineStatus,
+    /// Changes with every update; versions record the revision they were published from.
+    pub revision_id: String,
+    /// Microseconds since the Unix epoch.
+    pub created: i64,
+    pub updated: Option<i64>,
+    /// `loggingConfiguration` as sent.
+    pub logging: Option<Value>,
+    /// `tracingConfiguration` as sent.
+    pub tracing: Option<Value>,
+    /// `encryptionConfiguration` as sent.
+    pub encryption: Option<Value>,
+    /// The number the next published version gets; numbers are never reused.
+    pub next_version: i64,
+}
+
+/// What `ListStateMachines` shows: no definition, which may be up to 1 MiB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateMachineSummary {
+    pub arn: String,
+    pub name: String,
+    pub machine_type: StateMachineType,
+    pub status: StateMachineStatus,
+    pub created: i64,
+}
+
+const COLUMNS: &str = "arn, name, type, definition, role_arn, description, status, revision_id, \
+                       created, updated, logging, tracing, encryption, next_version";
+
+fn record(row: &Row<'_>) -> Result<StateMachineRecord, StoreError> {
+    Ok(StateMachineRecord {
+        arn: row.get(0)?,
+        name: row.get(1)?,
+        machine_type: StateMachineType::from_column(&row.get::<_, String>(2)?)?,
+        definition: row.get(3)?,
+        role_arn: row.get(4)?,
+        description: row.get(5)?,
+        status: StateMachineStatus::from_column(&row.get::<_, String>(6)?)?,
+        revision_id: row.get(7)?,
+        created: row.get(8)?,
+        updated: row.get(9)?,
+        logging: json_value("logging", row.get(10)?)?,
+        tracing: json_value("tracing", row.get(11)?)?,
+        encryption: json_value("encryption", row.get(12)?)?,
+        next_version: row.get(13)?,
+    })
+}
+
+/// Inserts a new state machine; [`StoreError::Conflict`] if its ARN exists.
+pub fn insert(conn: &Connection, machine: &StateMachineRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO state_machines ({COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    ))?
+    .execute(params![
+        machine.arn,
+        machine.name,
+        machine.machine_type.as_str(),
+        machine.definition,
+        machine.role_arn,
+        machine.description,
+        machine.status.as_str(),
+        machine.revision_id,
+        machine.created,
+        machine.updated,
+        json_text(machine.logging.as_ref()),
+        json_text(machine.tracing.as_ref()),
+        json_text(machine.encryption.as_ref()),
+        machine.next_version,
+    ])
+    .map_err(|e| {
+        StoreError::from(e).or_conflict(|| format!("state machine {} already exists", machine.arn))
+    })?;
+    Ok(())
+}
+
+/// The state machine with this ARN, if any.
+pub fn get(conn: &Connection, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM state_machines WHERE arn = ?1"
+    ))?;
+    let mut rows = statement.query([arn])?;
+    rows.next()?.map(record).transpose()
+}
+
+/// Stores every field of `machine` except `arn` (the key), `created` and `next_version`
+/// (owned by [`take_next_version`]); [`StoreError::NotFound`] if there is no such machine.
+pub fn update(conn: &Connection, machine: &StateMachineRecord) -> Result<(), StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5, \
+             description = ?6, status = ?7, revision_id = ?8, updated = ?9, logging = ?10, \
+             tracing = ?11, encryption = ?12 WHERE arn = ?1",
+        )?
+        .execute(params![
+            machine.arn,
+            machine.name,
+            machine.machine_type.as_str(),
+            machine.definition,
+            machine.role_arn,
+            machine.description,
+            machine.status.as_str(),
+            machine.revision_id,
+            machine.updated,
+            json_text(machine.logging.as_ref()),
+            json_text(machine.tracing.as_ref()),
+            json_text(machine.encryption.as_ref()),
+        ])?;
+    one_row(changed)
+}
+
+/// Sets the status only; [`StoreError::NotFound`] if there is no such machine.
+pub fn set_status(
+    conn: &Connection,
+    arn: &str,
+    status: StateMachineStatus,
+) -> Result<(), StoreError> {
+    let changed = conn
+        .prepare_cached("UPDATE state_machines SET status = ?2 WHERE arn = ?1")?
+        .execute(params![arn, status.as_str()])?;
+    one_row(changed)
+}
+
+/// Allocates the next version number of a machine (1, 2, ...; never reused, even after a
+/// version is deleted, as on AWS); [`StoreError::NotFound`] if there is no such machine.
+pub fn take_next_version(conn: &Connection, arn: &str) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "UPDATE state_machines SET next_version = next_version + 1 WHERE arn = ?1 \
+         RETURNING next_version - 1",
+    )?
+    .query_row([arn], |row| row.get(0))
+    .optional()?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Deletes the machine's row only; false if there was none.
+pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
+    let changed = conn
+        .prepare_cached("DELETE FROM state_machines WHERE arn = ?1")?
+        .execute([arn])?;
+    Ok(changed > 0)
+}
+
+/// Deletes the machine with its versions, its aliases, and the tags of all of them; false if
+/// there was no such machine (its dependents are deleted anyway). Executions are kept: AWS
+/// still describes them after the machine is gone.
+pub fn delete_with_dependents(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
+    tags::delete_for_machine_family(conn, arn)?;
+    aliases::delete_for_machine(conn, arn)?;
+    versions::delete_for_machine(conn, arn)?;
+    tags::delete_all(conn, arn)?;
+    delete(conn, arn)
+}
+
+/// Up to `limit` machines in creation order, starting after the machine `after` (the last
+/// ARN of the previous page). [`StoreError::NotFound`] if `after` names no machine (it was
+/// deleted between pages, or the token is forged): the caller reports an invalid token.
+pub fn list(
+    conn: &Connection,
+    after: Option<&str>,
+    limit_to: usize,
+) -> Result<Vec<StateMachineSummary>, StoreError> {
+    let (created, arn) = match after {
+        None => (i64::MIN, String::new()),
+        Some(arn) => {
+            let created = conn
+                .prepare_cached("SELECT created FROM state_machines WHERE arn = ?1")?
+                .query_row([arn], |row| row.get(0))
+                .optional()?
+                .ok_or(StoreError::NotFound)?;
+            (created, arn.to_owned())
+        }
+    };
+    let mut statement = conn.prepare_cached(
+        "SELECT arn, name, type, status, created FROM state_machines \
+         WHERE (created, arn) > (?1, ?2) ORDER BY created, arn LIMIT ?3",
+    )?;
+    let mut rows = statement.query(params![created, arn, limit(limit_to)])?;
+    let mut page = Vec::new();
+    while let Some(row) = rows.next()? {
+        page.push(StateMachineSummary {
+            arn: row.get(0)?,
+            name: row.get(1)?,
+            machine_type: StateMachineType::from_column(&row.get::<_, String>(2)?)?,
+            status: StateMachineStatus::from_column(&row.get::<_, String>(3)?)?,
+            created: row.get(4)?,
+        });
+    }
+    Ok(page)
+}

@@ -1,0 +1,215 @@
+//! The [`Store`] handle: opening, writing, reading, closing.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, Transaction};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+use crate::connection::open_writer;
+use crate::error::panic_message;
+use crate::job::{self, Reply};
+use crate::migrations::migrate;
+use crate::readers::ReaderPool;
+use crate::writer::{Counters, Message, Writer};
+use crate::{StoreConfig, StoreError, Synchronous, DATABASE_FILE};
+
+/// A handle on the database. Cheap to clone; all clones share one writer thread and one read
+/// pool. When the last clone is dropped, the writer commits what is queued and stops.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    queue: mpsc::Sender<Message>,
+    closed: AtomicBool,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    counters: Arc<Counters>,
+    path: PathBuf,
+    readers: ReaderPool,
+    /// The directory of an in-memory store. Declared last: fields drop in order, so it is
+    /// removed after every connection to the file inside is closed.
+    _temp: Option<TempDir>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database, brings its schema up to date, and starts the
+    /// writer thread and the readers.
+    pub fn open(config: StoreConfig) -> Result<Store, StoreError> {
+        let (path, temp, synchronous) = match config.path {
+            Some(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                (path, None, config.synchronous)
+            }
+            None => {
+                let dir = tempfile::Builder::new()
+                    .prefix("switchback-store-")
+                    .tempdir()?;
+                (dir.path().join(DATABASE_FILE), Some(dir), Synchronous::Off)
+            }
+        };
+        let mut conn = open_writer(&path, synchronous)?;
+        let applied = migrate(&mut conn)?;
+        let readers = ReaderPool::open(&path, config.readers)?;
+        let (queue, received) = mpsc::channel();
+        let counters = Arc::new(Counters::default());
+        let writer =
+            Writer::new(conn, received, Arc::clone(&counters), config.max_batch).spawn()?;
+        tracing::info!(
+            path = %path.display(),
+            synchronous = synchronous.as_pragma(),
+            migrations = applied,
+            "store opened"
+        );
+        Ok(Store {
+            inner: Arc::new(Inner {
+                queue,
+                closed: AtomicBool::new(false),
+                writer: Mutex::new(Some(writer)),
+                counters,
+                path,
+                readers,
+                _temp: temp,
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in the writer's transaction, committed together with the other writes queued
+    /// at the same moment, and returns its result once the commit is durable.
+    ///
+    /// If `f` returns `Err`, only its own changes are rolled back. If the commit fails, every
+    /// job of the batch gets the error. Dropping the returned future does not cancel the job:
+    /// once queued, it runs and commits.
+    pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.submit(f, Reply::Async(reply))?;
+        answer.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// [`write`](Store::write) for code outside async (startup, tools): blocks the thread.
+    pub fn write_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.submit(f, Reply::Blocking(reply))?;
+        answer.recv().unwrap_or(Err(StoreError::Closed))
+    }
+
+    fn submit<R, F>(&self, f: F, reply: Reply<R>) -> Result<(), StoreError>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
+        self.inner
+            .queue
+            .send(Message::Job(job::boxed(f, reply)))
+            .map_err(|_| StoreError::Closed)
+    }
+
+    /// Runs `f` on a read-only connection, on Tokio's blocking pool. It sees every write
+    /// committed before it started.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        match tokio::task::spawn_blocking(move || inner.readers.with(f)).await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => Err(StoreError::Panicked(panic_message(
+                error.into_panic().as_ref(),
+            ))),
+            // The runtime is shutting down.
+            Err(_) => Err(StoreError::Closed),
+        }
+    }
+
+    /// [`read`](Store::read) on the calling thread.
+    pub fn read_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> Result<R, StoreError>,
+    {
+        self.inner.readers.with(f)
+    }
+
+    /// Stops taking writes, and waits until the writer has committed every job queued before
+    /// this call and closed its connection (clean shutdown on SIGTERM). Writes after this get
+    /// [`StoreError::Closed`]; reads still work until the last clone is dropped.
+    pub async fn close(&self) {
+        let inner = Arc::clone(&self.inner);
+        if let Err(error) = tokio::task::spawn_blocking(move || inner.close()).await {
+            tracing::error!(%error, "store close did not finish");
+        }
+    }
+
+    /// [`close`](Store::close) on the calling thread.
+    pub fn close_blocking(&self) {
+        self.inner.close();
+    }
+
+    /// How many write batches (transactions) the writer has run.
+    pub fn batches(&self) -> u64 {
+        self.inner.counters.batches.load(Ordering::Relaxed)
+    }
+
+    /// How many write jobs the writer has run. `jobs() / batches()` is the mean batch size.
+    pub fn jobs(&self) -> u64 {
+        self.inner.counters.jobs.load(Ordering::Relaxed)
+    }
+}
+
+impl Inner {
+    fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        // Hold the lock while joining, so a second `close` waits for the first to finish.
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(handle) = writer.take() {
+            // Fails only if the writer already stopped, which is what we want anyway.
+            let _ = self.queue.send(Message::Close);
+            if handle.join().is_err() {
+                tracing::error!("the store writer thread panicked");
+            } else {
+                tracing::info!(path = %self.path.display(), "store closed");
+            }
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .field("closed", &self.inner.closed.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,154 @@
+//! Opening, reopening, migrations, the in-memory store's directory, and read visibility.
+
+mod common;
+
+use common::{count_rows, disk_store, has_row, put_row, start};
+use switchback_store::migrations::{current_version, latest_version};
+use switchback_store::{Store, StoreConfig, StoreError, Synchronous};
+
+#[tokio::test]
+async fn data_survives_close_and_reopen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("nested").join("data");
+    {
+        let store = Store::open(StoreConfig::on_disk(&data)).expect("open");
+        assert!(store.path().starts_with(&data));
+        store.write(|tx| put_row(tx, "kept")).await.expect("write");
+        store.close().await;
+    }
+    let store = Store::open(StoreConfig::on_disk(&data)).expect("reopen");
+    assert!(store
+        .read(|c| Ok(has_row_sql(c, "kept")))
+        .await
+        .expect("read"));
+    let version = store.read(current_version).await.expect("version");
+    assert_eq!(
+        version,
+        latest_version(),
+        "migrations ran once, reopen did not redo them"
+    );
+}
+
+#[test]
+fn dropping_the_last_clone_commits_queued_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(StoreConfig::on_disk(dir.path())).expect("open");
+    for i in 0..100 {
+        // Queued, then the caller stops waiting: the job still runs.
+        drop(start(store.write(move |tx| put_row(tx, &format!("k{i}")))));
+    }
+    drop(store);
+    let store = Store::open(StoreConfig::on_disk(dir.path())).expect("reopen");
+    assert_eq!(count_rows(&store), 100);
+}
+
+#[tokio::test]
+async fn in_memory_store_removes_its_directory() {
+    let store = Store::open(StoreConfig::in_memory()).expect("open");
+    let dir = store.path().parent().expect("parent").to_path_buf();
+    store.write(|tx| put_row(tx, "x")).await.expect("write");
+    assert!(has_row(&store, "x"));
+    assert!(dir.exists());
+    let clone = store.clone();
+    drop(store);
+    assert!(dir.exists(), "a clone keeps it alive");
+    drop(clone);
+    assert!(!dir.exists(), "{} should be gone", dir.display());
+}
+
+#[tokio::test]
+async fn readers_see_every_committed_write() {
+    let store = Store::open(StoreConfig {
+        readers: 2,
+        ..StoreConfig::in_memory()
+    })
+    .expect("open");
+    for i in 0..50 {
+        store
+            .write(move |tx| put_row(tx, &format!("k{i}")))
+            .await
+            .expect("write");
+        let seen = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM tags WHERE resource_arn = 'test'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )?)
+            })
+            .await
+            .expect("read");
+        assert_eq!(seen, i + 1);
+    }
+    let reads: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.read(|c| Ok(has_row_sql(c, "k49"))).await })
+        })
+        .collect();
+    for read in reads {
+        assert!(read.await.expect("task").expect("read"));
+    }
+}
+
+#[tokio::test]
+async fn readers_cannot_write() {
+    let store = Store::open(StoreConfig::in_memory()).expect("open");
+    let result = store
+        .read(|c| Ok(c.execute("INSERT INTO tags VALUES ('test', 'k', 'v')", [])?))
+        .await;
+    assert!(matches!(result, Err(StoreError::Sqlite(_))));
+    assert_eq!(count_rows(&store), 0);
+}
+
+#[tokio::test]
+async fn a_panicking_read_returns_its_connection() {
+    let store = Store::open(StoreConfig {
+        readers: 1,
+        ..StoreConfig::in_memory()
+    })
+    .expect("open");
+    let result = store
+        .read(|_| -> Result<(), StoreError> { panic!("read boom") })
+        .await;
+    assert!(matches!(result, Err(StoreError::Panicked(m)) if m == "read boom"));
+    assert_eq!(count_rows(&store), 0, "the only reader came back");
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused() {
+    let (store, dir) = disk_store();
+    drop(store);
+    let path = dir.path().join(switchback_store::DATABASE_FILE);
+    let conn = switchback_store::rusqlite::Connection::open(&path).expect("open raw");
+    conn.pragma_update(None, "user_version", latest_version() + 1)
+        .expect("bump version");
+    drop(conn);
+    let result = Store::open(StoreConfig::on_disk(dir.path()));
+    assert!(matches!(result, Err(StoreError::Corrupt(_))));
+}
+
+#[test]
+fn journal_mode_is_wal_and_sync_is_as_configured() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(StoreConfig::on_disk(dir.path()).with_synchronous(Synchronous::Normal))
+        .expect("open");
+    let mode: String = store
+        .read_blocking(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+        .expect("journal mode");
+    assert_eq!(mode, "wal");
+    let sync: i64 = store
+        .write_blocking(|tx| Ok(tx.pragma_query_value(None, "synchronous", |r| r.get(0))?))
+        .expect("synchronous");
+    assert_eq!(sync, 1, "NORMAL");
+}
+
+fn has_row_sql(c: &switchback_store::rusqlite::Connection, key: &str) -> bool {
+    c.query_row(
+        "SELECT count(*) FROM tags WHERE resource_arn = 'test' AND key = ?1",
+        [key],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n == 1)
+    .unwrap_or(false)
+}
