@@ -10,6 +10,7 @@ mod config;
 mod error;
 pub mod events;
 mod express;
+mod journal;
 mod machines;
 mod seed;
 mod standard;
@@ -31,6 +32,9 @@ pub use config::RuntimeConfig;
 pub use error::RuntimeError;
 pub use tasks::NO_INTEGRATION;
 use worker::{Command, Worker};
+
+/// How long after it closed an execution can be redriven (AWS: 14 days).
+const REDRIVE_WINDOW_MICROS: i64 = 14 * 24 * 3600 * 1_000_000;
 
 /// The execution service of a running server. Cheap to clone.
 #[derive(Clone)]
@@ -147,13 +151,28 @@ impl Runtime {
     /// The ARN of an execution of `state_machine_arn` named `name`.
     pub fn execution_arn(&self, state_machine_arn: &str, name: &str, express: bool) -> String {
         let c = &self.shared.config;
-        let kind = if express { "express" } else { "execution" };
-        format!(
-            "arn:aws:states:{}:{}:{kind}:{}:{name}",
-            c.region,
-            c.account_id,
-            standard::machine_name(state_machine_arn)
-        )
+        let machine = standard::machine_name(state_machine_arn);
+        if express {
+            // Express names may repeat, so AWS adds an id of its own.
+            let id = format!("{:016x}{:016x}", seed::fresh(), seed::fresh());
+            let id = format!(
+                "{}-{}-{}-{}-{}",
+                &id[..8],
+                &id[8..12],
+                &id[12..16],
+                &id[16..20],
+                &id[20..]
+            );
+            format!(
+                "arn:aws:states:{}:{}:express:{machine}:{name}:{id}",
+                c.region, c.account_id
+            )
+        } else {
+            format!(
+                "arn:aws:states:{}:{}:execution:{machine}:{name}",
+                c.region, c.account_id
+            )
+        }
     }
 
     /// Starts a Standard execution: committed (row and `ExecutionStarted`) before it returns.
@@ -343,6 +362,52 @@ impl Runtime {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Redrives a closed execution (`RedriveExecution`): it runs again from the states that
+    /// did not finish, and its completed states are not repeated. Returns the redrive date.
+    pub async fn redrive_execution(&self, arn: &str) -> Result<i64, RuntimeError> {
+        let now = events::micros(Timestamp::now());
+        let owned = arn.to_string();
+        let id = self
+            .shared
+            .store
+            .write(move |tx| {
+                let Some(e) = executions::get_by_arn(tx, &owned)? else {
+                    return Ok(Err(RuntimeError::ExecutionDoesNotExist(owned)));
+                };
+                if !matches!(e.status.as_str(), "FAILED" | "TIMED_OUT" | "ABORTED") {
+                    return Ok(Err(RuntimeError::ExecutionNotRedrivable(format!(
+                        "Execution is {} and cannot be redriven",
+                        e.status
+                    ))));
+                }
+                if e.stop_date.is_some_and(|d| now - d > REDRIVE_WINDOW_MICROS) {
+                    return Ok(Err(RuntimeError::ExecutionNotRedrivable(
+                        "Execution can no longer be redriven: it closed more than 14 days ago"
+                            .into(),
+                    )));
+                }
+                let last = executions::last_event_id(tx, e.id)?;
+                executions::redrive(tx, e.id, now)?;
+                let details = serde_json::json!({
+                    "executionRedrivenEventDetails": {"redriveCount": e.redrive_count + 1}
+                });
+                let row = executions::EventRow {
+                    id: last + 1,
+                    previous_id: last,
+                    timestamp: now,
+                    kind: journal::REDRIVEN.into(),
+                    details: Some(details.to_string()),
+                    lane: 0,
+                    ordinal: journal::OUTSIDE_LANES,
+                };
+                executions::append_events(tx, e.id, &[row])?;
+                Ok(Ok(e.id))
+            })
+            .await??;
+        self.send(id, Command::Resume(id));
+        Ok(now)
     }
 
     /// Stops the workers. Running executions keep what they committed and are resumed on the

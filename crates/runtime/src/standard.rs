@@ -29,6 +29,7 @@ use switchback_store::{Store, StoreError};
 use tokio::sync::oneshot;
 
 use crate::events;
+use crate::journal;
 use crate::tasks;
 use crate::worker::WorkerContext;
 
@@ -281,7 +282,11 @@ async fn run_inner(
         redrive_count: Some(record.redrive_count as u32),
     };
     let last_recorded = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
-    let driver = StandardDriver::new(ctx.store.clone(), record.id, &recorded);
+    let driver = StandardDriver::new(
+        ctx.store.clone(),
+        record.id,
+        &journal::replayable(&recorded),
+    );
     drop(recorded);
     let interpreter = Interpreter::new(&machine, &driver, info, ctx.config.limits)
         .with_seed(record.seed as u64)

@@ -1,76 +1,438 @@
-//! Execution actions: placeholders until the runtime's handlers replace this file.
+//! StartExecution, StartSyncExecution, StopExecution, DescribeExecution,
+//! DescribeStateMachineForExecution and ListExecutions.
 //!
-//! Each answers an internal error ("not implemented yet") so that clients get a clear, AWS-shaped
-//! failure rather than a missing route. The lead replaces these with the real handlers; the
-//! signature is the one every action has (see [`crate::actions`]). To start an execution, a
-//! handler resolves its target with [`crate::start_target::resolve_start_target`].
+//! Starting and stopping go through the runtime (which commits before it answers); describing
+//! and listing read the store directly. Express executions are not kept after they end, as in
+//! AWS, so only Standard executions can be described, listed or stopped.
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
+use switchback_runtime::{RuntimeError, StartRequest};
+use switchback_store::executions::{self, ExecutionRecord, ListFilter};
+use switchback_store::state_machines::{self as machines, StateMachineType};
 
+use crate::arn::{self, Qualifier};
 use crate::error::ApiError;
+use crate::ids;
+use crate::input::{shapes, Input, Len};
+use crate::names;
+use crate::paging::{self, PageRequest};
+use crate::start_target::{resolve_start_target, StartTarget};
 use crate::state::AppState;
+use crate::time::epoch_seconds;
 
-/// `StartExecution`.
-pub async fn start_execution(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("StartExecution"))
+/// `SensitiveData` (execution input): at most 256 KiB.
+const INPUT: Len = Len::sensitive(0, 262_144);
+/// `SensitiveError` and `SensitiveCause` of StopExecution.
+const STOP_ERROR: Len = Len::sensitive(0, 256);
+const STOP_CAUSE: Len = Len::sensitive(0, 32_768);
+/// `TraceHeader`.
+const TRACE_HEADER: Len = Len::new(0, 256);
+
+/// The runtime's errors in AWS's shape.
+pub(crate) fn runtime_error(e: RuntimeError) -> ApiError {
+    match e {
+        RuntimeError::ExecutionAlreadyExists(arn) => ApiError::service(
+            "ExecutionAlreadyExists",
+            format!("Execution Already Exists: '{arn}'"),
+        ),
+        RuntimeError::ExecutionDoesNotExist(arn) => execution_does_not_exist(&arn),
+        RuntimeError::ExecutionNotRedrivable(m) => ApiError::service("ExecutionNotRedrivable", m),
+        RuntimeError::InvalidDefinition(m) => ApiError::invalid_definition(m),
+        RuntimeError::ShuttingDown => ApiError::service(
+            "ServiceUnavailable",
+            "The server is shutting down; retry against the next one",
+        ),
+        RuntimeError::Store(e) => e.into(),
+    }
 }
 
-/// `StartSyncExecution`.
-pub async fn start_sync_execution(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("StartSyncExecution"))
+/// `Execution Does Not Exist: '<arn>'`.
+pub(crate) fn execution_does_not_exist(arn: &str) -> ApiError {
+    ApiError::service(
+        "ExecutionDoesNotExist",
+        format!("Execution Does Not Exist: '{arn}'"),
+    )
+}
+
+/// The execution input: JSON text (default `{}`), checked as AWS checks it.
+fn read_input(input: &mut Input) -> Result<String, ApiError> {
+    let text = input
+        .opt_str("input", INPUT)?
+        .unwrap_or_else(|| "{}".to_string());
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        return Err(ApiError::service(
+            "InvalidExecutionInput",
+            format!("Invalid State Machine Execution Input: '{e}'"),
+        ));
+    }
+    Ok(text)
+}
+
+/// The members StartExecution and StartSyncExecution share.
+struct Start {
+    target: StartTarget,
+    request: StartRequest,
+}
+
+async fn read_start(state: &AppState, body: Value) -> Result<Start, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn_text = input.req_str("stateMachineArn", shapes::ARN)?;
+    let name = input.opt_str("name", shapes::NAME)?;
+    let execution_input = read_input(&mut input)?;
+    let trace_header = input.opt_str("traceHeader", TRACE_HEADER)?;
+    input.finish()?;
+    let name = match name {
+        Some(n) => {
+            names::check_name(&n)?;
+            n
+        }
+        None => ids::uuid_v4(),
+    };
+    let target = resolve_start_target(state, &arn_text).await?;
+    let request = StartRequest {
+        state_machine_arn: target.state_machine_arn.clone(),
+        version_arn: target.version_arn.clone(),
+        alias_arn: target.alias_arn.clone(),
+        definition: target.definition.clone(),
+        role_arn: target.role_arn.clone(),
+        revision_id: target.revision_id.clone(),
+        name,
+        input: execution_input,
+        trace_header,
+    };
+    Ok(Start { target, request })
+}
+
+/// `StartExecution`: a Standard execution is committed before the answer; an Express one
+/// starts in memory.
+pub async fn start_execution(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let Start { target, request } = read_start(state, body).await?;
+    let started = match target.machine_type {
+        StateMachineType::Standard => state.runtime.start_execution(request).await,
+        StateMachineType::Express => state.runtime.start_express_execution(request),
+    }
+    .map_err(runtime_error)?;
+    Ok(json!({
+        "executionArn": started.execution_arn,
+        "startDate": epoch_seconds(started.start_date),
+    }))
+}
+
+/// `StartSyncExecution`: runs an Express execution to its end and answers with its outcome.
+pub async fn start_sync_execution(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let Start { target, request } = read_start(state, body).await?;
+    if target.machine_type != StateMachineType::Express {
+        return Err(ApiError::state_machine_type_not_supported());
+    }
+    let input_text = request.input.clone();
+    let name = request.name.clone();
+    let trace_header = request.trace_header.clone();
+    let outcome = state
+        .runtime
+        .start_sync_execution(request)
+        .await
+        .map_err(runtime_error)?;
+    let ending = outcome.ending;
+    let billed_ms = ((ending.stop_date - outcome.start_date).max(0) + 99_999) / 100_000 * 100;
+    let mut out = Map::new();
+    out.insert("executionArn".into(), json!(outcome.execution_arn));
+    out.insert("stateMachineArn".into(), json!(target.state_machine_arn));
+    out.insert("name".into(), json!(name));
+    out.insert("startDate".into(), epoch_seconds(outcome.start_date));
+    out.insert("stopDate".into(), epoch_seconds(ending.stop_date));
+    out.insert("status".into(), json!(ending.status));
+    if let Some(e) = ending.error {
+        out.insert("error".into(), json!(e));
+    }
+    if let Some(c) = ending.cause {
+        out.insert("cause".into(), json!(c));
+    }
+    out.insert("input".into(), json!(input_text));
+    out.insert("inputDetails".into(), json!({"included": true}));
+    if let Some(o) = ending.output {
+        out.insert("output".into(), json!(o));
+        out.insert("outputDetails".into(), json!({"included": true}));
+    }
+    if let Some(t) = trace_header {
+        out.insert("traceHeader".into(), json!(t));
+    }
+    out.insert(
+        "billingDetails".into(),
+        json!({"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": billed_ms.max(100)}),
+    );
+    Ok(Value::Object(out))
+}
+
+/// Reads `executionArn` and refuses Express executions, which are not kept.
+fn read_execution_arn(input: &mut Input) -> Result<String, ApiError> {
+    let arn_text = input.req_str("executionArn", shapes::ARN)?;
+    Ok(arn_text)
+}
+
+fn check_standard(arn_text: &str) -> Result<(), ApiError> {
+    let parsed = arn::parse_execution(arn_text)?;
+    if parsed.express_id.is_some() {
+        return Err(ApiError::service(
+            "InvalidArn",
+            format!(
+                "Invalid Arn: 'Express executions are not supported by this action: {arn_text}'"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Loads a Standard execution by ARN.
+pub(crate) async fn load(state: &AppState, arn_text: &str) -> Result<ExecutionRecord, ApiError> {
+    check_standard(arn_text)?;
+    let arn = arn_text.to_string();
+    state
+        .store
+        .read(move |c| executions::get_by_arn(c, &arn))
+        .await?
+        .ok_or_else(|| execution_does_not_exist(arn_text))
 }
 
 /// `StopExecution`.
-pub async fn stop_execution(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("StopExecution"))
+pub async fn stop_execution(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn_text = read_execution_arn(&mut input)?;
+    let error = input.opt_str("error", STOP_ERROR)?;
+    let cause = input.opt_str("cause", STOP_CAUSE)?;
+    input.finish()?;
+    check_standard(&arn_text)?;
+    let stop_date = state
+        .runtime
+        .stop_execution(&arn_text, error, cause)
+        .await
+        .map_err(runtime_error)?;
+    Ok(json!({ "stopDate": epoch_seconds(stop_date) }))
+}
+
+/// Whether a closed execution can be redriven, and why not, as DescribeExecution reports it.
+pub(crate) fn redrive_status(e: &ExecutionRecord) -> (&'static str, Option<String>) {
+    match e.status.as_str() {
+        "FAILED" | "TIMED_OUT" | "ABORTED" => ("REDRIVABLE", None),
+        other => (
+            "NOT_REDRIVABLE",
+            Some(format!("Execution is {other} and cannot be redriven")),
+        ),
+    }
 }
 
 /// `DescribeExecution`.
-pub async fn describe_execution(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("DescribeExecution"))
+pub async fn describe_execution(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn_text = read_execution_arn(&mut input)?;
+    input.finish()?;
+    let e = load(state, &arn_text).await?;
+    let mut out = Map::new();
+    out.insert("executionArn".into(), json!(e.arn));
+    out.insert("stateMachineArn".into(), json!(e.state_machine_arn));
+    out.insert("name".into(), json!(e.name));
+    out.insert("status".into(), json!(e.status));
+    out.insert("startDate".into(), epoch_seconds(e.start_date));
+    if let Some(d) = e.stop_date {
+        out.insert("stopDate".into(), epoch_seconds(d));
+    }
+    out.insert("input".into(), json!(e.input));
+    out.insert("inputDetails".into(), json!({"included": true}));
+    if let Some(o) = &e.output {
+        out.insert("output".into(), json!(o));
+        out.insert("outputDetails".into(), json!({"included": true}));
+    }
+    if let Some(v) = &e.error {
+        out.insert("error".into(), json!(v));
+    }
+    if let Some(v) = &e.cause {
+        out.insert("cause".into(), json!(v));
+    }
+    if let Some(t) = &e.trace_header {
+        out.insert("traceHeader".into(), json!(t));
+    }
+    if let Some(v) = &e.version_arn {
+        out.insert("stateMachineVersionArn".into(), json!(v));
+    }
+    if let Some(a) = &e.alias_arn {
+        out.insert("stateMachineAliasArn".into(), json!(a));
+    }
+    out.insert("redriveCount".into(), json!(e.redrive_count));
+    if let Some(d) = e.redrive_date {
+        out.insert("redriveDate".into(), epoch_seconds(d));
+    }
+    let (status, reason) = redrive_status(&e);
+    out.insert("redriveStatus".into(), json!(status));
+    if let Some(r) = reason {
+        out.insert("redriveStatusReason".into(), json!(r));
+    }
+    Ok(Value::Object(out))
 }
 
-/// `DescribeStateMachineForExecution`.
+/// `DescribeStateMachineForExecution`: the definition the execution runs, as it was when it
+/// started.
 pub async fn describe_state_machine_for_execution(
-    _state: &AppState,
-    _body: Value,
+    state: &AppState,
+    body: Value,
 ) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented(
-        "DescribeStateMachineForExecution",
-    ))
+    let mut input = Input::new(body)?;
+    let arn_text = read_execution_arn(&mut input)?;
+    input.finish()?;
+    let e = load(state, &arn_text).await?;
+    let machine_arn = e.state_machine_arn.clone();
+    let machine = state
+        .store
+        .read(move |c| machines::get(c, &machine_arn))
+        .await?;
+    let mut out = Map::new();
+    out.insert("stateMachineArn".into(), json!(e.state_machine_arn));
+    out.insert(
+        "name".into(),
+        json!(e.state_machine_arn.rsplit(':').next().unwrap_or_default()),
+    );
+    out.insert("definition".into(), json!(e.definition));
+    out.insert("roleArn".into(), json!(e.role_arn));
+    out.insert("updateDate".into(), epoch_seconds(e.start_date));
+    let logging = machine
+        .as_ref()
+        .and_then(|m| m.logging.clone())
+        .unwrap_or_else(|| json!({"level": "OFF", "includeExecutionData": false}));
+    out.insert("loggingConfiguration".into(), logging);
+    let tracing = machine
+        .as_ref()
+        .and_then(|m| m.tracing.clone())
+        .unwrap_or_else(|| json!({"enabled": false}));
+    out.insert("tracingConfiguration".into(), tracing);
+    if let Some(r) = e.revision_id.as_deref().filter(|r| !r.is_empty()) {
+        out.insert("revisionId".into(), json!(r));
+    }
+    Ok(Value::Object(out))
 }
 
-/// `ListExecutions`.
-pub async fn list_executions(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("ListExecutions"))
+/// `ListExecutions`: newest first, by machine (or version, or alias), status and redrive
+/// filters, paged.
+pub async fn list_executions(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn_text = input.opt_str("stateMachineArn", shapes::ARN)?;
+    let map_run = input.opt_str("mapRunArn", shapes::LONG_ARN)?;
+    let status = input.opt_enum(
+        "statusFilter",
+        &[
+            "RUNNING",
+            "SUCCEEDED",
+            "FAILED",
+            "TIMED_OUT",
+            "ABORTED",
+            "PENDING_REDRIVE",
+        ],
+    )?;
+    let redrive = input.opt_enum("redriveFilter", &["REDRIVEN", "NOT_REDRIVEN"])?;
+    let (limit, token) = paging::read(&mut input)?;
+    input.finish()?;
+    let Some(arn_text) = arn_text else {
+        if map_run.is_some() {
+            // Map runs' child executions are not kept as executions of their own.
+            return Ok(json!({ "executions": [] }));
+        }
+        return Err(ApiError::validation_message(
+            "Must provide a StateMachine ARN or MapRun ARN",
+        ));
+    };
+    let parsed = arn::parse_state_machine(&arn_text)?;
+    let mut filter = ListFilter {
+        state_machine_arn: Some(parsed.machine_arn.clone()),
+        status,
+        redriven: redrive.map(|r| r == "REDRIVEN"),
+        ..ListFilter::default()
+    };
+    match &parsed.qualifier {
+        Qualifier::None => {}
+        Qualifier::Version(_) => filter.version_arn = Some(arn_text.clone()),
+        Qualifier::Alias(_) => filter.alias_arn = Some(arn_text.clone()),
+        Qualifier::Label(_) => {
+            return Err(ApiError::invalid_arn(format!(
+                "A Distributed Map state's ARN does not list executions: {arn_text}"
+            )))
+        }
+    }
+    let scope = format!("ListExecutions:{arn_text}");
+    let page = PageRequest::decode(limit, token.as_deref(), &scope)?;
+    let after = match page.after.as_deref() {
+        None => None,
+        Some(c) => Some(
+            parse_cursor(c)
+                .ok_or_else(|| ApiError::invalid_token(token.as_deref().unwrap_or_default()))?,
+        ),
+    };
+    let machine_arn = parsed.machine_arn.clone();
+    let rows = state
+        .store
+        .read(move |c| {
+            let Some(machine) = machines::get(c, &machine_arn)? else {
+                return Ok(None);
+            };
+            let rows = executions::list(c, &filter, after, limit.saturating_add(1))?;
+            Ok(Some((machine, rows)))
+        })
+        .await?;
+    let Some((machine, rows)) = rows else {
+        return Err(ApiError::state_machine_does_not_exist(&arn_text));
+    };
+    if machine.machine_type == StateMachineType::Express {
+        return Err(ApiError::state_machine_type_not_supported());
+    }
+    let (rows, next) = paging::finish(rows, limit, &scope, |e| {
+        format!("{}:{}", e.start_date, e.id)
+    });
+    let items: Vec<Value> = rows.iter().map(list_item).collect();
+    let mut out = json!({ "executions": items });
+    if let Some(t) = next {
+        out["nextToken"] = json!(t);
+    }
+    Ok(out)
 }
 
-/// `GetExecutionHistory`.
-pub async fn get_execution_history(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("GetExecutionHistory"))
+fn parse_cursor(c: &str) -> Option<(i64, i64)> {
+    let (date, id) = c.split_once(':')?;
+    Some((date.parse().ok()?, id.parse().ok()?))
 }
 
-/// `RedriveExecution`.
-pub async fn redrive_execution(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("RedriveExecution"))
+fn list_item(e: &ExecutionRecord) -> Value {
+    let mut m = Map::new();
+    m.insert("executionArn".into(), json!(e.arn));
+    m.insert("stateMachineArn".into(), json!(e.state_machine_arn));
+    m.insert("name".into(), json!(e.name));
+    m.insert("status".into(), json!(e.status));
+    m.insert("startDate".into(), epoch_seconds(e.start_date));
+    if let Some(d) = e.stop_date {
+        m.insert("stopDate".into(), epoch_seconds(d));
+    }
+    if let Some(v) = &e.version_arn {
+        m.insert("stateMachineVersionArn".into(), json!(v));
+    }
+    if let Some(a) = &e.alias_arn {
+        m.insert("stateMachineAliasArn".into(), json!(a));
+    }
+    if e.redrive_count > 0 {
+        m.insert("redriveCount".into(), json!(e.redrive_count));
+    }
+    if let Some(d) = e.redrive_date {
+        m.insert("redriveDate".into(), epoch_seconds(d));
+    }
+    Value::Object(m)
 }
 
-/// `TestState`.
-pub async fn test_state(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("TestState"))
-}
-
-/// `DescribeMapRun`.
-pub async fn describe_map_run(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("DescribeMapRun"))
-}
-
-/// `ListMapRuns`.
-pub async fn list_map_runs(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("ListMapRuns"))
-}
-
-/// `UpdateMapRun`.
-pub async fn update_map_run(_state: &AppState, _body: Value) -> Result<Value, ApiError> {
-    Err(ApiError::not_implemented("UpdateMapRun"))
+/// `RedriveExecution`: restarts a failed, timed-out or aborted execution from the states that
+/// did not finish.
+pub async fn redrive_execution(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn_text = read_execution_arn(&mut input)?;
+    let _client_token = input.opt_str("clientToken", Len::new(1, 64))?;
+    input.finish()?;
+    check_standard(&arn_text)?;
+    let date = state
+        .runtime
+        .redrive_execution(&arn_text)
+        .await
+        .map_err(runtime_error)?;
+    Ok(json!({ "redriveDate": epoch_seconds(date) }))
 }

@@ -12,8 +12,11 @@
 
 pub mod aliases;
 pub mod executions;
+pub mod history;
+pub mod map_runs;
 pub mod state_machines;
 pub mod tags;
+pub mod test_state;
 pub mod validate;
 pub mod versions;
 
@@ -96,12 +99,12 @@ pub async fn dispatch(state: &AppState, action: &str, body: Value) -> Result<Val
             executions::describe_state_machine_for_execution(state, body).await
         }
         "ListExecutions" => executions::list_executions(state, body).await,
-        "GetExecutionHistory" => executions::get_execution_history(state, body).await,
+        "GetExecutionHistory" => history::get_execution_history(state, body).await,
         "RedriveExecution" => executions::redrive_execution(state, body).await,
-        "TestState" => executions::test_state(state, body).await,
-        "DescribeMapRun" => executions::describe_map_run(state, body).await,
-        "ListMapRuns" => executions::list_map_runs(state, body).await,
-        "UpdateMapRun" => executions::update_map_run(state, body).await,
+        "TestState" => test_state::test_state(state, body).await,
+        "DescribeMapRun" => map_runs::describe_map_run(state, body).await,
+        "ListMapRuns" => map_runs::list_map_runs(state, body).await,
+        "UpdateMapRun" => map_runs::update_map_run(state, body).await,
         // AWS actions that belong to the integrations layer (activities, task tokens).
         other if LATER.contains(&other) => Err(ApiError::not_implemented(other)),
         other => Err(ApiError::unknown_operation(format!(

@@ -11,8 +11,12 @@ mod tags;
 mod validate;
 mod versions;
 
+use aws_sdk_sfn::config::interceptors::BeforeTransmitInterceptorContextMut;
 use aws_sdk_sfn::config::retry::RetryConfig;
+use aws_sdk_sfn::config::Intercept;
 use aws_sdk_sfn::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sfn::config::{ConfigBag, RuntimeComponents};
+use aws_sdk_sfn::error::BoxError;
 use aws_sdk_sfn::error::ProvideErrorMetadata;
 use aws_sdk_sfn::Client;
 
@@ -43,8 +47,37 @@ pub fn client_for(server: &Server) -> Client {
         .endpoint_url(format!("http://{}", server.addr))
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .retry_config(RetryConfig::disabled())
+        .interceptor(PinHost(server.addr.to_string()))
         .build();
     Client::from_conf(config)
+}
+
+/// Sends every request to the test server's address. StartSyncExecution and TestState carry
+/// AWS's `sync-` host prefix (`sync-127.0.0.1` resolves nowhere); botocore can turn the prefix
+/// off (`inject_host_prefix=False`), the Rust SDK cannot, so the tests undo it here.
+#[derive(Debug)]
+struct PinHost(String);
+
+impl Intercept for PinHost {
+    fn name(&self) -> &'static str {
+        "PinHost"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request_mut();
+        let uri = request.uri().to_string();
+        let path = uri
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".into());
+        request.set_uri(format!("http://{}{path}", self.0))?;
+        Ok(())
+    }
 }
 
 /// Creates a STANDARD machine with `definition`; returns its ARN.

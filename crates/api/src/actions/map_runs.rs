@@ -1,0 +1,144 @@
+//! DescribeMapRun, ListMapRuns and UpdateMapRun: the runs of Distributed Map states.
+
+use serde_json::{json, Value};
+use switchback_store::executions;
+
+use crate::actions::executions::load;
+use crate::error::ApiError;
+use crate::input::{shapes, Input};
+use crate::paging::{self, PageRequest};
+use crate::state::AppState;
+use crate::time::epoch_seconds;
+
+fn map_run_does_not_exist(arn: &str) -> ApiError {
+    ApiError::resource_not_found(format!("Resource not found: '{arn}'"))
+}
+
+fn parse_counts(text: Option<&str>) -> Value {
+    text.and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_else(|| {
+            json!({"pending": 0, "running": 0, "succeeded": 0, "failed": 0, "timedOut": 0,
+                   "aborted": 0, "total": 0, "resultsWritten": 0, "failuresNotRedrivable": 0,
+                   "pendingRedrive": 0})
+        })
+}
+
+/// `DescribeMapRun`.
+pub async fn describe_map_run(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn = input.req_str("mapRunArn", shapes::LONG_ARN)?;
+    input.finish()?;
+    let owned = arn.clone();
+    let run = state
+        .store
+        .read(move |c| executions::get_map_run(c, &owned))
+        .await?
+        .ok_or_else(|| map_run_does_not_exist(&arn))?;
+    let mut out = json!({
+        "mapRunArn": run.arn,
+        "executionArn": run.execution_arn,
+        "status": run.status,
+        "startDate": epoch_seconds(run.start_date),
+        "maxConcurrency": run.max_concurrency,
+        "toleratedFailurePercentage": run.tolerated_failure_percentage,
+        "toleratedFailureCount": run.tolerated_failure_count,
+        "itemCounts": parse_counts(run.item_counts.as_deref()),
+        "executionCounts": parse_counts(run.execution_counts.as_deref()),
+        "redriveCount": 0,
+    });
+    if let Some(d) = run.stop_date {
+        out["stopDate"] = epoch_seconds(d);
+    }
+    Ok(out)
+}
+
+/// `ListMapRuns`: an execution's map runs, paged.
+pub async fn list_map_runs(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn_text = input.req_str("executionArn", shapes::ARN)?;
+    let (limit, token) = paging::read(&mut input)?;
+    input.finish()?;
+    let execution = load(state, &arn_text).await?;
+    let scope = format!("ListMapRuns:{arn_text}");
+    let page = PageRequest::decode(limit, token.as_deref(), &scope)?;
+    let exec_arn = execution.arn.clone();
+    let rows = state
+        .store
+        .read(move |c| {
+            executions::list_map_runs(c, &exec_arn, page.after.as_deref(), limit.saturating_add(1))
+        })
+        .await?;
+    let (rows, next) = paging::finish(rows, limit, &scope, |r| r.arn.clone());
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let mut m = json!({
+                "executionArn": r.execution_arn,
+                "mapRunArn": r.arn,
+                "stateMachineArn": execution.state_machine_arn,
+                "startDate": epoch_seconds(r.start_date),
+            });
+            if let Some(d) = r.stop_date {
+                m["stopDate"] = epoch_seconds(d);
+            }
+            m
+        })
+        .collect();
+    let mut out = json!({ "mapRuns": items });
+    if let Some(t) = next {
+        out["nextToken"] = json!(t);
+    }
+    Ok(out)
+}
+
+/// `UpdateMapRun`: changes a run's concurrency and failure tolerance.
+pub async fn update_map_run(state: &AppState, body: Value) -> Result<Value, ApiError> {
+    let mut input = Input::new(body)?;
+    let arn = input.req_str("mapRunArn", shapes::LONG_ARN)?;
+    let max_concurrency = input.opt_int("maxConcurrency", 0, i64::from(i32::MAX))?;
+    let tolerated_count = input.opt_int("toleratedFailureCount", 0, i64::from(i32::MAX))?;
+    let tolerated_pct = match input.raw("toleratedFailurePercentage") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(p) if (0.0..=100.0).contains(&p) => Some(p),
+            _ => {
+                input.violation(format!(
+                    "Value '{n}' at 'toleratedFailurePercentage' failed to satisfy constraint: \
+                     Member must have value between 0 and 100"
+                ));
+                None
+            }
+        },
+        Some(other) => return Err(crate::input::wrong_type(other, "Float")),
+    };
+    input.finish()?;
+    if max_concurrency.is_none() && tolerated_count.is_none() && tolerated_pct.is_none() {
+        return Err(ApiError::validation_message(
+            "Must provide at least one of maxConcurrency, toleratedFailurePercentage or toleratedFailureCount",
+        ));
+    }
+    let shown = arn.clone();
+    let found = state
+        .store
+        .write(move |tx| {
+            let Some(mut run) = executions::get_map_run(tx, &arn)? else {
+                return Ok(false);
+            };
+            if let Some(m) = max_concurrency {
+                run.max_concurrency = m;
+            }
+            if let Some(c) = tolerated_count {
+                run.tolerated_failure_count = c;
+            }
+            if let Some(p) = tolerated_pct {
+                run.tolerated_failure_percentage = p;
+            }
+            executions::put_map_run(tx, &run)?;
+            Ok(true)
+        })
+        .await?;
+    if !found {
+        return Err(map_run_does_not_exist(&shown));
+    }
+    Ok(json!({}))
+}
