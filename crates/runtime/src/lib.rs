@@ -12,6 +12,7 @@ pub mod events;
 mod express;
 mod journal;
 mod machines;
+mod retention;
 mod seed;
 mod standard;
 mod tasks;
@@ -48,6 +49,8 @@ struct Shared {
     machines: Arc<machines::Machines>,
     commands: Vec<mpsc::UnboundedSender<Command>>,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// Tells the background threads (retention) to end.
+    stopping: Arc<std::sync::atomic::AtomicBool>,
     /// Round-robin over the workers for Express executions.
     next_express: AtomicUsize,
 }
@@ -101,6 +104,11 @@ impl Runtime {
             commands.push(c);
             threads.push(thread);
         }
+        let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        threads.push(
+            retention::spawn(store.clone(), config.retention, stopping.clone())
+                .map_err(|e| RuntimeError::Store(StoreError::Io(e)))?,
+        );
         let runtime = Runtime {
             shared: Arc::new(Shared {
                 store,
@@ -108,6 +116,7 @@ impl Runtime {
                 machines,
                 commands,
                 threads: Mutex::new(threads),
+                stopping,
                 next_express: AtomicUsize::new(0),
             }),
         };
@@ -131,8 +140,13 @@ impl Runtime {
         if !running.is_empty() {
             tracing::info!(executions = running.len(), "resuming running executions");
         }
-        for (id, _wake_at) in running {
-            self.send(id, Command::Resume(id));
+        let now = Timestamp::now();
+        for (id, wake_at) in running {
+            // A parked execution stays in the store until its time; the others go on now.
+            match wake_at.map(events::timestamp) {
+                Some(at) if at > now => self.send(id, Command::Park(id, at)),
+                _ => self.send(id, Command::Resume(id)),
+            }
         }
         Ok(())
     }
@@ -410,6 +424,11 @@ impl Runtime {
         Ok(now)
     }
 
+    /// Deletes the closed executions older than the retention now (it also runs hourly).
+    pub fn sweep_retention(&self) {
+        retention::sweep(&self.shared.store, self.shared.config.retention);
+    }
+
     /// Stops the workers. Running executions keep what they committed and are resumed on the
     /// next start.
     pub fn shutdown(&self) {
@@ -423,6 +442,7 @@ impl Runtime {
         if threads.is_empty() {
             return;
         }
+        self.shared.stopping.store(true, Ordering::Release);
         for c in &self.shared.commands {
             let _ = c.send(Command::Shutdown);
         }

@@ -347,6 +347,7 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
             ensure_running(tx, id)?;
             executions::append_events(tx, id, &rows)?;
             executions::finish(tx, id, &ending)?;
+            executions::complete_machine_deletion(tx, id)?;
             Ok(())
         })
         .await;
@@ -448,6 +449,7 @@ pub async fn close_aborted(
                 stop_date: events::micros(now),
             };
             executions::finish(tx, id, &ending)?;
+            executions::complete_machine_deletion(tx, id)?;
             Ok(ending.stop_date)
         })
         .await

@@ -31,6 +31,8 @@ pub enum Command {
     },
     /// Resume a Standard execution from the store.
     Resume(i64),
+    /// Keep a parked execution until its wake-up time (after a restart).
+    Park(i64, Timestamp),
     /// Stop a Standard execution.
     Stop {
         id: i64,
@@ -124,6 +126,7 @@ async fn serve(ctx: Rc<WorkerContext>, mut inbox: mpsc::UnboundedReceiver<Comman
         match command {
             Command::Start { record, events } => start(&ctx, *record, events),
             Command::Resume(id) => resume(&ctx, id),
+            Command::Park(id, wake_at) => ctx.park(id, wake_at),
             Command::Shutdown => break,
             Command::Stop {
                 id,

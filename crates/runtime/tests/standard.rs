@@ -279,3 +279,41 @@ async fn stop_execution_aborts_running_and_parked_executions() {
     assert_eq!(events.last().unwrap().kind, "ExecutionAborted");
     runtime.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_executions_past_their_retention_are_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(
+        store.clone(),
+        RuntimeConfig {
+            retention: Duration::from_millis(200),
+            ..config()
+        },
+    )
+    .unwrap();
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let done = runtime
+        .start_execution(request(&def, "old", json!({})))
+        .await
+        .unwrap();
+    let kept = runtime
+        .start_execution(request(&json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}}), "running", json!({})))
+        .await
+        .unwrap();
+    let closed = wait_closed(&store, &done.execution_arn, Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    runtime.sweep_retention();
+    let arn = done.execution_arn.clone();
+    assert!(store
+        .read(move |c| executions::get_by_arn(c, &arn))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(
+        history(&store, closed.id).await.is_empty(),
+        "its events went too"
+    );
+    assert_eq!(record(&store, &kept.execution_arn).await.status, "RUNNING");
+    runtime.shutdown();
+}

@@ -444,3 +444,22 @@ pub fn list_map_runs(
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Finishes deleting the machine of execution `id` when it is DELETING and this was its last
+/// running execution (DeleteStateMachine waits for them). True when the machine went.
+pub fn complete_machine_deletion(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    let machine: Option<String> = conn
+        .prepare_cached(
+            "SELECT m.arn FROM executions e JOIN state_machines m ON m.arn = e.state_machine_arn \
+             WHERE e.id = ?1 AND m.status = 'DELETING'",
+        )?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(machine) = machine else {
+        return Ok(false);
+    };
+    if has_running(conn, &machine)? {
+        return Ok(false);
+    }
+    crate::state_machines::delete_with_dependents(conn, &machine)
+}
