@@ -29,6 +29,8 @@ enum Command {
     Validate(cmd::validate::ValidateArgs),
     /// Measure executions/s and state transitions/s of a definition, in this process.
     Bench(cmd::bench::BenchArgs),
+    /// Serve the Step Functions API (AWS JSON 1.0) over HTTP, durable on embedded SQLite.
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Validate(args) => cmd::validate::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -33,11 +33,26 @@ pub struct BenchArgs {
     /// Print one JSON object instead of lines.
     #[arg(long)]
     pub json: bool,
+    /// Drive this Step Functions API endpoint (http://host:port) instead of running in this
+    /// process: create the state machine there, run the executions through the API, delete it.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// The type of the state machine created on --endpoint.
+    #[arg(
+        long = "type",
+        value_enum,
+        default_value = "STANDARD",
+        requires = "endpoint"
+    )]
+    pub machine_type: super::bench_endpoint::MachineType,
 }
 
 pub fn run(args: BenchArgs) -> Result<ExitCode> {
     if args.executions == 0 || args.concurrency == 0 {
         bail!("--executions and --concurrency must be at least 1");
+    }
+    if let Some(endpoint) = &args.endpoint {
+        return super::bench_endpoint::run(&args, endpoint);
     }
     let machine = input::definition(&args.definition)?;
     let input = input::execution_input(args.input.as_deref(), args.input_file.as_deref())?;

@@ -1,7 +1,10 @@
 //! The subcommands, one file each.
 
 pub mod bench;
+pub mod bench_endpoint;
+pub mod config;
 pub mod input;
 pub mod options;
 pub mod run;
+pub mod serve;
 pub mod validate;

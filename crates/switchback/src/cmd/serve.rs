@@ -1,0 +1,308 @@
+//! `switchback serve`: the Step Functions API over HTTP, durable on embedded SQLite.
+//!
+//! Startup: resolve the settings ([`super::config`]), lock and open the data directory, bind
+//! the listener, start the execution runtime (which resumes every RUNNING execution), then
+//! serve. On SIGTERM or Ctrl-C (SIGINT): stop accepting, let the requests in flight finish
+//! (for at most [`DRAIN_LIMIT`], or until a second signal), stop the runtime's workers, close
+//! the store (the writer commits what is queued), and exit 0.
+
+use std::fs::File;
+use std::future::IntoFuture;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use switchback_api::{router, ApiConfig, AppState};
+use switchback_runtime::{Runtime, RuntimeConfig};
+use switchback_store::{executions, Store, StoreConfig};
+use tokio::sync::watch;
+
+pub use super::config::ServeArgs;
+use super::config::{DataLocation, Settings};
+
+/// How long requests in flight may take to finish after the first stop signal.
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(30);
+
+/// The file, inside the data directory, that one server at a time holds locked.
+const LOCK_FILE: &str = "switchback.lock";
+
+/// Runs the server until a stop signal; returns once everything is flushed and closed.
+pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    let settings = Settings::resolve(&args)?;
+    if let Some(file) = &settings.config_file {
+        tracing::info!(file = %file.display(), "configuration file read");
+    }
+
+    // The data directory first: a second server on the same directory must stop here.
+    let (store, _lock) = open_store(&settings)?;
+    let resumed = store
+        .read_blocking(executions::running)
+        .map(|running| running.len())
+        .map_err(|e| anyhow!("cannot read the store in {}: {e}", settings.data.describe()))?;
+
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("switchback-http")
+        .build()
+        .context("cannot start the HTTP runtime")?;
+
+    // Bind before starting the workers, so that a busy port costs no resumed execution.
+    let listener = tokio.block_on(bind(&settings.listen))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the listener's address")?;
+
+    let runtime = Runtime::start(
+        store.clone(),
+        RuntimeConfig {
+            region: settings.region.clone(),
+            account_id: settings.account_id.clone(),
+            limits: settings.limits(),
+            workers: settings.workers,
+            retention: settings.retention(),
+            ..RuntimeConfig::default()
+        },
+    )
+    .map_err(|e| anyhow!("cannot start the execution runtime: {e}"))?;
+
+    let state = AppState {
+        store: store.clone(),
+        runtime: runtime.clone(),
+        config: Arc::new(ApiConfig {
+            region: settings.region.clone(),
+            account_id: settings.account_id.clone(),
+            ..ApiConfig::default()
+        }),
+    };
+
+    let served = tokio.block_on(async {
+        // Signal handlers are in place before the server says it is ready: a SIGTERM sent
+        // right after the first answer must drain, not kill.
+        let stops = watch_stop_signals()?;
+        tracing::info!(
+            addr = %addr,
+            data_dir = %settings.data.describe(),
+            executions_resumed = resumed,
+            workers = settings.workers,
+            region = %settings.region,
+            account_id = %settings.account_id,
+            "listening"
+        );
+        eprintln!(
+            "switchback: serving the Step Functions API on http://{addr} (data: {})",
+            settings.data.describe()
+        );
+        serve(listener, router(state), stops).await
+    });
+
+    // HTTP is done: no request can reach the runtime any more.
+    runtime.shutdown();
+    store.close_blocking();
+    drop(tokio);
+    served?;
+    tracing::info!("stopped");
+    eprintln!("switchback: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the store of `settings`, with the data directory's lock when it is on disk.
+fn open_store(settings: &Settings) -> Result<(Store, Option<DirLock>)> {
+    match &settings.data {
+        DataLocation::InMemory => {
+            let store = Store::open(StoreConfig::in_memory())
+                .map_err(|e| anyhow!("cannot open an in-memory store: {e}"))?;
+            Ok((store, None))
+        }
+        DataLocation::Dir(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow!(
+                    "cannot create the data directory {}: {e}. Make it writable by this user, \
+                     pass --data-dir to use another directory, or --in-memory to keep nothing",
+                    dir.display()
+                )
+            })?;
+            let lock = DirLock::acquire(dir)?;
+            let config = StoreConfig::on_disk(dir).with_synchronous(settings.fsync.synchronous());
+            let store = Store::open(config).map_err(|e| {
+                anyhow!(
+                    "cannot open the store in the data directory {}: {e}. Check that this user \
+                     can write the directory and its files and that it is on a local file \
+                     system, or pass --data-dir to use another directory",
+                    dir.display()
+                )
+            })?;
+            Ok((store, Some(lock)))
+        }
+    }
+}
+
+/// Binds the listener, with errors that say what to do.
+async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                anyhow!("address {listen} in use: pass --listen to choose another port")
+            }
+            std::io::ErrorKind::PermissionDenied => anyhow!(
+                "permission denied to listen on {listen}: ports below 1024 need privileges; \
+                 pass --listen to choose another port"
+            ),
+            std::io::ErrorKind::AddrNotAvailable => anyhow!(
+                "cannot listen on {listen}: that address is not one of this machine's; \
+                 pass --listen with a local address, e.g. 127.0.0.1:8083"
+            ),
+            _ => anyhow!("cannot listen on {listen}: {e}"),
+        })
+}
+
+/// Serves until the first stop signal, then drains for at most [`DRAIN_LIMIT`] (a second
+/// signal stops waiting).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    stops: watch::Receiver<u32>,
+) -> Result<()> {
+    let mut first = stops.clone();
+    let graceful = async move {
+        let _ = first.wait_for(|n| *n >= 1).await;
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(graceful);
+
+    let mut later = stops;
+    let give_up = async move {
+        if later.wait_for(|n| *n >= 1).await.is_err() {
+            return std::future::pending().await;
+        }
+        tokio::select! {
+            _ = later.wait_for(|n| *n >= 2) => {
+                tracing::warn!("second stop signal: not waiting for the requests in flight");
+            }
+            () = tokio::time::sleep(DRAIN_LIMIT) => {
+                tracing::warn!(
+                    limit_s = DRAIN_LIMIT.as_secs(),
+                    "requests still in flight after the drain limit: stopping anyway"
+                );
+            }
+        }
+    };
+
+    tokio::select! {
+        result = server.into_future() => result.context("the HTTP server failed"),
+        () = give_up => Ok(()),
+    }
+}
+
+/// Installs the handlers of SIGTERM and SIGINT (Ctrl-C); the returned receiver counts the
+/// signals received.
+fn watch_stop_signals() -> Result<watch::Receiver<u32>> {
+    let (count, receiver) = watch::channel(0u32);
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term =
+            signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
+        let mut int =
+            signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
+        tokio::spawn(async move {
+            loop {
+                let name = tokio::select! {
+                    Some(()) = term.recv() => "SIGTERM",
+                    Some(()) = int.recv() => "SIGINT",
+                    else => return,
+                };
+                count.send_modify(|n| *n += 1);
+                let n = *count.borrow();
+                tracing::info!(signal = name, "stop signal received");
+                if n == 1 {
+                    eprintln!(
+                        "switchback: {name} received, finishing the requests in flight \
+                         (again to stop at once)"
+                    );
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                count.send_modify(|n| *n += 1);
+                tracing::info!(signal = "Ctrl-C", "stop signal received");
+            }
+        });
+    }
+    Ok(receiver)
+}
+
+/// An exclusive lock on the data directory, held for the life of the process (the operating
+/// system releases it when the process ends, however it ends). Two servers on one directory
+/// would both resume the same executions.
+struct DirLock {
+    _file: File,
+}
+
+impl DirLock {
+    fn acquire(dir: &Path) -> Result<DirLock> {
+        let path: PathBuf = dir.join(LOCK_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| {
+                anyhow!(
+                    "cannot open {}: {e}. Make the data directory writable by this user, or \
+                     pass --data-dir to use another directory",
+                    path.display()
+                )
+            })?;
+        if !try_lock(&file)? {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            let who = if holder.is_empty() {
+                "another process".to_string()
+            } else {
+                format!("another process (pid {holder})")
+            };
+            return Err(anyhow!(
+                "the data directory {} is in use by {who}: stop that server first, or pass \
+                 --data-dir to use another directory",
+                dir.display()
+            ));
+        }
+        // For the message above, in the next server that tries.
+        use std::io::{Seek, Write};
+        let _ = file.set_len(0);
+        let _ = file.seek(std::io::SeekFrom::Start(0));
+        let _ = writeln!(file, "{}", std::process::id());
+        let _ = file.flush();
+        Ok(DirLock { _file: file })
+    }
+}
+
+/// Takes an exclusive, non-blocking `flock` on `file`: false if another holds it.
+#[cfg(unix)]
+fn try_lock(file: &File) -> Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor that `file` keeps open for the call.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    if error.kind() == std::io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(anyhow!("cannot lock the data directory: {error}"))
+    }
+}
+
+/// Elsewhere there is no lock: one server per directory is up to the operator.
+#[cfg(not(unix))]
+fn try_lock(_file: &File) -> Result<bool> {
+    Ok(true)
+}

@@ -1,0 +1,297 @@
+//! What the conformance tests share: finding and selecting the cases, scoring one execution
+//! against its case (the corpus's `run.py` rules, by way of [`Matcher`]), printing the table
+//! and ratcheting the totals against `conformance-baseline.json`.
+//!
+//! `conformance.rs` runs the cases in-process, `conformance_server.rs` through the API; each
+//! has its own keys in the baseline file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use super::compare::Matcher;
+
+/// How one case went.
+pub struct CaseResult {
+    pub id: String,
+    pub category: String,
+    /// Status and output (or error and cause) as AWS's.
+    pub outcome: bool,
+    /// The history as AWS's; `None` when the case recorded no history.
+    pub history: Option<bool>,
+    /// The first difference, when there is one.
+    pub detail: Option<String>,
+}
+
+impl CaseResult {
+    /// A case that produced nothing to score (definition refused, API error, panic...): the
+    /// outcome fails, and so does the history if one was recorded.
+    pub fn failed(case: &Value, detail: String) -> CaseResult {
+        CaseResult {
+            id: case_id(case),
+            category: case["category"].as_str().unwrap_or("?").to_string(),
+            outcome: false,
+            history: case["expected"].get("events").map(|_| false),
+            detail: Some(detail),
+        }
+    }
+}
+
+fn case_id(case: &Value) -> String {
+    case["id"].as_str().unwrap_or("?").to_string()
+}
+
+/// The repository's root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The cases' directory: `SWITCHBACK_CONFORMANCE_CASES`, by default `../shared/conformance/cases`
+/// beside the repository.
+pub fn cases_dir() -> PathBuf {
+    std::env::var_os("SWITCHBACK_CONFORMANCE_CASES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/conformance/cases"))
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+/// The cases a run scores.
+pub struct Selection {
+    /// The cases, in the order of their files' paths.
+    pub cases: Vec<Value>,
+    /// Cases left out because they need Lambda functions.
+    pub skipped_lambda: usize,
+    /// `SWITCHBACK_CONFORMANCE_FILTER`: only the cases whose id contains it (and no ratchet).
+    pub filter: Option<String>,
+}
+
+/// Reads the cases: every case file under [`cases_dir`] but those that need Lambda functions,
+/// and only those matching `SWITCHBACK_CONFORMANCE_FILTER` when it is set. `None` (after saying
+/// so) when there are no case files at all.
+pub fn select_cases() -> Option<Selection> {
+    let dir = cases_dir();
+    let mut files = Vec::new();
+    collect(&dir, &mut files);
+    if files.is_empty() {
+        eprintln!(
+            "conformance: no cases under {} (is ../shared beside the repository?); skipped",
+            dir.display()
+        );
+        return None;
+    }
+    files.sort();
+    let filter = std::env::var("SWITCHBACK_CONFORMANCE_FILTER").ok();
+    let mut cases = Vec::new();
+    let mut skipped_lambda = 0;
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let Ok(case) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        if case.get("definition").is_none() || case.get("expected").is_none() {
+            continue;
+        }
+        if case.get("functions").is_some() {
+            skipped_lambda += 1;
+            continue;
+        }
+        if filter
+            .as_deref()
+            .is_some_and(|s| !case["id"].as_str().unwrap_or("").contains(s))
+        {
+            continue;
+        }
+        cases.push(case);
+    }
+    Some(Selection {
+        cases,
+        skipped_lambda,
+        filter,
+    })
+}
+
+/// The matcher of a case, with its own placeholders.
+fn matcher(case: &Value) -> Matcher {
+    let placeholders: Vec<String> = case["placeholders"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Matcher::new(placeholders)
+}
+
+/// Scores an execution against its case, as `run.py`'s `score` does.
+///
+/// `actual` has the API's shape: `status`, `output` as JSON text, `error`, `cause` (absent or
+/// null when there are none). `events` is the history, `None` when there is none to compare.
+pub fn score(case: &Value, actual: &Value, events: Option<&[Value]>) -> CaseResult {
+    let matcher = matcher(case);
+    let expected = &case["expected"];
+    let status = actual["status"].as_str().unwrap_or("");
+    let exp_status = expected["status"].as_str().unwrap_or("");
+    let mut diff = None;
+    if status != exp_status {
+        diff = Some(format!(
+            "status: expected {exp_status}, got {status} (error={:?}, cause={:?})",
+            actual.get("error"),
+            actual
+                .get("cause")
+                .map(|c| c.to_string().chars().take(200).collect::<String>())
+        ));
+    } else if exp_status == "SUCCEEDED" {
+        if let Some(exp_out) = expected.get("output") {
+            let act_out = actual.get("output").cloned().unwrap_or(Value::Null);
+            diff = matcher.values_match(exp_out, &act_out, "output");
+        }
+    } else {
+        for k in ["error", "cause"] {
+            let act = actual.get(k).cloned().unwrap_or(Value::Null);
+            let present = !matches!(&act, Value::Null) && act != json!("");
+            if expected.get(k).is_some() || present {
+                let exp = expected.get(k).cloned().unwrap_or(Value::Null);
+                if let Some(d) = matcher.values_match(&exp, &act, k) {
+                    diff = Some(d);
+                    break;
+                }
+            }
+        }
+    }
+    let mut result = CaseResult {
+        id: case_id(case),
+        category: case["category"].as_str().unwrap_or("?").to_string(),
+        outcome: diff.is_none(),
+        history: None,
+        detail: diff,
+    };
+    if let Some(exp_events) = expected.get("events").and_then(Value::as_array) {
+        let found = match events {
+            None => Some("no history returned".to_string()),
+            Some(act_events) => matcher.compare_history(exp_events, act_events),
+        };
+        match found {
+            None => result.history = Some(true),
+            Some(d) => {
+                result.history = Some(false);
+                let prefix = result
+                    .detail
+                    .take()
+                    .map(|o| format!("{o} | "))
+                    .unwrap_or_default();
+                result.detail = Some(format!("{prefix}history: {d}"));
+            }
+        }
+    }
+    result
+}
+
+/// Totals: outcome passes, cases, history passes, cases with a history.
+pub type Totals = [usize; 4];
+
+/// Prints the table per category, the totals and one line per failing case; returns the
+/// totals. `results` must be sorted by id.
+pub fn report(results: &[CaseResult], skipped_lambda: usize) -> Totals {
+    let mut per: BTreeMap<&str, Totals> = BTreeMap::new();
+    for r in results {
+        let p = per.entry(&r.category).or_default();
+        p[1] += 1;
+        p[0] += usize::from(r.outcome);
+        if let Some(h) = r.history {
+            p[3] += 1;
+            p[2] += usize::from(h);
+        }
+    }
+    let mut total = [0usize; 4];
+    println!("{:<28} {:>14} {:>14}", "category", "outcome", "history");
+    for (cat, p) in &per {
+        println!(
+            "{cat:<28} {:>14} {:>14}",
+            format!("{}/{}", p[0], p[1]),
+            format!("{}/{}", p[2], p[3])
+        );
+        for i in 0..4 {
+            total[i] += p[i];
+        }
+    }
+    println!(
+        "{:<28} {:>14} {:>14}",
+        "TOTAL",
+        format!("{}/{}", total[0], total[1]),
+        format!("{}/{}", total[2], total[3])
+    );
+    println!("(skipped {skipped_lambda} cases that need Lambda functions)");
+    for r in results {
+        if !r.outcome || r.history == Some(false) {
+            let d = r.detail.clone().unwrap_or_default();
+            println!("FAIL {}: {}", r.id, d.chars().take(400).collect::<String>());
+        }
+    }
+    total
+}
+
+/// The keys of one run's numbers in `conformance-baseline.json`.
+pub struct BaselineKeys {
+    /// What the run is, for the failure message.
+    pub name: &'static str,
+    pub outcome: &'static str,
+    pub history: &'static str,
+    pub cases: &'static str,
+}
+
+/// Fails when `total` falls below the baseline's numbers under `keys`. With
+/// `SWITCHBACK_CONFORMANCE_WRITE_BASELINE` set, first writes `total` under `keys` (the file's
+/// other keys are kept as they are).
+pub fn ratchet(keys: &BaselineKeys, total: Totals) {
+    let baseline_path = workspace_root().join("conformance-baseline.json");
+    let read = || -> Map<String, Value> {
+        std::fs::read_to_string(&baseline_path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    };
+    if std::env::var("SWITCHBACK_CONFORMANCE_WRITE_BASELINE").is_ok() {
+        let mut b = read();
+        b.insert(keys.outcome.into(), json!(total[0]));
+        b.insert(keys.history.into(), json!(total[2]));
+        b.insert(keys.cases.into(), json!(total[1]));
+        std::fs::write(
+            &baseline_path,
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&Value::Object(b)).unwrap_or_default()
+            ),
+        )
+        .expect("write the baseline");
+    }
+    let baseline = read();
+    let need = |k: &str| baseline.get(k).and_then(Value::as_u64).unwrap_or(0) as usize;
+    let need_outcome = need(keys.outcome);
+    let need_history = need(keys.history);
+    assert!(
+        total[0] >= need_outcome && total[2] >= need_history,
+        "{} conformance dropped below the baseline: outcome {}/{} (baseline {need_outcome}), history {}/{} (baseline {need_history})",
+        keys.name,
+        total[0],
+        total[1],
+        total[2],
+        total[3]
+    );
+}
