@@ -206,10 +206,25 @@ pub fn run_execution(
         options.region, options.account_id, options.state_machine_name
     );
     let exec = ExecutionInfo {
-        execution_arn: format!(
-            "arn:aws:states:{}:{}:execution:{}:{}",
-            options.region, options.account_id, options.state_machine_name, options.execution_name
-        ),
+        execution_arn: if options.express {
+            // Express ARNs end with an id of AWS's own, as names may repeat.
+            format!(
+                "arn:aws:states:{}:{}:express:{}:{}:{}",
+                options.region,
+                options.account_id,
+                options.state_machine_name,
+                options.execution_name,
+                express_id(options.seed)
+            )
+        } else {
+            format!(
+                "arn:aws:states:{}:{}:execution:{}:{}",
+                options.region,
+                options.account_id,
+                options.state_machine_name,
+                options.execution_name
+            )
+        },
         name: options.execution_name.clone(),
         state_machine_arn: sm_arn,
         state_machine_name: options.state_machine_name.clone(),
@@ -236,6 +251,21 @@ pub fn run_execution(
         }
     }
     outcome(interpreter.history.into_inner().into_events())
+}
+
+/// A UUID-shaped id for an Express execution's ARN, from the run's seed.
+fn express_id(seed: u64) -> String {
+    let a = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let b = a.rotate_left(29) ^ 0xBF58_476D_1CE4_E5B9;
+    let hex = format!("{a:016x}{b:016x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 fn stalled(cause: &str) -> ExecutionOutcome {

@@ -27,7 +27,8 @@ enum Command {
     Run(cmd::run::RunArgs),
     /// Check a definition and list every fault with its path.
     Validate(cmd::validate::ValidateArgs),
-    /// Measure executions/s and state transitions/s of a definition, in this process.
+    /// Measure executions/s and state transitions/s of a definition, in this process or through
+    /// a Step Functions API endpoint (`--endpoint`).
     Bench(cmd::bench::BenchArgs),
     /// Serve the Step Functions API (AWS JSON 1.0) over HTTP, durable on embedded SQLite.
     Serve(cmd::serve::ServeArgs),

@@ -31,6 +31,7 @@ fn run_case(case: &Value) -> CaseResult {
         input,
         RunOptions {
             seed: 7,
+            express: case["type"] == json!("EXPRESS"),
             ..RunOptions::default()
         },
     );
