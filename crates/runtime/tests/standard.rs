@@ -317,3 +317,22 @@ async fn closed_executions_past_their_retention_are_deleted() {
     assert_eq!(record(&store, &kept.execution_arn).await.status, "RUNNING");
     runtime.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_execution_past_its_timeout_seconds_times_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let def = json!({"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": true}}});
+    let s = runtime
+        .start_execution(request(&def, "late", json!({})))
+        .await
+        .unwrap();
+    let done = wait_closed(&store, &s.execution_arn, Duration::from_secs(10)).await;
+    assert_eq!(done.status, "TIMED_OUT");
+    assert_eq!(done.error.as_deref(), Some("States.Timeout"));
+    let events = history(&store, done.id).await;
+    assert_sound(&events);
+    assert_eq!(events.last().unwrap().kind, "ExecutionTimedOut");
+    runtime.shutdown();
+}

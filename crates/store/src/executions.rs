@@ -305,8 +305,62 @@ pub fn append_events(
             e.lane,
             e.ordinal
         ])?;
+        if e.kind.starts_with("MapRun") {
+            track_map_run(conn, execution, e)?;
+        }
     }
     Ok(())
+}
+
+/// Keeps `map_runs` in step with the history: `MapRunStarted` opens a run, and
+/// `MapRunSucceeded` / `MapRunFailed` close the execution's latest open one. Driven by the
+/// events themselves, so a replayed execution keeps them right too.
+fn track_map_run(conn: &Connection, execution: i64, e: &EventRow) -> Result<(), StoreError> {
+    match e.kind.as_str() {
+        "MapRunStarted" => {
+            let details: serde_json::Value = e
+                .details
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+                .unwrap_or_default();
+            let Some(arn) = details["mapRunStartedEventDetails"]["mapRunArn"].as_str() else {
+                return Ok(());
+            };
+            let execution_arn: String = conn
+                .prepare_cached("SELECT arn FROM executions WHERE id = ?1")?
+                .query_row([execution], |r| r.get(0))?;
+            put_map_run(
+                conn,
+                &MapRunRecord {
+                    arn: arn.to_string(),
+                    execution_arn,
+                    status: "RUNNING".into(),
+                    start_date: e.timestamp,
+                    stop_date: None,
+                    max_concurrency: 0,
+                    tolerated_failure_percentage: 0.0,
+                    tolerated_failure_count: 0,
+                    item_counts: None,
+                    execution_counts: None,
+                },
+            )
+        }
+        "MapRunSucceeded" | "MapRunFailed" | "MapRunAborted" => {
+            let status = match e.kind.as_str() {
+                "MapRunSucceeded" => "SUCCEEDED",
+                "MapRunFailed" => "FAILED",
+                _ => "ABORTED",
+            };
+            conn.prepare_cached(
+                "UPDATE map_runs SET status = ?1, stop_date = ?2 WHERE arn = \
+                 (SELECT m.arn FROM map_runs m JOIN executions x ON x.arn = m.execution_arn \
+                  WHERE x.id = ?3 AND m.status = 'RUNNING' ORDER BY m.start_date DESC LIMIT 1)",
+            )?
+            .execute(params![status, e.timestamp, execution])?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {

@@ -412,3 +412,59 @@ async fn activity_actions_are_known_but_not_served_yet() {
     assert_eq!(code, "InternalFailure");
     assert_eq!(message, "ListActivities is not implemented yet");
 }
+
+#[tokio::test]
+async fn a_distributed_map_leaves_a_map_run() {
+    let (_s, client) = setup().await;
+    let def = r#"{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+        "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}"#;
+    let arn = create_machine(&client, "dist", def).await;
+    let s = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(r#"{"items":[1,2,3]}"#)
+        .send()
+        .await
+        .unwrap();
+    let d = wait_done(&client, &s.execution_arn).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded);
+    let runs = client
+        .list_map_runs()
+        .execution_arn(&s.execution_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(runs.map_runs.len(), 1);
+    let run_arn = runs.map_runs[0].map_run_arn.clone();
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&run_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status, aws_sdk_sfn::types::MapRunStatus::Succeeded);
+    assert_eq!(run.execution_arn, s.execution_arn);
+    client
+        .update_map_run()
+        .map_run_arn(&run_arn)
+        .max_concurrency(5)
+        .send()
+        .await
+        .unwrap();
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&run_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.max_concurrency, 5);
+    let (code, _) = code_of(
+        client
+            .describe_map_run()
+            .map_run_arn(format!("{run_arn}x"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFound");
+}
