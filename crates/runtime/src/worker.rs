@@ -2,7 +2,7 @@
 //!
 //! The interpreter is single-threaded (its JSONata values are `Rc`, its frames use `Cell`), so
 //! every execution lives on one worker, chosen by its id, for as long as it is in memory. A
-//! worker owns a timer heap of its parked executions: one entry (16 bytes) per execution
+//! worker owns a timer heap of its parked executions: one entry (24 bytes) per execution
 //! waiting in the store, and one timer task for all of them.
 
 use std::cell::RefCell;

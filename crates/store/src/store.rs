@@ -11,10 +11,9 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 use crate::connection::open_writer;
-use crate::error::panic_message;
 use crate::job::{self, Reply};
 use crate::migrations::migrate;
-use crate::readers::ReaderPool;
+use crate::readers::{ReadJob, ReaderPool, ReaderThreads};
 use crate::writer::{Counters, Message, Writer};
 use crate::{StoreConfig, StoreError, Synchronous, DATABASE_FILE};
 
@@ -31,7 +30,9 @@ struct Inner {
     writer: Mutex<Option<JoinHandle<()>>>,
     counters: Arc<Counters>,
     path: PathBuf,
-    readers: ReaderPool,
+    /// Serve [`Store::read`]; declared before `readers`, so they are stopped first.
+    reader_threads: ReaderThreads,
+    readers: Arc<ReaderPool>,
     /// The directory of an in-memory store. Declared last: fields drop in order, so it is
     /// removed after every connection to the file inside is closed.
     _temp: Option<TempDir>,
@@ -57,7 +58,8 @@ impl Store {
         };
         let mut conn = open_writer(&path, synchronous)?;
         let applied = migrate(&mut conn)?;
-        let readers = ReaderPool::open(&path, config.readers)?;
+        let readers = Arc::new(ReaderPool::open(&path, config.readers)?);
+        let reader_threads = ReaderThreads::spawn(&readers)?;
         let (queue, received) = mpsc::channel();
         let counters = Arc::new(Counters::default());
         let writer =
@@ -75,6 +77,7 @@ impl Store {
                 writer: Mutex::new(Some(writer)),
                 counters,
                 path,
+                reader_threads,
                 readers,
                 _temp: temp,
             }),
@@ -127,22 +130,23 @@ impl Store {
             .map_err(|_| StoreError::Closed)
     }
 
-    /// Runs `f` on a read-only connection, on Tokio's blocking pool. It sees every write
-    /// committed before it started.
+    /// Runs `f` on a read-only connection, on one of the store's reader threads (one per
+    /// connection; reads beyond that wait in their queue). It sees every write committed
+    /// before it started. Dropping the returned future does not cancel a queued read.
     pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        match tokio::task::spawn_blocking(move || inner.readers.with(f)).await {
-            Ok(result) => result,
-            Err(error) if error.is_panic() => Err(StoreError::Panicked(panic_message(
-                error.into_panic().as_ref(),
-            ))),
-            // The runtime is shutting down.
-            Err(_) => Err(StoreError::Closed),
+        let (reply, answer) = oneshot::channel();
+        let job: ReadJob = Box::new(move |pool: &ReaderPool| {
+            // A caller that stopped waiting is not an error.
+            let _ = reply.send(pool.with(f));
+        });
+        if !self.inner.reader_threads.send(job) {
+            return Err(StoreError::Closed);
         }
+        answer.await.unwrap_or(Err(StoreError::Closed))
     }
 
     /// [`read`](Store::read) on the calling thread.

@@ -152,3 +152,62 @@ fn has_row_sql(c: &switchback_store::rusqlite::Connection, key: &str) -> bool {
     .map(|n| n == 1)
     .unwrap_or(false)
 }
+
+/// Reads run on the store's reader threads, one per connection: a burst of reads waits in
+/// their queue and starts no thread (on Tokio's blocking pool, each read beyond the pool's
+/// size parked a thread of its own until a connection came back).
+#[test]
+fn a_burst_of_reads_starts_no_thread() {
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex, RwLock};
+
+    let started = Arc::new(AtomicUsize::new(0));
+    let counted = started.clone();
+    // A current-thread runtime starts threads only for its blocking pool.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .on_thread_start(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+        })
+        .build()
+        .expect("runtime");
+    let mut config = StoreConfig::in_memory();
+    config.readers = 2;
+    let store = Store::open(config).expect("open");
+    let ran_on = Arc::new(Mutex::new(HashSet::new()));
+    let gate = Arc::new(RwLock::new(()));
+    let closed = gate.write().expect("gate");
+    runtime.block_on(async {
+        let reads: Vec<_> = (0..32)
+            .map(|_| {
+                let store = store.clone();
+                let gate = gate.clone();
+                let ran_on = ran_on.clone();
+                tokio::spawn(async move {
+                    store
+                        .read(move |c| {
+                            let _open = gate.read().expect("gate");
+                            let me = std::thread::current();
+                            assert_eq!(me.name(), Some("switchback-store-reader"));
+                            ran_on.lock().expect("ids").insert(me.id());
+                            Ok(has_row_sql(c, "none"))
+                        })
+                        .await
+                })
+            })
+            .collect();
+        // Every read gets as far as it can while the two connections are held.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert_eq!(started.load(Ordering::SeqCst), 0, "no thread for reads");
+        drop(closed);
+        for read in reads {
+            assert!(!read.await.expect("join").expect("read"));
+        }
+    });
+    assert_eq!(started.load(Ordering::SeqCst), 0, "no thread for reads");
+    assert!(
+        ran_on.lock().expect("ids").len() <= 2,
+        "one thread per connection"
+    );
+}
