@@ -89,26 +89,37 @@ impl StandardDriver {
     /// Commits the pending events; false (and the execution marked broken) if that failed.
     async fn try_flush(&self) -> bool {
         let _busy = Busy::new(&self.busy);
-        let _order = self.flush_lock.lock().await;
-        let rows = std::mem::take(&mut *self.pending.borrow_mut());
-        if rows.is_empty() {
+        if self.pending.borrow().is_empty() {
             return !self.broken.get();
         }
         let id = self.execution;
-        let result = self
-            .store
-            .write(move |tx| {
-                ensure_running(tx, id)?;
-                executions::append_events(tx, id, &rows)
-            })
-            .await;
-        if let Err(e) = result {
+        if let Err(e) = self.commit_pending(|_, _| Ok(())).await {
             tracing::warn!(execution = id, error = %e, "could not commit events; the execution stops here");
             self.broken.set(true);
             self.idle.notify_one();
             return false;
         }
         true
+    }
+
+    /// Commits the pending events, in order with this execution's other commits, together
+    /// with `then` (run in the same transaction). Fails if the execution is no longer running.
+    async fn commit_pending<R: Send + 'static>(
+        &self,
+        then: impl FnOnce(&switchback_store::rusqlite::Connection, i64) -> Result<R, StoreError>
+            + Send
+            + 'static,
+    ) -> Result<R, StoreError> {
+        let _order = self.flush_lock.lock().await;
+        let rows = std::mem::take(&mut *self.pending.borrow_mut());
+        let id = self.execution;
+        self.store
+            .write(move |tx| {
+                ensure_running(tx, id)?;
+                executions::append_events(tx, id, &rows)?;
+                then(tx, id)
+            })
+            .await
     }
 
     /// Whether the execution may leave memory now, and until when.
@@ -328,8 +339,6 @@ async fn run_inner(
 
 /// Commits the rest of the history with the execution's ending.
 async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopped {
-    let _order = driver.flush_lock.lock().await;
-    let rows = std::mem::take(&mut *driver.pending.borrow_mut());
     let ending = interpreter
         .history
         .borrow()
@@ -342,10 +351,7 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
     };
     let id = driver.execution;
     let result = driver
-        .store
-        .write(move |tx| {
-            ensure_running(tx, id)?;
-            executions::append_events(tx, id, &rows)?;
+        .commit_pending(move |tx, id| {
             executions::finish(tx, id, &ending)?;
             executions::complete_machine_deletion(tx, id)?;
             Ok(())
@@ -363,17 +369,9 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
 
 /// Commits what is pending with the wake-up time, so the execution can leave memory.
 async fn park(driver: &StandardDriver, wake_at: Timestamp) -> Stopped {
-    let _order = driver.flush_lock.lock().await;
-    let rows = std::mem::take(&mut *driver.pending.borrow_mut());
-    let id = driver.execution;
     let wake = events::micros(wake_at);
     let result = driver
-        .store
-        .write(move |tx| {
-            ensure_running(tx, id)?;
-            executions::append_events(tx, id, &rows)?;
-            executions::set_wake(tx, id, Some(wake))
-        })
+        .commit_pending(move |tx, id| executions::set_wake(tx, id, Some(wake)))
         .await;
     match result {
         Ok(()) => Stopped::Parked(wake_at),
