@@ -115,6 +115,32 @@ pub enum EventKind {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// A `.sync` or `.waitForTaskToken` task handed its work over; `output` is the response.
+    TaskSubmitted {
+        resource: TaskResource,
+        output: Arc<Value>,
+    },
+    ActivityScheduled {
+        resource: Arc<str>,
+        input: Arc<Value>,
+        timeout_seconds: Option<u64>,
+        heartbeat_seconds: Option<u64>,
+    },
+    /// A worker took the activity task (`GetActivityTask`).
+    ActivityStarted {
+        worker_name: Option<String>,
+    },
+    ActivitySucceeded {
+        output: Arc<Value>,
+    },
+    ActivityFailed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    ActivityTimedOut {
+        error: Option<String>,
+        cause: Option<String>,
+    },
     LambdaFunctionScheduled {
         resource: Arc<str>,
         input: Arc<Value>,
@@ -156,6 +182,12 @@ impl EventKind {
             EventKind::TaskSucceeded { .. } => "TaskSucceeded".into(),
             EventKind::TaskFailed { .. } => "TaskFailed".into(),
             EventKind::TaskTimedOut { .. } => "TaskTimedOut".into(),
+            EventKind::TaskSubmitted { .. } => "TaskSubmitted".into(),
+            EventKind::ActivityScheduled { .. } => "ActivityScheduled".into(),
+            EventKind::ActivityStarted { .. } => "ActivityStarted".into(),
+            EventKind::ActivitySucceeded { .. } => "ActivitySucceeded".into(),
+            EventKind::ActivityFailed { .. } => "ActivityFailed".into(),
+            EventKind::ActivityTimedOut { .. } => "ActivityTimedOut".into(),
             EventKind::LambdaFunctionScheduled { .. } => "LambdaFunctionScheduled".into(),
             EventKind::LambdaFunctionStarted => "LambdaFunctionStarted".into(),
             EventKind::LambdaFunctionSucceeded { .. } => "LambdaFunctionSucceeded".into(),
@@ -328,6 +360,47 @@ impl Event {
                     "taskTimedOutEventDetails"
                 };
                 (key, Value::Object(d))
+            }
+            EventKind::TaskSubmitted { resource, output } => {
+                let mut d = resource_details(resource);
+                d.insert("output".into(), text(output));
+                d.insert("outputDetails".into(), truncated);
+                ("taskSubmittedEventDetails", Value::Object(d))
+            }
+            EventKind::ActivityScheduled {
+                resource,
+                input,
+                timeout_seconds,
+                heartbeat_seconds,
+            } => {
+                let mut d = Map::new();
+                d.insert("resource".into(), json!(&**resource));
+                d.insert("input".into(), text(input));
+                d.insert("inputDetails".into(), truncated);
+                if let Some(t) = timeout_seconds {
+                    d.insert("timeoutInSeconds".into(), json!(t));
+                }
+                if let Some(h) = heartbeat_seconds {
+                    d.insert("heartbeatInSeconds".into(), json!(h));
+                }
+                ("activityScheduledEventDetails", Value::Object(d))
+            }
+            EventKind::ActivityStarted { worker_name } => {
+                let mut d = Map::new();
+                if let Some(w) = worker_name {
+                    d.insert("workerName".into(), json!(w));
+                }
+                ("activityStartedEventDetails", Value::Object(d))
+            }
+            EventKind::ActivitySucceeded { output } => (
+                "activitySucceededEventDetails",
+                json!({"output": text(output), "outputDetails": truncated}),
+            ),
+            EventKind::ActivityFailed { error, cause } => {
+                ("activityFailedEventDetails", error_cause(error, cause))
+            }
+            EventKind::ActivityTimedOut { error, cause } => {
+                ("activityTimedOutEventDetails", error_cause(error, cause))
             }
             EventKind::LambdaFunctionScheduled {
                 resource,

@@ -24,7 +24,7 @@ use crate::journal::{Journal, Recorded};
 use crate::lane::Lanes;
 use crate::limits::Limits;
 use crate::size::json_size_within;
-use crate::task::{ResourceKind, TaskOutcome, TaskRequest};
+use crate::task::{IntegrationPattern, ResourceKind, TaskOutcome, TaskPhase, TaskRequest};
 use crate::vars::Vars;
 
 /// The longest wait AWS accepts (2^31 - 1 seconds, about 68 years).
@@ -370,6 +370,7 @@ impl<'a> Interpreter<'a> {
             result: None,
             error_output: None,
             retry_count: 0,
+            task_token: None,
         }
     }
 
@@ -1090,9 +1091,19 @@ impl<'a> Interpreter<'a> {
         retry_count: u32,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
-        let input = self.action_input(run, retry_count, frame)?;
+        // A task that hands out a token needs it before its Parameters are evaluated.
+        let task_token = match &run.state.kind {
+            StateKind::Task(spec) if needs_token(&spec.resource) => {
+                Some(self.task_token(run, retry_count))
+            }
+            _ => None,
+        };
+        let input = self.action_input(run, retry_count, task_token.as_deref(), frame)?;
         match &run.state.kind {
-            StateKind::Task(spec) => self.task(run, spec, input, retry_count, frame).await,
+            StateKind::Task(spec) => {
+                self.task(run, spec, input, retry_count, task_token, frame)
+                    .await
+            }
             StateKind::Parallel { branches } => self.parallel(run, branches, input, frame).await,
             StateKind::Map(spec) => self.map(run, spec, frame).await,
             _ => Ok(input),
@@ -1104,6 +1115,7 @@ impl<'a> Interpreter<'a> {
         &self,
         run: &StateRun<'_>,
         retry_count: u32,
+        task_token: Option<&str>,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
         let state = run.state;
@@ -1115,6 +1127,7 @@ impl<'a> Interpreter<'a> {
             Some(t) => {
                 let mut env = self.env(run, &base, frame);
                 env.retry_count = retry_count;
+                env.task_token = task_token;
                 Ok(Arc::new(self.eval_located(
                     run,
                     t,
@@ -1133,6 +1146,7 @@ impl<'a> Interpreter<'a> {
         spec: &TaskSpec,
         input: Json,
         attempt: u32,
+        task_token: Option<Arc<str>>,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
         let timeout = match &spec.timeout_seconds {
@@ -1144,30 +1158,112 @@ impl<'a> Interpreter<'a> {
             None => None,
         };
         let kind = ResourceKind::of(&spec.resource, &self.exec.region);
-        let resource = task_resource(&kind, &spec.resource);
-        let scheduled = match &kind {
-            ResourceKind::LambdaFunction => {
-                let scheduled = self.emit(
-                    frame.prev.get(),
-                    EventKind::LambdaFunctionScheduled {
-                        resource: spec.resource.as_str().into(),
-                        input: input.clone(),
-                        timeout_seconds: timeout,
-                    },
-                );
-                frame.prev.set(scheduled);
-                frame
-                    .prev
-                    .set(self.emit(frame.prev.get(), EventKind::LambdaFunctionStarted));
-                scheduled
+        let events = TaskEvents::new(&kind, &spec.resource);
+        let scheduled = self.schedule_task(&kind, &events, &input, timeout, heartbeat, frame);
+        // `TimeoutSeconds` runs from the scheduling, across every phase of the task.
+        let deadline = timeout.map(|seconds| {
+            self.lanes.time()
+                + jiff::SignedDuration::from_secs(seconds.min(MAX_WAIT_SECONDS as u64) as i64)
+        });
+        let mut request = TaskRequest {
+            state_name: run.state.name.clone(),
+            resource: spec.resource.clone(),
+            input,
+            attempt,
+            timeout_seconds: timeout,
+            heartbeat_seconds: heartbeat,
+            idempotency_key: format!("{}:{scheduled}", self.exec.execution_arn).into(),
+            task_token,
+            phase: if kind == ResourceKind::Activity {
+                TaskPhase::AwaitStart
+            } else {
+                TaskPhase::Dispatch
+            },
+            pattern: IntegrationPattern::of(&spec.resource),
+        };
+        loop {
+            // A resumed execution whose journal holds this phase's end takes it from there; a
+            // phase with no recorded end is asked for again, with the same key.
+            let outcome = match self.recorded_next().and_then(|r| r.task_outcome) {
+                Some(outcome) => outcome,
+                None => self.invoke_until(request.clone(), deadline).await,
+            };
+            match outcome {
+                TaskOutcome::Submitted(response) => {
+                    frame
+                        .prev
+                        .set(self.emit(frame.prev.get(), events.submitted(Arc::new(response))));
+                    request.phase = TaskPhase::AwaitResult;
+                }
+                TaskOutcome::Started { worker_name } => {
+                    frame.prev.set(self.emit(
+                        frame.prev.get(),
+                        EventKind::ActivityStarted { worker_name },
+                    ));
+                    request.phase = TaskPhase::AwaitResult;
+                }
+                TaskOutcome::Succeeded(value) => {
+                    let output = Arc::new(value);
+                    frame
+                        .prev
+                        .set(self.emit(frame.prev.get(), events.succeeded(output.clone())));
+                    return Ok(output);
+                }
+                TaskOutcome::Failed { error, cause } => {
+                    let event = events.failed(error.clone(), cause.clone());
+                    frame.prev.set(self.emit(frame.prev.get(), event));
+                    return Err(Fault::new(error, cause));
+                }
+                TaskOutcome::TimedOut | TaskOutcome::HeartbeatTimedOut => {
+                    let error = if outcome == TaskOutcome::TimedOut {
+                        names::TIMEOUT
+                    } else {
+                        names::HEARTBEAT_TIMEOUT
+                    };
+                    frame
+                        .prev
+                        .set(self.emit(frame.prev.get(), events.timed_out(error.into())));
+                    return Err(Fault::new(error.to_string(), String::new()));
+                }
             }
-            ResourceKind::Service { .. } | ResourceKind::Other => {
-                let region: Arc<str> = match &kind {
+        }
+    }
+
+    /// Records that a task is scheduled (and, except for activities, started); returns the
+    /// id of the scheduling event, which keys the task's dispatches.
+    fn schedule_task(
+        &self,
+        kind: &ResourceKind,
+        events: &TaskEvents,
+        input: &Json,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+        frame: &mut Frame,
+    ) -> u64 {
+        let (scheduled, started) = match events {
+            TaskEvents::Lambda { arn } => (
+                EventKind::LambdaFunctionScheduled {
+                    resource: arn.clone(),
+                    input: input.clone(),
+                    timeout_seconds: timeout,
+                },
+                Some(EventKind::LambdaFunctionStarted),
+            ),
+            TaskEvents::Activity { arn } => (
+                EventKind::ActivityScheduled {
+                    resource: arn.clone(),
+                    input: input.clone(),
+                    timeout_seconds: timeout,
+                    heartbeat_seconds: heartbeat,
+                },
+                None,
+            ),
+            TaskEvents::Task(resource) => {
+                let region: Arc<str> = match kind {
                     ResourceKind::Service { region, .. } => region.as_str().into(),
                     _ => self.exec.region.clone(),
                 };
-                let scheduled = self.emit(
-                    frame.prev.get(),
+                (
                     EventKind::TaskScheduled {
                         resource: resource.clone(),
                         region,
@@ -1175,99 +1271,38 @@ impl<'a> Interpreter<'a> {
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },
-                );
-                frame.prev.set(scheduled);
-                frame.prev.set(self.emit(
-                    frame.prev.get(),
-                    EventKind::TaskStarted {
+                    Some(EventKind::TaskStarted {
                         resource: resource.clone(),
-                    },
-                ));
-                scheduled
+                    }),
+                )
             }
         };
-        // A resumed execution whose journal holds the task's end takes it from there; a task
-        // that was scheduled but has no recorded end is dispatched again, with the same key.
-        let outcome = match self.recorded_next().and_then(|r| r.task_outcome) {
-            Some(outcome) => outcome,
-            None => {
-                let request = TaskRequest {
-                    state_name: run.state.name.clone(),
-                    resource: spec.resource.clone(),
-                    input,
-                    attempt,
-                    timeout_seconds: timeout,
-                    heartbeat_seconds: heartbeat,
-                    idempotency_key: format!("{}:{scheduled}", self.exec.execution_arn).into(),
-                };
-                self.invoke_with_timeout(request, timeout).await
-            }
-        };
-        let lambda = kind == ResourceKind::LambdaFunction;
-        match outcome {
-            TaskOutcome::Succeeded(value) => {
-                let output = Arc::new(value);
-                let event = if lambda {
-                    EventKind::LambdaFunctionSucceeded {
-                        output: output.clone(),
-                    }
-                } else {
-                    EventKind::TaskSucceeded {
-                        resource,
-                        output: output.clone(),
-                    }
-                };
-                frame.prev.set(self.emit(frame.prev.get(), event));
-                Ok(output)
-            }
-            TaskOutcome::Failed { error, cause } => {
-                let event = if lambda {
-                    EventKind::LambdaFunctionFailed {
-                        error: Some(error.clone()),
-                        cause: Some(cause.clone()),
-                    }
-                } else {
-                    EventKind::TaskFailed {
-                        resource,
-                        error: Some(error.clone()),
-                        cause: Some(cause.clone()),
-                    }
-                };
-                frame.prev.set(self.emit(frame.prev.get(), event));
-                Err(Fault::new(error, cause))
-            }
-            TaskOutcome::TimedOut => {
-                let error = names::TIMEOUT.to_string();
-                let event = if lambda {
-                    EventKind::LambdaFunctionTimedOut {
-                        error: Some(error.clone()),
-                        cause: None,
-                    }
-                } else {
-                    EventKind::TaskTimedOut {
-                        resource,
-                        error: Some(error.clone()),
-                        cause: None,
-                    }
-                };
-                frame.prev.set(self.emit(frame.prev.get(), event));
-                Err(Fault::new(error, String::new()))
-            }
+        let id = self.emit(frame.prev.get(), scheduled);
+        frame.prev.set(id);
+        if let Some(started) = started {
+            frame.prev.set(self.emit(frame.prev.get(), started));
         }
+        id
     }
 
-    /// Runs a task; past `TimeoutSeconds` it has timed out (`States.Timeout`), as in AWS.
-    async fn invoke_with_timeout(&self, request: TaskRequest, timeout: Option<u64>) -> TaskOutcome {
+    /// Runs one phase of a task; past the task's deadline it has timed out
+    /// (`States.Timeout`), as in AWS.
+    async fn invoke_until(&self, request: TaskRequest, deadline: Option<Timestamp>) -> TaskOutcome {
         let invocation = self.driver.invoke(request);
-        let Some(seconds) = timeout else {
+        let Some(deadline) = deadline else {
             return invocation.await;
         };
-        let deadline = self.lanes.time()
-            + jiff::SignedDuration::from_secs(seconds.min(MAX_WAIT_SECONDS as u64) as i64);
         match futures::future::select(invocation, self.driver.sleep_until(deadline)).await {
             futures::future::Either::Left((outcome, _)) => outcome,
             futures::future::Either::Right(((), _)) => TaskOutcome::TimedOut,
         }
+    }
+
+    /// `$$.Task.Token` for a task that hands out one: the same on every replay (it is drawn
+    /// from the lane's random source) and unique to the state entry and attempt.
+    fn task_token(&self, run: &StateRun<'_>, attempt: u32) -> Arc<str> {
+        let (a, b) = (self.random_u64(), self.random_u64());
+        format!("{a:016x}{b:016x}{:08x}{attempt:04x}", run.entered).into()
     }
 
     async fn parallel(
@@ -1653,20 +1688,89 @@ fn account_of(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or("123456789012")
 }
 
-fn task_resource(kind: &ResourceKind, resource: &str) -> TaskResource {
-    match kind {
-        ResourceKind::Service {
-            resource_type,
-            resource,
-            ..
-        } => TaskResource {
-            resource_type: resource_type.as_str().into(),
-            resource: resource.as_str().into(),
-        },
-        _ => TaskResource {
-            resource_type: "activity".into(),
-            resource: resource.into(),
-        },
+/// Which family of history events records a task: `LambdaFunction*`, `Activity*` or `Task*`.
+enum TaskEvents {
+    Lambda { arn: Arc<str> },
+    Activity { arn: Arc<str> },
+    Task(TaskResource),
+}
+
+impl TaskEvents {
+    fn new(kind: &ResourceKind, resource: &str) -> TaskEvents {
+        match kind {
+            ResourceKind::LambdaFunction => TaskEvents::Lambda {
+                arn: resource.into(),
+            },
+            ResourceKind::Activity => TaskEvents::Activity {
+                arn: resource.into(),
+            },
+            ResourceKind::Service {
+                resource_type,
+                resource,
+                ..
+            } => TaskEvents::Task(TaskResource {
+                resource_type: resource_type.as_str().into(),
+                resource: resource.as_str().into(),
+            }),
+            ResourceKind::Other => TaskEvents::Task(TaskResource {
+                resource_type: "activity".into(),
+                resource: resource.into(),
+            }),
+        }
+    }
+
+    fn submitted(&self, output: Json) -> EventKind {
+        match self {
+            TaskEvents::Task(resource) => EventKind::TaskSubmitted {
+                resource: resource.clone(),
+                output,
+            },
+            // Lambda functions and activities are never handed over; recorded as a task's.
+            TaskEvents::Lambda { arn } | TaskEvents::Activity { arn } => EventKind::TaskSubmitted {
+                resource: TaskResource {
+                    resource_type: "activity".into(),
+                    resource: arn.clone(),
+                },
+                output,
+            },
+        }
+    }
+
+    fn succeeded(&self, output: Json) -> EventKind {
+        match self {
+            TaskEvents::Lambda { .. } => EventKind::LambdaFunctionSucceeded { output },
+            TaskEvents::Activity { .. } => EventKind::ActivitySucceeded { output },
+            TaskEvents::Task(resource) => EventKind::TaskSucceeded {
+                resource: resource.clone(),
+                output,
+            },
+        }
+    }
+
+    fn failed(&self, error: String, cause: String) -> EventKind {
+        let (error, cause) = (Some(error), Some(cause));
+        match self {
+            TaskEvents::Lambda { .. } => EventKind::LambdaFunctionFailed { error, cause },
+            TaskEvents::Activity { .. } => EventKind::ActivityFailed { error, cause },
+            TaskEvents::Task(resource) => EventKind::TaskFailed {
+                resource: resource.clone(),
+                error,
+                cause,
+            },
+        }
+    }
+
+    fn timed_out(&self, error: String) -> EventKind {
+        let (error, cause) = (Some(error), None);
+        match self {
+            TaskEvents::Lambda { .. } => EventKind::LambdaFunctionTimedOut { error, cause },
+            TaskEvents::Activity { .. } => EventKind::ActivityTimedOut { error, cause },
+            TaskEvents::Task(resource) => EventKind::TaskTimedOut {
+                resource: resource.clone(),
+                error,
+                cause,
+            },
+        }
     }
 }
 
@@ -1676,6 +1780,12 @@ fn jsonata_source(t: &Template) -> String {
         Template::Literal(v) => template::compact(v),
         _ => String::new(),
     }
+}
+
+/// Whether a task's resource hands out a task token: `.waitForTaskToken` and activities.
+fn needs_token(resource: &str) -> bool {
+    IntegrationPattern::of(resource) == IntegrationPattern::WaitForTaskToken
+        || crate::task::is_activity(resource)
 }
 
 /// Error and cause values become strings as AWS shows them.
@@ -1716,6 +1826,8 @@ struct StateEnv<'e> {
     result: Option<&'e Value>,
     error_output: Option<&'e Value>,
     retry_count: u32,
+    /// `$$.Task.Token`, while evaluating the Parameters of a task that hands one out.
+    task_token: Option<&'e str>,
 }
 
 impl Env for StateEnv<'_> {
@@ -1733,7 +1845,7 @@ impl Env for StateEnv<'_> {
                     retry_count: matches!(self.run.state.kind, StateKind::Task(_))
                         .then_some(self.retry_count),
                     map_item: self.run.map_item,
-                    task_token: None,
+                    task_token: self.task_token,
                 },
             )
         })

@@ -26,6 +26,60 @@ pub struct TaskRequest {
     /// The same for every dispatch of this attempt, also after a restart (the execution ARN
     /// and the id of the `TaskScheduled` event), so that the target can deduplicate.
     pub idempotency_key: Arc<str>,
+    /// `$$.Task.Token`: set for `.waitForTaskToken` resources and for activities, the same
+    /// after a restart.
+    pub task_token: Option<Arc<str>>,
+    /// Which part of the task the driver is asked for.
+    pub phase: TaskPhase,
+    /// How AWS runs the resource (`.sync`, `.waitForTaskToken`, or neither).
+    pub pattern: IntegrationPattern,
+}
+
+/// The parts of a task. A request-response task has only [`TaskPhase::Dispatch`]; a task that
+/// hands work over (`.sync`, `.waitForTaskToken`) is dispatched, reported as
+/// [`TaskOutcome::Submitted`], then awaited; an activity is awaited twice, for a worker to
+/// take it ([`TaskOutcome::Started`]) and for its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskPhase {
+    /// Call the resource.
+    Dispatch,
+    /// An activity: wait for a worker to take the task (`GetActivityTask`).
+    AwaitStart,
+    /// Wait for the result of work handed over earlier (a callback, a child execution, an
+    /// activity worker).
+    AwaitResult,
+}
+
+/// AWS's service integration patterns, read off the end of the resource ARN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntegrationPattern {
+    /// Call and take the response.
+    RequestResponse,
+    /// `.sync`: run a job and wait for it (`.sync:2` returns JSON rather than strings).
+    Sync { json_output: bool },
+    /// `.waitForTaskToken`: call with a token and wait for `SendTask*`.
+    WaitForTaskToken,
+}
+
+impl IntegrationPattern {
+    /// The pattern of a `Resource` ARN.
+    pub fn of(resource: &str) -> IntegrationPattern {
+        if resource.ends_with(".waitForTaskToken") {
+            IntegrationPattern::WaitForTaskToken
+        } else if resource.ends_with(".sync:2") {
+            IntegrationPattern::Sync { json_output: true }
+        } else if resource.ends_with(".sync") {
+            IntegrationPattern::Sync { json_output: false }
+        } else {
+            IntegrationPattern::RequestResponse
+        }
+    }
+}
+
+/// Whether a `Resource` names an activity (`arn:aws:states:REGION:ACCOUNT:activity:NAME`).
+pub fn is_activity(resource: &str) -> bool {
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", _, "states", _, _, rest] if rest.starts_with("activity:"))
 }
 
 /// How a task ended.
@@ -35,8 +89,16 @@ pub enum TaskOutcome {
     Succeeded(Value),
     /// It failed with an error name and cause.
     Failed { error: String, cause: String },
-    /// It did not finish within `TimeoutSeconds`.
+    /// It did not finish within `TimeoutSeconds` (`States.Timeout`).
     TimedOut,
+    /// No heartbeat came within `HeartbeatSeconds` (`States.HeartbeatTimeout`).
+    HeartbeatTimedOut,
+    /// The work was handed over (`TaskSubmitted`, with this output); its result is awaited
+    /// with [`TaskPhase::AwaitResult`].
+    Submitted(Value),
+    /// An activity worker took the task (`ActivityStarted`); its result is awaited with
+    /// [`TaskPhase::AwaitResult`].
+    Started { worker_name: Option<String> },
 }
 
 /// How the history records a resource.
@@ -50,7 +112,9 @@ pub enum ResourceKind {
         resource: String,
         region: String,
     },
-    /// Anything else (activities, unknown ARNs): `Task*` events with the ARN as resource.
+    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`: `Activity*` events.
+    Activity,
+    /// Anything else (unknown ARNs): `Task*` events with the ARN as resource.
     Other,
 }
 
@@ -61,6 +125,9 @@ impl ResourceKind {
         match parts.as_slice() {
             ["arn", _, "lambda", _, _, rest] if rest.starts_with("function:") => {
                 ResourceKind::LambdaFunction
+            }
+            ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => {
+                ResourceKind::Activity
             }
             ["arn", _, "states", reg, _, rest] => {
                 let (service, action) = rest.split_once(':').unwrap_or((rest, ""));

@@ -83,23 +83,39 @@ fn task_outcome(row: &EventRow) -> Option<TaskOutcome> {
     };
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
     match row.kind.as_str() {
-        "TaskSucceeded" | "LambdaFunctionSucceeded" => {
+        "TaskSucceeded" | "LambdaFunctionSucceeded" | "ActivitySucceeded" | "TaskSubmitted" => {
             let d = details();
             let output = d
                 .get("output")
                 .and_then(Value::as_str)
                 .and_then(|s| serde_json::from_str(s).ok())
                 .unwrap_or(Value::Null);
-            Some(TaskOutcome::Succeeded(output))
+            Some(if row.kind == "TaskSubmitted" {
+                TaskOutcome::Submitted(output)
+            } else {
+                TaskOutcome::Succeeded(output)
+            })
         }
-        "TaskFailed" | "LambdaFunctionFailed" => {
+        "ActivityStarted" => Some(TaskOutcome::Started {
+            worker_name: details()
+                .get("workerName")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }),
+        "TaskFailed" | "LambdaFunctionFailed" | "ActivityFailed" => {
             let d = details();
             Some(TaskOutcome::Failed {
                 error: text(&d, "error"),
                 cause: text(&d, "cause"),
             })
         }
-        "TaskTimedOut" | "LambdaFunctionTimedOut" => Some(TaskOutcome::TimedOut),
+        "TaskTimedOut" | "LambdaFunctionTimedOut" | "ActivityTimedOut" => {
+            Some(if text(&details(), "error") == "States.HeartbeatTimeout" {
+                TaskOutcome::HeartbeatTimedOut
+            } else {
+                TaskOutcome::TimedOut
+            })
+        }
         _ => None,
     }
 }

@@ -11,7 +11,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations, as (version, SQL) in ascending order. Append; never edit a released one.
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("schema.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("schema.sql")),
+    (2, include_str!("tasks.sql")),
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {
