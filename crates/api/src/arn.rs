@@ -7,6 +7,7 @@
 //! - Distributed Map state (a "label"): `...:stateMachine:{name}/{label}`
 //! - Standard execution: `arn:aws:states:{region}:{account}:execution:{machine}:{execution}`
 //! - Express execution: `arn:aws:states:{region}:{account}:express:{machine}:{execution}:{id}`
+//! - activity: `arn:aws:states:{region}:{account}:activity:{name}`
 //!
 //! A well-formed ARN of another region or account is not refused here: it simply names nothing
 //! this server holds, so lookups answer "does not exist", as AWS does for a resource it lacks.
@@ -30,6 +31,14 @@ impl ArnBuilder<'_> {
     pub fn state_machine(&self, name: &str) -> String {
         format!(
             "arn:aws:{SERVICE}:{}:{}:stateMachine:{name}",
+            self.region, self.account
+        )
+    }
+
+    /// `arn:aws:states:{region}:{account}:activity:{name}`.
+    pub fn activity(&self, name: &str) -> String {
+        format!(
+            "arn:aws:{SERVICE}:{}:{}:activity:{name}",
             self.region, self.account
         )
     }
@@ -96,6 +105,15 @@ pub struct ExecutionArn {
     pub name: String,
     /// The id that follows the name in an Express execution's ARN.
     pub express_id: Option<String>,
+}
+
+/// A parsed activity ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityArn {
+    /// The ARN, rebuilt from the parts.
+    pub arn: String,
+    /// The activity's name.
+    pub name: String,
 }
 
 /// The common head `arn:{partition}:states:{region}:{account}:` and the resource after it.
@@ -218,13 +236,31 @@ pub fn parse_execution(arn: &str) -> Result<ExecutionArn, ApiError> {
     })
 }
 
+/// Reads an activity ARN: `arn:{partition}:states:{region}:{account}:activity:{name}`.
+pub fn parse_activity(arn: &str) -> Result<ActivityArn, ApiError> {
+    let parts = split(arn)?;
+    if parts.resource_type != "activity" {
+        return Err(wrong_type(parts.resource_type));
+    }
+    if parts.resource.contains(':') {
+        return Err(ApiError::invalid_arn(arn));
+    }
+    Ok(ActivityArn {
+        arn: format!(
+            "arn:{}:{SERVICE}:{}:{}:activity:{}",
+            parts.partition, parts.region, parts.account, parts.resource
+        ),
+        name: parts.resource.to_string(),
+    })
+}
+
 /// Reads the ARN of a taggable resource: a state machine (unqualified) or an activity.
 /// Returns the ARN as given when it is well formed.
 pub fn parse_taggable(arn: &str) -> Result<TaggableArn, ApiError> {
     let parts = split(arn)?;
     match parts.resource_type {
         "stateMachine" => Ok(TaggableArn::StateMachine(parse_state_machine(arn)?)),
-        "activity" => Ok(TaggableArn::Activity),
+        "activity" => Ok(TaggableArn::Activity(parse_activity(arn)?)),
         other => Err(wrong_type(other)),
     }
 }
@@ -234,8 +270,8 @@ pub fn parse_taggable(arn: &str) -> Result<TaggableArn, ApiError> {
 pub enum TaggableArn {
     /// A state machine ARN (tags live on unqualified machines only).
     StateMachine(StateMachineArn),
-    /// An activity (managed elsewhere).
-    Activity,
+    /// An activity ARN.
+    Activity(ActivityArn),
 }
 
 #[cfg(test)]
@@ -306,6 +342,35 @@ mod tests {
         }
         let e = parse_state_machine("arn:aws:states:us-east-1:1:execution:a:b").unwrap_err();
         assert!(e.message().contains("Resource type not valid"));
+    }
+
+    #[test]
+    fn parses_activities() {
+        let b = ArnBuilder {
+            region: "us-east-1",
+            account: "123456789012",
+        };
+        let arn = b.activity("work");
+        assert_eq!(arn, "arn:aws:states:us-east-1:123456789012:activity:work");
+        let a = parse_activity(&arn).unwrap();
+        assert_eq!(a.arn, arn);
+        assert_eq!(a.name, "work");
+        assert_eq!(
+            parse_taggable(&arn).unwrap(),
+            TaggableArn::Activity(a.clone())
+        );
+        for bad in [
+            "arn:aws:states:us-east-1:123456789012:activity:",
+            "arn:aws:states:us-east-1:123456789012:activity:a:b",
+            "not_an_activity_arn",
+            M,
+        ] {
+            assert_eq!(
+                parse_activity(bad).unwrap_err().code(),
+                "InvalidArn",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

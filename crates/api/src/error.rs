@@ -205,6 +205,22 @@ impl ApiError {
         )
     }
 
+    /// `Activity Does Not Exist: '<arn>'`.
+    pub fn activity_does_not_exist(arn: &str) -> Self {
+        Self::service(
+            "ActivityDoesNotExist",
+            format!("Activity Does Not Exist: '{arn}'"),
+        )
+    }
+
+    /// `Activity Already Exists: '<arn>'` (a create that would change its encryption).
+    pub fn activity_already_exists(arn: &str) -> Self {
+        Self::service(
+            "ActivityAlreadyExists",
+            format!("Activity Already Exists: '{arn}'"),
+        )
+    }
+
     /// The action does not apply to this type of state machine.
     pub fn state_machine_type_not_supported() -> Self {
         Self::service(

@@ -12,6 +12,7 @@
 
 pub mod actions;
 pub mod arn;
+pub mod child_start;
 pub mod definition;
 pub mod error;
 pub mod ids;

@@ -36,6 +36,7 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The API's router: `POST /` for the actions, `GET /healthz` for liveness probes.
 pub fn router(state: AppState) -> Router {
+    crate::child_start::ApiChildStarter::install(&state);
     Router::new()
         .route("/", post(handle))
         .route("/healthz", get(healthz))

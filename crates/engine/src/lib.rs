@@ -24,4 +24,4 @@ pub use driver::Driver;
 pub use history::{Event, EventKind, History};
 pub use journal::{Journal, Place, Recorded};
 pub use limits::Limits;
-pub use run::{run_execution, ExecutionOutcome, ExecutionStatus, RunOptions};
+pub use run::{run_execution, ExecutionOutcome, ExecutionStatus, RunOptions, TaskHandler};

@@ -112,6 +112,24 @@ impl Mocks {
         })
     }
 
+    /// Sets how many times a state was invoked already (a resumed execution's journal holds
+    /// those invocations), so the next one gets the right response.
+    pub fn set_calls(&self, state_name: &str, calls: u32) {
+        self.calls.borrow_mut().insert(state_name.to_string(), calls);
+    }
+
+    /// Whether any response is mocked for the state.
+    pub fn covers(&self, state_name: &str) -> bool {
+        self.responses.contains_key(state_name)
+    }
+
+    /// The mocked outcome of the next invocation of the request's state, if the state is
+    /// mocked at all (a mocked task answers its first phase with its final result).
+    pub fn try_respond(&self, request: &TaskRequest) -> Option<TaskOutcome> {
+        self.covers(&request.state_name)
+            .then(|| self.respond(request))
+    }
+
     /// The outcome of the next invocation of the request's state.
     pub fn respond(&self, request: &TaskRequest) -> TaskOutcome {
         let name = request.state_name.to_string();

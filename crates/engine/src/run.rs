@@ -4,8 +4,13 @@
 //! slept for real or skipped: the clock jumps to the next timer as soon as nothing else can
 //! run, so a workflow that waits an hour finishes at once while its history still shows the
 //! hour pass.
+//!
+//! Tasks are answered by mocks first; the states that no mock covers go to a [`TaskHandler`]
+//! (the real integrations: functions, HTTP) when one is given. While such a task is under way
+//! the virtual clock runs in real time, so a task's `TimeoutSeconds` still means seconds.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::future::Future;
@@ -23,7 +28,13 @@ use crate::history::{Event, EventKind};
 use crate::interpreter::Interpreter;
 use crate::limits::Limits;
 use crate::mock::Mocks;
-use crate::task::{TaskOutcome, TaskRequest};
+use crate::task::{IntegrationPattern, TaskOutcome, TaskPhase, TaskRequest};
+
+/// Runs the tasks that no mock answers: the real integrations, outside the engine.
+pub trait TaskHandler {
+    /// Runs one call of a task's resource.
+    fn call(&self, request: TaskRequest) -> DriverFuture<'static, TaskOutcome>;
+}
 
 /// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +75,8 @@ pub struct RunOptions {
     pub real_time: bool,
     /// Mocked task results.
     pub mocks: Mocks,
+    /// Runs the tasks that no mock answers (none: they fail with a hint to mock them).
+    pub tasks: Option<Arc<dyn TaskHandler>>,
     pub limits: Limits,
     /// An Express execution (in memory, no redrive) rather than a Standard one.
     pub express: bool,
@@ -82,6 +95,7 @@ impl Default for RunOptions {
             real_time: false,
             express: false,
             mocks: Mocks::default(),
+            tasks: None,
             limits: Limits::default(),
             seed: 0x5eed_5eed,
             execution_name: "local".into(),
@@ -107,9 +121,17 @@ struct LocalDriver {
     timers: RefCell<Timers>,
     rng: Cell<u64>,
     mocks: Mocks,
+    tasks: Option<Arc<dyn TaskHandler>>,
+    /// Tasks under way in a [`TaskHandler`]: while any is, time runs for real.
+    in_flight: Rc<Cell<usize>>,
 }
 
 impl LocalDriver {
+    /// When the earliest timer is due.
+    fn next_deadline(&self) -> Option<Timestamp> {
+        self.timers.borrow().queue.peek().map(|Reverse((t, _))| *t)
+    }
+
     fn fire_next(&self, real_time: bool) -> bool {
         let next = self.timers.borrow_mut().queue.pop();
         let Some(Reverse((deadline, id))) = next else {
@@ -154,9 +176,59 @@ impl Driver for LocalDriver {
     }
 
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
-        let outcome = self.mocks.respond(&request);
-        Box::pin(async move { outcome })
+        if let Some(outcome) = self.mocks.try_respond(&request) {
+            return Box::pin(async move { outcome });
+        }
+        let Some(tasks) = &self.tasks else {
+            let outcome = self.mocks.respond(&request);
+            return Box::pin(async move { outcome });
+        };
+        if let Some(outcome) = needs_server(&request) {
+            return Box::pin(async move { outcome });
+        }
+        let call = tasks.call(request);
+        let in_flight = self.in_flight.clone();
+        in_flight.set(in_flight.get() + 1);
+        let guard = InFlight(in_flight);
+        Box::pin(async move {
+            let outcome = call.await;
+            drop(guard);
+            outcome
+        })
     }
+}
+
+/// Counts a task under way until it ends (or is dropped by a timeout).
+struct InFlight(Rc<Cell<usize>>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+/// The tasks a one-shot run cannot do: they wait for something only a server receives (a
+/// task token, an activity worker, another execution).
+fn needs_server(request: &TaskRequest) -> Option<TaskOutcome> {
+    let what = if crate::task::is_activity(&request.resource) {
+        "an activity worker (GetActivityTask)"
+    } else if request.resource.contains(":states:::states:startExecution") {
+        "another state machine's execution"
+    } else if request.pattern == IntegrationPattern::WaitForTaskToken
+        || request.phase != TaskPhase::Dispatch
+    {
+        "a task token (SendTaskSuccess)"
+    } else {
+        return None;
+    };
+    Some(TaskOutcome::Failed {
+        error: "States.TaskFailed".into(),
+        cause: format!(
+            "Task state '{}' (resource {}) waits for {what}, which only `switchback serve` can provide. \
+             Run it on a server, or mock the state with --mock FILE.",
+            request.state_name, request.resource
+        ),
+    })
 }
 
 /// A wait on the virtual clock.
@@ -200,6 +272,8 @@ pub fn run_execution(
         timers: RefCell::default(),
         rng: Cell::new(options.seed),
         mocks: options.mocks,
+        tasks: options.tasks,
+        in_flight: Rc::new(Cell::new(0)),
     };
     let sm_arn = format!(
         "arn:aws:states:{}:{}:stateMachine:{}",
@@ -235,22 +309,74 @@ pub fn run_execution(
         redrive_count: (!options.express).then_some(0),
     };
     let interpreter = Interpreter::new(machine, &driver, exec, options.limits);
-    {
-        // The execution is polled here, on this thread. Only timers make it wait (mocked tasks
-        // answer at once), so whenever it cannot go on, the next timer fires: after a real
-        // sleep, or at once on the virtual clock.
-        let mut execution = std::pin::pin!(interpreter.run());
-        let mut cx = Context::from_waker(futures::task::noop_waker_ref());
-        loop {
-            if execution.as_mut().poll(&mut cx).is_ready() {
-                break;
-            }
-            if !driver.fire_next(options.real_time) {
-                return stalled("the execution stopped with nothing left to wait for");
-            }
-        }
+    let finished = if driver.tasks.is_some() {
+        drive_with_tasks(&interpreter, &driver, options.real_time)
+    } else {
+        drive(&interpreter, &driver, options.real_time)
+    };
+    if let Err(cause) = finished {
+        return stalled(&cause);
     }
     outcome(interpreter.history.into_inner().into_events())
+}
+
+/// Polls the execution on this thread. Only timers make it wait (mocked tasks answer at
+/// once), so whenever it cannot go on, the next timer fires: after a real sleep, or at once on
+/// the virtual clock.
+fn drive(interpreter: &Interpreter<'_>, driver: &LocalDriver, real_time: bool) -> Result<(), String> {
+    let mut execution = std::pin::pin!(interpreter.run());
+    let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+    loop {
+        if execution.as_mut().poll(&mut cx).is_ready() {
+            return Ok(());
+        }
+        if !driver.fire_next(real_time) {
+            return Err("the execution stopped with nothing left to wait for".into());
+        }
+    }
+}
+
+/// Drives an execution whose tasks do real I/O, on a small runtime of its own: while a task
+/// is under way, time runs for real up to the next timer; when none is, the clock jumps.
+fn drive_with_tasks(
+    interpreter: &Interpreter<'_>,
+    driver: &LocalDriver,
+    real_time: bool,
+) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the task runtime: {e}"))?;
+    runtime.block_on(async {
+        let mut execution = std::pin::pin!(interpreter.run());
+        loop {
+            // Runs the execution until it ends (true) or waits on timers alone (false).
+            let step = std::future::poll_fn(|cx| match execution.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(true),
+                Poll::Pending if driver.in_flight.get() == 0 => Poll::Ready(false),
+                Poll::Pending => Poll::Pending,
+            });
+            let ended = match driver.next_deadline() {
+                None => step.await,
+                Some(deadline) => {
+                    let left = driver.now().duration_until(deadline);
+                    let left = std::time::Duration::try_from(left).unwrap_or_default();
+                    tokio::select! {
+                        ended = step => ended,
+                        () = tokio::time::sleep(left) => false,
+                    }
+                }
+            };
+            if ended {
+                return Ok(());
+            }
+            if driver.in_flight.get() == 0 || driver.next_deadline().is_some() {
+                if !driver.fire_next(real_time) && driver.in_flight.get() == 0 {
+                    return Err("the execution stopped with nothing left to wait for".into());
+                }
+            }
+        }
+    })
 }
 
 /// A UUID-shaped id for an Express execution's ARN, from the run's seed.

@@ -16,6 +16,16 @@ pub enum RuntimeError {
     /// means the stored text is damaged).
     #[error("Invalid State Machine Definition: {0}")]
     InvalidDefinition(String),
+    /// `SendTask*` with a token that is not one of Switchback's.
+    #[error("Invalid Token: '{0}'")]
+    InvalidToken(String),
+    /// `SendTask*` with a token no task has.
+    #[error("Task Does Not Exist: '{0}'")]
+    TaskDoesNotExist(String),
+    /// `SendTask*` for a task that is no longer waiting (answered, timed out, or its
+    /// execution ended).
+    #[error("Task Timed Out: '{0}'")]
+    TaskTimedOut(String),
     /// The runtime is shutting down.
     #[error("the server is shutting down")]
     ShuttingDown,

@@ -10,15 +10,19 @@ use switchback_engine::context::ExecutionInfo;
 use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
+use switchback_engine::mock::Mocks;
 use switchback_engine::{Driver, Limits};
 use switchback_store::executions::Ending;
 
 use crate::events;
+use crate::hub::Hub;
 use crate::tasks;
 
 /// The driver of an Express execution.
 struct ExpressDriver {
     rng: Cell<u64>,
+    hub: Arc<Hub>,
+    mocks: Option<Mocks>,
 }
 
 impl Driver for ExpressDriver {
@@ -42,14 +46,27 @@ impl Driver for ExpressDriver {
     }
 
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
-        Box::pin(async move { tasks::dispatch(&request).await })
+        Box::pin(async move {
+            if let Some(outcome) = self.mocks.as_ref().and_then(|m| m.try_respond(&request)) {
+                return outcome;
+            }
+            tasks::run_express(&self.hub, request).await
+        })
     }
 }
 
 /// Runs an Express execution to its end and returns how it ended.
-pub async fn run(machine: Arc<StateMachine>, info: ExecutionInfo, limits: Limits) -> Ending {
+pub async fn run(
+    machine: Arc<StateMachine>,
+    info: ExecutionInfo,
+    limits: Limits,
+    hub: Arc<Hub>,
+    mocks: Option<Mocks>,
+) -> Ending {
     let driver = ExpressDriver {
         rng: Cell::new(crate::seed::fresh()),
+        hub,
+        mocks,
     };
     let started = info.start_time;
     let interpreter = Interpreter::new(&machine, &driver, info, limits);

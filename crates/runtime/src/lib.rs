@@ -6,12 +6,16 @@
 //! before it acts, leaves memory while it waits, and is resumed from its journal after a
 //! restart. Reads (describe, list, history) go straight to the store and need no runtime.
 
+mod callbacks;
 mod config;
 mod error;
 pub mod events;
 mod express;
+mod hub;
 mod journal;
 mod machines;
+mod mocks;
+mod nested;
 mod retention;
 mod seed;
 mod standard;
@@ -29,8 +33,11 @@ use switchback_store::executions::{self, Ending, ExecutionRecord};
 use switchback_store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
+pub use callbacks::ActivityTask;
 pub use config::RuntimeConfig;
 pub use error::RuntimeError;
+pub use hub::{ChildStartRequest, ChildStartResult, ChildStarter, MockConfig, SharedTaskHandler};
+pub use nested::STARTED_BY;
 pub use tasks::NO_INTEGRATION;
 use worker::{Command, Worker};
 
@@ -53,6 +60,31 @@ struct Shared {
     stopping: Arc<std::sync::atomic::AtomicBool>,
     /// Round-robin over the workers for Express executions.
     next_express: AtomicUsize,
+    /// Wakes, activity polls, integrations and mocks, shared with the workers.
+    hub: Arc<hub::Hub>,
+}
+
+/// The services tasks call, beside the runtime's own (activities, callbacks, nested
+/// executions).
+#[derive(Default, Clone)]
+pub struct Services {
+    /// Functions, HTTP and the other integrations; `None` fails such tasks with a hint.
+    pub tasks: Option<SharedTaskHandler>,
+    /// The mock configuration (`--mock-config`).
+    pub mocks: Option<Arc<MockConfig>>,
+}
+
+/// A handle on a runtime that does not keep it alive (for services the runtime itself holds).
+#[derive(Clone)]
+pub struct WeakRuntime {
+    shared: std::sync::Weak<Shared>,
+}
+
+impl WeakRuntime {
+    /// The runtime, while it exists.
+    pub fn upgrade(&self) -> Option<Runtime> {
+        self.shared.upgrade().map(|shared| Runtime { shared })
+    }
 }
 
 /// What to start: the machine (as the API resolved it) and the execution's name and input.
@@ -70,6 +102,10 @@ pub struct StartRequest {
     /// The input as JSON text (checked by the API).
     pub input: String,
     pub trace_header: Option<String>,
+    /// The execution that started this one, when it is linked to it (nested executions).
+    pub parent_id: Option<i64>,
+    /// The mock test case it runs with (`stateMachineArn#TestCase`), if any.
+    pub mock_test_case: Option<String>,
 }
 
 /// A started Standard execution.
@@ -91,19 +127,36 @@ pub struct SyncOutcome {
 impl Runtime {
     /// Starts the workers and resumes every execution the store holds as RUNNING.
     pub fn start(store: Store, config: RuntimeConfig) -> Result<Runtime, RuntimeError> {
+        Runtime::start_with(store, config, Services::default())
+    }
+
+    /// Starts the runtime with the services its tasks call.
+    pub fn start_with(
+        store: Store,
+        config: RuntimeConfig,
+        services: Services,
+    ) -> Result<Runtime, RuntimeError> {
         let config = Arc::new(config);
         let machines = Arc::new(machines::Machines::default());
+        let hub = Arc::new(hub::Hub::new(services.tasks, services.mocks));
         let mut commands = Vec::new();
         let mut threads = Vec::new();
         for index in 0..config.workers.max(1) {
             let Worker {
                 commands: c,
                 thread,
-            } = worker::spawn(index, store.clone(), config.clone(), machines.clone())
+            } = worker::spawn(
+                index,
+                store.clone(),
+                config.clone(),
+                machines.clone(),
+                hub.clone(),
+            )
                 .map_err(|e| RuntimeError::Store(StoreError::Corrupt(e.to_string())))?;
             commands.push(c);
             threads.push(thread);
         }
+        hub.set_commands(commands.clone());
         let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
         threads.push(
             retention::spawn(store.clone(), config.retention, stopping.clone())
@@ -118,6 +171,7 @@ impl Runtime {
                 threads: Mutex::new(threads),
                 stopping,
                 next_express: AtomicUsize::new(0),
+                hub,
             }),
         };
         runtime.recover()?;
@@ -127,6 +181,38 @@ impl Runtime {
     /// The store the runtime writes to.
     pub fn store(&self) -> &Store {
         &self.shared.store
+    }
+
+    /// A handle that does not keep the runtime alive.
+    pub fn downgrade(&self) -> WeakRuntime {
+        WeakRuntime {
+            shared: Arc::downgrade(&self.shared),
+        }
+    }
+
+    /// Lets `states:startExecution` tasks start executions the way the API does.
+    pub fn set_child_starter(&self, starter: Arc<dyn ChildStarter>) {
+        self.shared.hub.set_starter(starter);
+    }
+
+    fn hub(&self) -> &hub::Hub {
+        &self.shared.hub
+    }
+
+    /// The mock configuration, if the server has one.
+    pub fn mock_config(&self) -> Option<&Arc<MockConfig>> {
+        self.shared.hub.mocks.as_ref()
+    }
+
+    /// Checks that the mock configuration has test case `case` for the machine named `machine`.
+    pub fn check_mock_test_case(&self, machine: &str, case: &str) -> Result<(), String> {
+        match self.mock_config() {
+            Some(config) => mocks::check_test_case(&config.document, machine, case),
+            None => Err(format!(
+                "no mock configuration is loaded, so test case '{case}' cannot be used; \
+                 start the server with --mock-config FILE (or SFN_MOCK_CONFIG)"
+            )),
+        }
     }
 
     /// The runtime's settings.
@@ -152,14 +238,7 @@ impl Runtime {
     }
 
     fn send(&self, id: i64, command: Command) {
-        let workers = &self.shared.commands;
-        let index = (id.unsigned_abs() as usize) % workers.len();
-        if workers[index].send(command).is_err() {
-            tracing::warn!(
-                execution = id,
-                "the worker has stopped; the execution resumes on the next start"
-            );
-        }
+        self.shared.hub.send(id, command);
     }
 
     /// The ARN of an execution of `state_machine_arn` named `name`.
@@ -237,6 +316,8 @@ impl Runtime {
             trace_header: request.trace_header,
         };
         let rows = vec![row];
+        let parent_id = request.parent_id;
+        let mock_test_case = request.mock_test_case;
         let (record, rows, new) = self
             .shared
             .store
@@ -248,6 +329,12 @@ impl Runtime {
                     return Err(StoreError::Conflict(record.arn.clone()));
                 }
                 record.id = executions::insert(tx, &record)?;
+                if let Some(parent) = parent_id {
+                    executions::set_parent(tx, record.id, parent)?;
+                }
+                if let Some(case) = &mock_test_case {
+                    executions::set_mock_test_case(tx, record.id, case)?;
+                }
                 executions::append_events(tx, record.id, &rows)?;
                 Ok((record, rows, true))
             })
@@ -305,6 +392,7 @@ impl Runtime {
         self.send_express(Command::Express {
             machine,
             info: Box::new(info),
+            mock_test_case: request.mock_test_case,
             reply: Some(reply),
         });
         let ending = ending.await.map_err(|_| RuntimeError::ShuttingDown)?;
@@ -324,6 +412,7 @@ impl Runtime {
         self.send_express(Command::Express {
             machine,
             info: Box::new(info),
+            mock_test_case: request.mock_test_case,
             reply: None,
         });
         Ok(Started {
@@ -350,6 +439,56 @@ impl Runtime {
         if record.status != "RUNNING" {
             return Ok(record.stop_date.unwrap_or(record.start_date));
         }
+        let stopped = self.stop_running(&record, arn, error, cause).await;
+        self.stop_children(record.id).await;
+        stopped
+    }
+
+    /// Stops the running children of a stopped execution, and theirs.
+    async fn stop_children(&self, parent: i64) {
+        let mut parents = vec![parent];
+        while let Some(parent) = parents.pop() {
+            let children = match self
+                .shared
+                .store
+                .read(move |c| executions::running_children(c, parent))
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(execution = parent, error = %e, "could not list the children of a stopped execution");
+                    continue;
+                }
+            };
+            for child in children {
+                let found = self
+                    .shared
+                    .store
+                    .read(move |c| executions::get(c, child))
+                    .await;
+                if let Ok(Some(record)) = found {
+                    let arn = record.arn.clone();
+                    let _ = self
+                        .stop_running(
+                            &record,
+                            &arn,
+                            None,
+                            Some("The parent execution was stopped.".into()),
+                        )
+                        .await;
+                    parents.push(child);
+                }
+            }
+        }
+    }
+
+    async fn stop_running(
+        &self,
+        record: &ExecutionRecord,
+        arn: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<i64, RuntimeError> {
         let (reply, answer) = oneshot::channel();
         self.send(
             record.id,

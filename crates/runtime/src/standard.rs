@@ -24,12 +24,15 @@ use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::{Driver, Event, EventKind, Journal, Place, Recorded};
+use switchback_engine::mock::Mocks;
 use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
-use switchback_store::{Store, StoreError};
-use tokio::sync::oneshot;
+use switchback_store::{task_tokens, Store, StoreError};
+use tokio::sync::{oneshot, Notify};
 
 use crate::events;
+use crate::hub::Hub;
 use crate::journal;
+use crate::mocks;
 use crate::tasks;
 use crate::worker::WorkerContext;
 
@@ -60,13 +63,32 @@ pub struct StandardDriver {
     idle: tokio::sync::Notify,
     /// Set when a commit failed: the execution must stop here and be resumed later.
     broken: Cell<bool>,
+    /// Shared services: integrations, mocks, wakes, child starts.
+    pub(crate) hub: Arc<Hub>,
+    /// Signalled when an answer for one of the execution's waiting tasks is in the store.
+    pub(crate) woken: Rc<Notify>,
+    /// The execution's mocked responses (a `#TestCase` start with `--mock-config`).
+    pub(crate) mocks: Option<Mocks>,
+    /// Task tokens whose wait was given up (the task timed out): closed with the next commit,
+    /// so a late `SendTaskSuccess` is told the task timed out.
+    pub(crate) closing: RefCell<Vec<String>>,
 }
 
 impl StandardDriver {
-    fn new(store: Store, execution: i64, recorded: &[EventRow]) -> StandardDriver {
+    fn new(
+        store: Store,
+        execution: i64,
+        recorded: &[EventRow],
+        hub: Arc<Hub>,
+        mocks: Option<Mocks>,
+    ) -> StandardDriver {
         StandardDriver {
             store,
             execution,
+            hub,
+            woken: Rc::new(Notify::new()),
+            mocks,
+            closing: RefCell::new(Vec::new()),
             recorded: recorded.iter().map(events::to_recorded).collect(),
             pending: RefCell::new(Vec::new()),
             flush_lock: tokio::sync::Mutex::new(()),
@@ -83,6 +105,55 @@ impl StandardDriver {
     async fn flush(&self) {
         if !self.try_flush().await {
             std::future::pending::<()>().await;
+        }
+    }
+
+    /// The execution's id in the store.
+    pub(crate) fn execution_id(&self) -> i64 {
+        self.execution
+    }
+
+    /// The store the execution is journaled to.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Marks the execution broken (a commit failed) and never returns: it must not act on
+    /// what is not durable, and is resumed from the store later.
+    pub(crate) async fn give_up(&self, what: &str, error: &StoreError) -> ! {
+        tracing::warn!(execution = self.execution, error = %error, "{what}; the execution stops here");
+        self.broken.set(true);
+        self.idle.notify_one();
+        std::future::pending::<()>().await;
+        unreachable!("a pending future never completes")
+    }
+
+    /// Counts work under way (a task being called) for as long as the guard lives: the
+    /// execution is not parked meanwhile.
+    pub(crate) fn busy(&self) -> Busy<'_> {
+        Busy::new(&self.busy)
+    }
+
+    /// Waits until the execution is woken (an answer for a waiting task) or until `until`,
+    /// whichever comes first. The execution may be parked meanwhile, like during a Wait.
+    pub(crate) async fn wait_for_answer(
+        &self,
+        woken: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+        until: Timestamp,
+    ) {
+        let id = self.next_sleep.get();
+        self.next_sleep.set(id + 1);
+        self.sleeps.borrow_mut().insert(id, until);
+        let _entry = SleepEntry { driver: self, id };
+        self.idle.notify_one();
+        // Long waits are cut into days, so the timer never overflows; the caller looks again.
+        let left = Timestamp::now().duration_until(until);
+        let left = std::time::Duration::try_from(left)
+            .unwrap_or_default()
+            .min(std::time::Duration::from_secs(24 * 3600));
+        tokio::select! {
+            () = woken => {}
+            () = tokio::time::sleep(left) => {}
         }
     }
 
@@ -104,7 +175,7 @@ impl StandardDriver {
 
     /// Commits the pending events, in order with this execution's other commits, together
     /// with `then` (run in the same transaction). Fails if the execution is no longer running.
-    async fn commit_pending<R: Send + 'static>(
+    pub(crate) async fn commit_pending<R: Send + 'static>(
         &self,
         then: impl FnOnce(&switchback_store::rusqlite::Connection, i64) -> Result<R, StoreError>
             + Send
@@ -112,11 +183,15 @@ impl StandardDriver {
     ) -> Result<R, StoreError> {
         let _order = self.flush_lock.lock().await;
         let rows = std::mem::take(&mut *self.pending.borrow_mut());
+        let closing = std::mem::take(&mut *self.closing.borrow_mut());
         let id = self.execution;
         self.store
             .write(move |tx| {
                 ensure_running(tx, id)?;
                 executions::append_events(tx, id, &rows)?;
+                for token in &closing {
+                    task_tokens::close(tx, token)?;
+                }
                 then(tx, id)
             })
             .await
@@ -146,7 +221,7 @@ fn ensure_running(
 }
 
 /// Counts a piece of work under way for as long as it lives.
-struct Busy<'a>(&'a Cell<usize>);
+pub(crate) struct Busy<'a>(&'a Cell<usize>);
 
 impl<'a> Busy<'a> {
     fn new(count: &'a Cell<usize>) -> Busy<'a> {
@@ -206,8 +281,7 @@ impl Driver for StandardDriver {
         Box::pin(async move {
             // TaskScheduled is durable before the task is dispatched.
             self.flush().await;
-            let _busy = Busy::new(&self.busy);
-            tasks::dispatch(&request).await
+            tasks::run(self, request).await
         })
     }
 }
@@ -245,11 +319,13 @@ pub async fn run(
     let mut abort = abort;
     let stopped = run_inner(&ctx, record, recorded, &mut abort).await;
     ctx.running.borrow_mut().remove(&id);
+    ctx.wakers.borrow_mut().remove(&id);
     // A stop that arrived while the run was parking or ending is answered here: the
     // execution is out of memory now, so it is closed in the store.
     if let Ok(request) = abort.try_recv() {
         let result = close_aborted(
             &ctx.store,
+            &ctx.hub,
             id,
             Vec::new(),
             None,
@@ -261,6 +337,10 @@ pub async fn run(
         return;
     }
     match stopped {
+        // Woken while it was leaving memory: its answer is in the store, so it goes on now.
+        Stopped::Parked(_) if ctx.late_wakes.borrow_mut().remove(&id) => {
+            ctx.hub.send(id, crate::worker::Command::Resume(id));
+        }
         Stopped::Parked(wake_at) => ctx.park(id, wake_at),
         Stopped::Broken => ctx.retry_later(id),
         Stopped::Ended | Stopped::Aborted => {}
@@ -293,12 +373,22 @@ async fn run_inner(
         redrive_count: Some(record.redrive_count as u32),
     };
     let last_recorded = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
+    let replayable = journal::replayable(&recorded);
+    let mocks = mocks::for_execution(ctx, &record, &replayable).await;
     let driver = StandardDriver::new(
         ctx.store.clone(),
         record.id,
-        &journal::replayable(&recorded),
+        &replayable,
+        ctx.hub.clone(),
+        mocks,
     );
+    drop(replayable);
     drop(recorded);
+    // From here on, an answer for a waiting task reaches this run (it reads the store after).
+    ctx.late_wakes.borrow_mut().remove(&record.id);
+    ctx.wakers
+        .borrow_mut()
+        .insert(record.id, driver.woken.clone());
     let interpreter = Interpreter::new(&machine, &driver, info, ctx.config.limits)
         .with_seed(record.seed as u64)
         .with_journal(&driver, last_recorded);
@@ -354,11 +444,14 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
         .commit_pending(move |tx, id| {
             executions::finish(tx, id, &ending)?;
             executions::complete_machine_deletion(tx, id)?;
-            Ok(())
+            closed(tx, id)
         })
         .await;
     match result {
-        Ok(()) => Stopped::Ended,
+        Ok(parents) => {
+            wake_parents(&driver.hub, &parents);
+            Stopped::Ended
+        }
         Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => Stopped::Aborted,
         Err(e) => {
             tracing::warn!(execution = id, error = %e, "could not commit the execution's ending");
@@ -392,6 +485,7 @@ async fn abort_running(
     let last = interpreter.history.borrow().last_id().max(last_recorded);
     let result = close_aborted(
         &driver.store,
+        &driver.hub,
         driver.execution,
         rows,
         Some(last),
@@ -407,6 +501,7 @@ async fn abort_running(
 /// known) and closes the execution. Returns the stop date.
 pub async fn close_aborted(
     store: &Store,
+    hub: &Hub,
     id: i64,
     rows: Vec<EventRow>,
     last: Option<u64>,
@@ -448,9 +543,27 @@ pub async fn close_aborted(
             };
             executions::finish(tx, id, &ending)?;
             executions::complete_machine_deletion(tx, id)?;
-            Ok(ending.stop_date)
+            Ok((ending.stop_date, closed(tx, id)?))
         })
         .await
+        .map(|(stop_date, parents)| {
+            wake_parents(hub, &parents);
+            stop_date
+        })
+}
+
+/// Closes what an ended execution still waited for, and the `.sync` tasks of the parents
+/// that waited for it; returns those parents.
+fn closed(tx: &switchback_store::rusqlite::Connection, id: i64) -> Result<Vec<i64>, StoreError> {
+    task_tokens::close_all(tx, id)?;
+    task_tokens::child_ended(tx, id)
+}
+
+/// Wakes the parents whose `.sync` task waited for an execution that ended.
+fn wake_parents(hub: &Hub, parents: &[i64]) {
+    for parent in parents {
+        hub.wake(*parent);
+    }
 }
 
 /// An execution whose stored definition no longer loads fails with `States.Runtime`.
@@ -488,11 +601,14 @@ async fn fail_unrunnable(
             if let Some(ending) = &ending {
                 executions::finish(tx, id, ending)?;
             }
-            Ok(())
+            closed(tx, id)
         })
         .await;
     match result {
-        Ok(()) => Stopped::Ended,
+        Ok(parents) => {
+            wake_parents(&ctx.hub, &parents);
+            Stopped::Ended
+        }
         Err(_) => Stopped::Broken,
     }
 }

@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 
 use crate::config::RuntimeConfig;
 use crate::express;
+use crate::hub::Hub;
 use crate::machines::Machines;
 use crate::standard::{self, Abort};
 
@@ -31,6 +32,8 @@ pub enum Command {
     },
     /// Resume a Standard execution from the store.
     Resume(i64),
+    /// An answer for one of the execution's waiting tasks is in the store.
+    Wake(i64),
     /// Keep a parked execution until its wake-up time (after a restart).
     Park(i64, Timestamp),
     /// Stop a Standard execution.
@@ -44,6 +47,8 @@ pub enum Command {
     Express {
         machine: Arc<switchback_asl::StateMachine>,
         info: Box<ExecutionInfo>,
+        /// The mock test case it runs with, if any.
+        mock_test_case: Option<String>,
         reply: Option<oneshot::Sender<Ending>>,
     },
     /// Stop the worker (executions keep what they committed).
@@ -57,6 +62,11 @@ pub struct WorkerContext {
     pub machines: Arc<Machines>,
     /// The Standard executions in memory, with the way to stop each.
     pub running: RefCell<HashMap<i64, oneshot::Sender<Abort>>>,
+    pub hub: Arc<Hub>,
+    /// The wake signal of each execution in memory that may wait for an answer.
+    pub wakers: RefCell<HashMap<i64, Rc<Notify>>>,
+    /// Executions woken while they were loading or leaving memory: they must look again.
+    pub late_wakes: RefCell<HashSet<i64>>,
     /// Parked executions by wake-up time.
     timers: RefCell<BinaryHeap<Reverse<(Timestamp, i64)>>>,
     timers_changed: Notify,
@@ -89,6 +99,7 @@ pub fn spawn(
     store: Store,
     config: Arc<RuntimeConfig>,
     machines: Arc<Machines>,
+    hub: Arc<Hub>,
 ) -> std::io::Result<Worker> {
     let (commands, inbox) = mpsc::unbounded_channel();
     let thread = std::thread::Builder::new()
@@ -109,6 +120,9 @@ pub fn spawn(
                 config,
                 machines,
                 running: RefCell::new(HashMap::new()),
+                hub,
+                wakers: RefCell::new(HashMap::new()),
+                late_wakes: RefCell::new(HashSet::new()),
                 timers: RefCell::new(BinaryHeap::new()),
                 timers_changed: Notify::new(),
                 loading: Semaphore::new(64),
@@ -126,6 +140,7 @@ async fn serve(ctx: Rc<WorkerContext>, mut inbox: mpsc::UnboundedReceiver<Comman
         match command {
             Command::Start { record, events } => start(&ctx, *record, events),
             Command::Resume(id) => resume(&ctx, id),
+            Command::Wake(id) => wake(&ctx, id),
             Command::Park(id, wake_at) => ctx.park(id, wake_at),
             Command::Shutdown => break,
             Command::Stop {
@@ -137,11 +152,15 @@ async fn serve(ctx: Rc<WorkerContext>, mut inbox: mpsc::UnboundedReceiver<Comman
             Command::Express {
                 machine,
                 info,
+                mock_test_case,
                 reply,
             } => {
                 let limits = ctx.config.limits;
+                let hub = ctx.hub.clone();
+                let mocks = mock_test_case
+                    .and_then(|case| crate::mocks::for_express(&hub, &info, &case));
                 tokio::task::spawn_local(async move {
-                    let ending = express::run(machine, *info, limits).await;
+                    let ending = express::run(machine, *info, limits, hub, mocks).await;
                     if let Some(reply) = reply {
                         let _ = reply.send(ending);
                     }
@@ -209,6 +228,21 @@ fn resume(ctx: &Rc<WorkerContext>, id: i64) {
 }
 
 /// Stops an execution, whether it is in memory or parked in the store.
+/// An answer for a waiting task of execution `id` is in the store: an execution in memory
+/// looks again; one that is loading or parking is marked to look again; a parked one resumes.
+fn wake(ctx: &Rc<WorkerContext>, id: i64) {
+    if let Some(signal) = ctx.wakers.borrow().get(&id) {
+        signal.notify_waiters();
+        ctx.late_wakes.borrow_mut().insert(id);
+        return;
+    }
+    if ctx.running.borrow().contains_key(&id) {
+        ctx.late_wakes.borrow_mut().insert(id);
+        return;
+    }
+    resume(ctx, id);
+}
+
 fn stop(
     ctx: &Rc<WorkerContext>,
     id: i64,
@@ -230,10 +264,18 @@ fn stop(
         None => request,
     };
     let store = ctx.store.clone();
+    let hub = ctx.hub.clone();
     tokio::task::spawn_local(async move {
-        let result =
-            standard::close_aborted(&store, id, Vec::new(), None, request.error, request.cause)
-                .await;
+        let result = standard::close_aborted(
+            &store,
+            &hub,
+            id,
+            Vec::new(),
+            None,
+            request.error,
+            request.cause,
+        )
+        .await;
         let _ = request.reply.send(result);
     });
 }

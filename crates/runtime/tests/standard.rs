@@ -31,6 +31,8 @@ fn request(definition: &Value, name: &str, input: Value) -> StartRequest {
         name: name.into(),
         input: input.to_string(),
         trace_header: None,
+        parent_id: None,
+        mock_test_case: None,
     }
 }
 

@@ -517,3 +517,36 @@ pub fn complete_machine_deletion(conn: &Connection, id: i64) -> Result<bool, Sto
     }
     crate::state_machines::delete_with_dependents(conn, &machine)
 }
+
+/// Records the execution that started this one (nested state machines): stopping the parent
+/// stops it too.
+pub fn set_parent(conn: &Connection, id: i64, parent: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE executions SET parent_id = ?2 WHERE id = ?1")?
+        .execute(params![id, parent])?;
+    Ok(())
+}
+
+/// The running executions that `parent` started.
+pub fn running_children(conn: &Connection, parent: i64) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM executions WHERE parent_id = ?1 AND status = 'RUNNING' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([parent], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+}
+
+/// Sets the mock test case an execution runs with (`stateMachineArn#TestCase`).
+pub fn set_mock_test_case(conn: &Connection, id: i64, case: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE executions SET mock_test_case = ?2 WHERE id = ?1")?
+        .execute(params![id, case])?;
+    Ok(())
+}
+
+/// The mock test case an execution runs with, if any.
+pub fn mock_test_case(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT mock_test_case FROM executions WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}

@@ -7,6 +7,7 @@
 //! modules ([`state_machines`], [`versions`], [`aliases`], [`tags`]) are plain functions over
 //! `&rusqlite::Connection`, so callers compose them inside one `write` or `read`.
 
+pub mod activities;
 pub mod aliases;
 mod columns;
 mod config;
@@ -15,6 +16,7 @@ mod error;
 pub mod executions;
 mod job;
 pub mod migrations;
+pub mod task_tokens;
 mod readers;
 pub mod state_machines;
 mod store;

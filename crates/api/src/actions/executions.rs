@@ -42,6 +42,15 @@ pub(crate) fn runtime_error(e: RuntimeError) -> ApiError {
             "ServiceUnavailable",
             "The server is shutting down; retry against the next one",
         ),
+        RuntimeError::InvalidToken(m) => {
+            ApiError::service("InvalidToken", format!("Invalid Token: '{m}'"))
+        }
+        RuntimeError::TaskDoesNotExist(m) => {
+            ApiError::service("TaskDoesNotExist", format!("Task Does Not Exist: '{m}'"))
+        }
+        RuntimeError::TaskTimedOut(m) => {
+            ApiError::service("TaskTimedOut", format!("Task Timed Out: '{m}'"))
+        }
         RuntimeError::Store(e) => e.into(),
     }
 }
@@ -77,6 +86,12 @@ struct Start {
 async fn read_start(state: &AppState, body: Value) -> Result<Start, ApiError> {
     let mut input = Input::new(body)?;
     let arn_text = input.req_str("stateMachineArn", shapes::ARN)?;
+    // `stateMachineArn#TestCase` runs with a test case of the mock configuration, as AWS's
+    // local emulator does.
+    let (arn_text, mock_test_case) = match arn_text.split_once('#') {
+        Some((arn, case)) => (arn.to_string(), Some(case.to_string())),
+        None => (arn_text, None),
+    };
     let name = input.opt_str("name", shapes::NAME)?;
     let execution_input = read_input(&mut input)?;
     let trace_header = input.opt_str("traceHeader", TRACE_HEADER)?;
@@ -89,6 +104,14 @@ async fn read_start(state: &AppState, body: Value) -> Result<Start, ApiError> {
         None => ids::uuid_v4(),
     };
     let target = resolve_start_target(state, &arn_text).await?;
+    if let Some(case) = &mock_test_case {
+        state
+            .runtime
+            .check_mock_test_case(&target.name, case)
+            .map_err(|m| {
+                ApiError::validation_message(format!("Invalid mock test case '{case}': {m}"))
+            })?;
+    }
     let request = StartRequest {
         state_machine_arn: target.state_machine_arn.clone(),
         version_arn: target.version_arn.clone(),
@@ -99,6 +122,8 @@ async fn read_start(state: &AppState, body: Value) -> Result<Start, ApiError> {
         name,
         input: execution_input,
         trace_header,
+        parent_id: None,
+        mock_test_case,
     };
     Ok(Start { target, request })
 }

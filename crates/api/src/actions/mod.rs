@@ -10,7 +10,9 @@
 //! value is the response body. Handlers read their members with [`crate::input::Input`], which
 //! gives AWS's `SerializationException`/`ValidationException` answers for free.
 
+pub mod activities;
 pub mod aliases;
+pub mod callbacks;
 pub mod executions;
 pub mod history;
 pub mod map_runs;
@@ -56,20 +58,19 @@ pub const ACTIONS: &[&str] = &[
     "DescribeMapRun",
     "ListMapRuns",
     "UpdateMapRun",
-];
-
-/// Step Functions actions this server knows but does not serve yet: they answer "not
-/// implemented yet" rather than "unknown operation", so that a client sees what is missing.
-pub const LATER: &[&str] = &[
     "CreateActivity",
-    "DeleteActivity",
     "DescribeActivity",
+    "DeleteActivity",
     "ListActivities",
     "GetActivityTask",
     "SendTaskSuccess",
     "SendTaskFailure",
     "SendTaskHeartbeat",
 ];
+
+/// Step Functions actions this server knows but does not serve yet: they answer "not
+/// implemented yet" rather than "unknown operation", so that a client sees what is missing.
+pub const LATER: &[&str] = &[];
 
 /// Runs the handler of `action` on `body`.
 pub async fn dispatch(state: &AppState, action: &str, body: Value) -> Result<Value, ApiError> {
@@ -105,6 +106,14 @@ pub async fn dispatch(state: &AppState, action: &str, body: Value) -> Result<Val
         "DescribeMapRun" => map_runs::describe_map_run(state, body).await,
         "ListMapRuns" => map_runs::list_map_runs(state, body).await,
         "UpdateMapRun" => map_runs::update_map_run(state, body).await,
+        "CreateActivity" => activities::create(state, body).await,
+        "DescribeActivity" => activities::describe(state, body).await,
+        "DeleteActivity" => activities::delete(state, body).await,
+        "ListActivities" => activities::list(state, body).await,
+        "GetActivityTask" => callbacks::get_activity_task(state, body).await,
+        "SendTaskSuccess" => callbacks::send_task_success(state, body).await,
+        "SendTaskFailure" => callbacks::send_task_failure(state, body).await,
+        "SendTaskHeartbeat" => callbacks::send_task_heartbeat(state, body).await,
         // AWS actions that belong to the integrations layer (activities, task tokens).
         other if LATER.contains(&other) => Err(ApiError::not_implemented(other)),
         other => Err(ApiError::unknown_operation(format!(

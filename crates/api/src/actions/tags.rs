@@ -2,12 +2,11 @@
 //! shared with CreateStateMachine.
 //!
 //! Tags live on unqualified state machines (AWS refuses a version or alias ARN with
-//! `ResourceNotFound`, as recorded on AWS). Activities are tagged by the integrations layer,
-//! which owns them; until it exists, an activity ARN is `ResourceNotFound` too.
+//! `ResourceNotFound`, as recorded on AWS) and on activities.
 
 use serde_json::{json, Value};
-use switchback_store::state_machines as machines;
 use switchback_store::tags::{self as store_tags, Tag};
+use switchback_store::{activities, rusqlite, state_machines as machines, StoreError};
 
 use crate::arn::{self, Qualifier, TaggableArn};
 use crate::error::{constraint, ApiError, ConstraintValue};
@@ -52,12 +51,38 @@ pub fn read_tags(input: &mut Input, field: &str) -> Result<Option<Vec<Tag>>, Api
     Ok(Some(tags))
 }
 
-/// The machine ARN a tag action names; anything but an unqualified machine is not found.
-fn taggable_machine(arn_text: &str) -> Result<String, ApiError> {
+/// A resource that carries tags.
+enum Taggable {
+    /// An unqualified state machine, by ARN.
+    Machine(String),
+    /// An activity, by ARN.
+    Activity(String),
+}
+
+impl Taggable {
+    fn arn(&self) -> &str {
+        match self {
+            Taggable::Machine(a) | Taggable::Activity(a) => a,
+        }
+    }
+
+    fn exists(&self, conn: &rusqlite::Connection) -> Result<bool, StoreError> {
+        Ok(match self {
+            Taggable::Machine(a) => machines::get(conn, a)?.is_some(),
+            Taggable::Activity(a) => activities::get(conn, a)?.is_some(),
+        })
+    }
+}
+
+/// The resource a tag action names; a qualified machine ARN is not found.
+fn taggable(arn_text: &str) -> Result<Taggable, ApiError> {
     let not_found = || ApiError::resource_not_found(format!("Resource not found: '{arn_text}'"));
     match arn::parse_taggable(arn_text)? {
-        TaggableArn::StateMachine(m) if m.qualifier == Qualifier::None => Ok(m.machine_arn),
-        _ => Err(not_found()),
+        TaggableArn::StateMachine(m) if m.qualifier == Qualifier::None => {
+            Ok(Taggable::Machine(m.machine_arn))
+        }
+        TaggableArn::Activity(a) => Ok(Taggable::Activity(a.arn)),
+        TaggableArn::StateMachine(_) => Err(not_found()),
     }
 }
 
@@ -71,17 +96,17 @@ pub async fn tag(state: &AppState, body: Value) -> Result<Value, ApiError> {
     }
     input.finish()?;
     let tags = tags.unwrap_or_default();
-    let machine_arn = taggable_machine(&arn_text)?;
+    let resource = taggable(&arn_text)?;
     let limit = state.config.max_tags_per_resource;
     state
         .store
         .write(move |tx| {
-            if machines::get(tx, &machine_arn)?.is_none() {
+            if !resource.exists(tx)? {
                 return Ok(Err(ApiError::resource_not_found(format!(
                     "Resource not found: '{arn_text}'"
                 ))));
             }
-            let existing = store_tags::list(tx, &machine_arn)?;
+            let existing = store_tags::list(tx, resource.arn())?;
             let added = tags
                 .iter()
                 .filter(|t| !existing.iter().any(|e| e.key == t.key))
@@ -89,7 +114,7 @@ pub async fn tag(state: &AppState, body: Value) -> Result<Value, ApiError> {
             if existing.len() + added > limit {
                 return Ok(Err(ApiError::too_many_tags(&arn_text, limit)));
             }
-            store_tags::put(tx, &machine_arn, &tags)?;
+            store_tags::put(tx, resource.arn(), &tags)?;
             Ok(Ok(()))
         })
         .await??;
@@ -121,16 +146,16 @@ pub async fn untag(state: &AppState, body: Value) -> Result<Value, ApiError> {
         }
     };
     input.finish()?;
-    let machine_arn = taggable_machine(&arn_text)?;
+    let resource = taggable(&arn_text)?;
     state
         .store
         .write(move |tx| {
-            if machines::get(tx, &machine_arn)?.is_none() {
+            if !resource.exists(tx)? {
                 return Ok(Err(ApiError::resource_not_found(format!(
                     "Resource not found: '{arn_text}'"
                 ))));
             }
-            store_tags::remove(tx, &machine_arn, &keys)?;
+            store_tags::remove(tx, resource.arn(), &keys)?;
             Ok(Ok(()))
         })
         .await??;
@@ -142,16 +167,16 @@ pub async fn list(state: &AppState, body: Value) -> Result<Value, ApiError> {
     let mut input = Input::new(body)?;
     let arn_text = input.req_str("resourceArn", shapes::ARN)?;
     input.finish()?;
-    let machine_arn = taggable_machine(&arn_text)?;
+    let resource = taggable(&arn_text)?;
     let tags = state
         .store
         .read(move |conn| {
-            if machines::get(conn, &machine_arn)?.is_none() {
+            if !resource.exists(conn)? {
                 return Ok(Err(ApiError::resource_not_found(format!(
                     "Resource not found: '{arn_text}'"
                 ))));
             }
-            Ok(Ok(store_tags::list(conn, &machine_arn)?))
+            Ok(Ok(store_tags::list(conn, resource.arn())?))
         })
         .await??;
     let items: Vec<Value> = tags

@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activities;
 mod aliases;
 mod executions;
 mod paging;

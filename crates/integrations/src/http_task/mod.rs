@@ -1,0 +1,146 @@
+//! The HTTP Task: `arn:aws:states:::http:invoke`, calling any HTTP(S) API.
+//!
+//! The request is built as AWS builds it ([`request`]), sent with the crate's pooled client,
+//! and the response shaped as AWS shapes it ([`response`]). What differs from AWS is where
+//! trust comes from: credentials come from `[connections.NAME]` in the configuration, and
+//! `[http] allowed_hosts` can limit the hosts a definition may call, the way an execution
+//! role's `states:InvokeHTTPEndpoint` policy does on AWS (so a refused host fails with
+//! `States.Permissions`).
+//!
+//! AWS stops an HTTP Task after 60 seconds with `States.Http.Socket`; Switchback does the same,
+//! and reports a connection that cannot be made (refused, unreachable, DNS, TLS) under that
+//! name too, with the host and what to check in the cause.
+
+mod encoding;
+mod request;
+mod response;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use switchback_engine::task::{TaskOutcome, TaskRequest};
+
+use crate::http_client::{describe, is_connect_error, CONNECT_TIMEOUT};
+use crate::Shared;
+
+/// AWS's limit on an HTTP Task request.
+const HTTP_TASK_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most of a response read; more than the 256 KiB a result may have, so the engine's size
+/// check reports a large one as AWS does.
+const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Runs one HTTP Task.
+pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
+    let settings = &shared.settings;
+    let http = match request::read(&task.input, settings) {
+        Ok(http) => http,
+        Err(outcome) => return outcome,
+    };
+    if !host_allowed(&settings.allowed_hosts, &http.host) {
+        return TaskOutcome::Failed {
+            error: "States.Permissions".into(),
+            cause: format!(
+                "The HTTP Task may not call {}: the host '{}' is not in `allowed_hosts` of the [http] table in {}. Add \"{}\" to that list to allow it.",
+                http.url, http.host, settings.file, http.host
+            ),
+        };
+    }
+    let socket = |detail: String| TaskOutcome::Failed {
+        error: "States.Http.Socket".into(),
+        cause: detail,
+    };
+    let client = match shared.client() {
+        Ok(client) => client,
+        Err(e) => return socket(format!("Switchback could not call {}: {e}", http.url)),
+    };
+
+    let mut builder = http::Request::builder()
+        .method(http.method.clone())
+        .uri(http.uri.clone());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = http.headers.clone();
+    }
+    let request = match builder.body(Full::new(Bytes::from(http.body.clone().unwrap_or_default()))) {
+        Ok(request) => request,
+        Err(e) => {
+            return TaskOutcome::Failed {
+                error: "States.Runtime".into(),
+                cause: format!("The HTTP Task's request to {} is not valid: {e}", http.url),
+            }
+        }
+    };
+
+    let exchange = async {
+        let response = client.request(request).await.map_err(|e| {
+            if is_connect_error(&e) {
+                format!(
+                    "Switchback could not connect to {} for {}: {}. Check that the server is running and that `ApiEndpoint` is right (connections time out after {} seconds).",
+                    http.host,
+                    http.url,
+                    describe(&e),
+                    CONNECT_TIMEOUT.as_secs()
+                )
+            } else {
+                format!("The request to {} failed: {}", http.url, describe(&e))
+            }
+        })?;
+        let (parts, body) = response.into_parts();
+        let body = Limited::new(body, MAX_RESPONSE_BYTES)
+            .collect()
+            .await
+            .map(|b| Some(b.to_bytes()))
+            .or_else(|e| {
+                if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                    Ok(None)
+                } else {
+                    Err(format!("Reading the response of {} failed: {e}", http.url))
+                }
+            })?;
+        Ok::<_, String>((parts, body))
+    };
+    match tokio::time::timeout(HTTP_TASK_TIMEOUT, exchange).await {
+        Err(_) => socket(format!(
+            "The request to {} timed out after {} seconds, the limit of an HTTP Task.",
+            http.url,
+            HTTP_TASK_TIMEOUT.as_secs()
+        )),
+        Ok(Err(detail)) => socket(detail),
+        Ok(Ok((_, None))) => TaskOutcome::Failed {
+            error: "States.DataLimitExceeded".into(),
+            cause: format!(
+                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                task.resource
+            ),
+        },
+        Ok(Ok((parts, Some(body)))) => response::outcome(&parts, &body),
+    }
+}
+
+/// Whether `[http] allowed_hosts` lets the task call `host` (an empty list allows all;
+/// `*.example.com` allows the subdomains of example.com).
+fn host_allowed(allowed: &[String], host: &str) -> bool {
+    allowed.is_empty()
+        || allowed.iter().any(|entry| match entry.strip_prefix("*.") {
+            Some(domain) => host
+                .strip_suffix(domain)
+                .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
+            None => entry == host,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn the_allow_list_matches_hosts_and_subdomains() {
+        let list = vec!["localhost".to_string(), "*.example.com".to_string()];
+        assert!(host_allowed(&[], "anything.org"));
+        assert!(host_allowed(&list, "localhost"));
+        assert!(host_allowed(&list, "api.example.com"));
+        assert!(!host_allowed(&list, "example.com"));
+        assert!(!host_allowed(&list, "badexample.com"));
+        assert!(!host_allowed(&list, "127.0.0.1"));
+    }
+}

@@ -1,0 +1,227 @@
+//! Switchback's stateless Task resources: they run on the user's own machines, under AWS's
+//! resource names and with AWS's result shapes, so that definitions written for AWS run
+//! unchanged.
+//!
+//! - Lambda functions, as `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` or
+//!   `arn:aws:states:::lambda:invoke[.waitForTaskToken]` ([`function`]): each configured as a
+//!   local command (one process per invocation, event on stdin, result on stdout) or as a
+//!   Lambda Invoke API endpoint (`sam local start-lambda`, the runtime interface emulator).
+//! - The HTTP Task, `arn:aws:states:::http:invoke` ([`http_task`]).
+//! - Any other AWS service integration fails with a cause that explains how to mock it
+//!   ([`unsupported_service`]).
+//!
+//! Activities, callbacks waiting for task tokens and nested executions
+//! (`states:startExecution`) are the runtime's, not this crate's ([`Integrations::handles`]).
+//!
+//! # Where the work runs
+//!
+//! [`Integrations::new`] starts a small multi-thread tokio runtime of its own (2 worker threads
+//! named `switchback-integrations`) and [`Integrations::call`] spawns each call onto it,
+//! returning a future that only waits for the result. So a caller on any runtime can await the
+//! call: the server's current-thread workers with their `LocalSet`, the CLI's runtime, a test's.
+//! It also keeps the pooled HTTP client on one runtime: hyper spawns a task per connection on
+//! the runtime that opens it, and a pool shared between runtimes breaks when one of them stops.
+//! Dropping the returned future cancels the call (a command's process is killed), so the
+//! engine's `TimeoutSeconds` and a stopped execution stop the work. The runtime shuts down,
+//! without blocking, when the last clone of [`Integrations`] is dropped and no call is pending.
+//!
+//! # Trust
+//!
+//! Functions and connections resolve only through the configuration ([`IntegrationsConfig`],
+//! from `switchback.toml`), never from a definition: a definition cannot make Switchback run a
+//! command or send credentials that the user did not configure. Errors are AWS's: error names
+//! that `Retry`/`Catch` written for AWS match, causes in AWS's words followed, where Switchback
+//! is the reason, by what to change and in which file.
+
+mod config;
+mod function;
+mod http_client;
+mod http_task;
+mod resource;
+mod unsupported;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use futures::future::BoxFuture;
+use futures::FutureExt as _;
+use switchback_engine::task::{TaskOutcome, TaskPhase, TaskRequest};
+
+pub use config::{
+    ApiKey, BasicAuth, ConfigError, ConnectionConfig, FunctionConfig, HttpConfig,
+    IntegrationsConfig, LambdaConfig, DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+    MAX_FUNCTION_TIMEOUT_SECONDS,
+};
+pub use unsupported::unsupported_service;
+
+use config::Settings;
+use resource::Resource;
+
+/// Runs the stateless Task resources of state machines. Cheap to clone (one shared inner
+/// value); see the crate docs for where the work runs.
+#[derive(Clone)]
+pub struct Integrations {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// `Some` until dropped.
+    runtime: Option<tokio::runtime::Runtime>,
+    handle: tokio::runtime::Handle,
+    shared: Arc<Shared>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Dropping a runtime blocks, which is not allowed inside another runtime (where the
+        // last clone may well be dropped); pending work is cancelled either way.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// What the calls running on the integrations' runtime share.
+pub(crate) struct Shared {
+    pub settings: Settings,
+    client: OnceLock<Result<http_client::Client, String>>,
+}
+
+impl Shared {
+    /// The HTTP client, built on first use (loading root certificates takes a moment).
+    pub fn client(&self) -> Result<&http_client::Client, &str> {
+        self.client
+            .get_or_init(http_client::build)
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    async fn dispatch(&self, request: TaskRequest) -> TaskOutcome {
+        if request.phase != TaskPhase::Dispatch {
+            return TaskOutcome::Failed {
+                error: "States.Runtime".into(),
+                cause: format!(
+                    "The integrations only dispatch tasks; the {:?} phase of the task '{}' ({}) is the runtime's.",
+                    request.phase, request.state_name, request.resource
+                ),
+            };
+        }
+        match Resource::parse(&request.resource) {
+            Resource::LambdaFunction(function) => {
+                function::call_function(self, function, &request).await
+            }
+            Resource::LambdaInvoke => function::call_invoke(self, &request).await,
+            Resource::HttpInvoke => http_task::call(self, &request).await,
+            Resource::Activity | Resource::StartExecution => TaskOutcome::Failed {
+                error: "States.Runtime".into(),
+                cause: format!(
+                    "The resource {} of the task '{}' is run by Switchback's runtime, not by the integrations.",
+                    request.resource, request.state_name
+                ),
+            },
+            Resource::OtherService | Resource::Unknown => unsupported_service(&request),
+        }
+    }
+}
+
+impl Integrations {
+    /// Checks the configuration (a function with neither or both of `command` and `url`, an
+    /// empty command, a bad URL, ...) and returns a clear error naming the file and field, e.g.
+    /// `switchback.toml: functions.validate: give either `command` or `url` ...`. `base_dir` is
+    /// the config file's directory: relative paths in it resolve against it.
+    pub fn new(
+        config: IntegrationsConfig,
+        base_dir: PathBuf,
+        config_file_name: String,
+    ) -> Result<Integrations, ConfigError> {
+        let base_dir = std::path::absolute(&base_dir).unwrap_or(base_dir);
+        let settings = Settings::check(config, &base_dir, &config_file_name)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("switchback-integrations")
+            .enable_all()
+            .build()
+            .map_err(|e| ConfigError {
+                file: config_file_name.clone(),
+                field: "(integrations)".into(),
+                problem: format!("could not start the integrations' threads: {e}"),
+            })?;
+        Ok(Integrations {
+            inner: Arc::new(Inner {
+                handle: runtime.handle().clone(),
+                runtime: Some(runtime),
+                shared: Arc::new(Shared {
+                    settings,
+                    client: OnceLock::new(),
+                }),
+            }),
+        })
+    }
+
+    /// Runs one Dispatch-phase call of a Task resource and reports how it ended. The future is
+    /// `Send + 'static`, so a caller on any tokio runtime can spawn or await it; dropping it
+    /// cancels the call.
+    pub fn call(&self, request: &TaskRequest) -> BoxFuture<'static, TaskOutcome> {
+        let shared = self.inner.shared.clone();
+        let task = request.clone();
+        let state_name = request.state_name.clone();
+        let join = self
+            .inner
+            .handle
+            .spawn(async move { shared.dispatch(task).await });
+        let cancel = AbortOnDrop(join.abort_handle());
+        // The future holds the runtime until the call is done.
+        let inner = self.inner.clone();
+        async move {
+            let _inner = inner;
+            let _cancel = cancel;
+            match join.await {
+                Ok(outcome) => outcome,
+                Err(e) => TaskOutcome::Failed {
+                    error: "States.TaskFailed".into(),
+                    cause: format!(
+                        "The task '{state_name}' stopped inside Switchback's integrations: {}",
+                        if e.is_panic() {
+                            "internal error (please report it)"
+                        } else {
+                            "the integrations were shut down"
+                        }
+                    ),
+                },
+            }
+        }
+        .boxed()
+    }
+
+    /// Whether [`call`](Integrations::call) answers this resource: Lambda functions,
+    /// `lambda:invoke[.waitForTaskToken]`, `http:invoke`, and other AWS service integrations
+    /// (with [`unsupported_service`]). Activities and `arn:aws:states:::states:startExecution*`
+    /// are the runtime's.
+    pub fn handles(resource: &str) -> bool {
+        !matches!(
+            Resource::parse(resource),
+            Resource::Activity | Resource::StartExecution
+        )
+    }
+}
+
+impl fmt::Debug for Integrations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings = &self.inner.shared.settings;
+        f.debug_struct("Integrations")
+            .field("config_file", &settings.file)
+            .field("functions", &settings.functions.keys().collect::<Vec<_>>())
+            .field("connections", &settings.connections.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Cancels the spawned call when the caller stops waiting for it.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

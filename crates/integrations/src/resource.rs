@@ -1,0 +1,212 @@
+//! Reading `Resource` ARNs and Lambda `FunctionName`s.
+//!
+//! Kept apart from the code that acts on them because both are small grammars with many
+//! spellings (a bare name, a partial ARN, a full ARN, each with or without a qualifier), and
+//! every caller (`handles`, `call`, the error messages) must read them the same way.
+
+use crate::config::is_function_name;
+
+/// The region of a function named without an ARN: Switchback's default region.
+pub(crate) const DEFAULT_REGION: &str = "us-east-1";
+/// The account of a function named without an ARN: Switchback's default account.
+pub(crate) const DEFAULT_ACCOUNT: &str = "123456789012";
+
+/// What a Task's `Resource` asks for, as far as this crate is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resource {
+    /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`: the input is the event and
+    /// the result is the function's payload.
+    LambdaFunction(FunctionRef),
+    /// `arn:aws:states:::lambda:invoke[.waitForTaskToken]`: the input holds `FunctionName` and
+    /// `Payload`; the result is the Invoke response.
+    LambdaInvoke,
+    /// `arn:aws:states:::http:invoke`
+    HttpInvoke,
+    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`: the runtime's.
+    Activity,
+    /// `arn:aws:states:::states:startExecution[.sync[:2]|.waitForTaskToken]`: the runtime's.
+    StartExecution,
+    /// Any other `arn:aws:states:::SERVICE:ACTION` (SQS, SNS, DynamoDB, `aws-sdk:*`, ...):
+    /// answered with [`crate::unsupported_service`].
+    OtherService,
+    /// Not an ARN this crate knows.
+    Unknown,
+}
+
+impl Resource {
+    pub fn parse(resource: &str) -> Resource {
+        let parts: Vec<&str> = resource.splitn(6, ':').collect();
+        let ["arn", _partition, service, _region, _account, rest] = parts.as_slice() else {
+            return Resource::Unknown;
+        };
+        match *service {
+            "lambda" => match parse_function_arn(resource) {
+                Some(function) => Resource::LambdaFunction(function),
+                None => Resource::Unknown,
+            },
+            "states" => {
+                if rest.starts_with("activity:") {
+                    return Resource::Activity;
+                }
+                let (service, action) = rest.split_once(':').unwrap_or((rest, ""));
+                match (service, action) {
+                    ("lambda", "invoke") | ("lambda", "invoke.waitForTaskToken") => {
+                        Resource::LambdaInvoke
+                    }
+                    ("http", "invoke") => Resource::HttpInvoke,
+                    ("states", action) if action.starts_with("startExecution") => {
+                        Resource::StartExecution
+                    }
+                    _ => Resource::OtherService,
+                }
+            }
+            _ => Resource::Unknown,
+        }
+    }
+}
+
+/// A Lambda function, as named by a resource ARN or a `FunctionName`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FunctionRef {
+    pub partition: String,
+    pub region: String,
+    pub account: String,
+    pub name: String,
+    /// A version, an alias or `$LATEST`.
+    pub qualifier: Option<String>,
+}
+
+impl FunctionRef {
+    /// The function's ARN, with its qualifier if it has one (as Lambda writes it in errors).
+    pub fn arn(&self) -> String {
+        let mut arn = format!(
+            "arn:{}:lambda:{}:{}:function:{}",
+            self.partition, self.region, self.account, self.name
+        );
+        if let Some(qualifier) = &self.qualifier {
+            arn.push(':');
+            arn.push_str(qualifier);
+        }
+        arn
+    }
+}
+
+/// `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`
+fn parse_function_arn(arn: &str) -> Option<FunctionRef> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "lambda", region, account, "function", name, rest @ ..]
+            if rest.len() <= 1 =>
+        {
+            function_ref(partition, region, account, name, rest.first().copied())
+        }
+        _ => None,
+    }
+}
+
+fn function_ref(
+    partition: &str,
+    region: &str,
+    account: &str,
+    name: &str,
+    qualifier: Option<&str>,
+) -> Option<FunctionRef> {
+    if !is_function_name(name) || qualifier.is_some_and(|q| !is_qualifier(q)) {
+        return None;
+    }
+    Some(FunctionRef {
+        partition: if partition.is_empty() { "aws" } else { partition }.to_string(),
+        region: if region.is_empty() { DEFAULT_REGION } else { region }.to_string(),
+        account: if account.is_empty() { DEFAULT_ACCOUNT } else { account }.to_string(),
+        name: name.to_string(),
+        qualifier: qualifier.map(str::to_string),
+    })
+}
+
+/// Lambda's qualifiers: `$LATEST`, a version number or an alias (`[a-zA-Z0-9$_-]{1,128}`).
+fn is_qualifier(qualifier: &str) -> bool {
+    (1..=128).contains(&qualifier.len())
+        && qualifier
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '$' | '_' | '-'))
+}
+
+/// Reads the `FunctionName` of a `lambda:invoke` task: a name (`my-function`), a name with a
+/// qualifier (`my-function:v1`), a partial ARN (`123456789012:function:my-function`) or a full
+/// ARN, each with an optional qualifier. `None` when it is none of these.
+pub(crate) fn parse_function_name(function_name: &str) -> Option<FunctionRef> {
+    if function_name.starts_with("arn:") {
+        return parse_function_arn(function_name);
+    }
+    let parts: Vec<&str> = function_name.split(':').collect();
+    match parts.as_slice() {
+        [name] => function_ref("", "", "", name, None),
+        [name, qualifier] => function_ref("", "", "", name, Some(qualifier)),
+        [account, "function", name, rest @ ..] if rest.len() <= 1 => {
+            function_ref("", "", account, name, rest.first().copied())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_resources() {
+        let f = Resource::parse("arn:aws:lambda:eu-west-1:111111111111:function:pay:live");
+        let Resource::LambdaFunction(f) = f else {
+            panic!("not a function: {f:?}")
+        };
+        assert_eq!(f.name, "pay");
+        assert_eq!(f.qualifier.as_deref(), Some("live"));
+        assert_eq!(f.arn(), "arn:aws:lambda:eu-west-1:111111111111:function:pay:live");
+        assert_eq!(
+            Resource::parse("arn:aws:states:::lambda:invoke"),
+            Resource::LambdaInvoke
+        );
+        assert_eq!(
+            Resource::parse("arn:aws:states:::lambda:invoke.waitForTaskToken"),
+            Resource::LambdaInvoke
+        );
+        assert_eq!(
+            Resource::parse("arn:aws:states:::http:invoke"),
+            Resource::HttpInvoke
+        );
+        assert_eq!(
+            Resource::parse("arn:aws:states:us-east-1:123456789012:activity:work"),
+            Resource::Activity
+        );
+        assert_eq!(
+            Resource::parse("arn:aws:states:::states:startExecution.sync:2"),
+            Resource::StartExecution
+        );
+        assert_eq!(
+            Resource::parse("arn:aws:states:::sqs:sendMessage"),
+            Resource::OtherService
+        );
+        assert_eq!(
+            Resource::parse("arn:aws:states:::aws-sdk:s3:getObject"),
+            Resource::OtherService
+        );
+        assert_eq!(Resource::parse("not an arn"), Resource::Unknown);
+    }
+
+    #[test]
+    fn reads_every_spelling_of_a_function_name() {
+        let bare = parse_function_name("pay").unwrap();
+        assert_eq!(bare.arn(), "arn:aws:lambda:us-east-1:123456789012:function:pay");
+        let alias = parse_function_name("pay:live").unwrap();
+        assert_eq!((alias.name.as_str(), alias.qualifier.as_deref()), ("pay", Some("live")));
+        let partial = parse_function_name("111111111111:function:pay:3").unwrap();
+        assert_eq!(partial.arn(), "arn:aws:lambda:us-east-1:111111111111:function:pay:3");
+        let full = parse_function_name("arn:aws:lambda:eu-west-1:111111111111:function:pay:$LATEST")
+            .unwrap();
+        assert_eq!(full.region, "eu-west-1");
+        assert_eq!(full.qualifier.as_deref(), Some("$LATEST"));
+        assert!(parse_function_name("").is_none());
+        assert!(parse_function_name("a b").is_none());
+        assert!(parse_function_name("a:b:c").is_none());
+    }
+}

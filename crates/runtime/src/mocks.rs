@@ -1,0 +1,115 @@
+//! Mocked responses in the server: AWS's mock configuration format, loaded with
+//! `--mock-config`, chosen per execution by starting `stateMachineArn#TestCaseName`.
+//!
+//! A mock's responses are picked by invocation index (`"0"`, `"1-2"`, ...). The index counts
+//! the state's earlier invocations in this execution, so a resumed execution first counts the
+//! invocations its journal already holds.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use switchback_engine::mock::Mocks;
+use switchback_store::executions::{self, EventRow, ExecutionRecord};
+
+use crate::standard::machine_name;
+use crate::worker::WorkerContext;
+
+/// The mocks of an execution started with a test case, if the server has a mock file.
+pub async fn for_execution(
+    ctx: &WorkerContext,
+    record: &ExecutionRecord,
+    recorded: &[EventRow],
+) -> Option<Mocks> {
+    let config = ctx.hub.mocks.as_ref()?;
+    let id = record.id;
+    let case = match ctx
+        .store
+        .read(move |c| executions::mock_test_case(c, id))
+        .await
+    {
+        Ok(case) => case?,
+        Err(e) => {
+            tracing::warn!(execution = id, error = %e, "could not read the execution's mock test case");
+            return None;
+        }
+    };
+    let wanted = format!("{}#{case}", machine_name(&record.state_machine_arn));
+    match Mocks::from_json(&config.document, Some(&wanted)) {
+        Ok(mocks) => {
+            for (state, calls) in invocations(recorded) {
+                mocks.set_calls(&state, calls);
+            }
+            Some(mocks)
+        }
+        Err(e) => {
+            tracing::warn!(execution = %record.arn, file = %config.source, error = %e, "the execution's mock test case cannot be used");
+            None
+        }
+    }
+}
+
+/// The mocks of an Express execution started with a test case.
+pub fn for_express(
+    hub: &crate::hub::Hub,
+    info: &switchback_engine::context::ExecutionInfo,
+    case: &str,
+) -> Option<Mocks> {
+    let config = hub.mocks.as_ref()?;
+    let wanted = format!("{}#{case}", info.state_machine_name);
+    match Mocks::from_json(&config.document, Some(&wanted)) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::warn!(execution = %info.execution_arn, file = %config.source, error = %e, "the execution's mock test case cannot be used");
+            None
+        }
+    }
+}
+
+/// Checks that a mock file has test case `case` for machine `machine_name`.
+pub fn check_test_case(document: &Value, machine_name: &str, case: &str) -> Result<(), String> {
+    Mocks::from_json(document, Some(&format!("{machine_name}#{case}"))).map(|_| ())
+}
+
+/// How many times each state's task ended in the recorded events.
+fn invocations(rows: &[EventRow]) -> HashMap<String, u32> {
+    let mut sorted: Vec<&EventRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.id);
+    let mut state_of: HashMap<i64, String> = HashMap::new();
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    for row in sorted {
+        let name = if row.kind.ends_with("StateEntered") {
+            row.details
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<Value>(d).ok())
+                .and_then(|d| {
+                    d.get("stateEnteredEventDetails")
+                        .and_then(|s| s.get("name"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+        } else {
+            state_of.get(&row.previous_id).cloned()
+        };
+        let Some(name) = name else { continue };
+        if is_task_end(&row.kind) {
+            *counts.entry(name.clone()).or_insert(0) += 1;
+        }
+        state_of.insert(row.id, name);
+    }
+    counts
+}
+
+fn is_task_end(kind: &str) -> bool {
+    matches!(
+        kind,
+        "TaskSucceeded"
+            | "TaskFailed"
+            | "TaskTimedOut"
+            | "LambdaFunctionSucceeded"
+            | "LambdaFunctionFailed"
+            | "LambdaFunctionTimedOut"
+            | "ActivitySucceeded"
+            | "ActivityFailed"
+            | "ActivityTimedOut"
+    )
+}

@@ -1,0 +1,294 @@
+//! Tasks that wait for something outside their execution: the `task_tokens` table.
+//!
+//! A callback (`.waitForTaskToken`), an activity task, or a child execution run with `.sync`
+//! gets a row here in the same commit as its scheduling event. Whatever answers it
+//! (`SendTaskSuccess`/`Failure`, an activity worker, the child's end) writes the answer into the
+//! row *before* the waiting execution is woken, so a restart in between loses nothing: the
+//! resumed execution finds the answer here.
+//!
+//! A row's life: `SCHEDULED` → (`STARTED`, activities only, when a worker takes it) →
+//! `CLOSED` (answered, timed out, or its execution ended). `outcome` holds the answer.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::error::StoreError;
+
+/// What a task waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `SendTaskSuccess` / `SendTaskFailure` with the token.
+    Callback,
+    /// An activity worker: `GetActivityTask`, then `SendTask*`.
+    Activity,
+    /// A child execution's end (`states:startExecution.sync`).
+    Sync,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Callback => "CALLBACK",
+            TokenKind::Activity => "ACTIVITY",
+            TokenKind::Sync => "SYNC",
+        }
+    }
+
+    fn parse(s: &str) -> TokenKind {
+        match s {
+            "ACTIVITY" => TokenKind::Activity,
+            "SYNC" => TokenKind::Sync,
+            _ => TokenKind::Callback,
+        }
+    }
+}
+
+/// One waiting task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskToken {
+    pub token: String,
+    pub execution_id: i64,
+    /// The dispatch's idempotency key: a re-dispatch after a restart finds its row by it.
+    pub task_key: String,
+    pub kind: TokenKind,
+    /// `SCHEDULED`, `STARTED` or `CLOSED`.
+    pub status: String,
+    pub activity_arn: Option<String>,
+    /// The input an activity worker gets.
+    pub input: Option<String>,
+    pub worker_name: Option<String>,
+    pub child_execution_id: Option<i64>,
+    pub heartbeat_seconds: Option<i64>,
+    /// Microseconds: when the heartbeat clock last started (scheduling, start, heartbeat).
+    pub last_beat: i64,
+    /// The answer, as JSON text: `{"output": v}` or `{"error": e, "cause": c}`.
+    pub outcome: Option<String>,
+    pub created: i64,
+}
+
+const COLUMNS: &str = "token, execution_id, task_key, kind, status, activity_arn, input, \
+    worker_name, child_execution_id, heartbeat_seconds, last_beat, outcome, created";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskToken> {
+    let kind: String = r.get(3)?;
+    Ok(TaskToken {
+        token: r.get(0)?,
+        execution_id: r.get(1)?,
+        task_key: r.get(2)?,
+        kind: TokenKind::parse(&kind),
+        status: r.get(4)?,
+        activity_arn: r.get(5)?,
+        input: r.get(6)?,
+        worker_name: r.get(7)?,
+        child_execution_id: r.get(8)?,
+        heartbeat_seconds: r.get(9)?,
+        last_beat: r.get(10)?,
+        outcome: r.get(11)?,
+        created: r.get(12)?,
+    })
+}
+
+/// Registers a waiting task. A row with the same idempotency key (a re-dispatch after a
+/// restart) is kept as it is; returns the row that is stored.
+pub fn register(conn: &Connection, t: &TaskToken) -> Result<TaskToken, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO task_tokens (token, execution_id, task_key, kind, status, activity_arn, \
+         input, worker_name, child_execution_id, heartbeat_seconds, last_beat, outcome, created) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        t.token,
+        t.execution_id,
+        t.task_key,
+        t.kind.as_str(),
+        t.status,
+        t.activity_arn,
+        t.input,
+        t.worker_name,
+        t.child_execution_id,
+        t.heartbeat_seconds,
+        t.last_beat,
+        t.outcome,
+        t.created,
+    ])?;
+    by_key(conn, &t.task_key)?
+        .ok_or_else(|| StoreError::Corrupt(format!("task token for {} was not stored", t.task_key)))
+}
+
+/// The row of a token.
+pub fn get(conn: &Connection, token: &str) -> Result<Option<TaskToken>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM task_tokens WHERE token = ?1"))?
+        .query_row([token], from_row)
+        .optional()?)
+}
+
+/// The row of a dispatch, by its idempotency key.
+pub fn by_key(conn: &Connection, task_key: &str) -> Result<Option<TaskToken>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM task_tokens WHERE task_key = ?1"
+        ))?
+        .query_row([task_key], from_row)
+        .optional()?)
+}
+
+/// Records the answer of an open task; false if it was already closed (answered, timed out,
+/// or its execution ended).
+pub fn answer(conn: &Connection, token: &str, outcome: &str) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE task_tokens SET status = 'CLOSED', outcome = ?2 \
+             WHERE token = ?1 AND status != 'CLOSED'",
+        )?
+        .execute(params![token, outcome])?;
+    Ok(n > 0)
+}
+
+/// Closes an open task without an answer (it timed out, or gave up); false if it had
+/// already been closed, e.g. answered a moment before.
+pub fn close(conn: &Connection, token: &str) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE task_tokens SET status = 'CLOSED' WHERE token = ?1 AND status != 'CLOSED'",
+        )?
+        .execute([token])?;
+    Ok(n > 0)
+}
+
+/// Closes every open task of an execution (it ended or was stopped).
+pub fn close_all(conn: &Connection, execution_id: i64) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE task_tokens SET status = 'CLOSED' \
+             WHERE execution_id = ?1 AND status != 'CLOSED'",
+        )?
+        .execute([execution_id])?)
+}
+
+/// Restarts the heartbeat clock of an open task; false if it is closed.
+pub fn heartbeat(conn: &Connection, token: &str, now: i64) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE task_tokens SET last_beat = ?2 WHERE token = ?1 AND status != 'CLOSED'",
+        )?
+        .execute(params![token, now])?;
+    Ok(n > 0)
+}
+
+/// Hands the oldest waiting task of an activity to a worker: marks it started (its heartbeat
+/// clock starts now) and returns it.
+pub fn take_activity_task(
+    conn: &Connection,
+    activity_arn: &str,
+    worker_name: Option<&str>,
+    now: i64,
+) -> Result<Option<TaskToken>, StoreError> {
+    let token: Option<String> = conn
+        .prepare_cached(
+            "SELECT t.token FROM task_tokens t JOIN executions e ON e.id = t.execution_id \
+             WHERE t.activity_arn = ?1 AND t.kind = 'ACTIVITY' AND t.status = 'SCHEDULED' \
+             AND e.status = 'RUNNING' ORDER BY t.created, t.token LIMIT 1",
+        )?
+        .query_row([activity_arn], |r| r.get(0))
+        .optional()?;
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "UPDATE task_tokens SET status = 'STARTED', worker_name = ?2, last_beat = ?3 \
+         WHERE token = ?1",
+    )?
+    .execute(params![token, worker_name, now])?;
+    get(conn, &token)
+}
+
+/// Links a `.sync` task to the child execution it started.
+pub fn set_child(conn: &Connection, token: &str, child: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE task_tokens SET child_execution_id = ?2 WHERE token = ?1")?
+        .execute(params![token, child])?;
+    Ok(())
+}
+
+/// Closes the `.sync` tasks waiting for a child that ended; returns their executions (the
+/// parents to wake). The parent reads the child's ending from the child's row.
+pub fn child_ended(conn: &Connection, child: i64) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE task_tokens SET status = 'CLOSED' \
+         WHERE child_execution_id = ?1 AND kind = 'SYNC' AND status != 'CLOSED' \
+         RETURNING execution_id",
+    )?;
+    let rows = stmt.query_map([child], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        let mut c = Connection::open_in_memory().expect("in-memory database");
+        crate::migrations::migrate(&mut c).expect("migrations");
+        c.execute(
+            "INSERT INTO executions (id, arn, state_machine_arn, name, status, definition, \
+             role_arn, input, start_date, seed) VALUES (1, 'a', 'm', 'n', 'RUNNING', '{}', 'r', \
+             '{}', 0, 0)",
+            [],
+        )
+        .expect("execution");
+        c
+    }
+
+    fn activity_task(token: &str, created: i64) -> TaskToken {
+        TaskToken {
+            token: token.into(),
+            execution_id: 1,
+            task_key: format!("key-{token}"),
+            kind: TokenKind::Activity,
+            status: "SCHEDULED".into(),
+            activity_arn: Some("act".into()),
+            input: Some("{}".into()),
+            worker_name: None,
+            child_execution_id: None,
+            heartbeat_seconds: Some(5),
+            last_beat: created,
+            outcome: None,
+            created,
+        }
+    }
+
+    #[test]
+    fn a_worker_takes_the_oldest_task_once() {
+        let c = conn();
+        register(&c, &activity_task("t2", 20)).expect("register");
+        register(&c, &activity_task("t1", 10)).expect("register");
+        let first = take_activity_task(&c, "act", Some("w"), 30)
+            .expect("take")
+            .expect("a task");
+        assert_eq!(first.token, "t1");
+        assert_eq!(first.status, "STARTED");
+        assert_eq!(first.worker_name.as_deref(), Some("w"));
+        assert_eq!(first.last_beat, 30);
+        let second = take_activity_task(&c, "act", None, 31)
+            .expect("take")
+            .expect("a task");
+        assert_eq!(second.token, "t2");
+        assert!(take_activity_task(&c, "act", None, 32)
+            .expect("take")
+            .is_none());
+    }
+
+    #[test]
+    fn a_task_is_answered_once_and_a_redispatch_keeps_its_row() {
+        let c = conn();
+        let stored = register(&c, &activity_task("t1", 10)).expect("register");
+        let mut again = activity_task("t1-other", 99);
+        again.task_key = stored.task_key.clone();
+        assert_eq!(register(&c, &again).expect("register").token, "t1");
+        assert!(answer(&c, "t1", r#"{"output":1}"#).expect("answer"));
+        assert!(!answer(&c, "t1", r#"{"output":2}"#).expect("answer"));
+        assert!(!heartbeat(&c, "t1", 50).expect("heartbeat"));
+        let row = get(&c, "t1").expect("get").expect("row");
+        assert_eq!(row.outcome.as_deref(), Some(r#"{"output":1}"#));
+    }
+}
