@@ -207,7 +207,8 @@ impl Settings {
             let timeout = timeout(function.timeout_seconds)
                 .map_err(|problem| error(format!("{field}.timeout_seconds"), problem))?;
             let checked = match (function.command, function.url) {
-                (Some(command), None) => Function::Command(check_command(
+                (Some(command), None) => Function::Command(
+                    check_command(
                         command,
                         function.env,
                         function.cwd,
@@ -215,7 +216,8 @@ impl Settings {
                         base_dir,
                         &field,
                     )
-                    .map_err(|(sub, problem)| error(format!("{field}{sub}"), problem))?),
+                    .map_err(|(sub, problem)| error(format!("{field}{sub}"), problem))?,
+                ),
                 (None, Some(url)) => {
                     if !function.env.is_empty() {
                         return Err(error(
@@ -230,7 +232,8 @@ impl Settings {
                         ));
                     }
                     let url_field = format!("{field}.url");
-                    let base = check_url(&url).map_err(|problem| error(url_field.clone(), problem))?;
+                    let base =
+                        check_url(&url).map_err(|problem| error(url_field.clone(), problem))?;
                     Function::Url(Endpoint {
                         base,
                         timeout,
@@ -249,7 +252,8 @@ impl Settings {
 
         let default_endpoint = match config.lambda.endpoint {
             Some(url) => {
-                let base = check_url(&url).map_err(|problem| error("lambda.endpoint".into(), problem))?;
+                let base =
+                    check_url(&url).map_err(|problem| error("lambda.endpoint".into(), problem))?;
                 let timeout = timeout(config.lambda.timeout_seconds)
                     .map_err(|problem| error("lambda.timeout_seconds".into(), problem))?;
                 Some(Endpoint {
@@ -354,7 +358,11 @@ fn check_command(
     let program_path = Path::new(program);
     let is_path = program.contains('/') || program.contains(std::path::MAIN_SEPARATOR);
     let program = if is_path && !program_path.is_absolute() {
-        base_dir.join(program_path)
+        // `./x` and `x/y` are relative to the config file's directory.
+        program_path
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .fold(base_dir.to_path_buf(), |path, c| path.join(c))
     } else {
         program_path.to_path_buf()
     };
@@ -407,7 +415,9 @@ fn check_url(url: &str) -> Result<String, String> {
         }
     }
     if uri.host().is_none_or(str::is_empty) {
-        return Err(format!("{url:?} has no host; write e.g. \"http://127.0.0.1:3001\""));
+        return Err(format!(
+            "{url:?} has no host; write e.g. \"http://127.0.0.1:3001\""
+        ));
     }
     if uri.query().is_some() {
         return Err(format!(

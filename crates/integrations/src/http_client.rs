@@ -23,7 +23,8 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 /// How long to wait for a TCP connection.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) type Client = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+pub(crate) type Client =
+    hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// Builds the client. `Err` only if no TLS configuration at all can be made.
 pub(crate) fn build() -> Result<Client, String> {
@@ -32,16 +33,18 @@ pub(crate) fn build() -> Result<Client, String> {
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
     http.set_nodelay(true);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = match HttpsConnectorBuilder::new().with_provider_and_native_roots(provider.clone())
-    {
-        Ok(builder) => builder,
-        Err(native) => {
-            tracing::debug!("no system root certificates ({native}); using Mozilla's bundled roots");
-            HttpsConnectorBuilder::new()
-                .with_provider_and_webpki_roots(provider)
-                .map_err(|e| format!("could not set up TLS: {e}"))?
-        }
-    };
+    let builder =
+        match HttpsConnectorBuilder::new().with_provider_and_native_roots(provider.clone()) {
+            Ok(builder) => builder,
+            Err(native) => {
+                tracing::debug!(
+                    "no system root certificates ({native}); using Mozilla's bundled roots"
+                );
+                HttpsConnectorBuilder::new()
+                    .with_provider_and_webpki_roots(provider)
+                    .map_err(|e| format!("could not set up TLS: {e}"))?
+            }
+        };
     let https = builder.https_or_http().enable_http1().wrap_connector(http);
     Ok(
         hyper_util::client::legacy::Client::builder(TokioExecutor::new())

@@ -3,10 +3,10 @@
 //! unchanged.
 //!
 //! - Lambda functions, as `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` or
-//!   `arn:aws:states:::lambda:invoke[.waitForTaskToken]` ([`function`]): each configured as a
+//!   `arn:aws:states:::lambda:invoke[.waitForTaskToken]`: each configured as a
 //!   local command (one process per invocation, event on stdin, result on stdout) or as a
 //!   Lambda Invoke API endpoint (`sam local start-lambda`, the runtime interface emulator).
-//! - The HTTP Task, `arn:aws:states:::http:invoke` ([`http_task`]).
+//! - The HTTP Task, `arn:aws:states:::http:invoke`.
 //! - Any other AWS service integration fails with a cause that explains how to mock it
 //!   ([`unsupported_service`]).
 //!
@@ -212,7 +212,10 @@ impl fmt::Debug for Integrations {
         f.debug_struct("Integrations")
             .field("config_file", &settings.file)
             .field("functions", &settings.functions.keys().collect::<Vec<_>>())
-            .field("connections", &settings.connections.keys().collect::<Vec<_>>())
+            .field(
+                "connections",
+                &settings.connections.keys().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

@@ -115,9 +115,24 @@ fn function_ref(
         return None;
     }
     Some(FunctionRef {
-        partition: if partition.is_empty() { "aws" } else { partition }.to_string(),
-        region: if region.is_empty() { DEFAULT_REGION } else { region }.to_string(),
-        account: if account.is_empty() { DEFAULT_ACCOUNT } else { account }.to_string(),
+        partition: if partition.is_empty() {
+            "aws"
+        } else {
+            partition
+        }
+        .to_string(),
+        region: if region.is_empty() {
+            DEFAULT_REGION
+        } else {
+            region
+        }
+        .to_string(),
+        account: if account.is_empty() {
+            DEFAULT_ACCOUNT
+        } else {
+            account
+        }
+        .to_string(),
         name: name.to_string(),
         qualifier: qualifier.map(str::to_string),
     })
@@ -161,7 +176,10 @@ mod tests {
         };
         assert_eq!(f.name, "pay");
         assert_eq!(f.qualifier.as_deref(), Some("live"));
-        assert_eq!(f.arn(), "arn:aws:lambda:eu-west-1:111111111111:function:pay:live");
+        assert_eq!(
+            f.arn(),
+            "arn:aws:lambda:eu-west-1:111111111111:function:pay:live"
+        );
         assert_eq!(
             Resource::parse("arn:aws:states:::lambda:invoke"),
             Resource::LambdaInvoke
@@ -196,13 +214,23 @@ mod tests {
     #[test]
     fn reads_every_spelling_of_a_function_name() {
         let bare = parse_function_name("pay").unwrap();
-        assert_eq!(bare.arn(), "arn:aws:lambda:us-east-1:123456789012:function:pay");
+        assert_eq!(
+            bare.arn(),
+            "arn:aws:lambda:us-east-1:123456789012:function:pay"
+        );
         let alias = parse_function_name("pay:live").unwrap();
-        assert_eq!((alias.name.as_str(), alias.qualifier.as_deref()), ("pay", Some("live")));
+        assert_eq!(
+            (alias.name.as_str(), alias.qualifier.as_deref()),
+            ("pay", Some("live"))
+        );
         let partial = parse_function_name("111111111111:function:pay:3").unwrap();
-        assert_eq!(partial.arn(), "arn:aws:lambda:us-east-1:111111111111:function:pay:3");
-        let full = parse_function_name("arn:aws:lambda:eu-west-1:111111111111:function:pay:$LATEST")
-            .unwrap();
+        assert_eq!(
+            partial.arn(),
+            "arn:aws:lambda:us-east-1:111111111111:function:pay:3"
+        );
+        let full =
+            parse_function_name("arn:aws:lambda:eu-west-1:111111111111:function:pay:$LATEST")
+                .unwrap();
         assert_eq!(full.region, "eu-west-1");
         assert_eq!(full.qualifier.as_deref(), Some("$LATEST"));
         assert!(parse_function_name("").is_none());

@@ -150,6 +150,7 @@ async fn link_child(
 ) -> Result<(), StoreError> {
     let token = row.token.clone();
     let child_arn = child_arn.to_string();
+    let _busy = driver.busy();
     driver
         .store()
         .write(move |tx| {
@@ -197,11 +198,14 @@ pub async fn child_outcome(
             cause: "The child execution could not be started.".into(),
         };
     };
-    let record = match driver
-        .store()
-        .read(move |c| executions::get(c, child))
-        .await
-    {
+    let read = {
+        let _busy = driver.busy();
+        driver
+            .store()
+            .read(move |c| executions::get(c, child))
+            .await
+    };
+    let record = match read {
         Ok(Some(r)) => r,
         Ok(None) => {
             return TaskOutcome::Failed {

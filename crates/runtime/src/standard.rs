@@ -72,6 +72,9 @@ pub struct StandardDriver {
     /// Task tokens whose wait was given up (the task timed out): closed with the next commit,
     /// so a late `SendTaskSuccess` is told the task timed out.
     pub(crate) closing: RefCell<Vec<String>>,
+    /// Set when the run is dropped to leave memory (parking, stopping, shutting down): the
+    /// waits it drops are not given up, they are resumed later.
+    pub(crate) leaving: Cell<bool>,
 }
 
 impl StandardDriver {
@@ -89,6 +92,7 @@ impl StandardDriver {
             woken: Rc::new(Notify::new()),
             mocks,
             closing: RefCell::new(Vec::new()),
+            leaving: Cell::new(false),
             recorded: recorded.iter().map(events::to_recorded).collect(),
             pending: RefCell::new(Vec::new()),
             flush_lock: tokio::sync::Mutex::new(()),
@@ -181,6 +185,7 @@ impl StandardDriver {
             + Send
             + 'static,
     ) -> Result<R, StoreError> {
+        let _busy = Busy::new(&self.busy);
         let _order = self.flush_lock.lock().await;
         let rows = std::mem::take(&mut *self.pending.borrow_mut());
         let closing = std::mem::take(&mut *self.closing.borrow_mut());
@@ -400,6 +405,7 @@ async fn run_inner(
             biased;
             () = &mut execution => break,
             request = &mut *abort => {
+                driver.leaving.set(true);
                 drop(execution);
                 return match request {
                     Ok(request) => abort_running(&driver, &interpreter, last_recorded, request).await,
@@ -413,10 +419,12 @@ async fn run_inner(
             }
             () = driver.idle.notified() => {
                 if driver.broken.get() {
+                    driver.leaving.set(true);
                     drop(execution);
                     return Stopped::Broken;
                 }
                 if let Some(wake_at) = driver.parkable_until(ctx.config.park_after) {
+                    driver.leaving.set(true);
                     drop(execution);
                     return park(&driver, wake_at).await;
                 }

@@ -87,6 +87,17 @@ async fn dispatch(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome 
     // The token is registered before the call, so an answer that comes back at once (from
     // the very function that was called) finds it.
     let token = register(driver, &request, TokenKind::Callback, None).await;
+    if !delivers_token(&request.resource) {
+        // An AWS service Switchback does not call (a queue, a topic, ...): the token is not
+        // sent anywhere, but the task waits for it all the same. It is in the history's
+        // `TaskScheduled` parameters and on the console, for `SendTaskSuccess`.
+        tracing::info!(
+            state = %request.state_name,
+            resource = %request.resource,
+            "waiting for a task token that was not delivered: answer it with SendTaskSuccess"
+        );
+        return TaskOutcome::Submitted(Value::Object(Default::default()));
+    }
     match call(&driver.hub, request).await {
         TaskOutcome::Succeeded(response) => TaskOutcome::Submitted(response),
         other => {
@@ -94,6 +105,12 @@ async fn dispatch(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome 
             other
         }
     }
+}
+
+/// Whether Switchback calls the resource of a `.waitForTaskToken` task, so that the call can
+/// carry the token somewhere (a function, an HTTP endpoint, a child execution).
+fn delivers_token(resource: &str) -> bool {
+    resource.contains(":states:::lambda:invoke") || resource.contains(":states:::http:invoke")
 }
 
 /// Registers the task's waiting row, committed with the events before it. A re-dispatch
@@ -178,6 +195,7 @@ async fn await_answer(driver: &StandardDriver, request: &TaskRequest) -> TaskOut
         let deadline = heartbeat_deadline(&row);
         if deadline.is_some_and(|d| d <= Timestamp::now()) {
             let token = row.token.clone();
+            let _busy = driver.busy();
             let closed = driver
                 .store()
                 .write(move |tx| task_tokens::close(tx, &token))
@@ -214,6 +232,9 @@ impl CloseOnDrop<'_> {
 
 impl Drop for CloseOnDrop<'_> {
     fn drop(&mut self) {
+        if self.driver.leaving.get() {
+            return; // parked or stopped, not given up: the wait resumes later
+        }
         if let Some(token) = self.token.take() {
             self.driver.closing.borrow_mut().push(token);
         }
@@ -221,6 +242,7 @@ impl Drop for CloseOnDrop<'_> {
 }
 
 async fn read_row(driver: &StandardDriver, request: &TaskRequest) -> TaskToken {
+    let _busy = driver.busy();
     let key = request.idempotency_key.to_string();
     match driver
         .store()

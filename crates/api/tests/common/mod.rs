@@ -41,3 +41,66 @@ pub async fn start_with(config: ApiConfig) -> Server {
     });
     Server { addr, state }
 }
+
+/// How to start a server for tests that need more than the defaults.
+#[derive(Default)]
+pub struct Options {
+    /// A durable store in this directory (so a test can stop the server and start another
+    /// on the same data), instead of a throw-away one.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Integrations and mocks.
+    pub services: switchback_runtime::Services,
+    /// How long an idle execution stays in memory before it is parked.
+    pub park_after: Option<std::time::Duration>,
+}
+
+/// A server started with [`start_options`], which a test can stop.
+pub struct Stoppable {
+    pub server: Server,
+    serving: tokio::task::JoinHandle<()>,
+}
+
+impl Stoppable {
+    /// Stops serving, stops the runtime (what it committed stays) and closes the store.
+    pub async fn stop(self) {
+        self.serving.abort();
+        let _ = self.serving.await;
+        let runtime = self.server.state.runtime.clone();
+        tokio::task::spawn_blocking(move || runtime.shutdown())
+            .await
+            .expect("shut the runtime down");
+        self.server.state.store.close().await;
+    }
+}
+
+/// Starts a server with `options`.
+pub async fn start_options(options: Options) -> Stoppable {
+    let store_config = match &options.data_dir {
+        Some(dir) => StoreConfig::on_disk(dir),
+        None => StoreConfig::in_memory(),
+    };
+    let store = Store::open(store_config).expect("open the store");
+    let mut runtime_config = RuntimeConfig::default();
+    if let Some(p) = options.park_after {
+        runtime_config.park_after = p;
+    }
+    let runtime = Runtime::start_with(store.clone(), runtime_config, options.services)
+        .expect("start the runtime");
+    let state = AppState {
+        store,
+        runtime,
+        config: Arc::new(ApiConfig::default()),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind an ephemeral port");
+    let addr = listener.local_addr().expect("local address");
+    let app = router(state.clone());
+    let serving = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Stoppable {
+        server: Server { addr, state },
+        serving,
+    }
+}

@@ -406,14 +406,6 @@ async fn test_state_runs_one_state() {
 }
 
 #[tokio::test]
-async fn activity_actions_are_known_but_not_served_yet() {
-    let (_s, client) = setup().await;
-    let (code, message) = code_of(client.list_activities().send().await);
-    assert_eq!(code, "InternalFailure");
-    assert_eq!(message, "ListActivities is not implemented yet");
-}
-
-#[tokio::test]
 async fn a_distributed_map_leaves_a_map_run() {
     let (_s, client) = setup().await;
     let def = r#"{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,

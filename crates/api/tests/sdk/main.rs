@@ -5,7 +5,9 @@ mod common;
 
 mod activities;
 mod aliases;
+mod callbacks;
 mod executions;
+mod nested;
 mod paging;
 mod state_machines;
 mod tags;

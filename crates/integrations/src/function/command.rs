@@ -25,7 +25,7 @@ use std::process::{ExitStatus, Stdio};
 use bytes::Bytes;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 
-use super::result::{lambda_error_payload, InvocationType, Invocation, InvokeResponse};
+use super::result::{lambda_error_payload, Invocation, InvocationType, InvokeResponse};
 use crate::config::CommandFunction;
 
 /// Lambda's limit on a synchronous response (6 MB).
@@ -66,7 +66,11 @@ pub(crate) async fn invoke(
 }
 
 /// Runs the process once and waits for it (or its timeout).
-async fn run(function: &CommandFunction, invocation: &Invocation, config_file: &str) -> InvokeResponse {
+async fn run(
+    function: &CommandFunction,
+    invocation: &Invocation,
+    config_file: &str,
+) -> InvokeResponse {
     let request_id = &invocation.request_id;
     let mut command = tokio::process::Command::new(&function.program);
     command
@@ -102,9 +106,8 @@ async fn run(function: &CommandFunction, invocation: &Invocation, config_file: &
                 &[(
                     "hint",
                     format!(
-                        "Switchback could not start `{}` (in {}, working directory {}). Check `{}` in {config_file}.",
+                        "Switchback could not start `{}` (working directory {}). Check `{}` in {config_file}.",
                         function.display,
-                        config_file,
                         function.cwd.display(),
                         function.field
                     ),

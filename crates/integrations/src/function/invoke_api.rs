@@ -29,7 +29,11 @@ use crate::config::Endpoint;
 use crate::http_client::{describe, Client};
 
 /// Characters left as they are in a path segment or query value: RFC 3986's unreserved set.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The most of a response read (Lambda's 6 MB limit, and some).
 const MAX_RESPONSE_BYTES: usize = 7 * 1024 * 1024;
@@ -51,12 +55,14 @@ pub(crate) async fn invoke(
         url.push_str("?Qualifier=");
         url.push_str(&utf8_percent_encode(qualifier, UNRESERVED).to_string());
     }
-    let unreachable = |detail: String| TaskOutcome::Failed {
+    let unreachable = |detail: String| {
+        TaskOutcome::Failed {
         error: "Lambda.SdkClientException".into(),
         cause: format!(
             "Unable to execute HTTP request: {detail}. Switchback could not reach the Lambda Invoke API at {} (`{}` in {config_file}): start that endpoint (for example `sam local start-lambda`) or correct the URL.",
             endpoint.base, endpoint.field
         ),
+    }
     };
     let client = client.map_err(|e| unreachable(e.to_string()))?;
 
@@ -64,10 +70,7 @@ pub(crate) async fn invoke(
         .method(Method::POST)
         .uri(&url)
         .header("Content-Type", "application/json")
-        .header(
-            "X-Amz-Invocation-Type",
-            invocation.invocation_type.as_str(),
-        )
+        .header("X-Amz-Invocation-Type", invocation.invocation_type.as_str())
         .header(
             "X-Amz-Log-Type",
             if invocation.log_tail { "Tail" } else { "None" },
@@ -97,7 +100,7 @@ pub(crate) async fn invoke(
             return Err(TaskOutcome::Failed {
                 error: "Lambda.ClientExecutionTimeoutException".into(),
                 cause: format!(
-                    "Client execution did not complete before the specified timeout configuration: {} seconds. The function at {url} did not answer in time; raise `timeout_seconds` next to `{}` in {config_file} if it needs longer.",
+                    "Client execution did not complete before the specified timeout configuration. The function at {url} did not answer within {} s; raise `timeout_seconds` next to `{}` in {config_file} if it needs longer.",
                     endpoint.timeout.as_secs(),
                     endpoint.field
                 ),
@@ -117,7 +120,12 @@ pub(crate) async fn invoke(
         .unwrap_or_else(fresh_request_id);
 
     if !parts.status.is_success() {
-        return Err(service_error(parts.status, &parts.headers, &body, &request_id));
+        return Err(service_error(
+            parts.status,
+            &parts.headers,
+            &body,
+            &request_id,
+        ));
     }
 
     let headers = parts
@@ -134,8 +142,7 @@ pub(crate) async fn invoke(
         status: parts.status.as_u16(),
         payload: body,
         function_error: header("x-amz-function-error").filter(|e| !e.is_empty()),
-        executed_version: header("x-amz-executed-version")
-            .unwrap_or_else(|| "$LATEST".to_string()),
+        executed_version: header("x-amz-executed-version").unwrap_or_else(|| "$LATEST".to_string()),
         request_id,
         headers,
         log_result: header("x-amz-log-result"),

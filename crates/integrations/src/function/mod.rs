@@ -24,7 +24,7 @@ use switchback_engine::task::{TaskOutcome, TaskRequest};
 use crate::config::Function;
 use crate::resource::{parse_function_name, FunctionRef};
 use crate::Shared;
-use result::{request_id, service_exception_cause, InvocationType, Invocation, InvokeResponse};
+use result::{request_id, service_exception_cause, Invocation, InvocationType, InvokeResponse};
 
 /// Runs the plain function resource: the input is the event, the payload is the result.
 pub(crate) async fn call_function(
@@ -103,7 +103,8 @@ fn read_invoke_input(request: &TaskRequest) -> Result<Invocation, TaskOutcome> {
         error: "States.Runtime".into(),
         cause,
     };
-    let validation = |field: &str, value: &str, constraint: &str| TaskOutcome::Failed {
+    let validation = |field: &str, value: &str, constraint: &str| {
+        TaskOutcome::Failed {
         error: "Lambda.AWSLambdaException".into(),
         cause: service_exception_cause(
             &format!(
@@ -113,6 +114,7 @@ fn read_invoke_input(request: &TaskRequest) -> Result<Invocation, TaskOutcome> {
             "ValidationException",
             &rid,
         ),
+    }
     };
     let Some(input) = request.input.as_object() else {
         return Err(runtime(format!(

@@ -85,12 +85,24 @@ impl InvokeResponse {
     ) -> InvokeResponse {
         let executed_version = executed_version(invocation.function.qualifier.as_deref());
         let mut headers = vec![
-            ("X-Amz-Executed-Version".to_string(), executed_version.clone()),
-            ("x-amzn-Remapped-Content-Length".to_string(), "0".to_string()),
+            (
+                "X-Amz-Executed-Version".to_string(),
+                executed_version.clone(),
+            ),
+            (
+                "x-amzn-Remapped-Content-Length".to_string(),
+                "0".to_string(),
+            ),
             ("Connection".to_string(), "keep-alive".to_string()),
-            ("x-amzn-RequestId".to_string(), invocation.request_id.clone()),
+            (
+                "x-amzn-RequestId".to_string(),
+                invocation.request_id.clone(),
+            ),
             ("Content-Length".to_string(), payload.len().to_string()),
-            ("Date".to_string(), httpdate::fmt_http_date(SystemTime::now())),
+            (
+                "Date".to_string(),
+                httpdate::fmt_http_date(SystemTime::now()),
+            ),
             ("X-Amzn-Trace-Id".to_string(), trace_id()),
             ("Content-Type".to_string(), "application/json".to_string()),
         ];
@@ -131,7 +143,10 @@ impl InvokeResponse {
             match all.get_mut(name) {
                 Some(Value::Array(values)) => values.push(Value::String(value.clone())),
                 _ => {
-                    all.insert(name.clone(), Value::Array(vec![Value::String(value.clone())]));
+                    all.insert(
+                        name.clone(),
+                        Value::Array(vec![Value::String(value.clone())]),
+                    );
                 }
             }
         }
@@ -139,7 +154,10 @@ impl InvokeResponse {
         // ignoring case).
         let mut single: Vec<(&String, &String)> = Vec::new();
         for (name, value) in &self.headers {
-            match single.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            match single
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
                 Some(entry) => entry.1 = value,
                 None => single.push((name, value)),
             }
@@ -173,7 +191,10 @@ impl InvokeResponse {
         result.insert("SdkHttpMetadata".into(), Value::Object(metadata));
         let mut response_metadata = Map::new();
         response_metadata.insert("RequestId".into(), Value::String(self.request_id.clone()));
-        result.insert("SdkResponseMetadata".into(), Value::Object(response_metadata));
+        result.insert(
+            "SdkResponseMetadata".into(),
+            Value::Object(response_metadata),
+        );
         result.insert("StatusCode".into(), Value::from(self.status));
         Value::Object(result)
     }
@@ -315,13 +336,24 @@ mod tests {
 
     #[test]
     fn the_invoke_result_has_aws_shape() {
-        let response =
-            InvokeResponse::local(&invocation(), 200, Bytes::from_static(b"{\"ok\":true}"), None, None);
+        let response = InvokeResponse::local(
+            &invocation(),
+            200,
+            Bytes::from_static(b"{\"ok\":true}"),
+            None,
+            None,
+        );
         let result = response.invoke_result();
         let keys: Vec<&String> = result.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["ExecutedVersion", "Payload", "SdkHttpMetadata", "SdkResponseMetadata", "StatusCode"]
+            [
+                "ExecutedVersion",
+                "Payload",
+                "SdkHttpMetadata",
+                "SdkResponseMetadata",
+                "StatusCode"
+            ]
         );
         assert_eq!(result["Payload"], serde_json::json!({"ok": true}));
         assert_eq!(result["StatusCode"], 200);
@@ -331,8 +363,14 @@ mod tests {
         );
         let http = &result["SdkHttpMetadata"];
         assert_eq!(http["HttpStatusCode"], 200);
-        assert_eq!(http["AllHttpHeaders"]["Content-Length"], serde_json::json!(["11"]));
-        assert_eq!(http["HttpHeaders"]["x-amzn-RequestId"], "6bc28136-5b43-4a5c-a1b8-4e2a1d6f2c4b");
+        assert_eq!(
+            http["AllHttpHeaders"]["Content-Length"],
+            serde_json::json!(["11"])
+        );
+        assert_eq!(
+            http["HttpHeaders"]["x-amzn-RequestId"],
+            "6bc28136-5b43-4a5c-a1b8-4e2a1d6f2c4b"
+        );
         let sorted: Vec<&String> = http["HttpHeaders"].as_object().unwrap().keys().collect();
         assert_eq!(
             sorted,

@@ -61,7 +61,9 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
     if let Some(headers) = builder.headers_mut() {
         *headers = http.headers.clone();
     }
-    let request = match builder.body(Full::new(Bytes::from(http.body.clone().unwrap_or_default()))) {
+    let request = match builder.body(Full::new(Bytes::from(
+        http.body.clone().unwrap_or_default(),
+    ))) {
         Ok(request) => request,
         Err(e) => {
             return TaskOutcome::Failed {
@@ -91,7 +93,9 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
             .await
             .map(|b| Some(b.to_bytes()))
             .or_else(|e| {
-                if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
                     Ok(None)
                 } else {
                     Err(format!("Reading the response of {} failed: {e}", http.url))

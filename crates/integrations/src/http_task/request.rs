@@ -166,7 +166,9 @@ pub(crate) fn read(input: &Value, settings: &Settings) -> Result<HttpRequest, Ta
                 let header_name = HeaderName::from_bytes(name.as_bytes())
                     .map_err(|_| runtime(format!("'{name}' is not a valid HTTP header name.")))?;
                 let header_value = HeaderValue::from_str(&text).map_err(|_| {
-                    runtime(format!("The value of header '{name}' is not a valid HTTP header value."))
+                    runtime(format!(
+                        "The value of header '{name}' is not a valid HTTP header value."
+                    ))
                 })?;
                 headers.append(header_name, header_value);
             }
@@ -346,7 +348,9 @@ fn url(endpoint: &str, query: &str) -> Result<(String, Uri, String), TaskOutcome
             "The HTTP Task's `ApiEndpoint` {endpoint:?} is not a valid URL: {why}. Write a full URL such as \"https://api.example.com/v1/items\"."
         ))
     };
-    let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
+    let uri: Uri = url
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
         _ => return Err(invalid("it must start with https:// or http://")),
