@@ -1196,10 +1196,9 @@ impl<'a> Interpreter<'a> {
                     request.phase = TaskPhase::AwaitResult;
                 }
                 TaskOutcome::Started { worker_name } => {
-                    frame.prev.set(self.emit(
-                        frame.prev.get(),
-                        EventKind::ActivityStarted { worker_name },
-                    ));
+                    frame.prev.set(
+                        self.emit(frame.prev.get(), EventKind::ActivityStarted { worker_name }),
+                    );
                     request.phase = TaskPhase::AwaitResult;
                 }
                 TaskOutcome::Succeeded(value) => {

@@ -115,7 +115,9 @@ impl Mocks {
     /// Sets how many times a state was invoked already (a resumed execution's journal holds
     /// those invocations), so the next one gets the right response.
     pub fn set_calls(&self, state_name: &str, calls: u32) {
-        self.calls.borrow_mut().insert(state_name.to_string(), calls);
+        self.calls
+            .borrow_mut()
+            .insert(state_name.to_string(), calls);
     }
 
     /// Whether any response is mocked for the state.

@@ -10,11 +10,11 @@
 //! the virtual clock runs in real time, so a task's `TimeoutSeconds` still means seconds.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -323,7 +323,11 @@ pub fn run_execution(
 /// Polls the execution on this thread. Only timers make it wait (mocked tasks answer at
 /// once), so whenever it cannot go on, the next timer fires: after a real sleep, or at once on
 /// the virtual clock.
-fn drive(interpreter: &Interpreter<'_>, driver: &LocalDriver, real_time: bool) -> Result<(), String> {
+fn drive(
+    interpreter: &Interpreter<'_>,
+    driver: &LocalDriver,
+    real_time: bool,
+) -> Result<(), String> {
     let mut execution = std::pin::pin!(interpreter.run());
     let mut cx = Context::from_waker(futures::task::noop_waker_ref());
     loop {
@@ -370,10 +374,9 @@ fn drive_with_tasks(
             if ended {
                 return Ok(());
             }
-            if driver.in_flight.get() == 0 || driver.next_deadline().is_some() {
-                if !driver.fire_next(real_time) && driver.in_flight.get() == 0 {
-                    return Err("the execution stopped with nothing left to wait for".into());
-                }
+            let may_fire = driver.in_flight.get() == 0 || driver.next_deadline().is_some();
+            if may_fire && !driver.fire_next(real_time) && driver.in_flight.get() == 0 {
+                return Err("the execution stopped with nothing left to wait for".into());
             }
         }
     })

@@ -228,3 +228,13 @@ impl Drop for AbortOnDrop {
         self.0.abort();
     }
 }
+
+/// The engine's and the runtime's view of the integrations: one call of a task's resource.
+impl switchback_engine::TaskHandler for Integrations {
+    fn call(
+        &self,
+        request: TaskRequest,
+    ) -> switchback_engine::driver::DriverFuture<'static, TaskOutcome> {
+        Box::pin(Integrations::call(self, &request))
+    }
+}

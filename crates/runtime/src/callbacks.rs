@@ -128,13 +128,15 @@ impl Runtime {
         let owned = token.to_string();
         let found = self
             .store()
-            .read(move |c| -> Result<Option<(TaskToken, Option<String>)>, StoreError> {
-                let Some(row) = task_tokens::get(c, &owned)? else {
-                    return Ok(None);
-                };
-                let status = executions::status(c, row.execution_id)?;
-                Ok(Some((row, status)))
-            })
+            .read(
+                move |c| -> Result<Option<(TaskToken, Option<String>)>, StoreError> {
+                    let Some(row) = task_tokens::get(c, &owned)? else {
+                        return Ok(None);
+                    };
+                    let status = executions::status(c, row.execution_id)?;
+                    Ok(Some((row, status)))
+                },
+            )
             .await?;
         let Some((row, status)) = found else {
             return Err(RuntimeError::TaskDoesNotExist(

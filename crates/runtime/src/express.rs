@@ -9,8 +9,8 @@ use switchback_asl::StateMachine;
 use switchback_engine::context::ExecutionInfo;
 use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
-use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::mock::Mocks;
+use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::{Driver, Limits};
 use switchback_store::executions::Ending;
 

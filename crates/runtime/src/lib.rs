@@ -152,7 +152,7 @@ impl Runtime {
                 machines.clone(),
                 hub.clone(),
             )
-                .map_err(|e| RuntimeError::Store(StoreError::Corrupt(e.to_string())))?;
+            .map_err(|e| RuntimeError::Store(StoreError::Corrupt(e.to_string())))?;
             commands.push(c);
             threads.push(thread);
         }

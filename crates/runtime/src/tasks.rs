@@ -147,7 +147,11 @@ pub(crate) async fn register(
         .await
     {
         Ok(row) => row,
-        Err(e) => driver.give_up("could not register a waiting task", &e).await,
+        Err(e) => {
+            driver
+                .give_up("could not register a waiting task", &e)
+                .await
+        }
     }
 }
 

@@ -118,7 +118,9 @@ pub fn register(conn: &Connection, t: &TaskToken) -> Result<TaskToken, StoreErro
 /// The row of a token.
 pub fn get(conn: &Connection, token: &str) -> Result<Option<TaskToken>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM task_tokens WHERE token = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM task_tokens WHERE token = ?1"
+        ))?
         .query_row([token], from_row)
         .optional()?)
 }

@@ -138,7 +138,10 @@ async fn a_task_token_resumes_the_execution_once() {
             .await,
     );
     assert_eq!(code, "TaskTimedOut");
-    assert_eq!(message, "Task Timed Out: 'Provided task does not exist anymore'");
+    assert_eq!(
+        message,
+        "Task Timed Out: 'Provided task does not exist anymore'"
+    );
     let (code, _) = code_of(
         client
             .send_task_success()
@@ -317,7 +320,10 @@ async fn an_activity_worker_loop_serves_every_execution() {
         .await
         .expect("create activity")
         .activity_arn;
-    let def = activity_machine(&activity, json!({"HeartbeatSeconds": 5, "TimeoutSeconds": 60}));
+    let def = activity_machine(
+        &activity,
+        json!({"HeartbeatSeconds": 5, "TimeoutSeconds": 60}),
+    );
     let machine = create_machine(&client, "worker", &def).await;
     let mut runs = Vec::new();
     for n in 0..3 {

@@ -11,7 +11,7 @@ use crate::callbacks::wait_done;
 use crate::{create_machine, setup};
 
 fn parent(resource: &str, child: &str, catch: bool) -> String {
-    let mut task = json!({
+    let task = json!({
         "Type": "Task",
         "Resource": resource,
         "Parameters": {
@@ -20,11 +20,13 @@ fn parent(resource: &str, child: &str, catch: bool) -> String {
         },
         "End": true
     });
+    let mut states = json!({"Child": task});
     if catch {
-        task["Catch"] = json!([{"ErrorEquals": ["States.TaskFailed"], "Next": "Caught"}]);
+        states["Child"]["Catch"] =
+            json!([{"ErrorEquals": ["States.TaskFailed"], "Next": "Caught"}]);
+        states["Caught"] = json!({"Type": "Pass", "End": true});
     }
-    json!({"StartAt": "Child", "States": {"Child": task, "Caught": {"Type": "Pass", "End": true}}})
-        .to_string()
+    json!({"StartAt": "Child", "States": states}).to_string()
 }
 
 async fn run(client: &Client, machine: &str, input: &str) -> (String, Value) {
@@ -55,26 +57,56 @@ async fn sync_and_sync2_wait_for_the_child_and_return_its_output() {
     )
     .await;
 
-    let sync = create_machine(&client, "parent-sync", &parent("arn:aws:states:::states:startExecution.sync", &child, false)).await;
+    let sync = create_machine(
+        &client,
+        "parent-sync",
+        &parent("arn:aws:states:::states:startExecution.sync", &child, false),
+    )
+    .await;
     let (_, out) = run(&client, &sync, r#"{"value": 21}"#).await;
     assert_eq!(out["status"], "SUCCEEDED", "{out}");
     let result = &out["output"];
     assert_eq!(result["Status"], "SUCCEEDED");
-    assert_eq!(result["Output"], json!(r#"{"doubled":42}"#), ".sync gives the output as a string");
+    assert_eq!(
+        result["Output"],
+        json!(r#"{"doubled":42}"#),
+        ".sync gives the output as a string"
+    );
     assert_eq!(result["StateMachineArn"], json!(child));
     assert!(result["StartDate"].is_number() && result["StopDate"].is_number());
 
-    let sync2 = create_machine(&client, "parent-sync2", &parent("arn:aws:states:::states:startExecution.sync:2", &child, false)).await;
+    let sync2 = create_machine(
+        &client,
+        "parent-sync2",
+        &parent(
+            "arn:aws:states:::states:startExecution.sync:2",
+            &child,
+            false,
+        ),
+    )
+    .await;
     let (parent_arn, out) = run(&client, &sync2, r#"{"value": 5}"#).await;
-    assert_eq!(out["output"]["Output"], json!({"doubled": 10}), ".sync:2 gives JSON");
+    assert_eq!(
+        out["output"]["Output"],
+        json!({"doubled": 10}),
+        ".sync:2 gives JSON"
+    );
     assert_eq!(
         out["output"]["Input"]["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"],
         json!(parent_arn)
     );
 
-    let fire = create_machine(&client, "parent-fire", &parent("arn:aws:states:::states:startExecution", &child, false)).await;
+    let fire = create_machine(
+        &client,
+        "parent-fire",
+        &parent("arn:aws:states:::states:startExecution", &child, false),
+    )
+    .await;
     let (_, out) = run(&client, &fire, r#"{"value": 1}"#).await;
-    let child_arn = out["output"]["ExecutionArn"].as_str().expect("ExecutionArn").to_string();
+    let child_arn = out["output"]["ExecutionArn"]
+        .as_str()
+        .expect("ExecutionArn")
+        .to_string();
     assert!(child_arn.contains(":execution:child:"), "{child_arn}");
     let d = wait_done(&client, &child_arn, Duration::from_secs(10)).await;
     assert_eq!(d.status, ExecutionStatus::Succeeded);
@@ -89,7 +121,16 @@ async fn a_failed_child_fails_the_sync_task_with_states_task_failed() {
         r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Broken","Cause":"child broke"}}}"#,
     )
     .await;
-    let machine = create_machine(&client, "catches", &parent("arn:aws:states:::states:startExecution.sync:2", &child, true)).await;
+    let machine = create_machine(
+        &client,
+        "catches",
+        &parent(
+            "arn:aws:states:::states:startExecution.sync:2",
+            &child,
+            true,
+        ),
+    )
+    .await;
     let (_, out) = run(&client, &machine, r#"{"value": 1}"#).await;
     assert_eq!(out["status"], "SUCCEEDED", "{out}");
     assert_eq!(out["output"]["Error"], "States.TaskFailed");
@@ -110,7 +151,10 @@ async fn a_failed_child_fails_the_sync_task_with_states_task_failed() {
     .await;
     let (_, out) = run(&client, &missing, r#"{"value": 1}"#).await;
     assert_eq!(out["status"], "FAILED");
-    assert_eq!(out["error"], "StepFunctions.StateMachineDoesNotExistException");
+    assert_eq!(
+        out["error"],
+        "StepFunctions.StateMachineDoesNotExistException"
+    );
 }
 
 #[tokio::test]
@@ -122,7 +166,12 @@ async fn stopping_the_parent_stops_the_child() {
         r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":300,"End":true}}}"#,
     )
     .await;
-    let machine = create_machine(&client, "stopped-parent", &parent("arn:aws:states:::states:startExecution.sync", &child, false)).await;
+    let machine = create_machine(
+        &client,
+        "stopped-parent",
+        &parent("arn:aws:states:::states:startExecution.sync", &child, false),
+    )
+    .await;
     let arn = client
         .start_execution()
         .state_machine_arn(&machine)

@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// Threads that run executions [default: the number of cores] (file: workers).
     #[arg(long, env = "SWITCHBACK_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
+    /// AWS's mock configuration file: start `stateMachineArn#TestCase` to run with a test
+    /// case's mocked responses (file: mock_config).
+    #[arg(long, env = "SFN_MOCK_CONFIG", value_name = "FILE")]
+    pub mock_config: Option<PathBuf>,
 }
 
 /// `--fsync`: how hard commits sync.
@@ -109,6 +113,19 @@ pub struct FileSettings {
     pub max_history_events: Option<usize>,
     pub retention_days: Option<u64>,
     pub workers: Option<usize>,
+    pub mock_config: Option<PathBuf>,
+    /// `[functions.NAME]`: what each function runs.
+    #[serde(default)]
+    pub functions: std::collections::BTreeMap<String, switchback_integrations::FunctionConfig>,
+    /// `[lambda]`: the default Lambda Invoke API endpoint.
+    #[serde(default)]
+    pub lambda: switchback_integrations::LambdaConfig,
+    /// `[connections.NAME]`: credentials for `http:invoke`.
+    #[serde(default)]
+    pub connections: std::collections::BTreeMap<String, switchback_integrations::ConnectionConfig>,
+    /// `[http]`: the HTTP Task's allowed hosts.
+    #[serde(default)]
+    pub http: switchback_integrations::HttpConfig,
 }
 
 impl FileSettings {
@@ -144,7 +161,7 @@ impl DataLocation {
 }
 
 /// Every setting of the server, resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// The configuration file that was read, if any.
     pub config_file: Option<PathBuf>,
@@ -157,6 +174,10 @@ pub struct Settings {
     pub max_history_events: usize,
     pub retention_days: u64,
     pub workers: usize,
+    /// AWS's mock configuration file, if any.
+    pub mock_config: Option<PathBuf>,
+    /// The integration tables of the configuration file.
+    pub integrations: switchback_integrations::IntegrationsConfig,
 }
 
 impl Settings {
@@ -294,7 +315,24 @@ impl Settings {
             bail!("workers must be at least 1");
         }
 
+        let mock_config = match (&args.mock_config, &file.mock_config) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(p)) => Some(match file_dir {
+                Some(base) if p.is_relative() => base.join(p),
+                _ => p.clone(),
+            }),
+            (None, None) => None,
+        };
+        let integrations = switchback_integrations::IntegrationsConfig {
+            functions: file.functions,
+            lambda: file.lambda,
+            connections: file.connections,
+            http: file.http,
+        };
+
         Ok(Settings {
+            mock_config,
+            integrations,
             config_file,
             listen,
             data,

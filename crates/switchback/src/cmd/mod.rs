@@ -7,4 +7,5 @@ pub mod input;
 pub mod options;
 pub mod run;
 pub mod serve;
+pub mod tasks;
 pub mod validate;

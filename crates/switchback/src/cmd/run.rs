@@ -9,6 +9,7 @@ use switchback_engine::{run_execution, ExecutionStatus, RunOptions};
 
 use super::input;
 use super::options::{self, ExecutionFlags};
+use super::tasks;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -28,12 +29,22 @@ pub struct RunArgs {
     /// Sleep through Wait states and retry back-offs in real time instead of skipping them.
     #[arg(long)]
     pub real_time: bool,
+    /// Configuration file whose `[functions.NAME]`, `[lambda]`, `[connections.NAME]` and
+    /// `[http]` tables say what Task states call [default: ./switchback.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let machine = input::definition(&args.definition)?;
     let input = input::execution_input(args.input.as_deref(), args.input_file.as_deref())?;
     let mocks = args.flags.mock_source()?;
+    let config_file = tasks::run_config_file(args.config.as_deref());
+    let config = match &config_file {
+        Some(path) => tasks::read_integrations_config(path)?,
+        None => Default::default(),
+    };
+    let integrations = tasks::integrations(config, config_file.as_deref())?;
     let name = args
         .definition
         .file_stem()
@@ -43,6 +54,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         real_time: args.real_time,
         seed: seed()?,
         state_machine_name: name.split('.').next().unwrap_or(name).to_string(),
+        tasks: Some(std::sync::Arc::new(integrations)),
         ..options::run_options(&args.flags, &mocks)
     };
     let outcome = run_execution(&machine, input, options);

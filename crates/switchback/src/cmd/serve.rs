@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use switchback_api::{router, ApiConfig, AppState};
-use switchback_runtime::{Runtime, RuntimeConfig};
+use switchback_runtime::{Runtime, RuntimeConfig, Services};
 use switchback_store::{executions, Store, StoreConfig};
 use tokio::sync::watch;
 
@@ -34,6 +34,21 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     if let Some(file) = &settings.config_file {
         tracing::info!(file = %file.display(), "configuration file read");
     }
+
+    // Functions, connections and mocks are checked before anything starts: a mistake in a
+    // file stops the server with a message naming the file and the field.
+    let integrations = super::tasks::integrations(
+        settings.integrations.clone(),
+        settings.config_file.as_deref(),
+    )?;
+    let mocks = match &settings.mock_config {
+        Some(path) => {
+            let config = super::tasks::mock_config(path)?;
+            tracing::info!(file = %path.display(), "mock configuration read");
+            Some(Arc::new(config))
+        }
+        None => None,
+    };
 
     // The data directory first: a second server on the same directory must stop here.
     let (store, _lock) = open_store(&settings)?;
@@ -54,7 +69,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         .local_addr()
         .context("cannot read the listener's address")?;
 
-    let runtime = Runtime::start(
+    let runtime = Runtime::start_with(
         store.clone(),
         RuntimeConfig {
             region: settings.region.clone(),
@@ -63,6 +78,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             workers: settings.workers,
             retention: settings.retention(),
             ..RuntimeConfig::default()
+        },
+        Services {
+            tasks: Some(super::tasks::shared(integrations)),
+            mocks,
         },
     )
     .map_err(|e| anyhow!("cannot start the execution runtime: {e}"))?;
