@@ -6,17 +6,23 @@
 //! in `conformance-baseline.json`, so fidelity only ratchets up. Raise the baseline when a
 //! change makes more cases pass (`SWITCHBACK_CONFORMANCE_WRITE_BASELINE=1` writes it).
 //!
-//! Cases that need Lambda functions (`functions` key) are skipped here, as the corpus's own
-//! runner skips them; they belong to the Task integrations.
+//! Cases that need Lambda functions (`functions` key, `lambda/**`) run with fixture functions
+//! (`tests/functions/*.py`, see `support/functions.rs`) through Switchback's real function
+//! integration, given to the run as its task handler; they are counted under their own
+//! `lambda_*` baseline keys. A case whose function description has no fixture is skipped.
 
 mod support;
 
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 use support::corpus::{self, BaselineKeys, CaseResult};
+use support::functions::{self, CaseFunctions};
 use switchback_asl::load::load_document;
-use switchback_engine::{run_execution, RunOptions};
+use switchback_engine::{run_execution, RunOptions, TaskHandler};
 
-fn run_case(case: &Value) -> CaseResult {
+/// Runs one case; `functions`: the fixture functions of a case that needs Lambda functions.
+fn run_case(case: &Value, functions: Option<&CaseFunctions>) -> CaseResult {
     let machine = match load_document(&case["definition"]) {
         Ok(m) => m,
         Err(e) => return CaseResult::failed(case, format!("definition rejected: {e}")),
@@ -26,12 +32,20 @@ fn run_case(case: &Value) -> CaseResult {
     } else {
         case["input"].clone()
     };
+    let tasks = match functions {
+        None => None,
+        Some(functions) => match functions::integrations(functions) {
+            Ok(integrations) => Some(Arc::new(integrations) as Arc<dyn TaskHandler>),
+            Err(e) => return CaseResult::failed(case, format!("fixture functions: {e}")),
+        },
+    };
     let run = run_execution(
         &machine,
         input,
         RunOptions {
             seed: 7,
             express: case["type"] == json!("EXPRESS"),
+            tasks,
             ..RunOptions::default()
         },
     );
@@ -54,7 +68,17 @@ fn conformance_corpus() {
     let Some(selection) = corpus::select_cases() else {
         return;
     };
-    let cases = selection.cases;
+    let cases: Vec<(&Value, Option<&CaseFunctions>)> = selection
+        .cases
+        .iter()
+        .map(|c| (c, None))
+        .chain(
+            selection
+                .lambda_cases
+                .iter()
+                .map(|l| (&l.case, Some(&l.functions))),
+        )
+        .collect();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = cases.len().div_ceil(threads).max(1);
     let mut results: Vec<CaseResult> = std::thread::scope(|s| {
@@ -63,8 +87,8 @@ fn conformance_corpus() {
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|c| {
-                            std::panic::catch_unwind(|| run_case(c))
+                        .map(|&(c, f)| {
+                            std::panic::catch_unwind(|| run_case(c, f))
                                 .unwrap_or_else(|_| CaseResult::failed(c, "PANIC".into()))
                         })
                         .collect::<Vec<_>>()
@@ -77,7 +101,7 @@ fn conformance_corpus() {
             .collect()
     });
     results.sort_by(|a, b| a.id.cmp(&b.id));
-    let total = corpus::report(&results, selection.skipped_lambda);
+    let totals = corpus::report(&results, selection.skipped_lambda);
     if selection.filter.is_some() {
         return;
     }
@@ -88,6 +112,15 @@ fn conformance_corpus() {
             history: "history_pass",
             cases: "cases",
         },
-        total,
+        totals.base,
+    );
+    corpus::ratchet(
+        &BaselineKeys {
+            name: "in-process lambda/**",
+            outcome: "lambda_outcome_pass",
+            history: "lambda_history_pass",
+            cases: "lambda_cases",
+        },
+        totals.lambda,
     );
 }

@@ -4,11 +4,18 @@
 //! execution ends, GetExecutionHistory over all pages), and is scored by the same rules as the
 //! in-process run (`conformance.rs`).
 //!
-//! The server (router, runtime, in-memory store) starts once in this process on an ephemeral
-//! port; the cases run concurrently against it. It prints a table per category and fails when
-//! fewer cases pass than the `server_*` numbers of `conformance-baseline.json`
+//! The server (router, runtime, in-memory store) starts in this process on an ephemeral port;
+//! the cases run concurrently against it. It prints a table per category and fails when fewer
+//! cases pass than the `server_*` numbers of `conformance-baseline.json`
 //! (`SWITCHBACK_CONFORMANCE_WRITE_BASELINE=1` writes them). `SWITCHBACK_CONFORMANCE_FILTER`
 //! and `SWITCHBACK_CONFORMANCE_CASES` work as for the in-process run.
+//!
+//! The cases that need Lambda functions (`lambda/**`) run against servers whose runtime has
+//! the integrations (`Services::tasks`) configured with fixture functions
+//! (`support/functions.rs`): one server per distinct set of functions, since two cases may
+//! give the same function name different behaviours. The cases without functions run against
+//! a server without integrations, as before. The `lambda/**` cases are ratcheted under the
+//! `server_lambda_*` keys.
 
 mod support;
 
@@ -18,9 +25,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::corpus::{self, BaselineKeys, CaseResult};
+use support::functions::{self, CaseFunctions};
 use switchback_api::{router, ApiConfig, AppState};
 use switchback_client::{Client, ClientError};
-use switchback_runtime::{Runtime, RuntimeConfig};
+use switchback_runtime::{Runtime, RuntimeConfig, Services};
 use switchback_store::{Store, StoreConfig};
 
 /// Cases in flight at once. Most of a case's time is spent in Wait states, so many can overlap.
@@ -31,11 +39,12 @@ const EXECUTION_DEADLINE: Duration = Duration::from_secs(60);
 /// The role every state machine is created with (as `run.py`'s).
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/conformance";
 
-/// Starts the API over an in-memory store on an ephemeral 127.0.0.1 port.
-async fn start_server() -> SocketAddr {
+/// Starts the API over an in-memory store on an ephemeral 127.0.0.1 port, with the given
+/// services (integrations) for its tasks.
+async fn start_server(services: Services) -> SocketAddr {
     let store = Store::open(StoreConfig::in_memory()).expect("open an in-memory store");
-    let runtime =
-        Runtime::start(store.clone(), RuntimeConfig::default()).expect("start the runtime");
+    let runtime = Runtime::start_with(store.clone(), RuntimeConfig::default(), services)
+        .expect("start the runtime");
     let state = AppState {
         store,
         runtime,
@@ -218,15 +227,46 @@ fn conformance_corpus_through_the_server() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
+    // Every case with the server it runs against: `None` for the one without integrations,
+    // else the index of its set of fixture functions.
+    let mut function_sets: Vec<&CaseFunctions> = Vec::new();
+    let mut all: Vec<(Value, Option<usize>)> =
+        selection.cases.iter().map(|c| (c.clone(), None)).collect();
+    for lambda in &selection.lambda_cases {
+        let set = match function_sets.iter().position(|f| **f == lambda.functions) {
+            Some(i) => i,
+            None => {
+                function_sets.push(&lambda.functions);
+                function_sets.len() - 1
+            }
+        };
+        all.push((lambda.case.clone(), Some(set)));
+    }
     let mut results = rt.block_on(async {
-        let addr = start_server().await;
-        let client = Client::new(&format!("http://{addr}"))
-            .expect("a client")
-            .with_timeout(EXECUTION_DEADLINE + Duration::from_secs(30));
+        let connect = |addr: SocketAddr| {
+            Client::new(&format!("http://{addr}"))
+                .expect("a client")
+                .with_timeout(EXECUTION_DEADLINE + Duration::from_secs(30))
+        };
+        let client = connect(start_server(Services::default()).await);
+        let mut function_clients = Vec::new();
+        for set in &function_sets {
+            let services = match functions::integrations(set) {
+                Ok(integrations) => Services {
+                    tasks: Some(Arc::new(integrations)),
+                    mocks: None,
+                },
+                Err(e) => panic!("fixture functions {set:?}: {e}"),
+            };
+            function_clients.push(connect(start_server(services).await));
+        }
         let permits = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
         let mut tasks = tokio::task::JoinSet::new();
-        for (index, case) in selection.cases.iter().cloned().enumerate() {
-            let client = client.clone();
+        for (index, (case, set)) in all.iter().cloned().enumerate() {
+            let client = match set {
+                None => client.clone(),
+                Some(i) => function_clients[i].clone(),
+            };
             let permits = permits.clone();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("semaphore open");
@@ -237,7 +277,7 @@ fn conformance_corpus_through_the_server() {
             });
         }
         let mut results: Vec<Option<CaseResult>> = Vec::new();
-        results.resize_with(selection.cases.len(), || None);
+        results.resize_with(all.len(), || None);
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok((index, result)) => results[index] = Some(result),
@@ -246,14 +286,14 @@ fn conformance_corpus_through_the_server() {
         }
         results
             .into_iter()
-            .zip(&selection.cases)
-            .map(|(r, case)| r.unwrap_or_else(|| CaseResult::failed(case, "PANIC".into())))
+            .zip(&all)
+            .map(|(r, (case, _))| r.unwrap_or_else(|| CaseResult::failed(case, "PANIC".into())))
             .collect::<Vec<_>>()
     });
     // The runtime's worker threads end with the process; the server needs no drain here.
     drop(rt);
     results.sort_by(|a, b| a.id.cmp(&b.id));
-    let total = corpus::report(&results, selection.skipped_lambda);
+    let totals = corpus::report(&results, selection.skipped_lambda);
     println!(
         "({} cases through the server in {:.1}s)",
         results.len(),
@@ -269,6 +309,15 @@ fn conformance_corpus_through_the_server() {
             history: "server_history_pass",
             cases: "server_cases",
         },
-        total,
+        totals.base,
+    );
+    corpus::ratchet(
+        &BaselineKeys {
+            name: "server lambda/**",
+            outcome: "server_lambda_outcome_pass",
+            history: "server_lambda_history_pass",
+            cases: "server_lambda_cases",
+        },
+        totals.lambda,
     );
 }

@@ -7,6 +7,7 @@ mod activities;
 mod aliases;
 mod callbacks;
 mod executions;
+mod integrations;
 mod nested;
 mod paging;
 mod state_machines;

@@ -3,7 +3,9 @@
 //! and ratcheting the totals against `conformance-baseline.json`.
 //!
 //! `conformance.rs` runs the cases in-process, `conformance_server.rs` through the API; each
-//! has its own keys in the baseline file.
+//! has its own keys in the baseline file. The `lambda/**` cases (which need Lambda functions)
+//! run with the fixture functions of [`super::functions`] and are counted apart from the
+//! others, under their own `lambda_*` keys.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Map, Value};
 
 use super::compare::Matcher;
+use super::functions::{self, CaseFunctions};
 
 /// How one case went.
 pub struct CaseResult {
@@ -69,19 +72,28 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A case that needs Lambda functions, with the fixture functions that stand for them.
+pub struct LambdaCase {
+    pub case: Value,
+    pub functions: CaseFunctions,
+}
+
 /// The cases a run scores.
 pub struct Selection {
-    /// The cases, in the order of their files' paths.
+    /// The cases that need no Lambda function, in the order of their files' paths.
     pub cases: Vec<Value>,
-    /// Cases left out because they need Lambda functions.
+    /// The cases that need Lambda functions, all of them known to [`functions::FIXTURES`].
+    pub lambda_cases: Vec<LambdaCase>,
+    /// Cases left out because a function's description has no fixture.
     pub skipped_lambda: usize,
     /// `SWITCHBACK_CONFORMANCE_FILTER`: only the cases whose id contains it (and no ratchet).
     pub filter: Option<String>,
 }
 
-/// Reads the cases: every case file under [`cases_dir`] but those that need Lambda functions,
-/// and only those matching `SWITCHBACK_CONFORMANCE_FILTER` when it is set. `None` (after saying
-/// so) when there are no case files at all.
+/// Reads the cases: every case file under [`cases_dir`] (those that need Lambda functions
+/// only when every function's description has a fixture), and only those matching
+/// `SWITCHBACK_CONFORMANCE_FILTER` when it is set. `None` (after saying so) when there are no
+/// case files at all.
 pub fn select_cases() -> Option<Selection> {
     let dir = cases_dir();
     let mut files = Vec::new();
@@ -96,6 +108,7 @@ pub fn select_cases() -> Option<Selection> {
     files.sort();
     let filter = std::env::var("SWITCHBACK_CONFORMANCE_FILTER").ok();
     let mut cases = Vec::new();
+    let mut lambda_cases = Vec::new();
     let mut skipped_lambda = 0;
     for f in &files {
         let Ok(text) = std::fs::read_to_string(f) else {
@@ -107,20 +120,30 @@ pub fn select_cases() -> Option<Selection> {
         if case.get("definition").is_none() || case.get("expected").is_none() {
             continue;
         }
-        if case.get("functions").is_some() {
-            skipped_lambda += 1;
-            continue;
-        }
         if filter
             .as_deref()
             .is_some_and(|s| !case["id"].as_str().unwrap_or("").contains(s))
         {
             continue;
         }
+        if case.get("functions").is_some() {
+            match functions::case_functions(&case) {
+                Ok(functions) => lambda_cases.push(LambdaCase { case, functions }),
+                Err(description) => {
+                    println!(
+                        "skipped {}: no fixture function for {description:?}",
+                        case_id(&case)
+                    );
+                    skipped_lambda += 1;
+                }
+            }
+            continue;
+        }
         cases.push(case);
     }
     Some(Selection {
         cases,
+        lambda_cases,
         skipped_lambda,
         filter,
     })
@@ -206,9 +229,21 @@ pub fn score(case: &Value, actual: &Value, events: Option<&[Value]>) -> CaseResu
 /// Totals: outcome passes, cases, history passes, cases with a history.
 pub type Totals = [usize; 4];
 
-/// Prints the table per category, the totals and one line per failing case; returns the
-/// totals. `results` must be sorted by id.
-pub fn report(results: &[CaseResult], skipped_lambda: usize) -> Totals {
+/// Whether a category is one of the cases that need Lambda functions (`lambda/...`).
+pub fn is_lambda_category(category: &str) -> bool {
+    category.starts_with("lambda/")
+}
+
+/// The totals of a run: the cases without Lambda functions, and the `lambda/**` cases.
+pub struct RunTotals {
+    pub base: Totals,
+    pub lambda: Totals,
+}
+
+/// Prints the table per category, the totals (without Lambda functions, the `lambda/**`
+/// cases, all) and one line per failing case; returns the totals. `results` must be sorted by
+/// id.
+pub fn report(results: &[CaseResult], skipped_lambda: usize) -> RunTotals {
     let mut per: BTreeMap<&str, Totals> = BTreeMap::new();
     for r in results {
         let p = per.entry(&r.category).or_default();
@@ -219,32 +254,41 @@ pub fn report(results: &[CaseResult], skipped_lambda: usize) -> Totals {
             p[2] += usize::from(h);
         }
     }
-    let mut total = [0usize; 4];
-    println!("{:<28} {:>14} {:>14}", "category", "outcome", "history");
-    for (cat, p) in &per {
+    let mut base = [0usize; 4];
+    let mut lambda = [0usize; 4];
+    let line = |name: &str, p: &Totals| {
         println!(
-            "{cat:<28} {:>14} {:>14}",
+            "{name:<36} {:>14} {:>14}",
             format!("{}/{}", p[0], p[1]),
             format!("{}/{}", p[2], p[3])
         );
+    };
+    println!("{:<36} {:>14} {:>14}", "category", "outcome", "history");
+    for (cat, p) in &per {
+        line(cat, p);
+        let total = if is_lambda_category(cat) {
+            &mut lambda
+        } else {
+            &mut base
+        };
         for i in 0..4 {
             total[i] += p[i];
         }
     }
+    let all: Totals = std::array::from_fn(|i| base[i] + lambda[i]);
+    line("TOTAL without Lambda functions", &base);
+    line("TOTAL lambda/** (fixture functions)", &lambda);
+    line("TOTAL", &all);
     println!(
-        "{:<28} {:>14} {:>14}",
-        "TOTAL",
-        format!("{}/{}", total[0], total[1]),
-        format!("{}/{}", total[2], total[3])
+        "(skipped {skipped_lambda} cases that need Lambda functions with no fixture function)"
     );
-    println!("(skipped {skipped_lambda} cases that need Lambda functions)");
     for r in results {
         if !r.outcome || r.history == Some(false) {
             let d = r.detail.clone().unwrap_or_default();
             println!("FAIL {}: {}", r.id, d.chars().take(400).collect::<String>());
         }
     }
-    total
+    RunTotals { base, lambda }
 }
 
 /// The keys of one run's numbers in `conformance-baseline.json`.
