@@ -176,11 +176,120 @@ fn unmocked_task_fails_with_a_cause_that_says_what_to_do() {
         .output()
         .expect("run");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // As AWS reports a function that does not exist, then what to do about it.
+    assert_eq!(v["error"], "Lambda.ResourceNotFoundException");
+    let cause = v["cause"].as_str().unwrap();
+    assert!(cause.starts_with("Function not found: "), "{cause}");
+    assert!(cause.contains("[functions.Charge]"), "{cause}");
+    assert!(cause.contains("--mock"), "{cause}");
+
+    // Other AWS services are never called: the cause says how to mock them.
+    let sqs = write(
+        &dir,
+        "sqs.json",
+        &json!({"StartAt": "Q", "States": {"Q": {"Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Parameters": {"QueueUrl": "q", "MessageBody": "m"}, "End": true}}}),
+    );
+    let out = bin()
+        .args(["run", sqs.to_str().unwrap(), "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["error"], "States.TaskFailed");
     assert!(
-        v["cause"].as_str().unwrap().contains("--mock"),
+        v["cause"].as_str().unwrap().contains("--mock-config"),
         "{}",
         v["cause"]
+    );
+}
+
+#[test]
+fn run_calls_configured_functions() {
+    let dir = tempdir::Dir::new("functions");
+    let def = write(&dir, "m.json", &task_machine());
+    std::fs::write(
+        dir.0.join("charge.py"),
+        "import json, sys\n\
+         e = json.load(sys.stdin)\n\
+         if e.get('amount', 0) > 100:\n\
+         \x20   print(json.dumps({'errorType': 'Declined', 'errorMessage': 'too much'}))\n\
+         \x20   sys.exit(1)\n\
+         print(json.dumps({'charged': e.get('amount', 0)}))\n",
+    )
+    .expect("write the function");
+    let config = dir.0.join("switchback.toml");
+    std::fs::write(
+        &config,
+        "[functions.Charge]\ncommand = [\"python3\", \"charge.py\"]\n",
+    )
+    .expect("write the config");
+    let run = |input: &str| -> Value {
+        let out = bin()
+            .args(["run", def.to_str().unwrap(), "--json", "--input", input])
+            .args(["--config", config.to_str().unwrap()])
+            .output()
+            .expect("run");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let ok = run(r#"{"amount": 5}"#);
+    assert_eq!(ok["status"], "SUCCEEDED", "{ok}");
+    assert_eq!(ok["output"]["charge"], json!({"charged": 5}));
+    let declined = run(r#"{"amount": 500}"#);
+    assert_eq!(declined["status"], "SUCCEEDED", "{declined}");
+    assert_eq!(declined["output"]["error"]["Error"], "Declined");
+}
+
+#[test]
+fn bad_task_configuration_is_refused_at_start_naming_file_and_field() {
+    let dir = tempdir::Dir::new("badconfig");
+    let def = write(&dir, "m.json", &task_machine());
+    let config = dir.0.join("switchback.toml");
+    std::fs::write(&config, "[functions.Charge]\ntimeout_seconds = 3\n").expect("write");
+    let out = bin()
+        .args([
+            "run",
+            def.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("switchback.toml") && err.contains("functions.Charge"),
+        "{err}"
+    );
+
+    // The server refuses the same file, and a malformed mock configuration, before serving.
+    let out = bin()
+        .args(["serve", "--in-memory", "--listen", "127.0.0.1:0"])
+        .args(["--config", config.to_str().unwrap()])
+        .output()
+        .expect("serve");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("functions.Charge"), "{err}");
+
+    let mocks = write(
+        &dir,
+        "mocks.json",
+        &json!({"StateMachines": {"M": {"TestCases": {"Happy": {"Charge": "Missing"}}}},
+                "MockedResponses": {}}),
+    );
+    let out = bin()
+        .args(["serve", "--in-memory", "--listen", "127.0.0.1:0"])
+        .args(["--mock-config", mocks.to_str().unwrap()])
+        .env_remove("SWITCHBACK_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("serve");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mocks.json") && err.contains("StateMachines.M.TestCases.Happy"),
+        "{err}"
     );
 }
 

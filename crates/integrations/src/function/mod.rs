@@ -91,7 +91,7 @@ fn not_found(invocation: &Invocation, config_file: &str) -> TaskOutcome {
     TaskOutcome::Failed {
         error: "Lambda.ResourceNotFoundException".into(),
         cause: format!(
-            "{aws} Switchback runs only the functions its configuration names: add [functions.{name}] with `command = [\"...\"]` (a program that reads the event on stdin and writes the result on stdout) or `url = \"http://...\"` (a Lambda Invoke API endpoint) to {config_file}, or set `endpoint` in its [lambda] table for every function not named there."
+            "{aws} Switchback runs only the functions its configuration names: add [functions.{name}] with `command = [\"...\"]` (a program that reads the event on stdin and writes the result on stdout) or `url = \"http://...\"` (a Lambda Invoke API endpoint) to {config_file}, or set `endpoint` in its [lambda] table for every function not named there. To test without the function, mock the state (`switchback run --mock FILE`, `switchback serve --mock-config FILE`)."
         ),
     }
 }
