@@ -22,27 +22,55 @@ pub const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
 /// every other error except `States.DataLimitExceeded`, which only an explicit name matches;
 /// `States.TaskFailed` matches every error but `States.Timeout` and those two.
 pub fn error_matches(error_equals: &[String], error: &str) -> bool {
+    error_matches_from(error_equals, error, false)
+}
+
+/// [`error_matches`], for an error that a task reported as its result (`from_task`): then
+/// `States.DataLimitExceeded` (a result over the payload limit) is the task's failure, and
+/// `States.ALL` catches it, as AWS's recorded executions show.
+pub fn error_matches_from(error_equals: &[String], error: &str, from_task: bool) -> bool {
     if error == RUNTIME {
         return false;
     }
+    let terminal = error == DATA_LIMIT_EXCEEDED && !from_task;
     error_equals.iter().any(|name| {
         name == error
-            || (name == ALL && error != DATA_LIMIT_EXCEEDED)
+            || (name == ALL && !terminal)
             || (name == TASK_FAILED && error != TIMEOUT && error != DATA_LIMIT_EXCEEDED)
     })
 }
 
 /// The first retrier that matches `error`, with its index.
 pub fn find_retrier<'a>(retry: &'a [Retrier], error: &str) -> Option<(usize, &'a Retrier)> {
+    find_retrier_from(retry, error, false)
+}
+
+/// [`find_retrier`] for an error raised as told by `from_task` (see [`error_matches_from`]).
+pub fn find_retrier_from<'a>(
+    retry: &'a [Retrier],
+    error: &str,
+    from_task: bool,
+) -> Option<(usize, &'a Retrier)> {
     retry
         .iter()
         .enumerate()
-        .find(|(_, r)| error_matches(&r.error_equals, error))
+        .find(|(_, r)| error_matches_from(&r.error_equals, error, from_task))
 }
 
 /// The first catcher that matches `error`.
 pub fn find_catcher<'a>(catch: &'a [Catcher], error: &str) -> Option<&'a Catcher> {
-    catch.iter().find(|c| error_matches(&c.error_equals, error))
+    find_catcher_from(catch, error, false)
+}
+
+/// [`find_catcher`] for an error raised as told by `from_task` (see [`error_matches_from`]).
+pub fn find_catcher_from<'a>(
+    catch: &'a [Catcher],
+    error: &str,
+    from_task: bool,
+) -> Option<&'a Catcher> {
+    catch
+        .iter()
+        .find(|c| error_matches_from(&c.error_equals, error, from_task))
 }
 
 impl Retrier {

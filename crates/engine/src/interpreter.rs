@@ -46,6 +46,9 @@ pub struct Fault {
     pub cause: String,
     /// For JSONata failures: the field that failed (`Output/FunctionResult`).
     pub location: Option<String>,
+    /// Reported as a task's result (its failure event is in the history), rather than raised
+    /// by the state itself: `States.ALL` then catches even `States.DataLimitExceeded`.
+    pub from_task: bool,
 }
 
 impl Fault {
@@ -55,6 +58,15 @@ impl Fault {
             error: error.into(),
             cause: cause.into(),
             location: None,
+            from_task: false,
+        }
+    }
+
+    /// A failure a task reported.
+    fn of_task(error: impl Into<String>, cause: impl Into<String>) -> Fault {
+        Fault {
+            from_task: true,
+            ..Fault::new(error, cause)
         }
     }
 }
@@ -65,6 +77,7 @@ impl From<Failure> for Fault {
             error: f.error,
             cause: f.cause,
             location: f.location,
+            from_task: false,
         }
     }
 }
@@ -322,6 +335,7 @@ impl<'a> Interpreter<'a> {
             ),
             error: failure.error,
             location: failure.location,
+            from_task: false,
         }
     }
 
@@ -536,12 +550,15 @@ impl<'a> Interpreter<'a> {
         match self.eval(run, t, env) {
             Ok(v) => Ok(v),
             Err(f) if f.error == names::QUERY_EVALUATION_ERROR => {
+                // AWS links a Pass state's EvaluationFailed to the event before the state
+                // was entered, as if the state had not begun (recorded that way).
+                let detached = matches!(run.state.kind, StateKind::Pass { .. });
                 self.evaluation_failed(
                     run,
                     &f,
                     Some(f.location.as_deref().unwrap_or(location)),
                     frame,
-                    false,
+                    detached,
                 );
                 Err(f)
             }
@@ -1008,7 +1025,9 @@ impl<'a> Interpreter<'a> {
                 }
                 Err(f) => f,
             };
-            if let Some((i, retrier)) = errors::find_retrier(&state.retry, &fault.error) {
+            if let Some((i, retrier)) =
+                errors::find_retrier_from(&state.retry, &fault.error, fault.from_task)
+            {
                 if attempts[i] < retrier.max_attempts {
                     let mut delay = retrier.delay_seconds(attempts[i]);
                     if retrier.jitter_full {
@@ -1034,7 +1053,9 @@ impl<'a> Interpreter<'a> {
                         .set(self.emit(frame.prev.get(), EventKind::Bare(failed)));
                 }
             }
-            if let Some(catcher) = errors::find_catcher(&state.catch, &fault.error) {
+            if let Some(catcher) =
+                errors::find_catcher_from(&state.catch, &fault.error, fault.from_task)
+            {
                 return self.catch(run, catcher, fault, frame);
             }
             return Err(fault);
@@ -1202,6 +1223,20 @@ impl<'a> Interpreter<'a> {
                     request.phase = TaskPhase::AwaitResult;
                 }
                 TaskOutcome::Succeeded(value) => {
+                    // A result over the payload limit is the task's failure, as in AWS.
+                    if json_size_within(&value, self.limits.max_payload_bytes).is_none() {
+                        let (error, cause) = (
+                            names::DATA_LIMIT_EXCEEDED.to_string(),
+                            format!(
+                                "The state/task '{}' returned a result with a size exceeding \
+                                 the maximum number of bytes service limit.",
+                                spec.resource
+                            ),
+                        );
+                        let event = events.failed(error.clone(), cause.clone());
+                        frame.prev.set(self.emit(frame.prev.get(), event));
+                        return Err(Fault::of_task(error, cause));
+                    }
                     let output = Arc::new(value);
                     frame
                         .prev
@@ -1211,7 +1246,7 @@ impl<'a> Interpreter<'a> {
                 TaskOutcome::Failed { error, cause } => {
                     let event = events.failed(error.clone(), cause.clone());
                     frame.prev.set(self.emit(frame.prev.get(), event));
-                    return Err(Fault::new(error, cause));
+                    return Err(Fault::of_task(error, cause));
                 }
                 TaskOutcome::TimedOut | TaskOutcome::HeartbeatTimedOut => {
                     let error = if outcome == TaskOutcome::TimedOut {
