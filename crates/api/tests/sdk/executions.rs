@@ -1,7 +1,7 @@
 //! The execution actions through the SDK: start, describe, history, list, stop, sync Express,
 //! redrive and TestState, with AWS's errors.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType, StateMachineType};
 use aws_sdk_sfn::Client;
@@ -15,20 +15,7 @@ async fn wait_done(
     client: &Client,
     arn: &str,
 ) -> aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let d = client
-            .describe_execution()
-            .execution_arn(arn)
-            .send()
-            .await
-            .expect("describe");
-        if d.status != ExecutionStatus::Running {
-            return d;
-        }
-        assert!(Instant::now() < deadline, "{arn} still running");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::callbacks::wait_done(client, arn, Duration::from_secs(10)).await
 }
 
 #[tokio::test]
