@@ -11,6 +11,7 @@ use serde_json::Value;
 use switchback_engine::mock::Mocks;
 use switchback_store::executions::{self, EventRow, ExecutionRecord};
 
+use crate::hub::MockConfig;
 use crate::standard::machine_name;
 use crate::worker::WorkerContext;
 
@@ -33,19 +34,16 @@ pub async fn for_execution(
             return None;
         }
     };
-    let wanted = format!("{}#{case}", machine_name(&record.state_machine_arn));
-    match Mocks::from_json(&config.document, Some(&wanted)) {
-        Ok(mocks) => {
-            for (state, calls) in invocations(recorded) {
-                mocks.set_calls(&state, calls);
-            }
-            Some(mocks)
-        }
-        Err(e) => {
-            tracing::warn!(execution = %record.arn, file = %config.source, error = %e, "the execution's mock test case cannot be used");
-            None
-        }
+    let mocks = test_case(
+        config,
+        machine_name(&record.state_machine_arn),
+        &case,
+        &record.arn,
+    )?;
+    for (state, calls) in invocations(recorded) {
+        mocks.set_calls(&state, calls);
     }
+    Some(mocks)
 }
 
 /// The mocks of an Express execution started with a test case.
@@ -55,11 +53,16 @@ pub fn for_express(
     case: &str,
 ) -> Option<Mocks> {
     let config = hub.mocks.as_ref()?;
-    let wanted = format!("{}#{case}", info.state_machine_name);
-    match Mocks::from_json(&config.document, Some(&wanted)) {
-        Ok(m) => Some(m),
+    test_case(config, &info.state_machine_name, case, &info.execution_arn)
+}
+
+/// The mocks of test case `case` of machine `machine`; `None` (logged) if the file lacks it:
+/// the execution then calls its real integrations.
+fn test_case(config: &MockConfig, machine: &str, case: &str, execution: &str) -> Option<Mocks> {
+    match Mocks::from_json(&config.document, Some(&format!("{machine}#{case}"))) {
+        Ok(mocks) => Some(mocks),
         Err(e) => {
-            tracing::warn!(execution = %info.execution_arn, file = %config.source, error = %e, "the execution's mock test case cannot be used");
+            tracing::warn!(execution, file = %config.source, error = %e, "the execution's mock test case cannot be used");
             None
         }
     }
