@@ -550,3 +550,16 @@ pub fn mock_test_case(conn: &Connection, id: i64) -> Result<Option<String>, Stor
         .optional()?
         .flatten())
 }
+
+/// How many executions each state machine has in each status: `(machine ARN, status, count)`.
+///
+/// One grouped scan, for the console's list of state machines (AWS's console shows the same
+/// counts); Express executions are not stored, so they are not counted.
+pub fn counts_by_status(conn: &Connection) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT state_machine_arn, status, COUNT(*) FROM executions \
+         GROUP BY state_machine_arn, status",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

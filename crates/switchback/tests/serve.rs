@@ -301,7 +301,7 @@ fn sigterm_stops_cleanly_and_the_data_survives_a_restart() {
     let log = server.log();
     assert!(
         log.contains(&format!(
-            "switchback: serving the Step Functions API on http://{addr} (data: {data})"
+            "switchback: serving the Step Functions API and the console on http://{addr} (data: {data})"
         )),
         "{log}"
     );

@@ -110,10 +110,12 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             "listening"
         );
         eprintln!(
-            "switchback: serving the Step Functions API on http://{addr} (data: {})",
+            "switchback: serving the Step Functions API and the console on http://{addr} (data: {})",
             settings.data.describe()
         );
-        serve(listener, router(state), stops).await
+        let app = switchback_console::router(state.clone(), console_closing(stops.clone()))
+            .merge(router(state));
+        serve(listener, app, stops).await
     });
 
     // HTTP is done: no request can reach the runtime any more.
@@ -175,6 +177,20 @@ async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
             ),
             _ => anyhow!("cannot listen on {listen}: {e}"),
         })
+}
+
+/// A flag that turns true at the first stop signal, so the console's live streams end and
+/// do not hold up the drain.
+fn console_closing(mut stops: watch::Receiver<u32>) -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        if stops.wait_for(|n| *n >= 1).await.is_ok() {
+            let _ = tx.send(true);
+        }
+        // Keep the sender until the streams have seen it.
+        tx.closed().await;
+    });
+    rx
 }
 
 /// Serves until the first stop signal, then drains for at most [`DRAIN_LIMIT`] (a second

@@ -1,0 +1,127 @@
+//! An execution's history, boiled down to what the console's colouring needs, and kept warm.
+//!
+//! The graph, the timeline and the live view all ask the same question many times a second:
+//! "what had happened to each state by event N?". Answering it from `GetExecutionHistory`
+//! would parse every payload each time, so this module reads the stored events once, keeps one
+//! small [`EventSummary`] per event (no inputs or outputs), and afterwards reads only the
+//! events added since. Payloads are read again only when a person opens a state or an event.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+use switchback_store::executions::{self, EventRow};
+use switchback_store::{Store, StoreError};
+
+/// One history event without its payloads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSummary {
+    /// The event's id (1, 2, ...).
+    pub id: i64,
+    /// The event it follows, as AWS reports it.
+    pub previous_id: i64,
+    /// Microseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// AWS's event type, e.g. `TaskStateEntered`.
+    pub kind: Box<str>,
+    /// The lane (Parallel branch or Map iteration) the event belongs to; 0 for the top level.
+    pub lane: i64,
+    /// The state's name for `*StateEntered`/`*StateExited`, the Map state's for `MapIteration*`.
+    pub name: Option<Box<str>>,
+    /// The iteration's index for `MapIteration*` events.
+    pub index: Option<u64>,
+    /// The error of a failure event.
+    pub error: Option<Box<str>>,
+    /// The cause of a failure event.
+    pub cause: Option<Box<str>>,
+}
+
+/// The fields of an `*EventDetails` object that the console reads; everything else (inputs,
+/// outputs, parameters) is skipped without being kept.
+#[derive(Deserialize, Default)]
+struct DetailFields {
+    name: Option<String>,
+    index: Option<u64>,
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+impl EventSummary {
+    /// The summary of a stored event. Details that do not parse are treated as absent: the
+    /// console shows what it can rather than failing a page.
+    pub fn from_row(row: &EventRow) -> EventSummary {
+        let fields = row
+            .details
+            .as_deref()
+            .and_then(|d| serde_json::from_str::<BTreeMap<String, DetailFields>>(d).ok())
+            .and_then(|m| m.into_values().next())
+            .unwrap_or_default();
+        EventSummary {
+            id: row.id,
+            previous_id: row.previous_id,
+            timestamp: row.timestamp,
+            kind: row.kind.as_str().into(),
+            lane: row.lane,
+            name: fields.name.map(String::into_boxed_str),
+            index: fields.index,
+            error: fields.error.map(String::into_boxed_str),
+            cause: fields.cause.map(String::into_boxed_str),
+        }
+    }
+}
+
+/// How many executions' summaries are kept; a page view or a live stream touches one.
+const CACHED_EXECUTIONS: usize = 64;
+/// How many events are read per store round trip when catching up.
+const READ_BATCH: usize = 5_000;
+
+/// The summaries of recently viewed executions, refreshed incrementally.
+#[derive(Default)]
+pub struct EventLogCache {
+    entries: Mutex<HashMap<i64, Arc<Vec<EventSummary>>>>,
+}
+
+impl EventLogCache {
+    /// Every event of execution `id` (its internal store id) as of now.
+    pub async fn load(&self, store: &Store, id: i64) -> Result<Arc<Vec<EventSummary>>, StoreError> {
+        let cached = self.get(id);
+        let mut after = cached.as_ref().and_then(|l| l.last()).map_or(0, |e| e.id);
+        let mut fresh = Vec::new();
+        loop {
+            let rows = store
+                .read(move |c| executions::events_page(c, id, Some(after), READ_BATCH, false))
+                .await?;
+            let full = rows.len() == READ_BATCH;
+            fresh.extend(rows.iter().map(EventSummary::from_row));
+            match fresh.last() {
+                Some(last) if full => after = last.id,
+                _ => break,
+            }
+        }
+        if fresh.is_empty() {
+            if let Some(log) = cached {
+                return Ok(log);
+            }
+        }
+        let mut log = cached.unwrap_or_default();
+        Arc::make_mut(&mut log).extend(fresh);
+        self.put(id, log.clone());
+        Ok(log)
+    }
+
+    fn get(&self, id: i64) -> Option<Arc<Vec<EventSummary>>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.get(&id).cloned()
+    }
+
+    fn put(&self, id: i64, log: Arc<Vec<EventSummary>>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= CACHED_EXECUTIONS && !entries.contains_key(&id) {
+            // Any victim will do: a miss costs one read of the history.
+            if let Some(victim) = entries.keys().next().copied() {
+                entries.remove(&victim);
+            }
+        }
+        entries.insert(id, log);
+    }
+}

@@ -1,0 +1,533 @@
+//! What had happened to each state of an execution by a given event: the colours of the graph.
+//!
+//! The history is read as *visits*: a state is entered (`*StateEntered`), perhaps fails and is
+//! retried (a failure event, then a new `*Scheduled`), and is left (`*StateExited`) or not.
+//! A visit's outcome is then one of the [`StateStatus`] values:
+//!
+//! - exited with no outstanding failure: succeeded; exited after a failure: caught (a Catch
+//!   took it elsewhere, and AWS records the exit);
+//! - still open: in progress, unless its strand has ended, in which case it failed (a failure
+//!   was recorded, or it is a Fail state) or it was cancelled (the execution was stopped or
+//!   timed out, or a sibling branch failed and the Parallel or Map around it ended).
+//!
+//! Strands come from the store's *lanes*: every Parallel branch and Map iteration is a lane,
+//! and a lane's parent is found from its first event (a Map iteration names its Map state; a
+//! branch's first event follows its Parallel's `ParallelStateStarted`). Knowing the parent
+//! lets the console show one Map iteration alone (the iteration's lane and every lane inside
+//! it) and lets a strand end when the state around it ends.
+//!
+//! AWS's own console computes the same from the same events; no extra bookkeeping is kept by
+//! the engine for it, so an execution recorded before the console existed is drawn too.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::event_log::EventSummary;
+
+/// What happened to a state, as the graph shows it (in colour and in words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateStatus {
+    NotReached,
+    InProgress,
+    Succeeded,
+    Caught,
+    Cancelled,
+    Failed,
+}
+
+impl StateStatus {
+    /// The words shown next to the colour.
+    pub fn label(self) -> &'static str {
+        match self {
+            StateStatus::NotReached => "Not reached",
+            StateStatus::InProgress => "In progress",
+            StateStatus::Succeeded => "Succeeded",
+            StateStatus::Caught => "Caught error",
+            StateStatus::Cancelled => "Cancelled",
+            StateStatus::Failed => "Failed",
+        }
+    }
+}
+
+/// One visit of a state.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Visit {
+    /// The state's name.
+    pub state: String,
+    /// The lane it ran in (as text: lane keys do not fit JavaScript's numbers).
+    #[serde(serialize_with = "as_text")]
+    pub lane: i64,
+    /// `*StateEntered`'s id and time (µs).
+    pub entered_id: i64,
+    pub entered_at: i64,
+    /// `*StateExited`'s id and time, once it left.
+    pub exited_id: Option<i64>,
+    pub exited_at: Option<i64>,
+    /// The last failure event of the visit, with its error and cause.
+    pub failure_id: Option<i64>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// How many times it was retried.
+    pub retries: u32,
+    /// What came of it.
+    pub status: StateStatus,
+    /// Whether the last failure is still outstanding (not followed by a retry).
+    #[serde(skip)]
+    failing: bool,
+    /// Whether this is a Fail state (it fails by being entered).
+    #[serde(skip)]
+    is_fail_state: bool,
+}
+
+/// What happened to one state, over the visits in view.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateProgress {
+    pub status: StateStatus,
+    pub label: &'static str,
+    /// How many visits are in view (loops and Map iterations visit a state many times).
+    pub visits: usize,
+    /// How many of those visits ended each way, when there is more than one.
+    pub counts: BTreeMap<&'static str, usize>,
+    /// The visit the details panel shows: the one that decided the status.
+    pub visit: Visit,
+}
+
+/// One Map iteration.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Iteration {
+    pub index: u64,
+    #[serde(serialize_with = "as_text")]
+    pub lane: i64,
+    /// `running`, `succeeded`, `failed` or `aborted`.
+    pub status: &'static str,
+}
+
+/// The iterations of one Map state, at most [`MAX_LISTED_ITERATIONS`] of them listed.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Iterations {
+    pub total: usize,
+    pub listed: Vec<Iteration>,
+}
+
+/// How many iterations of a Map are sent to the browser; the rest are counted.
+pub const MAX_LISTED_ITERATIONS: usize = 1_000;
+
+/// Everything the execution page draws for one moment.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// The last event taken into account.
+    pub at: i64,
+    /// That event's time (µs), type and state, for the timeline's caption.
+    pub at_time: Option<i64>,
+    pub at_kind: Option<String>,
+    pub at_state: Option<String>,
+    /// The execution's last event.
+    pub last: i64,
+    /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED at that moment.
+    pub status: &'static str,
+    /// The states that were reached, by name; the others were not.
+    pub states: BTreeMap<String, StateProgress>,
+    /// The iterations of each Map state, by the Map state's name.
+    pub iterations: BTreeMap<String, Iterations>,
+}
+
+fn as_text<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// What one lane is, and whether it has ended.
+#[derive(Debug, Clone, Copy)]
+struct LaneInfo {
+    /// The visit (index into `visits`) of the Parallel or Map state the lane runs inside.
+    parent_visit: Option<usize>,
+    /// The lane that visit ran in.
+    parent_lane: Option<i64>,
+    /// A Map iteration ended (`MapIterationSucceeded/Failed/Aborted`).
+    ended: bool,
+}
+
+/// The history up to `at` (every event with a smaller or equal id), read as visits.
+struct Reader<'a> {
+    events: &'a [EventSummary],
+    visits: Vec<Visit>,
+    /// The open visit of each lane, innermost last (a Parallel stays open while it runs).
+    open: HashMap<i64, Vec<usize>>,
+    lanes: HashMap<i64, LaneInfo>,
+    /// The lane of each event id seen, for finding a branch's parent.
+    lane_of_event: HashMap<i64, i64>,
+    iterations: BTreeMap<String, Vec<Iteration>>,
+    status: &'static str,
+}
+
+/// Computes the progress at event `at` (`None`: the latest), showing only lane `scope` and
+/// the lanes inside it when given (one Map iteration).
+pub fn progress(events: &[EventSummary], at: Option<i64>, scope: Option<i64>) -> Progress {
+    let last = events.last().map_or(0, |e| e.id);
+    let at = at.unwrap_or(last).clamp(0, last);
+    let upto = events.partition_point(|e| e.id <= at);
+    let mut reader = Reader {
+        events: &events[..upto],
+        visits: Vec::new(),
+        open: HashMap::new(),
+        lanes: HashMap::new(),
+        lane_of_event: HashMap::new(),
+        iterations: BTreeMap::new(),
+        status: "RUNNING",
+    };
+    reader.read();
+    reader.close_ended();
+    let moment = upto.checked_sub(1).and_then(|i| events.get(i));
+    Progress {
+        at,
+        at_time: moment.map(|e| e.timestamp),
+        at_kind: moment.map(|e| e.kind.to_string()),
+        at_state: moment.and_then(|e| e.name.as_deref().map(str::to_string)),
+        last,
+        status: reader.status,
+        states: reader.states(scope),
+        iterations: reader.iteration_lists(),
+    }
+}
+
+/// The visits in view, for the details of one state (every visit, oldest first).
+pub fn visits_of(
+    events: &[EventSummary],
+    at: Option<i64>,
+    scope: Option<i64>,
+    state: &str,
+) -> Vec<Visit> {
+    let last = events.last().map_or(0, |e| e.id);
+    let at = at.unwrap_or(last);
+    let upto = events.partition_point(|e| e.id <= at);
+    let mut reader = Reader {
+        events: &events[..upto],
+        visits: Vec::new(),
+        open: HashMap::new(),
+        lanes: HashMap::new(),
+        lane_of_event: HashMap::new(),
+        iterations: BTreeMap::new(),
+        status: "RUNNING",
+    };
+    reader.read();
+    reader.close_ended();
+    let in_scope = reader.lanes_in_scope(scope);
+    reader
+        .visits
+        .into_iter()
+        .filter(|v| v.state == state && in_scope.as_ref().is_none_or(|s| s.contains(&v.lane)))
+        .collect()
+}
+
+impl Reader<'_> {
+    fn read(&mut self) {
+        let events = self.events;
+        for e in events {
+            self.lane_of_event.insert(e.id, e.lane);
+            if !self.lanes.contains_key(&e.lane) {
+                self.new_lane(e);
+            }
+            let kind = &*e.kind;
+            if let Some(kind) = kind.strip_suffix("StateEntered") {
+                self.enter(e, kind == "Fail");
+            } else if kind.ends_with("StateExited") {
+                self.exit(e);
+            } else if kind.starts_with("MapIteration") {
+                self.iteration(e);
+            } else if kind.starts_with("Execution") {
+                self.execution(kind);
+            } else if is_attempt(kind) {
+                self.attempt_in(e.lane);
+            } else if is_failure(kind) {
+                self.fail(e);
+            }
+        }
+    }
+
+    /// Registers a lane at its first event and finds its parent.
+    fn new_lane(&mut self, first: &EventSummary) {
+        let (parent_lane, parent_visit) = if first.lane == 0 {
+            (None, None)
+        } else if first.kind.starts_with("MapIteration") {
+            // The iteration's Map state is the open visit of that name in another lane.
+            let name = first.name.as_deref().unwrap_or_default();
+            self.open_visit_named(name, first.lane)
+        } else {
+            // A branch's first event follows its Parallel's `ParallelStateStarted`.
+            let lane = self.lane_of_event.get(&first.previous_id).copied();
+            let visit = lane
+                .and_then(|l| self.open.get(&l))
+                .and_then(|o| o.last().copied());
+            (lane, visit)
+        };
+        self.lanes.insert(
+            first.lane,
+            LaneInfo {
+                parent_visit,
+                parent_lane,
+                ended: false,
+            },
+        );
+    }
+
+    fn open_visit_named(&self, name: &str, except_lane: i64) -> (Option<i64>, Option<usize>) {
+        self.open
+            .iter()
+            .filter(|(lane, _)| **lane != except_lane)
+            .flat_map(|(lane, open)| open.iter().map(move |v| (*lane, *v)))
+            .filter(|(_, v)| self.visits[*v].state == name)
+            .max_by_key(|(_, v)| self.visits[*v].entered_id)
+            .map_or((None, None), |(lane, v)| (Some(lane), Some(v)))
+    }
+
+    fn enter(&mut self, e: &EventSummary, is_fail_state: bool) {
+        let index = self.visits.len();
+        self.visits.push(Visit {
+            state: e.name.as_deref().unwrap_or_default().to_string(),
+            lane: e.lane,
+            entered_id: e.id,
+            entered_at: e.timestamp,
+            exited_id: None,
+            exited_at: None,
+            failure_id: None,
+            error: None,
+            cause: None,
+            retries: 0,
+            status: StateStatus::InProgress,
+            failing: false,
+            is_fail_state,
+        });
+        self.open.entry(e.lane).or_default().push(index);
+    }
+
+    fn exit(&mut self, e: &EventSummary) {
+        let name = e.name.as_deref().unwrap_or_default();
+        let Some(open) = self.open.get_mut(&e.lane) else {
+            return;
+        };
+        let Some(pos) = open.iter().rposition(|v| self.visits[*v].state == name) else {
+            return;
+        };
+        let index = open.remove(pos);
+        let visit = &mut self.visits[index];
+        visit.exited_id = Some(e.id);
+        visit.exited_at = Some(e.timestamp);
+        visit.status = if visit.failing {
+            StateStatus::Caught
+        } else {
+            StateStatus::Succeeded
+        };
+    }
+
+    /// The innermost open visit of a lane.
+    fn current(&mut self, lane: i64) -> Option<&mut Visit> {
+        let index = *self.open.get(&lane)?.last()?;
+        self.visits.get_mut(index)
+    }
+
+    /// A new attempt (`*Scheduled`): an outstanding failure was retried.
+    fn attempt_in(&mut self, lane: i64) {
+        if let Some(visit) = self.current(lane) {
+            if visit.failing {
+                visit.failing = false;
+                visit.retries += 1;
+            }
+        }
+    }
+
+    fn fail(&mut self, e: &EventSummary) {
+        if let Some(visit) = self.current(e.lane) {
+            visit.failing = true;
+            visit.failure_id = Some(e.id);
+            visit.error = e.error.as_deref().map(str::to_string);
+            visit.cause = e.cause.as_deref().map(str::to_string);
+        }
+    }
+
+    fn iteration(&mut self, e: &EventSummary) {
+        let name = e.name.as_deref().unwrap_or_default().to_string();
+        let index = e.index.unwrap_or_default();
+        let status = match e.kind.strip_prefix("MapIteration") {
+            Some("Started") => "running",
+            Some("Succeeded") => "succeeded",
+            Some("Failed") => "failed",
+            _ => "aborted",
+        };
+        if status != "running" {
+            if let Some(lane) = self.lanes.get_mut(&e.lane) {
+                lane.ended = true;
+            }
+        }
+        let list = self.iterations.entry(name).or_default();
+        match list.iter_mut().rev().find(|i| i.lane == e.lane) {
+            Some(found) => found.status = status,
+            None => list.push(Iteration {
+                index,
+                lane: e.lane,
+                status,
+            }),
+        }
+    }
+
+    fn execution(&mut self, kind: &str) {
+        self.status = match kind {
+            "ExecutionSucceeded" => "SUCCEEDED",
+            "ExecutionFailed" => "FAILED",
+            "ExecutionTimedOut" => "TIMED_OUT",
+            "ExecutionAborted" => "ABORTED",
+            // Started, Redriven: running (again).
+            _ => "RUNNING",
+        };
+        if kind == "ExecutionRedriven" {
+            // Visits that ended the first run stay as they were; the rerun opens new ones.
+            for v in self.open.values_mut() {
+                v.clear();
+            }
+        }
+    }
+
+    /// Settles the visits whose strand has ended without them.
+    fn close_ended(&mut self) {
+        let ended = self.status != "RUNNING";
+        for index in 0..self.visits.len() {
+            if self.visits[index].status != StateStatus::InProgress {
+                continue;
+            }
+            let visit = &self.visits[index];
+            if !(ended || self.lane_ended(visit.lane, 0)) {
+                continue;
+            }
+            let failed = visit.failing || visit.is_fail_state;
+            self.visits[index].status = if failed {
+                StateStatus::Failed
+            } else {
+                StateStatus::Cancelled
+            };
+        }
+    }
+
+    /// Whether a lane's strand is over: its iteration ended, or the state around it is no
+    /// longer running. `depth` bounds the walk against malformed histories.
+    fn lane_ended(&self, lane: i64, depth: usize) -> bool {
+        let Some(info) = self.lanes.get(&lane) else {
+            return false;
+        };
+        if info.ended {
+            return true;
+        }
+        if depth > 64 {
+            return false;
+        }
+        match (info.parent_visit, info.parent_lane) {
+            (Some(v), Some(parent_lane)) => {
+                let parent = &self.visits[v];
+                parent.exited_id.is_some()
+                    || parent.status != StateStatus::InProgress
+                    || self.lane_ended(parent_lane, depth + 1)
+            }
+            _ => false,
+        }
+    }
+
+    /// The lanes shown for `scope`: it and every lane inside it (`None`: every lane).
+    fn lanes_in_scope(&self, scope: Option<i64>) -> Option<HashSet<i64>> {
+        let scope = scope?;
+        let mut inside = HashSet::from([scope]);
+        // Parents are registered before children, but a few passes settle any order.
+        loop {
+            let before = inside.len();
+            for (lane, info) in &self.lanes {
+                if let Some(p) = info.parent_lane {
+                    if inside.contains(&p) {
+                        inside.insert(*lane);
+                    }
+                }
+            }
+            if inside.len() == before {
+                return Some(inside);
+            }
+        }
+    }
+
+    fn states(&self, scope: Option<i64>) -> BTreeMap<String, StateProgress> {
+        let in_scope = self.lanes_in_scope(scope);
+        let mut by_state: BTreeMap<&str, Vec<&Visit>> = BTreeMap::new();
+        for v in &self.visits {
+            if in_scope.as_ref().is_none_or(|s| s.contains(&v.lane)) {
+                by_state.entry(v.state.as_str()).or_default().push(v);
+            }
+        }
+        by_state
+            .into_iter()
+            .filter_map(|(name, visits)| Some((name.to_string(), summarise(&visits)?)))
+            .collect()
+    }
+
+    fn iteration_lists(&self) -> BTreeMap<String, Iterations> {
+        self.iterations
+            .iter()
+            .map(|(name, list)| {
+                let mut listed = list.clone();
+                listed.sort_by_key(|i| i.index);
+                listed.truncate(MAX_LISTED_ITERATIONS);
+                (
+                    name.clone(),
+                    Iterations {
+                        total: list.len(),
+                        listed,
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+/// One status for many visits: any in progress shows as in progress, else any failure as
+/// failed, else the latest visit's outcome.
+fn summarise(visits: &[&Visit]) -> Option<StateProgress> {
+    let latest = visits.iter().max_by_key(|v| v.entered_id)?;
+    let shown = visits
+        .iter()
+        .filter(|v| v.status == StateStatus::InProgress)
+        .max_by_key(|v| v.entered_id)
+        .or_else(|| {
+            visits
+                .iter()
+                .filter(|v| v.status == StateStatus::Failed)
+                .max_by_key(|v| v.entered_id)
+        })
+        .unwrap_or(latest);
+    let mut counts = BTreeMap::new();
+    if visits.len() > 1 {
+        for v in visits {
+            *counts.entry(v.status.label()).or_default() += 1;
+        }
+    }
+    Some(StateProgress {
+        status: shown.status,
+        label: shown.status.label(),
+        visits: visits.len(),
+        counts,
+        visit: (*shown).clone(),
+    })
+}
+
+/// Events that start an attempt of a task: a failure before one was retried.
+fn is_attempt(kind: &str) -> bool {
+    matches!(
+        kind,
+        "TaskScheduled" | "LambdaFunctionScheduled" | "ActivityScheduled"
+    )
+}
+
+/// Events that record a failure inside a state. `*Aborted` is not one: a state stopped from
+/// outside was cancelled, not failed.
+fn is_failure(kind: &str) -> bool {
+    (kind.ends_with("Failed") || kind.ends_with("TimedOut")) && !kind.starts_with("MapRun")
+}

@@ -1,0 +1,57 @@
+//! The console's URLs and their handlers. Everything is `GET` except the one conversion
+//! helper: the browser changes things through the Step Functions API itself (`POST /`).
+//!
+//! | path | what |
+//! |---|---|
+//! | `/` | the state machines |
+//! | `/state-machines/{arn}` | one state machine or version |
+//! | `/executions/{arn}` | one execution |
+//! | `/executions/{arn}/events?after=N` | a page of its history (HTML fragment) |
+//! | `/executions/{arn}/progress?at=N&scope=L` | the colours of one moment (JSON) |
+//! | `/executions/{arn}/state?name=S&at=N&scope=L` | one state's details (JSON) |
+//! | `/executions/{arn}/live?scope=L` | live progress (server-sent events) |
+//! | `POST /console/definition-json` | a JSON or YAML definition as JSON text (for uploads) |
+//! | `/assets/console.css`, `/assets/console.js` | the stylesheet and the script |
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+use switchback_api::AppState;
+use tokio::sync::watch;
+
+use crate::pages::{execution, history, machine, machines};
+use crate::{assets, live, Console};
+
+/// The console's routes, to merge with the API's router (which answers `POST /` and owns the
+/// fallback). `closing` turns true when the server stops (live streams end then).
+pub fn router(app: AppState, closing: watch::Receiver<bool>) -> Router {
+    Router::new()
+        .route("/", get(machines::list))
+        .route("/state-machines/{arn}", get(machine::show))
+        .route("/executions/{arn}", get(execution::show))
+        .route("/executions/{arn}/events", get(history::fragment))
+        .route("/executions/{arn}/progress", get(execution::progress_json))
+        .route("/executions/{arn}/state", get(execution::state_json))
+        .route("/executions/{arn}/live", get(live::follow))
+        .route("/console/definition-json", post(definition_json))
+        .route("/assets/console.css", get(assets::css))
+        .route("/assets/console.js", get(assets::js))
+        .with_state(Console::new(app, closing))
+}
+
+/// Turns an uploaded or pasted definition (JSON or YAML) into JSON text, or says why not.
+async fn definition_json(text: String) -> Response {
+    match switchback_asl::load::parse_document(&text) {
+        Ok(value) => Json(json!({
+            "definition": serde_json::to_string_pretty(&value).unwrap_or_default()
+        }))
+        .into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "message": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
