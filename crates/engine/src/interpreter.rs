@@ -8,7 +8,7 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::Arc;
 
-use futures::future::{join_all, LocalBoxFuture};
+use futures::future::{try_join_all, LocalBoxFuture};
 use futures::stream::{self, StreamExt};
 use jiff::Timestamp;
 use serde_json::{json, Map, Value};
@@ -1359,6 +1359,8 @@ impl<'a> Interpreter<'a> {
                 output_bound: Cell::new(None),
             })
             .collect();
+        // The first branch to fail fails the Parallel at once and stops the others, as AWS
+        // does ("all its branches are stopped"): the other branches' futures are dropped.
         let results =
             {
                 let futures = branches.iter().zip(frames.iter_mut()).enumerate().map(
@@ -1368,18 +1370,19 @@ impl<'a> Interpreter<'a> {
                             .run_in(lane, self.run_scope(branch, input.clone(), f))
                     },
                 );
-                join_all(futures).await
+                try_join_all(futures).await
             };
         let last = frames.iter().map(|f| f.prev.get()).max().unwrap_or(started);
-        let mut outputs = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
-                Err(fault) => {
-                    frame.prev.set(last);
-                    return Err(fault);
-                }
+        let results = match results {
+            Ok(results) => results,
+            Err(fault) => {
+                frame.prev.set(last);
+                return Err(fault);
             }
+        };
+        let mut outputs = Vec::with_capacity(results.len());
+        for v in results {
+            outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s)));
         }
         self.emit(last, EventKind::Bare("ParallelStateSucceeded"));
         frame.prev.set(last);
