@@ -121,6 +121,17 @@ expected="ExecutionStarted,PassStateEntered,PassStateExited,WaitStateEntered,Wai
     || fail "get-execution-history: event ids are not 1..n"
 echo "ok: get-execution-history: the 10 events AWS writes, ids 1..10"
 
+# The console is served on the same port: the execution's page names it and draws its states.
+page_of() {
+    python3 -c 'import sys, urllib.request, urllib.parse; print(urllib.request.urlopen(sys.argv[1] + urllib.parse.quote(sys.argv[2], safe=":"), timeout=5).read().decode())' "$@"
+}
+page_of "$url/" "" >"$tmp/list.html" || fail "GET / (the console) failed"
+grep -q '>State machines<' "$tmp/list.html" || fail "GET / is not the console's list of state machines"
+page_of "$url/executions/" "$execution_arn" >"$tmp/execution.html" || fail "GET the execution's console page failed"
+grep -q 'class="workflow-graph"' "$tmp/execution.html" || fail "the execution's page has no graph"
+grep -q 'data-status="SUCCEEDED"' "$tmp/execution.html" || fail "the execution's page does not say SUCCEEDED"
+echo "ok: the console lists the machine and draws the execution"
+
 # 2. boto3: the same, plus an EXPRESS machine with StartSyncExecution and AWS's errors.
 python3 .ci/smoke.py "$url" || fail ".ci/smoke.py failed"
 

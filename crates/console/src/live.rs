@@ -25,7 +25,8 @@ const POLL: Duration = Duration::from_millis(250);
 /// Where a stream stands.
 struct Follow {
     console: Console,
-    arn: String,
+    /// The execution's store id.
+    id: i64,
     scope: Option<i64>,
     /// The last event sent (-1: nothing sent yet).
     sent: i64,
@@ -38,12 +39,13 @@ pub async fn follow(
     Path(arn): Path<String>,
     Query(query): Query<MomentQuery>,
 ) -> Response {
-    if let Err(response) = load_log(&console, &arn).await {
-        return response;
-    }
+    let id = match load_log(&console, &arn).await {
+        Ok((id, _)) => id,
+        Err(response) => return response,
+    };
     let start = Follow {
         console,
-        arn,
+        id,
         scope: query.scope(),
         sent: -1,
         done: false,
@@ -67,9 +69,9 @@ fn updates(start: Follow) -> impl Stream<Item = Result<Event, Infallible>> {
                     Ok(_) = closing.wait_for(|c| *c) => return None,
                 }
             }
-            let log = match load_log(&f.console, &f.arn).await {
-                Ok((_, log)) => log,
-                // The execution went (retention, deletion): end the stream.
+            let log = match f.console.events.load(&f.console.app.store, f.id).await {
+                Ok(log) => log,
+                // The store is closing: end the stream.
                 Err(_) => return None,
             };
             let last = log.last().map_or(0, |e| e.id);

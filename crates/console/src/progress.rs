@@ -315,6 +315,10 @@ impl Reader<'_> {
             return;
         };
         let index = open.remove(pos);
+        if open.is_empty() {
+            // Finding a Map iteration's parent scans the open visits: keep only open ones.
+            self.open.remove(&e.lane);
+        }
         let visit = &mut self.visits[index];
         visit.exited_id = Some(e.id);
         visit.exited_at = Some(e.timestamp);
@@ -530,4 +534,109 @@ fn is_attempt(kind: &str) -> bool {
 /// outside was cancelled, not failed.
 fn is_failure(kind: &str) -> bool {
     (kind.ends_with("Failed") || kind.ends_with("TimedOut")) && !kind.starts_with("MapRun")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A summary with the fields the reader looks at.
+    fn event(id: i64, kind: &str, lane: i64, name: Option<&str>) -> EventSummary {
+        EventSummary {
+            id,
+            previous_id: id - 1,
+            timestamp: id * 1_000,
+            kind: kind.into(),
+            lane,
+            name: name.map(Into::into),
+            index: None,
+            error: None,
+            cause: None,
+        }
+    }
+
+    fn failed(id: i64, kind: &str, error: &str) -> EventSummary {
+        EventSummary {
+            error: Some(error.into()),
+            cause: Some("details".into()),
+            ..event(id, kind, 0, None)
+        }
+    }
+
+    /// A task that fails twice, is retried, then fails for good and is caught.
+    fn retried_then_caught() -> Vec<EventSummary> {
+        vec![
+            event(1, "ExecutionStarted", 0, None),
+            event(2, "TaskStateEntered", 0, Some("Call")),
+            event(3, "TaskScheduled", 0, None),
+            failed(4, "TaskFailed", "Boom"),
+            event(5, "TaskScheduled", 0, None),
+            failed(6, "TaskTimedOut", "States.Timeout"),
+            event(7, "TaskScheduled", 0, None),
+            failed(8, "TaskFailed", "Boom"),
+            event(9, "TaskStateExited", 0, Some("Call")),
+            event(10, "PassStateEntered", 0, Some("Handle")),
+            event(11, "PassStateExited", 0, Some("Handle")),
+            event(12, "ExecutionSucceeded", 0, None),
+        ]
+    }
+
+    #[test]
+    fn retries_are_counted_and_a_caught_failure_says_so() {
+        let p = progress(&retried_then_caught(), None, None);
+        let call = &p.states["Call"];
+        assert_eq!(call.status, StateStatus::Caught);
+        assert_eq!(call.visit.retries, 2);
+        assert_eq!(call.visit.error.as_deref(), Some("Boom"));
+        assert_eq!(call.visit.failure_id, Some(8));
+        assert_eq!(p.states["Handle"].status, StateStatus::Succeeded);
+        assert_eq!(p.status, "SUCCEEDED");
+    }
+
+    #[test]
+    fn an_earlier_moment_shows_the_retry_under_way() {
+        // At event 5 the first failure was retried and the second attempt is running.
+        let p = progress(&retried_then_caught(), Some(5), None);
+        let call = &p.states["Call"];
+        assert_eq!(call.status, StateStatus::InProgress);
+        assert_eq!(call.visit.retries, 1);
+        assert!(!p.states.contains_key("Handle"));
+        assert_eq!(p.status, "RUNNING");
+        assert_eq!(p.at_kind.as_deref(), Some("TaskScheduled"));
+    }
+
+    #[test]
+    fn an_uncaught_failure_fails_the_state_when_the_execution_fails() {
+        let mut events = retried_then_caught();
+        events.truncate(8);
+        events.push(failed(9, "ExecutionFailed", "Boom"));
+        let p = progress(&events, None, None);
+        assert_eq!(p.states["Call"].status, StateStatus::Failed);
+        assert_eq!(p.status, "FAILED");
+    }
+
+    #[test]
+    fn a_loop_shows_its_latest_visit_and_counts_them() {
+        let events = vec![
+            event(1, "ExecutionStarted", 0, None),
+            event(2, "WaitStateEntered", 0, Some("Poll")),
+            event(3, "WaitStateExited", 0, Some("Poll")),
+            event(4, "WaitStateEntered", 0, Some("Poll")),
+        ];
+        let p = progress(&events, None, None);
+        let poll = &p.states["Poll"];
+        assert_eq!(poll.status, StateStatus::InProgress);
+        assert_eq!(poll.visits, 2);
+        assert_eq!(poll.visit.entered_id, 4);
+    }
+
+    #[test]
+    fn empty_and_out_of_range_moments_do_not_panic() {
+        let p = progress(&[], Some(10), None);
+        assert_eq!(p.at, 0);
+        assert!(p.states.is_empty());
+        let p = progress(&retried_then_caught(), Some(-5), Some(42));
+        assert_eq!(p.at, 0);
+        assert!(p.states.is_empty());
+    }
 }

@@ -27,10 +27,13 @@ enum Command {
     Run(cmd::run::RunArgs),
     /// Check a definition and list every fault with its path.
     Validate(cmd::validate::ValidateArgs),
+    /// Draw a definition's workflow graph as SVG, Graphviz DOT or Mermaid.
+    Graph(cmd::graph::GraphArgs),
     /// Measure executions/s and state transitions/s of a definition, in this process or through
     /// a Step Functions API endpoint (`--endpoint`).
     Bench(cmd::bench::BenchArgs),
-    /// Serve the Step Functions API (AWS JSON 1.0) over HTTP, durable on embedded SQLite.
+    /// Serve the Step Functions API (AWS JSON 1.0) and the web console over HTTP, durable on
+    /// embedded SQLite.
     Serve(cmd::serve::ServeArgs),
 }
 
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Graph(args) => cmd::graph::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Serve(args) => cmd::serve::run(args),
     };

@@ -90,6 +90,12 @@ impl Server {
         .await
     }
 
+    /// Sends `body` as plain text.
+    pub async fn request_text(&self, method: &str, path: &str, body: &str) -> Answer {
+        self.request(method, path, &["Content-Type: text/plain"], body)
+            .await
+    }
+
     async fn request(&self, method: &str, path: &str, headers: &[&str], body: &str) -> Answer {
         let mut stream = TcpStream::connect(self.addr).await.expect("connect");
         let mut head = format!(

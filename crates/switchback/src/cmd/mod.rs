@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_endpoint;
 pub mod config;
+pub mod graph;
 pub mod input;
 pub mod options;
 pub mod run;
