@@ -218,6 +218,16 @@
     let box = initial.slice();
     const apply = () => svg.setAttribute('viewBox', box.join(' '));
     const fit = () => { box = initial.slice(); apply(); };
+    // A long workflow fitted whole would be too small to read: start it at its natural size,
+    // top centre (Fit shows it all).
+    const start = () => {
+      const rect = svg.getBoundingClientRect();
+      const scale = Math.min(rect.width / initial[2], rect.height / initial[3]);
+      if (!(scale < 0.6) || rect.width === 0) { fit(); return; }
+      box = [initial[0] + initial[2] / 2 - rect.width / 2, initial[1], rect.width, rect.height];
+      apply();
+    };
+    start();
     const toSvg = (clientX, clientY) => {
       const rect = svg.getBoundingClientRect();
       const scale = Math.max(box[2] / rect.width, box[3] / rect.height);
@@ -233,9 +243,17 @@
       box = [x - (x - box[0]) * (width / box[2]), y - (y - box[1]) * (height / box[3]), width, height];
       apply();
     };
+    // Scrolling pans (long workflows are read by scrolling down them); Ctrl or Cmd with the
+    // wheel, or a trackpad pinch (which browsers report as Ctrl+wheel), zooms.
     viewport.addEventListener('wheel', (event) => {
       event.preventDefault();
-      zoom(event.deltaY > 0 ? 1.15 : 1 / 1.15, event.clientX, event.clientY);
+      if (event.ctrlKey || event.metaKey) {
+        zoom(event.deltaY > 0 ? 1.15 : 1 / 1.15, event.clientX, event.clientY);
+        return;
+      }
+      const [, , scale] = toSvg(event.clientX, event.clientY);
+      box = [box[0] + event.deltaX * scale, box[1] + event.deltaY * scale, box[2], box[3]];
+      apply();
     }, { passive: false });
     let drag = null;
     viewport.addEventListener('pointerdown', (event) => {
@@ -270,6 +288,18 @@
   }
 
   $$('[data-graph]').forEach(panZoom);
+
+  // States are reachable from the keyboard too: Tab to a state, Enter or Space to open it.
+  $$('svg.workflow-graph g.state').forEach((g) => {
+    g.setAttribute('tabindex', '0');
+    g.setAttribute('role', 'button');
+    g.setAttribute('aria-label', `${g.dataset.state} (${g.dataset.type || 'state'})`);
+    g.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      g.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    });
+  });
 
   /** The state a click in a graph landed on (not after a drag). */
   function clickedState(event) {
@@ -345,13 +375,10 @@
       $$('g.state', svg).forEach((g) => {
         const state = p.states[g.dataset.state];
         const label = $('text.status', g);
-        if (state) {
-          g.dataset.status = state.status;
-          if (label) label.textContent = state.label + (state.visits > 1 ? ` ×${state.visits}` : '');
-        } else {
-          g.dataset.status = 'not_reached';
-          if (label) label.textContent = '';
-        }
+        const words = state ? state.label + (state.visits > 1 ? ` ×${state.visits}` : '') : '';
+        g.dataset.status = state ? state.status : 'not_reached';
+        if (label) label.textContent = words;
+        g.setAttribute('aria-label', `${g.dataset.state}: ${words || 'Not reached'}`);
       });
     }
 

@@ -84,6 +84,39 @@ fn expected_edges(definition: &Value) -> usize {
     1 + scope(&definition["States"], true)
 }
 
+/// A 100-state machine: Pass chains, a Choice every tenth state, a Catch every tenth.
+fn hundred_states() -> Value {
+    let mut states = serde_json::Map::new();
+    for i in 0..100 {
+        let next = format!("Step{:03}", i + 1);
+        let state = match i {
+            99 => json!({ "Type": "Succeed" }),
+            i if i % 10 == 5 => json!({ "Type": "Choice",
+                "Choices": [ { "Variable": "$.n", "NumericGreaterThan": i, "Next": next } ],
+                "Default": format!("Step{:03}", (i + 2).min(99)) }),
+            i if i % 10 == 7 => {
+                json!({ "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Next": next, "Catch": [ { "ErrorEquals": ["States.ALL"], "Next": "Step099" } ] })
+            }
+            _ => json!({ "Type": "Pass", "Next": next }),
+        };
+        states.insert(format!("Step{i:03}"), state);
+    }
+    json!({ "StartAt": "Step000", "States": states })
+}
+
+/// The ARN of the execution whose page is open.
+async fn execution_arn(client: &Client) -> String {
+    let arn = client
+        .execute(
+            "return document.getElementById('execution').dataset.arn",
+            vec![],
+        )
+        .await
+        .expect("the execution's ARN");
+    arn.as_str().unwrap_or_default().to_string()
+}
+
 fn count_states(states: &Value) -> usize {
     states
         .as_object()
@@ -500,6 +533,33 @@ async fn scenario(server: &Server, client: &Client) {
         "{caption}"
     );
     screenshot(client, "execution-timeline").await;
+
+    // A long workflow (100 states) is drawn whole and opens legible, at natural size.
+    let current = execution_arn(client).await;
+    let long = hundred_states();
+    let long_arn = server.create("hundred-states", &long).await;
+    client
+        .goto(&server.url(&format!("/state-machines/{}", seg(&long_arn))))
+        .await
+        .expect("open it");
+    let counts = client
+        .execute("return [document.querySelectorAll('svg.workflow-graph g.state').length, document.querySelectorAll('svg.workflow-graph g.edge').length]", vec![])
+        .await
+        .expect("count nodes and edges");
+    assert_eq!(counts, json!([100, expected_edges(&long)]));
+    let scale = client
+        .execute("const svg = document.querySelector('svg.workflow-graph'); return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width", vec![])
+        .await
+        .expect("the zoom");
+    assert!(
+        scale.as_f64().is_some_and(|s| (0.9..1.1).contains(&s)),
+        "opens at natural size: {scale}"
+    );
+    screenshot(client, "machine-100-states").await;
+    client
+        .goto(&server.url(&format!("/executions/{}", seg(&current))))
+        .await
+        .expect("back");
 
     // Back to live, then one Map iteration opened alone.
     client

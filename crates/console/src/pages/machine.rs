@@ -162,7 +162,7 @@ pub fn graph_view(drawing: &Result<String, String>) -> Markup {
     html! {
         @match drawing {
             Ok(svg) => {
-                div.graph-viewport data-graph tabindex="0" aria-label="Workflow graph: drag to pan, scroll to zoom" {
+                div.graph-viewport data-graph tabindex="0" aria-label="Workflow graph: drag or scroll to pan, Ctrl and scroll or + and - to zoom" {
                     div.graph-tools {
                         button type="button" data-zoom="in" title="Zoom in" { "+" }
                         button type="button" data-zoom="out" title="Zoom out" { "−" }
