@@ -113,9 +113,10 @@ async fn each_state_is_coloured_by_what_happened_to_it() {
         "outside the iteration"
     );
 
-    // The timeline: at event 3 only Prepare had run.
-    let early = progress(&server, &execution, "?at=3").await;
-    assert_eq!(early["at"], 3);
+    // The timeline: at event 4 Prepare had run and Fanout had just been entered.
+    let early = progress(&server, &execution, "?at=4").await;
+    assert_eq!(early["at"], 4);
+    assert_eq!(early["atKind"], "ParallelStateEntered");
     assert_eq!(early["status"], "RUNNING");
     assert_eq!(status_of(&early, "Prepare"), "succeeded");
     assert_eq!(status_of(&early, "Fanout"), "in_progress");
@@ -251,6 +252,15 @@ async fn pages_list_machines_with_counts_versions_and_paged_history() {
     assert!(
         page.body.contains(&seg(&execution)),
         "the execution is listed"
+    );
+    let version = server
+        .get(&format!("/state-machines/{}", seg(&format!("{machine}:1"))))
+        .await;
+    assert_eq!(version.status, 200, "{}", version.body);
+    assert!(version.body.contains("version 1"));
+    assert!(
+        !version.body.contains("Edit definition"),
+        "a version is read-only"
     );
     let filtered = server
         .get(&format!("/state-machines/{}?status=FAILED", seg(&machine)))
