@@ -196,35 +196,6 @@ pub fn progress(events: &[EventSummary], at: Option<i64>, scope: Option<i64>) ->
     }
 }
 
-/// The visits in view, for the details of one state (every visit, oldest first).
-pub fn visits_of(
-    events: &[EventSummary],
-    at: Option<i64>,
-    scope: Option<i64>,
-    state: &str,
-) -> Vec<Visit> {
-    let last = events.last().map_or(0, |e| e.id);
-    let at = at.unwrap_or(last);
-    let upto = events.partition_point(|e| e.id <= at);
-    let mut reader = Reader {
-        events: &events[..upto],
-        visits: Vec::new(),
-        open: HashMap::new(),
-        lanes: HashMap::new(),
-        lane_of_event: HashMap::new(),
-        iterations: BTreeMap::new(),
-        status: "RUNNING",
-    };
-    reader.read();
-    reader.close_ended();
-    let in_scope = reader.lanes_in_scope(scope);
-    reader
-        .visits
-        .into_iter()
-        .filter(|v| v.state == state && in_scope.as_ref().is_none_or(|s| s.contains(&v.lane)))
-        .collect()
-}
-
 impl Reader<'_> {
     fn read(&mut self) {
         let events = self.events;

@@ -13,6 +13,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
 use common::{seg, Server};
@@ -103,6 +104,14 @@ fn hundred_states() -> Value {
         states.insert(format!("Step{i:03}"), state);
     }
     json!({ "StartAt": "Step000", "States": states })
+}
+
+/// How many states and edges the page's graph draws.
+async fn graph_counts(client: &Client) -> Value {
+    client
+        .execute("return [document.querySelectorAll('svg.workflow-graph g.state').length, document.querySelectorAll('svg.workflow-graph g.edge').length]", vec![])
+        .await
+        .expect("count nodes and edges")
 }
 
 /// The ARN of the execution whose page is open.
@@ -197,8 +206,7 @@ async fn connect(driver: &Driver, chromium: &PathBuf) -> Client {
                      "--window-size=1440,1100", "--hide-scrollbars"]
         }),
     );
-    ClientBuilder::rustls()
-        .expect("a TLS setup")
+    ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
@@ -342,10 +350,7 @@ async fn scenario(server: &Server, client: &Client) {
         .goto(&server.url(&format!("/state-machines/{}", seg(&machine))))
         .await
         .expect("open the machine");
-    let counts = client
-        .execute("return [document.querySelectorAll('svg.workflow-graph g.state').length, document.querySelectorAll('svg.workflow-graph g.edge').length]", vec![])
-        .await
-        .expect("count nodes and edges");
+    let counts = graph_counts(client).await;
     assert_eq!(
         counts,
         json!([
@@ -542,10 +547,7 @@ async fn scenario(server: &Server, client: &Client) {
         .goto(&server.url(&format!("/state-machines/{}", seg(&long_arn))))
         .await
         .expect("open it");
-    let counts = client
-        .execute("return [document.querySelectorAll('svg.workflow-graph g.state').length, document.querySelectorAll('svg.workflow-graph g.edge').length]", vec![])
-        .await
-        .expect("count nodes and edges");
+    let counts = graph_counts(client).await;
     assert_eq!(counts, json!([100, expected_edges(&long)]));
     let scale = client
         .execute("const svg = document.querySelector('svg.workflow-graph'); return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width", vec![])

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{EdgeKind, FlowId, Model, NodeKind, Terminal};
+use crate::model::{EdgeKind, FlowId, Model, NodeKind};
 
 /// `s` as the inside of a DOT double-quoted string. Backslashes are doubled so that no escape
 /// sequence of Graphviz (`\n`, `\N`, `\G`, ...) is triggered by a name.
@@ -85,11 +85,7 @@ fn write_flow(out: &mut String, model: &Model, f: FlowId, depth: usize) {
         let node = &model.nodes[id];
         match &node.kind {
             NodeKind::Terminal(t) => {
-                let text = if *t == Terminal::Start {
-                    "Start"
-                } else {
-                    "End"
-                };
+                let text = t.label();
                 let _ = writeln!(
                     out,
                     "{pad}n{id} [label={}, shape=box, style=\"rounded,filled\", fillcolor=\"#e9edf2\"];",

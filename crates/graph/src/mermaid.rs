@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{EdgeKind, FlowId, Model, NodeKind, Terminal};
+use crate::model::{EdgeKind, FlowId, Model, NodeKind};
 
 /// `s` as a quoted Mermaid label.
 pub(crate) fn quote(s: &str) -> String {
@@ -68,11 +68,7 @@ fn write_flow(out: &mut String, model: &Model, f: FlowId, depth: usize) {
         let node = &model.nodes[id];
         match &node.kind {
             NodeKind::Terminal(t) => {
-                let text = if *t == Terminal::Start {
-                    "Start"
-                } else {
-                    "End"
-                };
+                let text = t.label();
                 let _ = writeln!(out, "{pad}s{id}([{}])", quote(text));
             }
             NodeKind::State(s) if s.flows.is_empty() => {

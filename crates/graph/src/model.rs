@@ -125,6 +125,16 @@ pub(crate) enum Terminal {
     End,
 }
 
+impl Terminal {
+    /// The word drawn in the terminal.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Terminal::Start => "Start",
+            Terminal::End => "End",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct StateData {
     /// The ASL `Type`.
