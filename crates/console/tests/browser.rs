@@ -36,7 +36,7 @@ fn approval_definition() -> Value {
                 "Choices": [ { "Variable": "$.fast", "BooleanEquals": true, "Next": "Done" } ],
                 "Default": "Hold"
             },
-            "Hold": { "Type": "Wait", "Seconds": 3, "Next": "Fanout" },
+            "Hold": { "Type": "Wait", "Seconds": 5, "Next": "Fanout" },
             "Fanout": {
                 "Type": "Parallel",
                 "Branches": [
