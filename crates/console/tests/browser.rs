@@ -106,6 +106,17 @@ fn hundred_states() -> Value {
     json!({ "StartAt": "Step000", "States": states })
 }
 
+/// Clicks the element `css` selects, as a person would (WebDriver's click).
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
 /// How many states and edges the page's graph draws.
 async fn graph_counts(client: &Client) -> Value {
     client
@@ -293,13 +304,7 @@ async fn scenario(server: &Server, client: &Client) {
     screenshot(client, "list").await;
 
     // A bad definition in the create form shows its fault at its path and creates nothing.
-    client
-        .find(Locator::Css("[data-target=create-form]"))
-        .await
-        .expect("the create button")
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-target=create-form]").await;
     client
         .find(Locator::Id("machine-name"))
         .await
@@ -317,13 +322,7 @@ async fn scenario(server: &Server, client: &Client) {
         )
         .await
         .expect("fill the definition");
-    client
-        .find(Locator::Css("#create-form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(client, "#create-form button[type=submit]").await;
     let shown = wait_js(
         client,
         "return document.querySelector('[data-error-for=definition]').textContent",
@@ -379,26 +378,14 @@ async fn scenario(server: &Server, client: &Client) {
     screenshot(client, "machine").await;
 
     // Starting an execution from the page: invalid JSON is refused next to the field...
-    client
-        .find(Locator::Css("[data-target=start-form]"))
-        .await
-        .expect("start button")
-        .click()
-        .await
-        .expect("click");
+    click(client, "[data-target=start-form]").await;
     let input = client
         .find(Locator::Id("execution-input"))
         .await
         .expect("input field");
     input.clear().await.expect("clear");
     input.send_keys("{\"items\": [1, 2,").await.expect("type");
-    client
-        .find(Locator::Css("#start-form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(client, "#start-form button[type=submit]").await;
     let error = wait_js(
         client,
         "return document.querySelector('#start-form [data-error-for=input]').textContent",
@@ -422,13 +409,7 @@ async fn scenario(server: &Server, client: &Client) {
         .send_keys("{\"items\": [1, 2, 3], \"fast\": false}")
         .await
         .expect("type");
-    client
-        .find(Locator::Css("#start-form button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    click(client, "#start-form button[type=submit]").await;
     wait_js(
         client,
         "return location.pathname",
@@ -483,13 +464,7 @@ async fn scenario(server: &Server, client: &Client) {
     );
 
     // Clicking a state shows its output.
-    client
-        .find(Locator::Css("svg g.state[data-state=Prepare] text.name"))
-        .await
-        .expect("Prepare's box")
-        .click()
-        .await
-        .expect("click");
+    click(client, "svg g.state[data-state=Prepare] text.name").await;
     let output = wait_js(
         client,
         "return document.querySelector('#state-details [data-field=output]')?.textContent || ''",
@@ -564,13 +539,7 @@ async fn scenario(server: &Server, client: &Client) {
         .expect("back");
 
     // Back to live, then one Map iteration opened alone.
-    client
-        .find(Locator::Id("timeline-live"))
-        .await
-        .expect("live button")
-        .click()
-        .await
-        .expect("click");
+    click(client, "#timeline-live").await;
     wait_js(
         client,
         &format!("{STATE_STATUS}('Done')"),
@@ -578,13 +547,7 @@ async fn scenario(server: &Server, client: &Client) {
         |v| v[0] == "succeeded",
     )
     .await;
-    client
-        .find(Locator::Css("#iteration-lists button[data-index='1']"))
-        .await
-        .expect("iteration 1")
-        .click()
-        .await
-        .expect("click");
+    click(client, "#iteration-lists button[data-index='1']").await;
     wait_js(
         client,
         &format!("{STATE_STATUS}('Double')"),
