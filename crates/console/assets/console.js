@@ -391,7 +391,12 @@
         : 'No events yet';
     }
 
+    let drawnIterations = null;
     function iterations(p) {
+      // Rebuilt only when something changed, so a button is never swapped under the pointer.
+      const key = JSON.stringify([scope, p.iterations]);
+      if (key === drawnIterations) return;
+      drawnIterations = key;
       const box = $('#iterations');
       const lists = $('#iteration-lists');
       const names = Object.keys(p.iterations || {});

@@ -98,30 +98,44 @@ impl EventLogCache {
                 _ => break,
             }
         }
-        if fresh.is_empty() {
-            if let Some(log) = cached {
-                return Ok(log);
+        match cached {
+            Some(log) if fresh.is_empty() => Ok(log),
+            cached => Ok(self.extend(id, cached, fresh)),
+        }
+    }
+
+    /// Appends `fresh` to the log read earlier (`cached`) and keeps the result, unless another
+    /// reader already kept a longer log.
+    fn extend(
+        &self,
+        id: i64,
+        cached: Option<Arc<Vec<EventSummary>>>,
+        fresh: Vec<EventSummary>,
+    ) -> Arc<Vec<EventSummary>> {
+        let newest = fresh.last().map(|e| e.id);
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(kept) = entries.get(&id) {
+            if kept.last().map(|e| e.id) >= newest {
+                return kept.clone();
             }
         }
+        // The cache lets go of its reference first, so that the log grows in place rather
+        // than being copied whole on every new event.
+        entries.remove(&id);
         let mut log = cached.unwrap_or_default();
         Arc::make_mut(&mut log).extend(fresh);
-        self.put(id, log.clone());
-        Ok(log)
-    }
-
-    fn get(&self, id: i64) -> Option<Arc<Vec<EventSummary>>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.get(&id).cloned()
-    }
-
-    fn put(&self, id: i64, log: Arc<Vec<EventSummary>>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= CACHED_EXECUTIONS && !entries.contains_key(&id) {
+        if entries.len() >= CACHED_EXECUTIONS {
             // Any victim will do: a miss costs one read of the history.
             if let Some(victim) = entries.keys().next().copied() {
                 entries.remove(&victim);
             }
         }
-        entries.insert(id, log);
+        entries.insert(id, log.clone());
+        log
+    }
+
+    fn get(&self, id: i64) -> Option<Arc<Vec<EventSummary>>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.get(&id).cloned()
     }
 }

@@ -38,6 +38,14 @@ pub fn duration(us: i64) -> String {
     }
 }
 
+/// How long an execution ran, from an API description's `startDate` and `stopDate` (none
+/// while it runs).
+pub fn run_time(description: &Value) -> Option<String> {
+    let start = description["startDate"].as_f64()?;
+    let stop = description["stopDate"].as_f64()?;
+    Some(duration(((stop - start) * 1e6) as i64))
+}
+
 /// A payload for display: JSON text is pretty-printed, anything else is shown as it is.
 pub fn payload(text: &str) -> String {
     match serde_json::from_str::<Value>(text) {

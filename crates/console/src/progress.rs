@@ -160,8 +160,6 @@ struct Reader<'a> {
     /// The open visit of each lane, innermost last (a Parallel stays open while it runs).
     open: HashMap<i64, Vec<usize>>,
     lanes: HashMap<i64, LaneInfo>,
-    /// The lane of each event id seen, for finding a branch's parent.
-    lane_of_event: HashMap<i64, i64>,
     iterations: BTreeMap<String, Vec<Iteration>>,
     status: &'static str,
 }
@@ -177,7 +175,6 @@ pub fn progress(events: &[EventSummary], at: Option<i64>, scope: Option<i64>) ->
         visits: Vec::new(),
         open: HashMap::new(),
         lanes: HashMap::new(),
-        lane_of_event: HashMap::new(),
         iterations: BTreeMap::new(),
         status: "RUNNING",
     };
@@ -200,7 +197,6 @@ impl Reader<'_> {
     fn read(&mut self) {
         let events = self.events;
         for e in events {
-            self.lane_of_event.insert(e.id, e.lane);
             if !self.lanes.contains_key(&e.lane) {
                 self.new_lane(e);
             }
@@ -231,7 +227,12 @@ impl Reader<'_> {
             self.open_visit_named(name, first.lane)
         } else {
             // A branch's first event follows its Parallel's `ParallelStateStarted`.
-            let lane = self.lane_of_event.get(&first.previous_id).copied();
+            // Events are sorted by id, so the event it follows is found by binary search.
+            let lane = self
+                .events
+                .binary_search_by_key(&first.previous_id, |e| e.id)
+                .ok()
+                .map(|i| self.events[i].lane);
             let visit = lane
                 .and_then(|l| self.open.get(&l))
                 .and_then(|o| o.last().copied());
@@ -360,9 +361,11 @@ impl Reader<'_> {
             _ => "RUNNING",
         };
         if kind == "ExecutionRedriven" {
-            // Visits that ended the first run stay as they were; the rerun opens new ones.
-            for v in self.open.values_mut() {
-                v.clear();
+            // Visits left open when the first run ended keep the outcome that ending gave
+            // them; the rerun opens new ones.
+            let open: Vec<usize> = self.open.drain().flat_map(|(_, v)| v).collect();
+            for index in open {
+                self.settle(index);
             }
         }
     }
@@ -371,20 +374,26 @@ impl Reader<'_> {
     fn close_ended(&mut self) {
         let ended = self.status != "RUNNING";
         for index in 0..self.visits.len() {
-            if self.visits[index].status != StateStatus::InProgress {
-                continue;
-            }
             let visit = &self.visits[index];
-            if !(ended || self.lane_ended(visit.lane, 0)) {
-                continue;
+            if visit.status == StateStatus::InProgress && (ended || self.lane_ended(visit.lane, 0))
+            {
+                self.settle(index);
             }
-            let failed = visit.failing || visit.is_fail_state;
-            self.visits[index].status = if failed {
-                StateStatus::Failed
-            } else {
-                StateStatus::Cancelled
-            };
         }
+    }
+
+    /// An open visit whose strand ended: failed (a failure was recorded, or it is a Fail
+    /// state) or cancelled.
+    fn settle(&mut self, index: usize) {
+        let visit = &mut self.visits[index];
+        if visit.status != StateStatus::InProgress {
+            return;
+        }
+        visit.status = if visit.failing || visit.is_fail_state {
+            StateStatus::Failed
+        } else {
+            StateStatus::Cancelled
+        };
     }
 
     /// Whether a lane's strand is over: its iteration ended, or the state around it is no
@@ -401,9 +410,7 @@ impl Reader<'_> {
         }
         match (info.parent_visit, info.parent_lane) {
             (Some(v), Some(parent_lane)) => {
-                let parent = &self.visits[v];
-                parent.exited_id.is_some()
-                    || parent.status != StateStatus::InProgress
+                self.visits[v].status != StateStatus::InProgress
                     || self.lane_ended(parent_lane, depth + 1)
             }
             _ => false,
@@ -599,6 +606,25 @@ mod tests {
         assert_eq!(poll.status, StateStatus::InProgress);
         assert_eq!(poll.visits, 2);
         assert_eq!(poll.visit.entered_id, 4);
+    }
+
+    #[test]
+    fn a_redriven_execution_keeps_the_first_run_outcome_and_reruns_the_state() {
+        let mut events = retried_then_caught();
+        events.truncate(8);
+        events.push(failed(9, "ExecutionFailed", "Boom"));
+        events.push(event(10, "ExecutionRedriven", 0, None));
+        let p = progress(&events, None, None);
+        assert_eq!(p.status, "RUNNING");
+        assert_eq!(
+            p.states["Call"].status,
+            StateStatus::Failed,
+            "not in progress again"
+        );
+        events.push(event(11, "TaskStateEntered", 0, Some("Call")));
+        let p = progress(&events, None, None);
+        assert_eq!(p.states["Call"].status, StateStatus::InProgress);
+        assert_eq!(p.states["Call"].visits, 2);
     }
 
     #[test]

@@ -542,11 +542,12 @@ async fn scenario(server: &Server, client: &Client) {
     click(client, "#timeline-live").await;
     wait_js(
         client,
-        &format!("{STATE_STATUS}('Done')"),
+        "return document.getElementById('timeline-caption').textContent",
         Duration::from_secs(5),
-        |v| v[0] == "succeeded",
+        |v| v.as_str().is_some_and(|t| t.ends_with("(live)")),
     )
     .await;
+    assert_eq!(state_status(client, "Done").await[0], "succeeded");
     click(client, "#iteration-lists button[data-index='1']").await;
     wait_js(
         client,

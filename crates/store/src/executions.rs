@@ -112,6 +112,15 @@ pub fn get_by_arn(conn: &Connection, arn: &str) -> Result<Option<ExecutionRecord
         .optional()?)
 }
 
+/// The internal id of the execution `arn`, without reading the rest of its row (the console
+/// asks for it on every timeline move).
+pub fn id_of(conn: &Connection, arn: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM executions WHERE arn = ?1")?
+        .query_row([arn], |r| r.get(0))
+        .optional()?)
+}
+
 /// An execution by id.
 pub fn get(conn: &Connection, id: i64) -> Result<Option<ExecutionRecord>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM executions WHERE id = ?1");

@@ -124,13 +124,13 @@ pub async fn load_log(
     arn: &str,
 ) -> Result<(i64, std::sync::Arc<Vec<crate::event_log::EventSummary>>), Response> {
     let key = arn.to_string();
-    let record = console
+    let id = console
         .app
         .store
-        .read(move |c| executions::get_by_arn(c, &key))
+        .read(move |c| executions::id_of(c, &key))
         .await
         .map_err(|e| api_error(&e.into()))?;
-    let Some(record) = record else {
+    let Some(id) = id else {
         return Err(api_error(&switchback_api::ApiError::service(
             "ExecutionDoesNotExist",
             format!("Execution Does Not Exist: '{arn}'"),
@@ -138,19 +138,16 @@ pub async fn load_log(
     };
     let log = console
         .events
-        .load(&console.app.store, record.id)
+        .load(&console.app.store, id)
         .await
         .map_err(|e| api_error(&e.into()))?;
-    Ok((record.id, log))
+    Ok((id, log))
 }
 
 /// The banner: status in words, times, and the buttons that apply.
 fn banner(e: &Value) -> Markup {
     let status = e["status"].as_str().unwrap_or_default();
-    let duration = match (e["startDate"].as_f64(), e["stopDate"].as_f64()) {
-        (Some(a), Some(b)) => format::duration(((b - a) * 1e6) as i64),
-        _ => String::new(),
-    };
+    let duration = format::run_time(e);
     html! {
         section.banner #banner data-status=(status) {
             div.banner-main {
@@ -160,7 +157,7 @@ fn banner(e: &Value) -> Markup {
             dl.facts {
                 dt { "Started" } dd #started { (format::date(&e["startDate"])) }
                 dt { "Stopped" } dd #stopped { @if e["stopDate"].is_null() { "—" } @else { (format::date(&e["stopDate"])) } }
-                dt { "Duration" } dd #duration { @if duration.is_empty() { "—" } @else { (duration) } }
+                dt { "Duration" } dd #duration { (duration.as_deref().unwrap_or("—")) }
                 @if let Some(n) = e["redriveCount"].as_i64().filter(|n| *n > 0) {
                     dt { "Redriven" } dd { (n) " time" @if n > 1 { "s" } }
                 }

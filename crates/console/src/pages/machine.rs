@@ -217,19 +217,12 @@ fn execution_table(executions: &Value) -> Markup {
                             td { a href=(paths::execution(arn)) { (e["name"].as_str().unwrap_or_default()) } }
                             td { (status_badge(e["status"].as_str().unwrap_or_default())) }
                             td { (format::date(&e["startDate"])) }
-                            td { (duration(e)) }
+                            td { (format::run_time(e).unwrap_or_default()) }
                         }
                     }
                 }
             }
         }
-    }
-}
-
-fn duration(e: &Value) -> String {
-    match (e["startDate"].as_f64(), e["stopDate"].as_f64()) {
-        (Some(a), Some(b)) => format::duration(((b - a) * 1e6) as i64),
-        _ => String::new(),
     }
 }
 
