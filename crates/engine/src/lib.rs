@@ -7,6 +7,7 @@
 //! before acting on it. The history ([`history`]) is what an execution leaves behind: exactly the
 //! events `GetExecutionHistory` returns, recorded as they happen.
 
+pub mod clock;
 pub mod context;
 pub mod driver;
 pub mod history;
@@ -20,6 +21,7 @@ pub mod size;
 pub mod task;
 mod vars;
 
+pub use clock::Clock;
 pub use driver::Driver;
 pub use history::{Event, EventKind, History};
 pub use journal::{Journal, Place, Recorded};

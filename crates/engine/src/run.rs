@@ -22,6 +22,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use switchback_asl::StateMachine;
 
+use crate::clock::Clock;
 use crate::context::ExecutionInfo;
 use crate::driver::{Driver, DriverFuture};
 use crate::history::{Event, EventKind};
@@ -87,6 +88,9 @@ pub struct RunOptions {
     pub state_machine_name: String,
     pub region: String,
     pub account_id: String,
+    /// When the execution starts: the real time by default; tests pin it (the conformance
+    /// corpus runs each case at the moment AWS recorded it).
+    pub start_time: Option<Timestamp>,
 }
 
 impl Default for RunOptions {
@@ -102,6 +106,7 @@ impl Default for RunOptions {
             state_machine_name: "StateMachine".into(),
             region: "us-east-1".into(),
             account_id: "123456789012".into(),
+            start_time: None,
         }
     }
 }
@@ -268,7 +273,11 @@ pub fn run_execution(
     options: RunOptions,
 ) -> ExecutionOutcome {
     let driver = LocalDriver {
-        offset: Cell::new(SignedDuration::ZERO),
+        offset: Cell::new(
+            options
+                .start_time
+                .map_or(SignedDuration::ZERO, |t| Clock::starting_at(t).offset()),
+        ),
         timers: RefCell::default(),
         rng: Cell::new(options.seed),
         mocks: options.mocks,

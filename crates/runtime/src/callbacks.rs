@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use switchback_store::task_tokens::{self, TaskToken, TokenKind};
 use switchback_store::{executions, StoreError};
 
@@ -57,7 +56,7 @@ impl Runtime {
     /// `SendTaskHeartbeat`: the task's heartbeat clock starts again.
     pub async fn send_task_heartbeat(&self, token: &str) -> Result<(), RuntimeError> {
         let row = self.open_task(token).await?;
-        let now = events::micros(Timestamp::now());
+        let now = events::micros(self.config().clock.now());
         let token = row.token.clone();
         let beat = self
             .store()
@@ -85,7 +84,7 @@ impl Runtime {
             scheduled.as_mut().enable();
             let arn = activity_arn.to_string();
             let worker = worker_name.map(str::to_string);
-            let now = events::micros(Timestamp::now());
+            let now = events::micros(self.config().clock.now());
             let taken = self
                 .store()
                 .write(move |tx| task_tokens::take_activity_task(tx, &arn, worker.as_deref(), now))

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use switchback_engine::Limits;
+use switchback_engine::{Clock, Limits};
 
 /// Settings of a [`Runtime`](crate::Runtime).
 #[derive(Debug, Clone)]
@@ -20,6 +20,8 @@ pub struct RuntimeConfig {
     pub park_after: Duration,
     /// How long closed executions are kept (AWS: 90 days).
     pub retention: Duration,
+    /// The clock executions read: the real time, unless a test pins it.
+    pub clock: Clock,
 }
 
 impl Default for RuntimeConfig {
@@ -31,6 +33,7 @@ impl Default for RuntimeConfig {
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             park_after: Duration::from_secs(2),
             retention: Duration::from_secs(90 * 24 * 3600),
+            clock: Clock::system(),
         }
     }
 }

@@ -27,12 +27,12 @@ struct ExpressDriver {
 
 impl Driver for ExpressDriver {
     fn now(&self) -> Timestamp {
-        Timestamp::now()
+        self.hub.clock.now()
     }
 
     fn sleep_until(&self, deadline: Timestamp) -> DriverFuture<'_, ()> {
         Box::pin(async move {
-            let left = Timestamp::now().duration_until(deadline);
+            let left = self.hub.clock.now().duration_until(deadline);
             if let Ok(left) = std::time::Duration::try_from(left) {
                 tokio::time::sleep(left).await;
             }

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 use switchback_engine::run::TaskHandler;
+use switchback_engine::Clock;
 use tokio::sync::{mpsc, Notify};
 
 use crate::worker::Command;
@@ -67,13 +68,20 @@ pub struct Hub {
     pub mocks: Option<Arc<MockConfig>>,
     /// Starts child executions (set by the API layer).
     starter: OnceLock<Arc<dyn ChildStarter>>,
+    /// The clock every execution reads (the runtime's configured clock).
+    pub clock: Clock,
 }
 
 impl Hub {
-    pub fn new(tasks: Option<SharedTaskHandler>, mocks: Option<Arc<MockConfig>>) -> Hub {
+    pub fn new(
+        tasks: Option<SharedTaskHandler>,
+        mocks: Option<Arc<MockConfig>>,
+        clock: Clock,
+    ) -> Hub {
         Hub {
             tasks,
             mocks,
+            clock,
             ..Hub::default()
         }
     }

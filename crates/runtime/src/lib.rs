@@ -138,7 +138,7 @@ impl Runtime {
     ) -> Result<Runtime, RuntimeError> {
         let config = Arc::new(config);
         let machines = Arc::new(machines::Machines::default());
-        let hub = Arc::new(hub::Hub::new(services.tasks, services.mocks));
+        let hub = Arc::new(hub::Hub::new(services.tasks, services.mocks, config.clock));
         let mut commands = Vec::new();
         let mut threads = Vec::new();
         for index in 0..config.workers.max(1) {
@@ -226,7 +226,7 @@ impl Runtime {
         if !running.is_empty() {
             tracing::info!(executions = running.len(), "resuming running executions");
         }
-        let now = Timestamp::now();
+        let now = self.shared.config.clock.now();
         for (id, wake_at) in running {
             // A parked execution stays in the store until its time; the others go on now.
             match wake_at.map(events::timestamp) {
@@ -274,7 +274,7 @@ impl Runtime {
         // Fail now, not inside the worker, if the definition cannot run.
         self.shared.machines.get(&request.definition)?;
         let arn = self.execution_arn(&request.state_machine_arn, &request.name, false);
-        let now = Timestamp::now();
+        let now = self.shared.config.clock.now();
         let input: Value = serde_json::from_str(&request.input).unwrap_or(Value::Null);
         let started = Event {
             id: 1,
@@ -313,6 +313,7 @@ impl Runtime {
             redrive_date: None,
             seed: seed::fresh() as i64,
             wake_at: None,
+            wakes: 0,
             trace_header: request.trace_header,
         };
         let rows = vec![row];
@@ -386,7 +387,7 @@ impl Runtime {
     ) -> Result<SyncOutcome, RuntimeError> {
         let machine = self.shared.machines.get(&request.definition)?;
         let arn = self.execution_arn(&request.state_machine_arn, &request.name, true);
-        let now = Timestamp::now();
+        let now = self.shared.config.clock.now();
         let info = self.express_info(&request, arn.clone(), now);
         let (reply, ending) = oneshot::channel();
         self.send_express(Command::Express {
@@ -407,7 +408,7 @@ impl Runtime {
     pub fn start_express_execution(&self, request: StartRequest) -> Result<Started, RuntimeError> {
         let machine = self.shared.machines.get(&request.definition)?;
         let arn = self.execution_arn(&request.state_machine_arn, &request.name, true);
-        let now = Timestamp::now();
+        let now = self.shared.config.clock.now();
         let info = self.express_info(&request, arn.clone(), now);
         self.send_express(Command::Express {
             machine,
@@ -511,7 +512,7 @@ impl Runtime {
                     .await?;
                 Ok(record
                     .and_then(|r| r.stop_date)
-                    .unwrap_or_else(|| events::micros(Timestamp::now())))
+                    .unwrap_or_else(|| events::micros(self.shared.config.clock.now())))
             }
             Err(e) => Err(e.into()),
         }
@@ -520,7 +521,7 @@ impl Runtime {
     /// Redrives a closed execution (`RedriveExecution`): it runs again from the states that
     /// did not finish, and its completed states are not repeated. Returns the redrive date.
     pub async fn redrive_execution(&self, arn: &str) -> Result<i64, RuntimeError> {
-        let now = events::micros(Timestamp::now());
+        let now = events::micros(self.shared.config.clock.now());
         let owned = arn.to_string();
         let id = self
             .shared

@@ -75,6 +75,9 @@ pub struct StandardDriver {
     /// Set when the run is dropped to leave memory (parking, stopping, shutting down): the
     /// waits it drops are not given up, they are resumed later.
     pub(crate) leaving: Cell<bool>,
+    /// The execution's count of wakes when this run loaded it: parking holds only if no
+    /// answer came since (see `executions::park`).
+    wakes_seen: i64,
 }
 
 impl StandardDriver {
@@ -84,8 +87,10 @@ impl StandardDriver {
         recorded: &[EventRow],
         hub: Arc<Hub>,
         mocks: Option<Mocks>,
+        wakes_seen: i64,
     ) -> StandardDriver {
         StandardDriver {
+            wakes_seen,
             store,
             execution,
             hub,
@@ -151,7 +156,7 @@ impl StandardDriver {
         let _entry = SleepEntry { driver: self, id };
         self.idle.notify_one();
         // Long waits are cut into days, so the timer never overflows; the caller looks again.
-        let left = Timestamp::now().duration_until(until);
+        let left = self.hub.clock.now().duration_until(until);
         let left = std::time::Duration::try_from(left)
             .unwrap_or_default()
             .min(std::time::Duration::from_secs(24 * 3600));
@@ -208,7 +213,7 @@ impl StandardDriver {
             return None;
         }
         let wake = self.sleeps.borrow().values().min().copied()?;
-        let horizon = Timestamp::now() + park_after;
+        let horizon = self.hub.clock.now() + park_after;
         (wake > horizon).then_some(wake)
     }
 }
@@ -255,12 +260,12 @@ impl Drop for SleepEntry<'_> {
 
 impl Driver for StandardDriver {
     fn now(&self) -> Timestamp {
-        Timestamp::now()
+        self.hub.clock.now()
     }
 
     fn sleep_until(&self, deadline: Timestamp) -> DriverFuture<'_, ()> {
         Box::pin(async move {
-            if deadline <= Timestamp::now() {
+            if deadline <= self.hub.clock.now() {
                 return;
             }
             // What happened before the wait is made durable (and visible) first.
@@ -270,7 +275,7 @@ impl Driver for StandardDriver {
             self.sleeps.borrow_mut().insert(id, deadline);
             let _entry = SleepEntry { driver: self, id };
             self.idle.notify_one();
-            let left = Timestamp::now().duration_until(deadline);
+            let left = self.hub.clock.now().duration_until(deadline);
             if let Ok(left) = std::time::Duration::try_from(left) {
                 tokio::time::sleep(left).await;
             }
@@ -307,6 +312,8 @@ enum Stopped {
     Ended,
     /// It waits in the store until `wake_at`.
     Parked(Timestamp),
+    /// It was about to park, but an answer came since it was loaded: it loads again now.
+    Woken,
     /// `StopExecution` closed it.
     Aborted,
     /// It could not go on (a commit failed); it is resumed from the store later.
@@ -341,13 +348,14 @@ pub async fn run(
         let _ = request.reply.send(result);
         return;
     }
+    // Woken or resumed while it was leaving memory (an answer is in the store, or a
+    // `RedriveExecution` opened it again just as it ended): it looks at the store again now.
+    let look_again = ctx.late_wakes.borrow_mut().remove(&id);
     match stopped {
-        // Woken while it was leaving memory: its answer is in the store, so it goes on now.
-        Stopped::Parked(_) if ctx.late_wakes.borrow_mut().remove(&id) => {
-            ctx.hub.send(id, crate::worker::Command::Resume(id));
-        }
-        Stopped::Parked(wake_at) => ctx.park(id, wake_at),
         Stopped::Broken => ctx.retry_later(id),
+        Stopped::Woken => ctx.hub.send(id, crate::worker::Command::Resume(id)),
+        _ if look_again => ctx.hub.send(id, crate::worker::Command::Resume(id)),
+        Stopped::Parked(wake_at) => ctx.park(id, wake_at),
         Stopped::Ended | Stopped::Aborted => {}
     }
 }
@@ -386,6 +394,7 @@ async fn run_inner(
         &replayable,
         ctx.hub.clone(),
         mocks,
+        record.wakes,
     );
     drop(replayable);
     drop(recorded);
@@ -471,11 +480,13 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
 /// Commits what is pending with the wake-up time, so the execution can leave memory.
 async fn park(driver: &StandardDriver, wake_at: Timestamp) -> Stopped {
     let wake = events::micros(wake_at);
+    let seen = driver.wakes_seen;
     let result = driver
-        .commit_pending(move |tx, id| executions::set_wake(tx, id, Some(wake)))
+        .commit_pending(move |tx, id| executions::park(tx, id, wake, seen))
         .await;
     match result {
-        Ok(()) => Stopped::Parked(wake_at),
+        Ok(true) => Stopped::Parked(wake_at),
+        Ok(false) => Stopped::Woken,
         Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => Stopped::Aborted,
         Err(_) => Stopped::Broken,
     }
@@ -516,7 +527,7 @@ pub async fn close_aborted(
     error: Option<String>,
     cause: Option<String>,
 ) -> Result<i64, StoreError> {
-    let now = Timestamp::now();
+    let now = hub.clock.now();
     store
         .write(move |tx| {
             ensure_running(tx, id)?;
@@ -582,7 +593,7 @@ async fn fail_unrunnable(
     cause: &str,
 ) -> Stopped {
     let last = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
-    let now = Timestamp::now();
+    let now = ctx.hub.clock.now();
     let event = Event {
         id: last + 1,
         previous_event_id: last,

@@ -121,7 +121,7 @@ pub(crate) async fn register(
     kind: TokenKind,
     activity_arn: Option<String>,
 ) -> TaskToken {
-    let now = events::micros(Timestamp::now());
+    let now = events::micros(driver.hub.clock.now());
     let token = TaskToken {
         token: request
             .task_token
@@ -175,7 +175,7 @@ async fn await_activity_start(driver: &StandardDriver, request: &TaskRequest) ->
                 worker_name: row.worker_name,
             };
         }
-        driver.wait_for_answer(woken, far_future()).await;
+        driver.wait_for_answer(woken, far_future(driver)).await;
     }
 }
 
@@ -197,7 +197,7 @@ async fn await_answer(driver: &StandardDriver, request: &TaskRequest) -> TaskOut
             };
         }
         let deadline = heartbeat_deadline(&row);
-        if deadline.is_some_and(|d| d <= Timestamp::now()) {
+        if deadline.is_some_and(|d| d <= driver.hub.clock.now()) {
             let token = row.token.clone();
             let _busy = driver.busy();
             let closed = driver
@@ -215,7 +215,7 @@ async fn await_answer(driver: &StandardDriver, request: &TaskRequest) -> TaskOut
             token: Some(row.token.clone()),
         };
         driver
-            .wait_for_answer(woken, deadline.unwrap_or_else(far_future))
+            .wait_for_answer(woken, deadline.unwrap_or_else(|| far_future(driver)))
             .await;
         guard.keep();
     }
@@ -295,6 +295,6 @@ fn heartbeat_deadline(row: &TaskToken) -> Option<Timestamp> {
     Some(events::timestamp(row.last_beat) + jiff::SignedDuration::from_secs(seconds))
 }
 
-fn far_future() -> Timestamp {
-    Timestamp::now() + jiff::SignedDuration::from_secs(FAR_FUTURE_SECONDS)
+fn far_future(driver: &StandardDriver) -> Timestamp {
+    driver.hub.clock.now() + jiff::SignedDuration::from_secs(FAR_FUTURE_SECONDS)
 }

@@ -83,7 +83,7 @@ impl WorkerContext {
 
     /// Tries a broken execution again a little later.
     pub fn retry_later(&self, id: i64) {
-        self.park(id, Timestamp::now() + jiff::SignedDuration::from_secs(1));
+        self.park(id, self.hub.clock.now() + jiff::SignedDuration::from_secs(1));
     }
 }
 
@@ -192,6 +192,9 @@ fn start(ctx: &Rc<WorkerContext>, record: ExecutionRecord, events: Vec<EventRow>
 /// Loads an execution from the store and runs it on from where its journal ends.
 fn resume(ctx: &Rc<WorkerContext>, id: i64) {
     if ctx.running.borrow().contains_key(&id) {
+        // Its run may be ending (a redrive that raced the ending it follows): it looks at the
+        // store again once it is out of memory, so the resume is not lost.
+        ctx.late_wakes.borrow_mut().insert(id);
         return;
     }
     let (abort, aborted) = oneshot::channel();
@@ -287,7 +290,7 @@ async fn fire_timers(ctx: Rc<WorkerContext>) {
         match next {
             None => ctx.timers_changed.notified().await,
             Some(at) => {
-                let left = Timestamp::now().duration_until(at);
+                let left = ctx.hub.clock.now().duration_until(at);
                 if let Ok(left) = std::time::Duration::try_from(left) {
                     if !left.is_zero() {
                         tokio::select! {
@@ -296,7 +299,7 @@ async fn fire_timers(ctx: Rc<WorkerContext>) {
                         }
                     }
                 }
-                let now = Timestamp::now();
+                let now = ctx.hub.clock.now();
                 loop {
                     let due = {
                         let mut timers = ctx.timers.borrow_mut();

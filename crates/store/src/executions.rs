@@ -35,14 +35,18 @@ pub struct ExecutionRecord {
     pub redrive_date: Option<i64>,
     /// The execution's random seed, so a replay draws the same numbers.
     pub seed: i64,
-    /// When a parked execution is due to wake up.
+    /// When a parked execution is due to wake up; `None` while it has work to do now (a
+    /// restart resumes it at once).
     pub wake_at: Option<i64>,
     pub trace_header: Option<String>,
+    /// How many times it was given work while it may have been parked (see [`wake_now`]); a
+    /// run parks only if this is still the count it loaded (see [`park`]).
+    pub wakes: i64,
 }
 
 const COLUMNS: &str = "id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
     definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
-    redrive_count, redrive_date, seed, wake_at, trace_header";
+    redrive_count, redrive_date, seed, wake_at, trace_header, wakes";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     Ok(ExecutionRecord {
@@ -67,6 +71,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         seed: r.get(18)?,
         wake_at: r.get(19)?,
         trace_header: r.get(20)?,
+        wakes: r.get(21)?,
     })
 }
 
@@ -178,10 +183,34 @@ pub fn redrive(conn: &Connection, id: i64, date: i64) -> Result<bool, StoreError
     Ok(n == 1)
 }
 
-/// Sets (or clears) when a parked execution wakes up.
-pub fn set_wake(conn: &Connection, id: i64, wake_at: Option<i64>) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE executions SET wake_at = ?2 WHERE id = ?1 AND status = 'RUNNING'")?
-        .execute(params![id, wake_at])?;
+/// Parks a running execution until `wake_at`, unless it was given work since its run loaded
+/// it (`wakes_seen` is the count it loaded): then nothing is written and the answer is false,
+/// and the execution must look at the store again instead of leaving memory.
+pub fn park(
+    conn: &Connection,
+    id: i64,
+    wake_at: i64,
+    wakes_seen: i64,
+) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE executions SET wake_at = ?2 \
+             WHERE id = ?1 AND status = 'RUNNING' AND wakes = ?3",
+        )?
+        .execute(params![id, wake_at, wakes_seen])?;
+    Ok(n > 0)
+}
+
+/// Records that a running execution has work to do now (an answer is in the store for it):
+/// its wake-up time is cleared, so a restart resumes it at once, and its count of wakes goes
+/// up, so a park that raced the answer does not hold. Call it in the transaction that writes
+/// the answer.
+pub fn wake_now(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE executions SET wake_at = NULL, wakes = wakes + 1 \
+         WHERE id = ?1 AND status = 'RUNNING'",
+    )?
+    .execute([id])?;
     Ok(())
 }
 

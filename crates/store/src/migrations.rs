@@ -14,6 +14,7 @@ use crate::StoreError;
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("tasks.sql")),
+    (3, include_str!("wakes.sql")),
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::StoreError;
+use crate::executions;
 
 /// What a task waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +145,22 @@ pub fn answer(conn: &Connection, token: &str, outcome: &str) -> Result<bool, Sto
              WHERE token = ?1 AND status != 'CLOSED'",
         )?
         .execute(params![token, outcome])?;
+    if n > 0 {
+        wake_execution_of(conn, token)?;
+    }
     Ok(n > 0)
+}
+
+/// The execution of `token` has work to do now (see [`executions::wake_now`]).
+fn wake_execution_of(conn: &Connection, token: &str) -> Result<(), StoreError> {
+    let execution: Option<i64> = conn
+        .prepare_cached("SELECT execution_id FROM task_tokens WHERE token = ?1")?
+        .query_row([token], |r| r.get(0))
+        .optional()?;
+    match execution {
+        Some(id) => executions::wake_now(conn, id),
+        None => Ok(()),
+    }
 }
 
 /// Closes an open task without an answer (it timed out, or gave up); false if it had
@@ -202,6 +218,7 @@ pub fn take_activity_task(
          WHERE token = ?1",
     )?
     .execute(params![token, worker_name, now])?;
+    wake_execution_of(conn, &token)?;
     get(conn, &token)
 }
 
@@ -221,7 +238,11 @@ pub fn child_ended(conn: &Connection, child: i64) -> Result<Vec<i64>, StoreError
          RETURNING execution_id",
     )?;
     let rows = stmt.query_map([child], |r| r.get(0))?;
-    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+    let parents = rows.collect::<Result<Vec<i64>, _>>()?;
+    for parent in &parents {
+        executions::wake_now(conn, *parent)?;
+    }
+    Ok(parents)
 }
 
 #[cfg(test)]
@@ -257,6 +278,46 @@ mod tests {
             outcome: None,
             created,
         }
+    }
+
+    /// The execution's (wake_at, wakes).
+    fn wake_of(c: &Connection) -> (Option<i64>, i64) {
+        c.query_row("SELECT wake_at, wakes FROM executions WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("execution row")
+    }
+
+    #[test]
+    fn an_answer_clears_the_wake_up_time_and_a_park_that_raced_it_does_not_hold() {
+        let c = conn();
+        let mut callback = activity_task("cb", 1);
+        callback.kind = TokenKind::Callback;
+        callback.activity_arn = None;
+        register(&c, &callback).expect("register");
+        // A run loaded the execution with 0 wakes and parks far ahead: that holds.
+        assert!(executions::park(&c, 1, 1_000_000, 0).expect("park"));
+        assert_eq!(wake_of(&c), (Some(1_000_000), 0));
+        // The answer lands: the execution has work now, even across a restart.
+        assert!(answer(&c, "cb", r#"{"output":{}}"#).expect("answer"));
+        assert_eq!(wake_of(&c), (None, 1));
+        // A park by a run that loaded before the answer does not hold...
+        assert!(!executions::park(&c, 1, 2_000_000, 0).expect("park"));
+        assert_eq!(wake_of(&c), (None, 1));
+        // ...one by a run that loaded after it does.
+        assert!(executions::park(&c, 1, 2_000_000, 1).expect("park"));
+        // A second answer to a closed task changes nothing.
+        assert!(!answer(&c, "cb", r#"{"output":{}}"#).expect("answer"));
+        assert_eq!(wake_of(&c), (Some(2_000_000), 1));
+    }
+
+    #[test]
+    fn a_worker_taking_an_activity_task_wakes_its_execution() {
+        let c = conn();
+        register(&c, &activity_task("t1", 10)).expect("register");
+        assert!(executions::park(&c, 1, 1_000_000, 0).expect("park"));
+        take_activity_task(&c, "act", Some("w"), 30).expect("take");
+        assert_eq!(wake_of(&c), (None, 1));
     }
 
     #[test]

@@ -45,6 +45,7 @@ fn run_case(case: &Value, functions: Option<&CaseFunctions>) -> CaseResult {
         RunOptions {
             seed: 7,
             express: case["type"] == json!("EXPRESS"),
+            start_time: Some(corpus::pinned_clock()),
             tasks,
             ..RunOptions::default()
         },
@@ -105,13 +106,19 @@ fn conformance_corpus() {
     if selection.filter.is_some() {
         return;
     }
+    let (lambda, base): (Vec<&CaseResult>, Vec<&CaseResult>) = results
+        .iter()
+        .partition(|r| corpus::is_lambda_category(&r.category));
     corpus::ratchet(
         &BaselineKeys {
             name: "in-process",
             outcome: "outcome_pass",
             history: "history_pass",
             cases: "cases",
+            outcome_failing: "outcome_failing",
+            history_failing: "history_failing",
         },
+        &base,
         totals.base,
     );
     corpus::ratchet(
@@ -120,7 +127,10 @@ fn conformance_corpus() {
             outcome: "lambda_outcome_pass",
             history: "lambda_history_pass",
             cases: "lambda_cases",
+            outcome_failing: "lambda_outcome_failing",
+            history_failing: "lambda_history_failing",
         },
+        &lambda,
         totals.lambda,
     );
 }

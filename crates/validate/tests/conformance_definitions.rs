@@ -8,7 +8,7 @@ use serde_json::Value;
 #[test]
 fn aws_accepted_definitions_have_no_faults() {
     let Some(dir) = common::shared_dir("conformance/cases") else {
-        println!("NOTE: shared/conformance/cases not found; skipping");
+        common::missing_prerequisite("shared/conformance/cases not found");
         return;
     };
     let intrinsics = common::intrinsics_ready();

@@ -44,7 +44,7 @@ fn override_reason(id: &str, def: &Value) -> Option<String> {
 #[test]
 fn labelled_cases_agree() {
     let Some(dir) = common::shared_dir("validation/cases") else {
-        println!("NOTE: shared/validation/cases not found; skipping");
+        common::missing_prerequisite("shared/validation/cases not found");
         return;
     };
     let intrinsics = common::intrinsics_ready();

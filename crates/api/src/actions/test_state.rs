@@ -52,12 +52,14 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
         }
     })?;
     let limits = state.runtime.config().limits;
+    let start_time = Some(state.runtime.config().clock.now());
     let outcome = tokio::task::spawn_blocking(move || {
         run_execution(
             &machine,
             state_input,
             RunOptions {
                 limits,
+                start_time,
                 ..RunOptions::default()
             },
         )

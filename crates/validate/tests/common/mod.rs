@@ -14,6 +14,17 @@ pub fn shared_dir(rel: &str) -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// A prerequisite of a test is missing: a failure on CI (`CI` set), where `.ci/run` provides
+/// it; elsewhere a note written past the test harness's capture, so that a reader sees it.
+pub fn missing_prerequisite(what: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what}: required on CI (.ci/run provides it)"
+    );
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {what}");
+}
+
 /// The intrinsic-function parser accepts a valid call (it was a stub that always failed).
 pub fn intrinsics_ready() -> bool {
     switchback_intrinsics::parse("States.Format('{}', $.a)").is_ok()
