@@ -10,10 +10,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
+
+use crate::http_task::guard::{AddressPolicy, HostEntry};
 
 /// How long a function may run when `timeout_seconds` is not given (seconds).
 pub const DEFAULT_FUNCTION_TIMEOUT_SECONDS: u64 = 60;
@@ -35,8 +38,10 @@ pub struct IntegrationsConfig {
     /// `Authentication.ConnectionArn` (`arn:aws:events:REGION:ACCOUNT:connection/NAME/ID`).
     #[serde(default)]
     pub connections: BTreeMap<String, ConnectionConfig>,
-    /// `[http] allowed_hosts = ["localhost", "api.example.com"]`: an optional allow-list for
-    /// `http:invoke` (empty or missing: every host is allowed).
+    /// `[http]`: where `http:invoke` may go: `allowed_hosts = ["api.example.com",
+    /// "localhost:8080"]`, an optional allow-list (empty or missing: every host), and
+    /// `allow_private_addresses` (default `false`: loopback, private, link-local and metadata
+    /// addresses are refused).
     #[serde(default)]
     pub http: HttpConfig,
 }
@@ -109,13 +114,20 @@ pub struct ApiKey {
     pub value: String,
 }
 
-/// `[http]`: limits on `http:invoke`.
+/// `[http]`: limits on `http:invoke` (see the HTTP Task's address guard for why).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct HttpConfig {
-    /// Host names an HTTP Task may call (`"api.example.com"`, or `"*.example.com"` for its
-    /// subdomains). Empty: any host.
+    /// Hosts an HTTP Task may call, each optionally with a port: `"api.example.com"`,
+    /// `"*.example.com"` (its subdomains), `"localhost:8080"`, `"127.0.0.1:9000"`, `"[::1]:8080"`.
+    /// Empty: any host. An exact (non-wildcard) entry is also reachable when it resolves to a
+    /// private, loopback or metadata address: the user named it.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
+    /// Let HTTP Tasks call loopback, private (RFC 1918, IPv6 ULA), link-local, CGNAT and other
+    /// non-public addresses (default `false`). Cloud metadata addresses (`169.254.169.254`,
+    /// `fd00:ec2::254`, ...) stay refused unless an `allowed_hosts` entry names them.
+    #[serde(default)]
+    pub allow_private_addresses: bool,
 }
 
 /// A mistake in the configuration, with the file and the field it is in.
@@ -139,8 +151,8 @@ pub(crate) struct Settings {
     /// The `[lambda] endpoint`, if any.
     pub default_endpoint: Option<Endpoint>,
     pub connections: BTreeMap<String, Connection>,
-    /// Lower-case host names; empty means any host.
-    pub allowed_hosts: Vec<String>,
+    /// Where HTTP Tasks may connect (`[http]`).
+    pub http: Arc<AddressPolicy>,
 }
 
 /// One configured function.
@@ -274,24 +286,23 @@ impl Settings {
         }
 
         let mut allowed_hosts = Vec::new();
-        for (i, host) in config.http.allowed_hosts.into_iter().enumerate() {
-            let host = host.trim().to_ascii_lowercase();
-            let bare = host.strip_prefix("*.").unwrap_or(&host);
-            if bare.is_empty() || bare.contains(['/', ':', ' ', '*']) {
-                return Err(error(
-                    format!("http.allowed_hosts[{i}]"),
-                    format!("{host:?} is not a host name: write a name such as \"api.example.com\" or \"*.example.com\", without scheme, port or path"),
-                ));
-            }
-            allowed_hosts.push(host);
+        for (i, host) in config.http.allowed_hosts.iter().enumerate() {
+            let entry = HostEntry::parse(host)
+                .map_err(|problem| error(format!("http.allowed_hosts[{i}]"), problem))?;
+            allowed_hosts.push(entry);
         }
+        let http = Arc::new(AddressPolicy {
+            allowed_hosts,
+            allow_private: config.http.allow_private_addresses,
+            file: file.to_string(),
+        });
 
         Ok(Settings {
             file: file.to_string(),
             functions,
             default_endpoint,
             connections,
-            allowed_hosts,
+            http,
         })
     }
 }

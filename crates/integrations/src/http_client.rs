@@ -20,18 +20,51 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
+use crate::http_task::guard::{AddressPolicy, GuardedConnector};
+
 /// How long to wait for a TCP connection.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The client for Lambda Invoke API endpoints: they come from the configuration, so any
+/// address is allowed (they are often `127.0.0.1`).
 pub(crate) type Client =
     hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
-/// Builds the client. `Err` only if no TLS configuration at all can be made.
+/// The client for HTTP Tasks, whose URLs come from definitions: its connector checks every
+/// address it connects to (see `http_task::guard`).
+pub(crate) type GuardedClient =
+    hyper_util::client::legacy::Client<HttpsConnector<GuardedConnector>, Full<Bytes>>;
+
+/// Builds the client for configured endpoints. `Err` only if no TLS configuration at all can
+/// be made.
 pub(crate) fn build() -> Result<Client, String> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
     http.set_nodelay(true);
+    build_with(http)
+}
+
+/// Builds the HTTP Task client, which connects only where `policy` allows.
+pub(crate) fn build_guarded(policy: Arc<AddressPolicy>) -> Result<GuardedClient, String> {
+    build_with(GuardedConnector::new(policy))
+}
+
+/// TLS and pooling around a TCP connector.
+fn build_with<C>(
+    tcp: C,
+) -> Result<hyper_util::client::legacy::Client<HttpsConnector<C>, Full<Bytes>>, String>
+where
+    C: tower_service::Service<http::Uri> + Clone + Send + Sync + 'static,
+    C::Response: hyper_util::client::legacy::connect::Connection
+        + hyper::rt::Read
+        + hyper::rt::Write
+        + Send
+        + Unpin
+        + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder =
         match HttpsConnectorBuilder::new().with_provider_and_native_roots(provider.clone()) {
@@ -45,7 +78,7 @@ pub(crate) fn build() -> Result<Client, String> {
                     .map_err(|e| format!("could not set up TLS: {e}"))?
             }
         };
-    let https = builder.https_or_http().enable_http1().wrap_connector(http);
+    let https = builder.https_or_http().enable_http1().wrap_connector(tcp);
     Ok(
         hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))

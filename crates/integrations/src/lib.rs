@@ -29,7 +29,10 @@
 //!
 //! Functions and connections resolve only through the configuration ([`IntegrationsConfig`],
 //! from `switchback.toml`), never from a definition: a definition cannot make Switchback run a
-//! command or send credentials that the user did not configure. Errors are AWS's: error names
+//! command or send credentials that the user did not configure, and an HTTP Task cannot reach
+//! loopback, private, link-local or cloud metadata addresses unless `[http]` allows them
+//! (`allow_private_addresses`, or an `allowed_hosts` entry naming the host): the definition
+//! chooses the URL, the server's own network is not the definition's. Errors are AWS's: error names
 //! that `Retry`/`Catch` written for AWS match, causes in AWS's words followed, where Switchback
 //! is the reason, by what to change and in which file.
 
@@ -86,6 +89,7 @@ impl Drop for Inner {
 pub(crate) struct Shared {
     pub settings: Settings,
     client: OnceLock<Result<http_client::Client, String>>,
+    http_task_client: OnceLock<Result<http_client::GuardedClient, String>>,
 }
 
 impl Shared {
@@ -93,6 +97,15 @@ impl Shared {
     pub fn client(&self) -> Result<&http_client::Client, &str> {
         self.client
             .get_or_init(http_client::build)
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The HTTP Task client, which refuses addresses `[http]` does not allow; built on first
+    /// use.
+    pub fn http_task_client(&self) -> Result<&http_client::GuardedClient, &str> {
+        self.http_task_client
+            .get_or_init(|| http_client::build_guarded(self.settings.http.clone()))
             .as_ref()
             .map_err(String::as_str)
     }
@@ -154,6 +167,7 @@ impl Integrations {
                 shared: Arc::new(Shared {
                     settings,
                     client: OnceLock::new(),
+                    http_task_client: OnceLock::new(),
                 }),
             }),
         })

@@ -1,17 +1,20 @@
 //! The HTTP Task: `arn:aws:states:::http:invoke`, calling any HTTP(S) API.
 //!
-//! The request is built as AWS builds it ([`request`]), sent with the crate's pooled client,
-//! and the response shaped as AWS shapes it ([`response`]). What differs from AWS is where
-//! trust comes from: credentials come from `[connections.NAME]` in the configuration, and
-//! `[http] allowed_hosts` can limit the hosts a definition may call, the way an execution
-//! role's `states:InvokeHTTPEndpoint` policy does on AWS (so a refused host fails with
-//! `States.Permissions`).
+//! The request is built as AWS builds it ([`request`]), sent with the crate's pooled HTTP Task
+//! client, and the response shaped as AWS shapes it ([`response`]). What differs from AWS is
+//! where trust comes from: credentials come from `[connections.NAME]` in the configuration;
+//! `[http] allowed_hosts` can limit the hosts (and ports) a definition may call, the way an
+//! execution role's `states:InvokeHTTPEndpoint` policy does on AWS (so a host not in the list
+//! fails with `States.Permissions`); and, whatever the list, the client's connector refuses
+//! loopback, private, link-local and cloud metadata addresses unless the configuration allows
+//! them ([`guard`]: the reasons, and the settings that allow them).
 //!
 //! AWS stops an HTTP Task after 60 seconds with `States.Http.Socket`; Switchback does the same,
-//! and reports a connection that cannot be made (refused, unreachable, DNS, TLS) under that
-//! name too, with the host and what to check in the cause.
+//! and reports a connection that cannot be made (refused, unreachable, DNS, TLS, or an address
+//! the guard refuses) under that name too, with the host and what to check in the cause.
 
 mod encoding;
+pub(crate) mod guard;
 mod request;
 mod response;
 
@@ -37,11 +40,20 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
         Ok(http) => http,
         Err(outcome) => return outcome,
     };
-    if !host_allowed(&settings.allowed_hosts, &http.host) {
+    let port = http.uri.port_u16().unwrap_or(match http.uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    });
+    if !settings.http.host_allowed(&http.host, port) {
+        let entry = if http.host.contains(':') {
+            format!("[{}]:{port}", http.host)
+        } else {
+            format!("{}:{port}", http.host)
+        };
         return TaskOutcome::Failed {
             error: "States.Permissions".into(),
             cause: format!(
-                "The HTTP Task may not call {}: the host '{}' is not in `allowed_hosts` of the [http] table in {}. Add \"{}\" to that list to allow it.",
+                "The HTTP Task may not call {}: the host '{}' (port {port}) is not in `allowed_hosts` of the [http] table in {}. Add \"{}\" (or \"{entry}\" for this port only) to that list to allow it.",
                 http.url, http.host, settings.file, http.host
             ),
         };
@@ -50,7 +62,7 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
         error: "States.Http.Socket".into(),
         cause: detail,
     };
-    let client = match shared.client() {
+    let client = match shared.http_task_client() {
         Ok(client) => client,
         Err(e) => return socket(format!("Switchback could not call {}: {e}", http.url)),
     };
@@ -75,7 +87,9 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
 
     let exchange = async {
         let response = client.request(request).await.map_err(|e| {
-            if is_connect_error(&e) {
+            if let Some(refused) = guard::refusal(&e) {
+                refused.cause(&http.url)
+            } else if is_connect_error(&e) {
                 format!(
                     "Switchback could not connect to {} for {}: {}. Check that the server is running and that `ApiEndpoint` is right (connections time out after {} seconds).",
                     http.host,
@@ -118,33 +132,5 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
             ),
         },
         Ok(Ok((parts, Some(body)))) => response::outcome(&parts, &body),
-    }
-}
-
-/// Whether `[http] allowed_hosts` lets the task call `host` (an empty list allows all;
-/// `*.example.com` allows the subdomains of example.com).
-fn host_allowed(allowed: &[String], host: &str) -> bool {
-    allowed.is_empty()
-        || allowed.iter().any(|entry| match entry.strip_prefix("*.") {
-            Some(domain) => host
-                .strip_suffix(domain)
-                .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
-            None => entry == host,
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_allowed;
-
-    #[test]
-    fn the_allow_list_matches_hosts_and_subdomains() {
-        let list = vec!["localhost".to_string(), "*.example.com".to_string()];
-        assert!(host_allowed(&[], "anything.org"));
-        assert!(host_allowed(&list, "localhost"));
-        assert!(host_allowed(&list, "api.example.com"));
-        assert!(!host_allowed(&list, "example.com"));
-        assert!(!host_allowed(&list, "badexample.com"));
-        assert!(!host_allowed(&list, "127.0.0.1"));
     }
 }

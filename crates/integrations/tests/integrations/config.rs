@@ -103,6 +103,16 @@ fn connections_and_allowed_hosts_are_checked() {
         host.starts_with("switchback.toml: http.allowed_hosts[0]: "),
         "{host}"
     );
+    let port = error("[http]\nallowed_hosts = [\"localhost:8080\", \"localhost:http\"]");
+    assert!(
+        port.starts_with("switchback.toml: http.allowed_hosts[1]: ") && port.contains("port"),
+        "{port}"
+    );
+    let private = error("[http]\nallow_private_addresses = \"yes\"");
+    assert!(
+        private.contains("allow_private_addresses") || private.contains("bool"),
+        "{private}"
+    );
 }
 
 #[test]
@@ -124,7 +134,8 @@ fn a_good_configuration_is_accepted_among_other_keys() {
         bearer = "sk_test"
         headers = { Stripe-Version = "2024-06-20" }
         [http]
-        allowed_hosts = ["api.stripe.com", "*.internal"]
+        allowed_hosts = ["api.stripe.com", "*.internal", "localhost:8080", "[::1]:9000"]
+        allow_private_addresses = false
         "#,
     );
     let integrations = accepted.expect("accepted");

@@ -6,6 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use serde_json::{json, Map, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use switchback_engine::task::TaskOutcome;
 
 use crate::common::{closed_port, failed, integrations, serve, succeeded, task};
 
@@ -62,7 +65,12 @@ async fn server() -> String {
     serve(app).await
 }
 
-fn config(extra: &str) -> String {
+/// What every test against the local server needs: HTTP Tasks refuse loopback addresses
+/// unless the configuration allows them.
+const LOCAL: &str = "allow_private_addresses = true";
+
+/// The connections of these tests, and `http` as the body of the `[http]` table.
+fn config(http: &str) -> String {
     format!(
         r#"
         [connections.basic_svc]
@@ -76,7 +84,9 @@ fn config(extra: &str) -> String {
 
         [connections.token]
         bearer = "abc.def"
-        {extra}
+
+        [http]
+        {http}
         "#
     )
 }
@@ -89,7 +99,7 @@ fn connection(name: &str) -> Value {
 async fn get_with_query_parameters_returns_aws_result_shape() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     let result = succeeded(
         integrations
             .call(&task(
@@ -128,7 +138,7 @@ async fn get_with_query_parameters_returns_aws_result_shape() {
 async fn post_sends_json_bodies_and_strings_as_they_are() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     let result = succeeded(
         integrations
             .call(&task(
@@ -176,7 +186,7 @@ async fn post_sends_json_bodies_and_strings_as_they_are() {
 async fn url_encoded_bodies_follow_each_array_format() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     for (format, expected) in [
         (
             Some("INDICES"),
@@ -220,7 +230,7 @@ async fn url_encoded_bodies_follow_each_array_format() {
 async fn an_error_status_fails_with_its_code() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     let outcome = integrations
         .call(&task(
             HTTP,
@@ -240,7 +250,7 @@ async fn an_error_status_fails_with_its_code() {
 async fn responses_that_are_text_multi_valued_or_binary() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     let text = succeeded(
         integrations
             .call(&task(
@@ -276,7 +286,7 @@ async fn responses_that_are_text_multi_valued_or_binary() {
 async fn a_connection_adds_credentials_headers_query_and_body_and_wins() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     let result = succeeded(
         integrations
             .call(&task(
@@ -324,7 +334,7 @@ async fn a_connection_adds_credentials_headers_query_and_body_and_wins() {
 async fn definitions_cannot_bring_their_own_credentials_or_unknown_connections() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     let (error, cause) = failed(
         integrations
             .call(&task(
@@ -371,10 +381,7 @@ async fn definitions_cannot_bring_their_own_credentials_or_unknown_connections()
 async fn the_allow_list_refuses_other_hosts_and_admits_its_own() {
     let base = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let refusing = integrations(
-        &config("[http]\nallowed_hosts = [\"api.example.com\"]"),
-        dir.path(),
-    );
+    let refusing = integrations(&config("allowed_hosts = [\"api.example.com\"]"), dir.path());
     let request = task(
         HTTP,
         json!({"ApiEndpoint": format!("{base}/echo"), "Method": "GET"}),
@@ -385,17 +392,15 @@ async fn the_allow_list_refuses_other_hosts_and_admits_its_own() {
     assert!(cause.contains("allowed_hosts"), "{cause}");
     assert!(cause.contains("switchback.toml"), "{cause}");
 
-    let admitting = integrations(
-        &config("[http]\nallowed_hosts = [\"127.0.0.1\"]"),
-        dir.path(),
-    );
+    // An exact entry admits its host even though it is a loopback address.
+    let admitting = integrations(&config("allowed_hosts = [\"127.0.0.1\"]"), dir.path());
     succeeded(admitting.call(&request).await);
 }
 
 #[tokio::test]
 async fn an_unreachable_host_is_a_socket_error() {
     let dir = tempfile::tempdir().unwrap();
-    let integrations = integrations(&config(""), dir.path());
+    let integrations = integrations(&config(LOCAL), dir.path());
     let port = closed_port();
     let (error, cause) = failed(
         integrations
@@ -411,4 +416,186 @@ async fn an_unreachable_host_is_a_socket_error() {
         "{cause}"
     );
     assert!(cause.to_lowercase().contains("refused"), "{cause}");
+}
+
+/// A server that counts the requests it receives, and its base URL.
+async fn counting_server() -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let seen = hits.clone();
+    let app = Router::new().route(
+        "/count",
+        get(move || {
+            let seen = seen.clone();
+            async move {
+                seen.fetch_add(1, Ordering::SeqCst);
+                ([("content-type", "application/json")], "{\"counted\":true}")
+            }
+        }),
+    );
+    (serve(app).await, hits)
+}
+
+#[track_caller]
+fn refused(outcome: TaskOutcome, address: &str) -> String {
+    let (error, cause) = failed(outcome);
+    assert_eq!(error, "States.Http.Socket", "{cause}");
+    assert!(cause.contains("refused to connect"), "{cause}");
+    assert!(cause.contains(address), "{cause}");
+    assert!(cause.contains("switchback.toml"), "{cause}");
+    cause
+}
+
+#[tokio::test]
+async fn loopback_and_metadata_addresses_are_refused_by_default() {
+    let (base, hits) = counting_server().await;
+    let port = base.rsplit(':').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let default = integrations("", dir.path());
+
+    // By address, and by a name that resolves to loopback.
+    for url in [
+        format!("{base}/count"),
+        format!("http://localhost:{port}/count"),
+    ] {
+        let outcome = default
+            .call(&task(HTTP, json!({"ApiEndpoint": url, "Method": "GET"})))
+            .await;
+        let cause = refused(outcome, "a loopback address");
+        assert!(cause.contains("allow_private_addresses = true"), "{cause}");
+        assert!(cause.contains(&format!(":{port}\"")), "{cause}");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "the server was called");
+
+    // Cloud metadata, over IPv4 and IPv6, and the private network: refused before any packet
+    // is sent (so these tests need no network).
+    for (url, address) in [
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254",
+        ),
+        ("http://[fd00:ec2::254]/latest/meta-data/", "fd00:ec2::254"),
+        ("http://[::ffff:169.254.169.254]/", "169.254.169.254"),
+        ("http://10.1.2.3:8080/", "10.1.2.3"),
+        ("http://0.0.0.0/", "0.0.0.0"),
+    ] {
+        let outcome = default
+            .call(&task(HTTP, json!({"ApiEndpoint": url, "Method": "GET"})))
+            .await;
+        refused(outcome, address);
+    }
+}
+
+#[tokio::test]
+async fn allow_private_addresses_admits_loopback_but_not_metadata() {
+    let (base, hits) = counting_server().await;
+    let port = base.rsplit(':').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let private = integrations("[http]\nallow_private_addresses = true", dir.path());
+    for url in [
+        format!("{base}/count"),
+        format!("http://localhost:{port}/count"),
+    ] {
+        let result = succeeded(
+            private
+                .call(&task(HTTP, json!({"ApiEndpoint": url, "Method": "GET"})))
+                .await,
+        );
+        assert_eq!(result["ResponseBody"]["counted"], true);
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+
+    let outcome = private
+        .call(&task(
+            HTTP,
+            json!({"ApiEndpoint": "http://169.254.169.254/latest/meta-data/", "Method": "GET"}),
+        ))
+        .await;
+    let cause = refused(outcome, "a cloud metadata service address");
+    assert!(
+        cause.contains("even with `allow_private_addresses`"),
+        "{cause}"
+    );
+}
+
+#[tokio::test]
+async fn an_allow_list_entry_with_a_port_admits_that_port_only() {
+    let (base, hits) = counting_server().await;
+    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let listed = integrations(
+        &format!("[http]\nallowed_hosts = [\"127.0.0.1:{port}\", \"localhost:{port}\"]"),
+        dir.path(),
+    );
+    for host in ["127.0.0.1", "localhost"] {
+        succeeded(
+            listed
+                .call(&task(
+                    HTTP,
+                    json!({"ApiEndpoint": format!("http://{host}:{port}/count"), "Method": "GET"}),
+                ))
+                .await,
+        );
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+
+    // The same host on a port the list does not name.
+    let (error, cause) = failed(
+        listed
+            .call(&task(
+                HTTP,
+                json!({"ApiEndpoint": format!("http://127.0.0.1:{}/count", if port == u16::MAX { 1 } else { port + 1 }), "Method": "GET"}),
+            ))
+            .await,
+    );
+    assert_eq!(error, "States.Permissions", "{cause}");
+    assert!(cause.contains("allowed_hosts"), "{cause}");
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_private_address_is_not_followed() {
+    // The private server, which must never be called.
+    let (private_base, private_hits) = counting_server().await;
+    let target = format!("{private_base}/count");
+    let app = Router::new().route(
+        "/go",
+        get(move || {
+            let target = target.clone();
+            async move { (StatusCode::FOUND, [("location", target)], "") }
+        }),
+    );
+    let public_base = serve(app).await;
+    let public_port = public_base.rsplit(':').next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Only the redirecting server is allowed (as a public host would be by default).
+    let listed = integrations(
+        &format!("[http]\nallowed_hosts = [\"127.0.0.1:{public_port}\"]"),
+        dir.path(),
+    );
+    let (error, cause) = failed(
+        listed
+            .call(&task(
+                HTTP,
+                json!({"ApiEndpoint": format!("{public_base}/go"), "Method": "GET"}),
+            ))
+            .await,
+    );
+    // Redirects are not followed: the 302 is the task's status, as any status outside 2xx.
+    assert_eq!(error, "States.Http.StatusCode.302", "{cause}");
+    assert_eq!(
+        private_hits.load(Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
+
+    // Were the redirect followed, the hop would be a new connection through the same guard,
+    // which refuses the private server wherever the request comes from.
+    let default = integrations("", dir.path());
+    let outcome = default
+        .call(&task(
+            HTTP,
+            json!({"ApiEndpoint": format!("{private_base}/count"), "Method": "GET"}),
+        ))
+        .await;
+    refused(outcome, "a loopback address");
+    assert_eq!(private_hits.load(Ordering::SeqCst), 0);
 }
