@@ -136,6 +136,61 @@ impl ApiError {
         Self::internal(format!("{action} is not implemented yet"))
     }
 
+    // ----- access: hosts and authentication -----
+
+    /// The request is refused before any action runs: its `Host` does not name this server
+    /// (see [`crate::hosts`]), or the console's cross-site protection caught it. HTTP 403.
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            CORAL_SERVICE,
+            "AccessDeniedException",
+            message,
+        )
+    }
+
+    /// Authentication is on and the request carries no `Authorization` header (AWS: HTTP
+    /// 403, "Missing Authentication Token").
+    pub fn missing_authentication_token() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            CORAL_SERVICE,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        )
+    }
+
+    /// The access key id is not one of the server's keys (AWS's message).
+    pub fn unrecognized_client() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            CORAL_SERVICE,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        )
+    }
+
+    /// The signature does not match, is out of date, or is scoped to another region, service
+    /// or day.
+    pub fn invalid_signature(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            CORAL_SERVICE,
+            "InvalidSignatureException",
+            message,
+        )
+    }
+
+    /// The `Authorization` header is not a complete SigV4 header.
+    pub fn incomplete_signature(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            CORAL_SERVICE,
+            "IncompleteSignatureException",
+            message,
+        )
+    }
+
     // ----- model constraints -----
 
     /// One or more constraint violations, each as built by [`constraint`]; Coral numbers them

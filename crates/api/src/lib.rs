@@ -8,19 +8,23 @@
 //! - [`error`]: AWS-shaped errors; [`input`]: reading request members with AWS's checks;
 //! - [`arn`], [`names`], [`paging`]: the rules every action shares;
 //! - [`actions`]: one module per group of actions, and the dispatch table;
-//! - [`start_target`]: what an execution of a machine, version or alias runs.
+//! - [`start_target`]: what an execution of a machine, version or alias runs;
+//! - [`hosts`]: the `Host` headers the server answers (DNS rebinding);
+//! - [`sigv4`]: AWS Signature Version 4, checked when the server has access keys.
 
 pub mod actions;
 pub mod arn;
 pub mod child_start;
 pub mod definition;
 pub mod error;
+pub mod hosts;
 pub mod ids;
 pub mod input;
 pub mod names;
 pub mod paging;
 pub mod protocol;
 pub mod settings;
+pub mod sigv4;
 pub mod start_target;
 pub mod state;
 pub mod time;

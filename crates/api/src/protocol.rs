@@ -1,8 +1,10 @@
 //! The AWS JSON 1.0 protocol as the SDKs speak it.
 //!
 //! Every action is `POST /` with `X-Amz-Target: AWSStepFunctions.<Action>` and a JSON body;
-//! the answer is JSON with content type `application/x-amz-json-1.0`. Any content type and any
-//! (or no) SigV4 `Authorization` header is accepted: signatures are not checked (yet).
+//! the answer is JSON with content type `application/x-amz-json-1.0`. Any content type is
+//! accepted. Signatures are checked when the server has access keys ([`crate::sigv4`]);
+//! otherwise any (or no) `Authorization` header is accepted. Every request must name this
+//! server in its `Host` ([`crate::hosts`]).
 //!
 //! Bad requests never panic and never cost the client its connection: the body is always read
 //! to its end (an oversized one is drained and discarded, up to a bound), and every failure is
@@ -34,14 +36,17 @@ pub const TARGET_PREFIX: &str = "AWSStepFunctions.";
 /// the next request; beyond this the connection is closed after the answer.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
-/// The API's router: `POST /` for the actions, `GET /healthz` for liveness probes.
+/// The API's router: `POST /` for the actions, `GET /healthz` for liveness probes. Requests
+/// whose `Host` does not name the server are refused ([`crate::hosts`]).
 pub fn router(state: AppState) -> Router {
     crate::child_start::ApiChildStarter::install(&state);
-    Router::new()
+    let config = state.config.clone();
+    let router = Router::new()
         .route("/", post(handle))
         .route("/healthz", get(healthz))
         .fallback(not_found)
-        .with_state(state)
+        .with_state(state);
+    crate::hosts::guard_hosts(router, &config)
 }
 
 async fn healthz() -> &'static str {
@@ -135,7 +140,9 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
             false,
             None,
         ),
-        ReadBody::Complete(bytes) => match target_action(&parts.headers) {
+        ReadBody::Complete(bytes) => match authenticate(&state, &parts, &bytes)
+            .and_then(|()| target_action(&parts.headers))
+        {
             Err(e) => (Err(e), true, None),
             Ok(action) => {
                 let result = match parse_body(&bytes) {
@@ -184,6 +191,27 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
     response
 }
 
+/// With access keys configured, the request must carry a valid SigV4 signature
+/// ([`crate::sigv4`]); without, anything goes.
+fn authenticate(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let Some(keys) = &state.config.auth else {
+        return Ok(());
+    };
+    let key = crate::sigv4::verify(
+        keys,
+        &state.config.region,
+        std::time::SystemTime::now(),
+        parts,
+        body,
+    )?;
+    tracing::trace!(access_key_id = %key, "signature verified");
+    Ok(())
+}
+
 /// Runs a handler; a panic inside it (a bug) becomes an `InternalFailure` answer instead of a
 /// dropped connection.
 async fn run_action(state: &AppState, action: &str, body: Value) -> Result<Value, ApiError> {
@@ -202,6 +230,14 @@ async fn run_action(state: &AppState, action: &str, body: Value) -> Result<Value
             ))
         }
     }
+}
+
+/// An error answer as every path of the server sends it: AWS's JSON body, its status, and a
+/// request id.
+pub fn error_response(error: &ApiError) -> Response {
+    let mut response = json_response(error.status(), &error.body());
+    add_request_id(&mut response);
+    response
 }
 
 fn json_response(status: StatusCode, value: &Value) -> Response {

@@ -6,6 +6,8 @@ use switchback_runtime::Runtime;
 use switchback_store::Store;
 
 use crate::arn::ArnBuilder;
+use crate::hosts::HostPolicy;
+use crate::sigv4::Keys;
 
 /// Settings of the API layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,12 @@ pub struct ApiConfig {
     pub max_request_bytes: usize,
     /// The most tags one resource may carry (AWS: 50).
     pub max_tags_per_resource: usize,
+    /// The `Host` headers answered (see [`crate::hosts`]); by default the loopback names on
+    /// any port, until the server sets its listening address.
+    pub hosts: HostPolicy,
+    /// The access keys of SigV4 authentication (see [`crate::sigv4`]); `None` (the default):
+    /// any request is accepted, signed or not.
+    pub auth: Option<Keys>,
 }
 
 impl Default for ApiConfig {
@@ -28,6 +36,8 @@ impl Default for ApiConfig {
             account_id: "123456789012".to_string(),
             max_request_bytes: 1024 * 1024,
             max_tags_per_resource: 50,
+            hosts: HostPolicy::default(),
+            auth: None,
         }
     }
 }

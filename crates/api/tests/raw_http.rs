@@ -11,6 +11,8 @@ use tokio::net::TcpStream;
 struct Conn {
     stream: TcpStream,
     buf: Vec<u8>,
+    /// The `Host` header sent: `localhost:PORT`, a name of this server.
+    host: String,
 }
 
 /// A parsed response.
@@ -45,6 +47,7 @@ impl Conn {
         Conn {
             stream: TcpStream::connect(server.addr).await.expect("connect"),
             buf: Vec::new(),
+            host: format!("localhost:{}", server.addr.port()),
         }
     }
 
@@ -57,7 +60,8 @@ impl Conn {
         body: &[u8],
     ) -> Response {
         let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
+            self.host,
             body.len()
         );
         for (k, v) in headers {
@@ -372,4 +376,96 @@ async fn create_and_describe_over_raw_http() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["creationDate"], created["creationDate"]);
     assert_eq!(r.json()["status"], "ACTIVE");
+}
+
+/// DNS rebinding: a request whose `Host` names another site is refused before it acts, with
+/// an AWS-shaped 403; the loopback names on the server's port, and their `sync-` forms that
+/// the SDKs use for StartSyncExecution and TestState, are served.
+#[tokio::test]
+async fn a_foreign_host_is_refused() {
+    let server = common::start().await;
+    let port = server.addr.port();
+    let definition = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#;
+    let create = serde_json::json!({
+        "name": "rebound",
+        "definition": definition,
+        "roleArn": "arn:aws:iam::123456789012:role/any",
+    })
+    .to_string();
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        format!("sync-evil.example:{port}"),
+        format!("localhost:{}", port.wrapping_add(1)),
+    ] {
+        let mut c = Conn::open(&server).await;
+        c.host = host.clone();
+        let r = c.action("CreateStateMachine", create.as_bytes()).await;
+        assert_eq!(
+            r.status,
+            403,
+            "{host}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(r.error_code(), "AccessDeniedException", "{host}");
+        let message = r.json()["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.contains("allowed_hosts"), "{message}");
+        // The console's pages and the unknown paths too.
+        let mut c = Conn::open(&server).await;
+        c.host = host.clone();
+        let r = c.send("GET", "/anything", &[], b"").await;
+        assert_eq!(r.status, 403, "{host}");
+    }
+    // Nothing was created.
+    let mut c = Conn::open(&server).await;
+    let r = c.action("ListStateMachines", b"{}").await;
+    assert_eq!(r.json()["stateMachines"], serde_json::json!([]));
+
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("sync-127.0.0.1:{port}"),
+        format!("sync-localhost:{port}"),
+    ] {
+        let mut c = Conn::open(&server).await;
+        c.host = host.clone();
+        let r = c.action("ListStateMachines", b"{}").await;
+        assert_eq!(
+            r.status,
+            200,
+            "{host}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    // The health check answers any host: probes send all sorts.
+    let mut c = Conn::open(&server).await;
+    c.host = "10.0.0.9".into();
+    let r = c.send("GET", "/healthz", &[], b"").await;
+    assert_eq!(r.status, 200);
+}
+
+/// A name of `allowed_hosts` is served, on any port.
+#[tokio::test]
+async fn an_allowed_host_is_served() {
+    let mut config = switchback_api::ApiConfig::default();
+    config.hosts.allowed =
+        vec![switchback_api::hosts::AllowedHost::parse("sfn.internal.example").expect("an entry")];
+    let server = common::start_with(config).await;
+    for (host, status) in [
+        ("sfn.internal.example", 200),
+        ("sfn.internal.example:443", 200),
+        ("sync-sfn.internal.example:443", 200),
+        ("other.internal.example", 403),
+    ] {
+        let mut c = Conn::open(&server).await;
+        c.host = host.into();
+        let r = c.action("ListStateMachines", b"{}").await;
+        assert_eq!(
+            r.status,
+            status,
+            "{host}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
 }

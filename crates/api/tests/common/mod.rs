@@ -22,7 +22,13 @@ pub async fn start() -> Server {
 }
 
 /// Starts a server with `config`.
-pub async fn start_with(config: ApiConfig) -> Server {
+/// The server's `Host` check knows its address, as in `switchback serve`.
+pub async fn start_with(mut config: ApiConfig) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind an ephemeral port");
+    let addr = listener.local_addr().expect("local address");
+    config.hosts.listen = Some(addr);
     let store = Store::open(StoreConfig::in_memory()).expect("open an in-memory store");
     let runtime =
         Runtime::start(store.clone(), RuntimeConfig::default()).expect("start the runtime");
@@ -31,10 +37,6 @@ pub async fn start_with(config: ApiConfig) -> Server {
         runtime,
         config: Arc::new(config),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind an ephemeral port");
-    let addr = listener.local_addr().expect("local address");
     let app = router(state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -86,15 +88,17 @@ pub async fn start_options(options: Options) -> Stoppable {
     }
     let runtime = Runtime::start_with(store.clone(), runtime_config, options.services)
         .expect("start the runtime");
-    let state = AppState {
-        store,
-        runtime,
-        config: Arc::new(ApiConfig::default()),
-    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");
     let addr = listener.local_addr().expect("local address");
+    let mut config = ApiConfig::default();
+    config.hosts.listen = Some(addr);
+    let state = AppState {
+        store,
+        runtime,
+        config: Arc::new(config),
+    };
     let app = router(state.clone());
     let serving = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

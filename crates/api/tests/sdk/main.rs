@@ -5,6 +5,7 @@ mod common;
 
 mod activities;
 mod aliases;
+mod auth;
 mod callbacks;
 mod executions;
 mod integrations;
@@ -44,7 +45,13 @@ pub async fn setup() -> (Server, Client) {
 
 /// An SDK client for `server`.
 pub fn client_for(server: &Server) -> Client {
-    let config = aws_sdk_sfn::Config::builder()
+    Client::from_conf(config_for(server).build())
+}
+
+/// The configuration of [`client_for`], for tests that change the credentials, region or
+/// clock.
+pub fn config_for(server: &Server) -> aws_sdk_sfn::config::Builder {
+    aws_sdk_sfn::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
@@ -52,13 +59,12 @@ pub fn client_for(server: &Server) -> Client {
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .retry_config(RetryConfig::disabled())
         .interceptor(PinHost(server.addr.to_string()))
-        .build();
-    Client::from_conf(config)
 }
 
 /// Sends every request to the test server's address. StartSyncExecution and TestState carry
 /// AWS's `sync-` host prefix (`sync-127.0.0.1` resolves nowhere); botocore can turn the prefix
-/// off (`inject_host_prefix=False`), the Rust SDK cannot, so the tests undo it here.
+/// off (`inject_host_prefix=False`), the Rust SDK cannot, so the tests undo it here, before
+/// the request is signed (the signature covers the host).
 #[derive(Debug)]
 struct PinHost(String);
 
@@ -67,7 +73,7 @@ impl Intercept for PinHost {
         "PinHost"
     }
 
-    fn modify_before_transmit(
+    fn modify_before_signing(
         &self,
         context: &mut BeforeTransmitInterceptorContextMut<'_>,
         _components: &RuntimeComponents,
