@@ -22,6 +22,11 @@ use crate::http_task::guard::{AddressPolicy, HostEntry};
 pub const DEFAULT_FUNCTION_TIMEOUT_SECONDS: u64 = 60;
 /// The longest timeout Lambda allows (15 minutes), and so the longest Switchback accepts.
 pub const MAX_FUNCTION_TIMEOUT_SECONDS: u64 = 900;
+/// `[lambda] max_concurrency` when it is not given: this many local function processes per
+/// core (`std::thread::available_parallelism`). Functions mostly wait (on I/O, on other
+/// services), so a few per core keep the cores busy without letting a large `Map` fork
+/// hundreds of interpreters at once.
+pub const DEFAULT_FUNCTION_CONCURRENCY_PER_CORE: usize = 4;
 
 /// Settings of the integrations, deserialised (serde) from the TOML config file's top level.
 /// The file has other keys too; they are ignored here.
@@ -74,6 +79,13 @@ pub struct LambdaConfig {
     pub endpoint: Option<String>,
     /// The client timeout for calls to `endpoint`, in seconds (default 60, at most 900).
     pub timeout_seconds: Option<u64>,
+    /// How many invocations of local `command` functions run at once, all functions together
+    /// (default: [`DEFAULT_FUNCTION_CONCURRENCY_PER_CORE`] per core). Lambda's concurrency
+    /// limit: past it an invocation waits for a slot, and one that waits longer than its
+    /// function's `timeout_seconds` fails with `Lambda.TooManyRequestsException`. It lives in
+    /// `[lambda]` because a key directly in `[functions]` would be read as a function's name.
+    /// Functions behind a `url` are limited by their own server, not by this.
+    pub max_concurrency: Option<u64>,
 }
 
 /// `[connections.NAME]`: what an EventBridge connection would add to an HTTP Task's request.
@@ -153,6 +165,8 @@ pub(crate) struct Settings {
     pub connections: BTreeMap<String, Connection>,
     /// Where HTTP Tasks may connect (`[http]`).
     pub http: Arc<AddressPolicy>,
+    /// `[lambda] max_concurrency`, or its default.
+    pub max_concurrency: usize,
 }
 
 /// One configured function.
@@ -277,6 +291,25 @@ impl Settings {
             None => None,
         };
 
+        let max_concurrency = match config.lambda.max_concurrency {
+            None => {
+                DEFAULT_FUNCTION_CONCURRENCY_PER_CORE
+                    * std::thread::available_parallelism().map_or(1, |n| n.get())
+            }
+            Some(n) => match usize::try_from(n) {
+                Ok(n) if (1..=tokio::sync::Semaphore::MAX_PERMITS).contains(&n) => n,
+                _ => {
+                    return Err(error(
+                        "lambda.max_concurrency".into(),
+                        format!(
+                            "is how many invocations of local functions run at once: a number from 1 to {}, not {n}",
+                            tokio::sync::Semaphore::MAX_PERMITS
+                        ),
+                    ))
+                }
+            },
+        };
+
         let mut connections = BTreeMap::new();
         for (name, connection) in config.connections {
             let field = format!("connections.{}", toml_key(&name));
@@ -303,6 +336,7 @@ impl Settings {
             default_endpoint,
             connections,
             http,
+            max_concurrency,
         })
     }
 }

@@ -53,8 +53,8 @@ use switchback_engine::task::{TaskOutcome, TaskPhase, TaskRequest};
 
 pub use config::{
     ApiKey, BasicAuth, ConfigError, ConnectionConfig, FunctionConfig, HttpConfig,
-    IntegrationsConfig, LambdaConfig, DEFAULT_FUNCTION_TIMEOUT_SECONDS,
-    MAX_FUNCTION_TIMEOUT_SECONDS,
+    IntegrationsConfig, LambdaConfig, DEFAULT_FUNCTION_CONCURRENCY_PER_CORE,
+    DEFAULT_FUNCTION_TIMEOUT_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS,
 };
 pub use unsupported::unsupported_service;
 
@@ -88,6 +88,8 @@ impl Drop for Inner {
 /// What the calls running on the integrations' runtime share.
 pub(crate) struct Shared {
     pub settings: Settings,
+    /// The slots of `[lambda] max_concurrency` for local command functions.
+    pub slots: function::Slots,
     client: OnceLock<Result<http_client::Client, String>>,
     http_task_client: OnceLock<Result<http_client::GuardedClient, String>>,
 }
@@ -165,6 +167,7 @@ impl Integrations {
                 handle: runtime.handle().clone(),
                 runtime: Some(runtime),
                 shared: Arc::new(Shared {
+                    slots: function::Slots::new(settings.max_concurrency),
                     settings,
                     client: OnceLock::new(),
                     http_task_client: OnceLock::new(),

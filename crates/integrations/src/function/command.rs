@@ -17,38 +17,142 @@
 //! (`AWS_LAMBDA_FUNCTION_NAME`, `AWS_LAMBDA_FUNCTION_VERSION`, `AWS_REQUEST_ID`), the
 //! `SWITCHBACK_IDEMPOTENCY_KEY` of the attempt, `SWITCHBACK_TASK_TOKEN` for
 //! `.waitForTaskToken`, and the configured `env`. stderr is the function's log: each line is
-//! logged (tracing target `switchback::function`) and its end is kept for errors. The process
-//! is killed when the call is dropped (the engine's `TimeoutSeconds`, a stopped execution).
+//! logged (tracing target `switchback::function`) and its end is kept for errors.
+//!
+//! # No invocation outlives its call, or the server
+//!
+//! An invocation is one process *group*: the process is started as the leader of a new group
+//! (`setpgid(0, 0)`), and its children (a shell's commands, a worker pool) join it unless they
+//! leave on purpose (`setsid`). The whole group is killed (`kill(-pgid, SIGKILL)`) when the
+//! invocation times out, when the call is dropped (the engine's `TimeoutSeconds`, a stopped
+//! execution), and when the process exits, so a background process it left behind does not
+//! run on beside the next invocation. Killing only the leader, as before, left a shell
+//! wrapper's `sleep` or `node` running after `Sandbox.Timedout`.
+//!
+//! On Linux the process also asks the kernel for `SIGKILL` when Switchback dies
+//! (`PR_SET_PDEATHSIG`, set between fork and exec), so a server killed with `kill -9`, or
+//! crashing, takes its running invocations with it and a restarted server never finds an old
+//! invocation still running beside the retry of the same task. The signal is the kernel's
+//! and reaches the group's leader only (the setting is not inherited by the leader's own
+//! children): a wrapper script should `exec` its program. Strictly, the kernel sends it when
+//! the *thread* that started the process ends; these are the integrations' runtime worker
+//! threads, which end only when the integrations shut down, when every call is cancelled
+//! anyway. Elsewhere (macOS, BSD) there is no such setting; timeouts and cancellation still
+//! kill the group.
+//!
+//! # Concurrency
+//!
+//! At most `[lambda] max_concurrency` invocations of command functions run at once (default
+//! 4 per core), across all functions: each process costs memory and a core, and a `Map` with a
+//! thousand items must not fork a thousand interpreters. Past the limit an invocation waits for
+//! a slot; if it waits longer than its function's `timeout_seconds`, it fails as Lambda fails
+//! a throttled invocation, `Lambda.TooManyRequestsException` (which `Retry` can handle, as on
+//! AWS). An `Event` invocation waits as long as it takes, as Lambda queues asynchronous
+//! invocations; a `DryRun` takes no slot.
 
 use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
 
 use bytes::Bytes;
+use switchback_engine::task::TaskOutcome;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::result::{lambda_error_payload, Invocation, InvocationType, InvokeResponse};
+use super::result::{
+    lambda_error_payload, service_exception_cause, Invocation, InvocationType, InvokeResponse,
+};
 use crate::config::CommandFunction;
+
+/// The slots of `[lambda] max_concurrency`, shared by every command function.
+#[derive(Debug, Clone)]
+pub(crate) struct Slots {
+    semaphore: Arc<Semaphore>,
+    /// The limit, for messages.
+    limit: usize,
+}
+
+impl Slots {
+    /// `limit` slots; the configuration checks that it is between 1 and
+    /// [`Semaphore::MAX_PERMITS`].
+    pub fn new(limit: usize) -> Slots {
+        let limit = limit.clamp(1, Semaphore::MAX_PERMITS);
+        Slots {
+            semaphore: Arc::new(Semaphore::new(limit)),
+            limit,
+        }
+    }
+
+    /// Waits for a slot, for at most `function`'s timeout. `Err` is Lambda's throttling error.
+    async fn acquire(
+        &self,
+        function: &CommandFunction,
+        invocation: &Invocation,
+        config_file: &str,
+    ) -> Result<OwnedSemaphorePermit, TaskOutcome> {
+        let wait = self.semaphore.clone().acquire_owned();
+        match tokio::time::timeout(function.timeout, wait).await {
+            Ok(Ok(permit)) => Ok(permit),
+            // Err(Closed) cannot happen (the semaphore is never closed); refuse all the same.
+            Ok(Err(_)) | Err(_) => Err(TaskOutcome::Failed {
+                error: "Lambda.TooManyRequestsException".into(),
+                cause: format!(
+                    "{} Switchback runs at most {} invocations of local functions at once (`max_concurrency` in the [lambda] table of {config_file}), and this invocation of {} waited {} s, its function's timeout, for one to finish.",
+                    service_exception_cause(
+                        "Rate Exceeded.",
+                        429,
+                        "TooManyRequestsException",
+                        &invocation.request_id,
+                    ),
+                    self.limit,
+                    invocation.function.name,
+                    function.timeout.as_secs()
+                ),
+            }),
+        }
+    }
+
+    /// Waits for a slot for as long as it takes (asynchronous invocations).
+    async fn acquire_patiently(&self) -> Option<OwnedSemaphorePermit> {
+        self.semaphore.clone().acquire_owned().await.ok()
+    }
+}
 
 /// Lambda's limit on a synchronous response (6 MB).
 const MAX_RESPONSE_BYTES: usize = 6_291_556;
 /// How much of the end of stderr is kept for error causes and `LogResult` (as Lambda's 4 KB).
 const LOG_TAIL_BYTES: usize = 4096;
 
-/// Invokes `function` as Lambda would for `invocation`'s invocation type.
+/// Invokes `function` as Lambda would for `invocation`'s invocation type, in one of `slots`.
+/// `Err` is how the task ends when the invocation is throttled.
 pub(crate) async fn invoke(
     function: &CommandFunction,
     invocation: Invocation,
     config_file: &str,
-) -> InvokeResponse {
+    slots: &Slots,
+) -> Result<InvokeResponse, TaskOutcome> {
     match invocation.invocation_type {
-        InvocationType::RequestResponse => run(function, &invocation, config_file).await,
-        InvocationType::DryRun => InvokeResponse::local(&invocation, 204, Bytes::new(), None, None),
+        InvocationType::RequestResponse => {
+            let _slot = slots.acquire(function, &invocation, config_file).await?;
+            Ok(run(function, &invocation, config_file).await)
+        }
+        InvocationType::DryRun => Ok(InvokeResponse::local(
+            &invocation,
+            204,
+            Bytes::new(),
+            None,
+            None,
+        )),
         InvocationType::Event => {
             // Accepted now, run in the background (this is always called on the integrations'
             // runtime, which outlives the call).
             let accepted = InvokeResponse::local(&invocation, 202, Bytes::new(), None, None);
             let function = function.clone();
             let config_file = config_file.to_string();
+            let slots = slots.clone();
             tokio::spawn(async move {
+                let Some(_slot) = slots.acquire_patiently().await else {
+                    return;
+                };
                 let response = run(&function, &invocation, &config_file).await;
                 if response.function_error.is_some() {
                     tracing::warn!(
@@ -60,7 +164,7 @@ pub(crate) async fn invoke(
                     );
                 }
             });
-            accepted
+            Ok(accepted)
         }
     }
 }
@@ -93,6 +197,7 @@ async fn run(
         None => command.env_remove("SWITCHBACK_CLIENT_CONTEXT"),
     };
     command.envs(function.env.iter().map(|(k, v)| (k, v)));
+    own_process_group(&mut command);
 
     let mut child = match command.spawn() {
         Ok(child) => child,
@@ -116,6 +221,10 @@ async fn run(
             return InvokeResponse::local(invocation, 200, payload, Some("Unhandled"), None);
         }
     };
+
+    // Declared after `child`, so dropped before it: the group is killed while its leader is
+    // not yet reaped, and its id cannot have been reused.
+    let mut group = ProcessGroup::of(&child);
 
     let stdin = child.stdin.take();
     let stdout = child.stdout.take();
@@ -151,6 +260,7 @@ async fn run(
     let (output, total, status) = match tokio::time::timeout(function.timeout, finished).await {
         Ok(done) => done,
         Err(_) => {
+            group.kill();
             let _ = child.start_kill();
             let _ = child.wait().await;
             let payload = lambda_error_payload(
@@ -165,6 +275,8 @@ async fn run(
             return InvokeResponse::local(invocation, 200, payload, Some("Unhandled"), log);
         }
     };
+    // What the function left running in the background ends with the invocation.
+    group.kill();
     let log = log_result(invocation, &stderr_tail);
 
     let status = match status {
@@ -214,6 +326,79 @@ async fn run(
         ),
     };
     InvokeResponse::local(invocation, 200, payload, Some("Unhandled"), log)
+}
+
+/// Starts the process as the leader of a new process group and, on Linux, has the kernel kill
+/// it when Switchback dies (see the module docs).
+fn own_process_group(command: &mut tokio::process::Command) {
+    #[cfg(unix)]
+    command.process_group(0);
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: the closure runs in the forked child before exec, where only
+        // async-signal-safe calls are allowed; prctl and getppid are system calls that
+        // allocate nothing and take no lock, and the errors returned carry only an OS code.
+        let parent = std::process::id();
+        unsafe {
+            command.pre_exec(move || {
+                if libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                ) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // Switchback died between fork and prctl: the signal will never come. (An OS
+                // error code, not a message: allocating is not safe here.)
+                if u32::try_from(libc::getppid()).ok() != Some(parent) {
+                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = command;
+}
+
+/// An invocation's process group, killed once: on timeout, when the process has exited, or
+/// when dropped (a cancelled call).
+struct ProcessGroup {
+    /// The group's id (the leader's pid), until killed.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pgid: Option<i32>,
+}
+
+impl ProcessGroup {
+    fn of(child: &tokio::process::Child) -> ProcessGroup {
+        // Never 0 or 1 (or negative): kill(-1) would signal every process we may signal.
+        let pgid = child
+            .id()
+            .and_then(|pid| i32::try_from(pid).ok())
+            .filter(|pid| *pid > 1);
+        ProcessGroup { pgid }
+    }
+
+    /// Sends SIGKILL to every process of the group (ESRCH, no process left, is fine).
+    fn kill(&mut self) {
+        #[cfg(unix)]
+        if let Some(pgid) = self.pgid.take() {
+            // SAFETY: kill has no memory-safety preconditions; `pgid` > 1, so `-pgid` names
+            // exactly this group.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// Reads all of `reader`, keeping at most `cap` bytes (and one more, to tell that it was

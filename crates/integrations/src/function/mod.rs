@@ -17,6 +17,8 @@ mod command;
 mod invoke_api;
 pub(crate) mod result;
 
+pub(crate) use command::Slots;
+
 use bytes::Bytes;
 use serde_json::Value;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
@@ -65,7 +67,7 @@ async fn invoke(shared: &Shared, invocation: &Invocation) -> Result<InvokeRespon
     let settings = &shared.settings;
     match settings.functions.get(&invocation.function.name) {
         Some(Function::Command(command)) => {
-            Ok(command::invoke(command, invocation.clone(), &settings.file).await)
+            command::invoke(command, invocation.clone(), &settings.file, &shared.slots).await
         }
         Some(Function::Url(endpoint)) => {
             invoke_api::invoke(shared.client(), endpoint, invocation, &settings.file).await

@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::common::{failed, integrations, is_uuid, script, succeeded, task, IDEMPOTENCY_KEY};
+use crate::common::{
+    assert_gone, failed, integrations, is_uuid, script, succeeded, task, IDEMPOTENCY_KEY,
+};
 
 const ECHO: &str = r#"#!/usr/bin/env python3
 import json, os, sys
@@ -340,36 +342,6 @@ async fn dropping_the_call_kills_the_process() {
     // The engine drops the call when TimeoutSeconds wins the race, or the execution stops.
     drop(call);
     assert_gone(&pid_file).await;
-}
-
-/// Waits until the process whose pid the script wrote is no longer running.
-async fn assert_gone(pid_file: &std::path::Path) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let pid = loop {
-        if let Ok(text) = std::fs::read_to_string(pid_file) {
-            if let Ok(pid) = text.trim().parse::<u32>() {
-                break pid;
-            }
-        }
-        assert!(Instant::now() < deadline, "the script never wrote its pid");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    loop {
-        let running = match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            // The state is the field after the parenthesised command name; Z is a zombie.
-            Ok(stat) => stat
-                .rsplit(')')
-                .next()
-                .and_then(|rest| rest.split_whitespace().next())
-                .is_some_and(|state| state != "Z" && state != "X"),
-            Err(_) => false,
-        };
-        if !running {
-            return;
-        }
-        assert!(Instant::now() < deadline, "process {pid} still runs");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]

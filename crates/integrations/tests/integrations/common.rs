@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use switchback_engine::task::{IntegrationPattern, TaskOutcome, TaskPhase, TaskRequest};
@@ -87,4 +88,34 @@ pub fn is_uuid(text: &str) -> bool {
                 c.is_ascii_hexdigit()
             }
         })
+}
+
+/// Waits until the process whose pid the script wrote is no longer running.
+pub async fn assert_gone(pid_file: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let pid = loop {
+        if let Ok(text) = std::fs::read_to_string(pid_file) {
+            if let Ok(pid) = text.trim().parse::<u32>() {
+                break pid;
+            }
+        }
+        assert!(Instant::now() < deadline, "the script never wrote its pid");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    loop {
+        let running = match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // The state is the field after the parenthesised command name; Z is a zombie.
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|state| state != "Z" && state != "X"),
+            Err(_) => false,
+        };
+        if !running {
+            return;
+        }
+        assert!(Instant::now() < deadline, "process {pid} still runs");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -6,4 +6,5 @@ mod common;
 mod config;
 mod http_task;
 mod invoke_api;
+mod processes;
 mod runtimes;
