@@ -8,17 +8,17 @@
 //! as the definition implies, one `ExecutionStarted` first and one `ExecutionSucceeded` last.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use switchback_client::{Client, StateMachineType};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
+
+#[path = "support/server.rs"]
+mod server;
+use server::{Server, TempDir};
 
 /// How many executions are started before the kill.
 const EXECUTIONS: usize = 500;
@@ -31,8 +31,6 @@ const KILL_AT: Duration = Duration::from_millis(2500);
 const KILL_MIN_AFTER_STARTS: Duration = Duration::from_millis(500);
 /// How long the restarted server may take to finish every execution.
 const RECOVERY_LIMIT: Duration = Duration::from_secs(60);
-/// How long a server may take to answer `GET /healthz`.
-const READY_LIMIT: Duration = Duration::from_secs(30);
 
 fn definition() -> Value {
     let pass = |next: &str| json!({ "Type": "Pass", "Next": next });
@@ -403,146 +401,6 @@ fn check_history(events: &[Value], items: usize) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// A `switchback serve` process, killed (SIGKILL) when dropped, so that a failing test never
-/// leaves a server behind.
-struct Server {
-    child: Option<Child>,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Server {
-    /// Starts the server on a free loopback port and waits until `GET /healthz` answers 200.
-    async fn start(data_dir: &Path, log: &Path) -> Server {
-        let addr = free_port();
-        let out = File::create(log).unwrap_or_else(|e| panic!("create {}: {e}", log.display()));
-        let err = out
-            .try_clone()
-            .unwrap_or_else(|e| panic!("clone {}: {e}", log.display()));
-        let child = Command::new(env!("CARGO_BIN_EXE_switchback"))
-            .arg("serve")
-            .arg("--listen")
-            .arg(addr.to_string())
-            .arg("--data-dir")
-            .arg(data_dir)
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start switchback serve: {e}"));
-        let mut server = Server {
-            child: Some(child),
-            addr,
-            log: log.to_path_buf(),
-        };
-        server.wait_ready().await;
-        server
-    }
-
-    async fn wait_ready(&mut self) {
-        let deadline = Instant::now() + READY_LIMIT;
-        loop {
-            if healthz(self.addr).await {
-                return;
-            }
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    panic!(
-                        "switchback serve exited ({status}) before answering GET /healthz\n{}",
-                        self.log_tail()
-                    );
-                }
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "switchback serve did not answer GET /healthz with 200 within {READY_LIMIT:?}\n{}",
-                    self.log_tail()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Kills the process with SIGKILL (no chance to flush or drain) and returns its log.
-    fn kill(mut self) -> String {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        self.log_tail()
-    }
-
-    /// The last lines of the server's output, for failure messages.
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
-        format!("--- {} (last 40 lines) ---\n{tail}", self.log.display())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// A loopback address whose port was free a moment ago.
-fn free_port() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap_or_else(|e| panic!("no free loopback port: {e}"))
-}
-
-/// Whether `GET /healthz` answers 200 (a plain HTTP/1.1 request: the API client only POSTs).
-async fn healthz(addr: SocketAddr) -> bool {
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await?;
-        let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await?;
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).await?;
-        Ok::<_, std::io::Error>(response)
-    };
-    match tokio::time::timeout(Duration::from_secs(2), exchange).await {
-        Ok(Ok(response)) => {
-            let head = String::from_utf8_lossy(&response[..response.len().min(16)]).into_owned();
-            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200")
-        }
-        _ => false,
-    }
-}
-
-/// A temporary directory, removed when the test passes and kept (with a note of where) when it
-/// fails, so that the servers' logs and database can be looked at.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("switchback-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap_or_else(|e| panic!("mkdir {}: {e}", p.display()));
-        TempDir(p)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("crash test: kept {} for inspection", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 #[test]
