@@ -406,6 +406,7 @@ async fn connect(policy: &AddressPolicy, uri: &Uri) -> Result<TcpStream, BoxErro
         Some("https") => 443,
         _ => 80,
     });
+    let deadline = tokio::time::Instant::now() + CONNECT_TIMEOUT;
     let attempt = async {
         let resolved: Vec<SocketAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, port)],
@@ -430,15 +431,26 @@ async fn connect(policy: &AddressPolicy, uri: &Uri) -> Result<TcpStream, BoxErro
                 None => format!("{host} has no address").into(),
             });
         }
+        // Each address gets an equal share of the time left, so one that drops packets (a
+        // broken IPv6 route) leaves time for the next.
         let mut last_error = None;
-        for address in allowed {
-            match TcpStream::connect(address).await {
-                Ok(stream) => {
+        let count = allowed.len();
+        for (i, address) in allowed.into_iter().enumerate() {
+            let left = u32::try_from(count - i).unwrap_or(u32::MAX).max(1);
+            let share = deadline.saturating_duration_since(tokio::time::Instant::now()) / left;
+            match tokio::time::timeout(share, TcpStream::connect(address)).await {
+                Ok(Ok(stream)) => {
                     // Small requests: do not wait to fill a segment.
                     let _ = stream.set_nodelay(true);
                     return Ok(stream);
                 }
-                Err(e) => last_error = Some(e),
+                Ok(Err(e)) => last_error = Some(e),
+                Err(_) => {
+                    last_error = Some(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("no answer from {address}"),
+                    ))
+                }
             }
         }
         Err(match last_error {
