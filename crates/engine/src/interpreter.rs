@@ -161,12 +161,23 @@ impl<'a> Interpreter<'a> {
                 return recorded.id;
             }
         }
+        let mut h = self.history.borrow_mut();
+        // The last event the limit allows is kept for the execution's ending: past it, no
+        // other event is recorded, and the execution fails at its next step (every lane
+        // stops at its next state), so the history holds exactly `max_history_events`.
+        let ending = matches!(
+            kind,
+            EventKind::ExecutionSucceeded { .. }
+                | EventKind::ExecutionFailed { .. }
+                | EventKind::ExecutionTimedOut { .. }
+                | EventKind::ExecutionAborted { .. }
+        );
+        if !ending && h.next_id() >= self.limits.max_history_events as u64 {
+            self.history_overflow.set(true);
+            return h.last_id();
+        }
         let now = self.driver.now();
         let place = self.lanes.advance(now);
-        let mut h = self.history.borrow_mut();
-        if h.next_id() > self.limits.max_history_events as u64 {
-            self.history_overflow.set(true);
-        }
         let id = h.push(prev, now, kind);
         if let Some(journal) = self.journal {
             if let Some(event) = h.events().last() {
@@ -190,6 +201,17 @@ impl<'a> Interpreter<'a> {
 
     fn overflowed(&self) -> bool {
         self.history_overflow.get()
+    }
+
+    /// How an execution that reached the history limit fails.
+    fn history_limit_fault(&self) -> Fault {
+        Fault::new(
+            names::RUNTIME,
+            format!(
+                "The execution reached the maximum number of history events ({}).",
+                self.limits.max_history_events
+            ),
+        )
     }
 
     /// Runs the whole execution and records how it ended.
@@ -237,6 +259,11 @@ impl<'a> Interpreter<'a> {
                 }
             }
         };
+        // Past the history limit, the execution fails whatever its states did meanwhile.
+        let result = match result {
+            _ if self.overflowed() => Err(self.history_limit_fault()),
+            other => other,
+        };
         match result {
             Ok(output) => {
                 self.emit(frame.prev.get(), EventKind::ExecutionSucceeded { output });
@@ -265,13 +292,7 @@ impl<'a> Interpreter<'a> {
             let mut input = input;
             loop {
                 if self.overflowed() {
-                    return Err(Fault::new(
-                        names::RUNTIME,
-                        format!(
-                            "The execution reached the maximum number of history events ({}).",
-                            self.limits.max_history_events
-                        ),
-                    ));
+                    return Err(self.history_limit_fault());
                 }
                 match self.run_state(scope, current, input, frame).await? {
                     Step::Next(next, output) => {
