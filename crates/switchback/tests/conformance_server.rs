@@ -56,8 +56,7 @@ async fn start_server(services: Services) -> SocketAddr {
         clock: Clock::starting_at(corpus::pinned_clock()),
         ..RuntimeConfig::default()
     };
-    let runtime =
-        Runtime::start_with(store.clone(), config, services).expect("start the runtime");
+    let runtime = Runtime::start_with(store.clone(), config, services).expect("start the runtime");
     let state = AppState {
         store,
         runtime,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
 use aws_sdk_sfn::Client;
 use serde_json::{json, Value};
-use switchback_integrations::{FunctionConfig, Integrations, IntegrationsConfig};
+use switchback_integrations::{FunctionConfig, HttpConfig, Integrations, IntegrationsConfig};
 use switchback_runtime::{MockConfig, Services};
 
 use crate::callbacks::wait_done;
@@ -226,8 +226,16 @@ async fn http_api() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn the_http_task_calls_a_local_api() {
     let (api, hits) = http_api().await;
+    // The local API is on loopback, which HTTP Tasks may reach only when allowed.
+    let config = IntegrationsConfig {
+        http: HttpConfig {
+            allow_private_addresses: true,
+            ..HttpConfig::default()
+        },
+        ..IntegrationsConfig::default()
+    };
     let integrations = Integrations::new(
-        IntegrationsConfig::default(),
+        config,
         std::env::temp_dir(),
         "switchback.toml".into(),
     )
