@@ -121,6 +121,24 @@ expected="ExecutionStarted,PassStateEntered,PassStateExited,WaitStateEntered,Wai
     || fail "get-execution-history: event ids are not 1..n"
 echo "ok: get-execution-history: the 10 events AWS writes, ids 1..10"
 
+# StartSyncExecution and TestState: the SDKs send them to a `sync-` host, which does not
+# resolve for a local endpoint; the README's advice is AWS_DISABLE_HOST_PREFIX_INJECTION.
+sfn create-state-machine --name smoke-express --type EXPRESS \
+    --definition '{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"fast":true},"End":true}}}' \
+    --role-arn arn:aws:iam::123456789012:role/smoke >"$tmp/express.json" \
+    || fail "aws stepfunctions create-state-machine (EXPRESS) failed"
+express_arn="$(json_eval "$tmp/express.json" 'd["stateMachineArn"]')"
+AWS_DISABLE_HOST_PREFIX_INJECTION=true sfn start-sync-execution --state-machine-arn "$express_arn" \
+    --input '{}' >"$tmp/sync.json" || fail "start-sync-execution with AWS_DISABLE_HOST_PREFIX_INJECTION=true failed"
+[ "$(json_eval "$tmp/sync.json" 'd["status"] + " " + d["output"]')" = 'SUCCEEDED {"fast":true}' ] \
+    || { cat "$tmp/sync.json" >&2; fail "start-sync-execution did not succeed with the Pass result"; }
+AWS_DISABLE_HOST_PREFIX_INJECTION=true sfn test-state --definition '{"Type":"Pass","End":true}' \
+    --role-arn arn:aws:iam::123456789012:role/smoke --input '{"b":2}' >"$tmp/test-state.json" \
+    || fail "test-state with AWS_DISABLE_HOST_PREFIX_INJECTION=true failed"
+[ "$(json_eval "$tmp/test-state.json" 'd["status"]')" = SUCCEEDED ] \
+    || { cat "$tmp/test-state.json" >&2; fail "test-state did not succeed"; }
+echo "ok: start-sync-execution and test-state through the AWS CLI with AWS_DISABLE_HOST_PREFIX_INJECTION=true"
+
 # The console is served on the same port: the execution's page names it and draws its states.
 page_of() {
     python3 -c 'import sys, urllib.request, urllib.parse; print(urllib.request.urlopen(sys.argv[1] + urllib.parse.quote(sys.argv[2], safe=":"), timeout=5).read().decode())' "$@"
