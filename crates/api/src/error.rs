@@ -160,6 +160,17 @@ impl ApiError {
         )
     }
 
+    /// A console request without a live session (HTTP 401, so that the console's script
+    /// knows to sign in again); the SDKs read it as `MissingAuthenticationTokenException`.
+    pub fn login_required(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            CORAL_SERVICE,
+            "MissingAuthenticationTokenException",
+            message,
+        )
+    }
+
     /// The access key id is not one of the server's keys (AWS's message).
     pub fn unrecognized_client() -> Self {
         Self::new(

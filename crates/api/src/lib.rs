@@ -10,7 +10,8 @@
 //! - [`actions`]: one module per group of actions, and the dispatch table;
 //! - [`start_target`]: what an execution of a machine, version or alias runs;
 //! - [`hosts`]: the `Host` headers the server answers (DNS rebinding);
-//! - [`sigv4`]: AWS Signature Version 4, checked when the server has access keys.
+//! - [`sigv4`]: AWS Signature Version 4, checked when the server has access keys;
+//! - [`sessions`]: the console's sign-in sessions and its cross-site checks.
 
 pub mod actions;
 pub mod arn;
@@ -23,6 +24,7 @@ pub mod input;
 pub mod names;
 pub mod paging;
 pub mod protocol;
+pub mod sessions;
 pub mod settings;
 pub mod sigv4;
 pub mod start_target;

@@ -192,17 +192,29 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
 }
 
 /// With access keys configured, the request must carry a valid SigV4 signature
-/// ([`crate::sigv4`]); without, anything goes.
+/// ([`crate::sigv4`]), or, without an `Authorization` header, come from a signed-in console
+/// page ([`crate::sessions`]: session cookie, anti-forgery token, same origin); without keys,
+/// anything goes.
 fn authenticate(
     state: &AppState,
     parts: &axum::http::request::Parts,
     body: &[u8],
 ) -> Result<(), ApiError> {
-    let Some(keys) = &state.config.auth else {
+    let Some(auth) = &state.config.auth else {
         return Ok(());
     };
+    let has_authorization = parts
+        .headers
+        .contains_key(axum::http::header::AUTHORIZATION);
+    let has_session =
+        crate::sessions::cookie(&parts.headers, crate::sessions::SESSION_COOKIE).is_some();
+    if !has_authorization && has_session {
+        let key = crate::sessions::check_console_change(auth, &parts.headers)?;
+        tracing::trace!(access_key_id = %key, "console session verified");
+        return Ok(());
+    }
     let key = crate::sigv4::verify(
-        keys,
+        &auth.keys,
         &state.config.region,
         std::time::SystemTime::now(),
         parts,

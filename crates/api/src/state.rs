@@ -7,7 +7,7 @@ use switchback_store::Store;
 
 use crate::arn::ArnBuilder;
 use crate::hosts::HostPolicy;
-use crate::sigv4::Keys;
+use crate::sessions::Auth;
 
 /// Settings of the API layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +24,10 @@ pub struct ApiConfig {
     /// The `Host` headers answered (see [`crate::hosts`]); by default the loopback names on
     /// any port, until the server sets its listening address.
     pub hosts: HostPolicy,
-    /// The access keys of SigV4 authentication (see [`crate::sigv4`]); `None` (the default):
-    /// any request is accepted, signed or not.
-    pub auth: Option<Keys>,
+    /// The access keys of SigV4 authentication (see [`crate::sigv4`]) and the console's
+    /// sessions signed in with them (see [`crate::sessions`]); `None` (the default): any
+    /// request is accepted, signed or not.
+    pub auth: Option<Arc<Auth>>,
 }
 
 impl Default for ApiConfig {

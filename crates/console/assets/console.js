@@ -14,16 +14,39 @@
 
   // ---------------------------------------------------------------- the API
 
+  // When the server requires authentication, the console is signed in: an HttpOnly session
+  // cookie, plus an anti-forgery token in the switchback_csrf cookie that every change must
+  // repeat in the X-Switchback-Csrf header (another site can neither read it nor set it).
+
+  /** The session's anti-forgery token, or null when the console is not signed in. */
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)switchback_csrf=([^;]*)/);
+    return match ? match[1] : null;
+  }
+
+  /** `headers` with the anti-forgery token added, when there is one. */
+  function withCsrf(headers) {
+    const token = csrfToken();
+    if (token) headers['X-Switchback-Csrf'] = token;
+    return headers;
+  }
+
+  /** The session has ended: back to the sign-in form, then here. */
+  function signIn() {
+    location.href = '/console/login?next=' + encodeURIComponent(location.pathname + location.search);
+  }
+
   /** Calls a Step Functions action; rejects with {code, message} as the API answered. */
   async function api(action, body) {
     const response = await fetch('/', {
       method: 'POST',
-      headers: {
+      headers: withCsrf({
         'Content-Type': 'application/x-amz-json-1.0',
         'X-Amz-Target': 'AWSStepFunctions.' + action,
-      },
+      }),
       body: JSON.stringify(body),
     });
+    if (response.status === 401) signIn();
     const text = await response.text();
     let data = {};
     try { data = text ? JSON.parse(text) : {}; } catch (_) { data = { message: text }; }
@@ -119,7 +142,8 @@
     const text = form.elements.definition.value;
     if (!text.trim()) { setError(form, 'definition', 'A definition is required.'); return null; }
     try { JSON.parse(text); return text; } catch (_) { /* YAML, or broken JSON */ }
-    const response = await fetch('/console/definition-json', { method: 'POST', body: text });
+    const response = await fetch('/console/definition-json', { method: 'POST', headers: withCsrf({}), body: text });
+    if (response.status === 401) signIn();
     const data = await response.json().catch(() => ({}));
     if (!response.ok) { setError(form, 'definition', data.message || 'The definition could not be read.'); return null; }
     return data.definition;
@@ -558,5 +582,19 @@
 
     show(progress);
     follow();
+  }
+
+  // ---------------------------------------------------------------- signing out
+
+  if (csrfToken()) {
+    const nav = $('header.topbar nav');
+    if (nav) {
+      const button = el('button', { type: 'button', class: 'sign-out', 'data-action': 'sign-out', text: 'Sign out' });
+      button.addEventListener('click', async () => {
+        await fetch('/console/logout', { method: 'POST', headers: withCsrf({}) }).catch(() => null);
+        location.href = '/console/login';
+      });
+      nav.append(' ', button);
+    }
   }
 })();

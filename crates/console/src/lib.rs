@@ -14,6 +14,7 @@
 //! - [`pages`]: one module per page, rendered with maud (compile-time templates, escaped);
 //! - [`progress`]: from history events to what happened to each state at any moment;
 //! - [`live`]: server-sent events while an execution runs;
+//! - [`login`]: signing in with the server's access keys, when it has some;
 //! - [`graphs`]: the workflow drawing (`switchback-graph`), cached per definition;
 //! - [`assets`]: the one stylesheet and one script, compiled into the binary: no build step,
 //!   no external files, no internet.
@@ -24,6 +25,7 @@ pub mod event_log;
 pub mod format;
 pub mod graphs;
 pub mod live;
+pub mod login;
 pub mod pages;
 pub mod paths;
 pub mod progress;

@@ -171,10 +171,15 @@ fn try_http(
 ) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+    // `Host: ADDR` unless the caller gives its own.
+    let mut request = format!("{method} {path} HTTP/1.1\r\n");
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: {addr}\r\n"));
+    }
+    request.push_str(&format!(
+        "Connection: close\r\nContent-Length: {}\r\n",
         body.len()
-    );
+    ));
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -515,4 +520,198 @@ fn a_busy_port_and_a_busy_data_directory_are_explained() {
     // The first server is unharmed.
     assert_eq!(machine_names(&server), Vec::<String>::new());
     assert_eq!(server.terminate().0.code(), Some(0), "{}", server.log());
+}
+
+/// The data directory is this user's only (0700), and so are the server's files in it
+/// (0600): the database holds every workflow's inputs and outputs.
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir();
+    let data = dir.path().join("nested").join("data");
+    let addr = free_addr();
+    let mut server = Server::start(
+        dir.path(),
+        addr,
+        &["--listen", &addr.to_string(), "--data-dir", path_str(&data)],
+        &[],
+    );
+    create_machine(&server, "private");
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir(&data).expect("read the data directory") {
+        let entry = entry.expect("an entry");
+        let name = entry.file_name().to_string_lossy().to_string();
+        assert_eq!(mode(&entry.path()), 0o600, "{name}");
+        seen.push(name);
+    }
+    seen.sort();
+    for expected in ["switchback.db", "switchback.lock"] {
+        assert!(seen.iter().any(|n| n == expected), "{seen:?}");
+    }
+    // While the server runs, SQLite's WAL is there too, and private.
+    assert!(seen.iter().any(|n| n == "switchback.db-wal"), "{seen:?}");
+    assert_eq!(server.terminate().0.code(), Some(0), "{}", server.log());
+
+    // Files left readable by an older server are made private at the next start.
+    let db = data.join("switchback.db");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let addr = free_addr();
+    let mut server = Server::start(
+        dir.path(),
+        addr,
+        &["--listen", &addr.to_string(), "--data-dir", path_str(&data)],
+        &[],
+    );
+    assert_eq!(mode(&db), 0o600);
+    assert_eq!(machine_names(&server), ["private"]);
+    assert_eq!(server.terminate().0.code(), Some(0), "{}", server.log());
+}
+
+/// DNS rebinding through the real server: a foreign `Host` is refused on the API and the
+/// console; `--allowed-hosts` (or `SWITCHBACK_ALLOWED_HOSTS`) adds names.
+#[test]
+fn a_foreign_host_is_refused_and_allowed_hosts_are_served() {
+    let dir = temp_dir();
+    let addr = free_addr();
+    let mut server = Server::start(
+        dir.path(),
+        addr,
+        &[
+            "--listen",
+            &addr.to_string(),
+            "--in-memory",
+            "--allowed-hosts",
+            "sfn.test.example,other.test.example:8443",
+        ],
+        &[],
+    );
+    let list = |host: &str| {
+        try_http(
+            addr,
+            "POST",
+            "/",
+            &[
+                ("Host", host),
+                ("X-Amz-Target", "AWSStepFunctions.ListStateMachines"),
+                ("Content-Type", "application/x-amz-json-1.0"),
+            ],
+            "{}",
+        )
+        .expect("an answer")
+    };
+    let port = addr.port();
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        format!("localhost:{}", port.wrapping_add(1)),
+        "other.test.example:8083".to_string(),
+    ] {
+        let (status, body) = list(&host);
+        assert_eq!(status, 403, "{host}: {body}");
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(
+            body["__type"], "com.amazon.coral.service#AccessDeniedException",
+            "{host}"
+        );
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("sync-127.0.0.1:{port}"),
+        "sfn.test.example".to_string(),
+        "sync-sfn.test.example:443".to_string(),
+        "other.test.example:8443".to_string(),
+    ] {
+        let (status, body) = list(&host);
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    // The console too.
+    let (status, _) = try_http(addr, "GET", "/", &[("Host", "evil.example")], "").expect("answer");
+    assert_eq!(status, 403);
+    assert_eq!(server.terminate().0.code(), Some(0), "{}", server.log());
+
+    // The variable, comma-separated.
+    let addr = free_addr();
+    let mut server = Server::start(
+        dir.path(),
+        addr,
+        &["--listen", &addr.to_string(), "--in-memory"],
+        &[("SWITCHBACK_ALLOWED_HOSTS", "a.test.example, b.test.example")],
+    );
+    for host in ["a.test.example", "b.test.example"] {
+        let (status, body) = try_http(
+            addr,
+            "POST",
+            "/",
+            &[
+                ("Host", host),
+                ("X-Amz-Target", "AWSStepFunctions.ListStateMachines"),
+            ],
+            "{}",
+        )
+        .expect("an answer");
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    assert_eq!(server.terminate().0.code(), Some(0), "{}", server.log());
+}
+
+/// Without `[auth]`, a server that listens beyond the loopback says loudly that anyone can
+/// run workflows; with `[auth]` an unsigned request gets AWS's error.
+#[test]
+fn auth_from_the_file_and_the_warning_without_it() {
+    let dir = temp_dir();
+    let addr = free_addr();
+    let everywhere = format!("0.0.0.0:{}", addr.port());
+    let mut server = Server::start(
+        dir.path(),
+        addr,
+        &["--listen", &everywhere, "--in-memory"],
+        &[],
+    );
+    let log = server.log();
+    assert!(
+        log.contains("switchback: WARNING: listening on 0.0.0.0") && log.contains("[auth]"),
+        "{log}"
+    );
+    assert!(log.contains("WARN"), "no tracing warning: {log}");
+    assert_eq!(server.terminate().0.code(), Some(0), "{}", server.log());
+
+    let addr = free_addr();
+    std::fs::write(
+        dir.path().join("switchback.toml"),
+        format!(
+            "listen = \"{addr}\"\nin_memory = true\n[auth]\n[[auth.keys]]\naccess_key_id = \"AKIATEST\"\nsecret_access_key = \"s3cret\"\n"
+        ),
+    )
+    .expect("write the configuration");
+    let mut server = Server::start(dir.path(), addr, &[], &[]);
+    assert!(!server.log().contains("WARNING"), "{}", server.log());
+    let (status, body) = server.call("ListStateMachines", json!({}));
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        body,
+        json!({
+            "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+            "message": "Missing Authentication Token",
+        })
+    );
+    assert_eq!(server.terminate().0.code(), Some(0), "{}", server.log());
+
+    // An [auth] without keys is a mistake, named.
+    std::fs::write(
+        dir.path().join("switchback.toml"),
+        "in_memory = true\n[auth]\n",
+    )
+    .expect("write the configuration");
+    let (code, stderr) = fails(dir.path(), &[], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("[auth]"), "{stderr}");
 }

@@ -5,6 +5,9 @@ use std::time::{Duration, SystemTime};
 
 use aws_sdk_sfn::config::{Credentials, Region};
 use aws_sdk_sfn::Client;
+use std::sync::Arc;
+
+use switchback_api::sessions::Auth;
 use switchback_api::sigv4::Keys;
 use switchback_api::ApiConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -16,9 +19,9 @@ const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSWITCHBACK";
 
 async fn server_with_auth() -> Server {
     common::start_with(ApiConfig {
-        auth: Some(
+        auth: Some(Arc::new(Auth::new(
             Keys::new([(KEY_ID, SECRET), ("AKIASECONDKEY", "another secret")]).expect("keys"),
-        ),
+        ))),
         ..ApiConfig::default()
     })
     .await

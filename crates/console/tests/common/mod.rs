@@ -24,20 +24,27 @@ pub struct Server {
 
 /// Starts the API and the console together, as `switchback serve` does.
 pub async fn start() -> Server {
+    start_with(ApiConfig::default()).await
+}
+
+/// Starts the API and the console with `config`; the `Host` check knows the address, as in
+/// `switchback serve`.
+pub async fn start_with(mut config: ApiConfig) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind an ephemeral port");
+    let addr = listener.local_addr().expect("local address");
+    config.hosts.listen = Some(addr);
     let store = Store::open(StoreConfig::in_memory()).expect("open an in-memory store");
     let runtime =
         Runtime::start(store.clone(), RuntimeConfig::default()).expect("start the runtime");
     let state = AppState {
         store,
         runtime,
-        config: Arc::new(ApiConfig::default()),
+        config: Arc::new(config),
     };
     let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let app = switchback_console::router(state.clone(), closing_rx).merge(router(state.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind an ephemeral port");
-    let addr = listener.local_addr().expect("local address");
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -53,9 +60,28 @@ pub struct Answer {
     pub status: u16,
     pub content_type: String,
     pub body: String,
+    /// Every header, names in lower case, in order.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
+    /// The first header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every header `name` (lower case).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -96,13 +122,21 @@ impl Server {
             .await
     }
 
-    async fn request(&self, method: &str, path: &str, headers: &[&str], body: &str) -> Answer {
+    /// Any request; `headers` are whole lines (`Name: value`). `Host: ADDR` is sent unless
+    /// `headers` has its own.
+    pub async fn request(&self, method: &str, path: &str, headers: &[&str], body: &str) -> Answer {
         let mut stream = TcpStream::connect(self.addr).await.expect("connect");
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
+        let mut head = format!("{method} {path} HTTP/1.1\r\n");
+        if !headers
+            .iter()
+            .any(|h| h.to_ascii_lowercase().starts_with("host:"))
+        {
+            head.push_str(&format!("Host: {}\r\n", self.addr));
+        }
+        head.push_str(&format!(
+            "Connection: close\r\nContent-Length: {}\r\n",
             body.len()
-        );
+        ));
         for h in headers {
             head.push_str(h);
             head.push_str("\r\n");
@@ -132,10 +166,17 @@ impl Server {
         } else {
             body.to_string()
         };
+        let headers = head
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
         Answer {
             status,
             content_type,
             body,
+            headers,
         }
     }
 

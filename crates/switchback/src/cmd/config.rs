@@ -12,6 +12,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
+use switchback_api::hosts::AllowedHost;
+use switchback_api::sigv4::Keys;
 use switchback_engine::Limits;
 use switchback_store::Synchronous;
 
@@ -76,6 +78,16 @@ pub struct ServeArgs {
     /// case's mocked responses (file: mock_config).
     #[arg(long, env = "SFN_MOCK_CONFIG", value_name = "FILE")]
     pub mock_config: Option<PathBuf>,
+    /// Host names served besides localhost, 127.0.0.1, [::1] and the listening address,
+    /// comma-separated: NAME (any port), NAME:PORT, or * for any host. Requests naming
+    /// another host are refused, against DNS rebinding [default: none] (file: allowed_hosts).
+    #[arg(
+        long,
+        env = "SWITCHBACK_ALLOWED_HOSTS",
+        value_name = "HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 /// `--fsync`: how hard commits sync.
@@ -114,6 +126,10 @@ pub struct FileSettings {
     pub retention_days: Option<u64>,
     pub workers: Option<usize>,
     pub mock_config: Option<PathBuf>,
+    /// Host names served besides the loopback names and the listening address.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// `[auth]`: the access keys every API request must be signed with (SigV4).
+    pub auth: Option<AuthFile>,
     /// `[functions.NAME]`: what each function runs.
     #[serde(default)]
     pub functions: std::collections::BTreeMap<String, switchback_integrations::FunctionConfig>,
@@ -126,6 +142,39 @@ pub struct FileSettings {
     /// `[http]`: the HTTP Task's allowed hosts.
     #[serde(default)]
     pub http: switchback_integrations::HttpConfig,
+}
+
+/// `[auth]`: SigV4 authentication, off when absent.
+///
+/// ```toml
+/// [auth]
+/// [[auth.keys]]
+/// access_key_id = "AKIAIOSFODNN7EXAMPLE"
+/// secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+/// ```
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFile {
+    /// The keys accepted; at least one.
+    #[serde(default)]
+    pub keys: Vec<KeyFile>,
+}
+
+/// One access key of `[[auth.keys]]`. Its `Debug` hides the secret.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFile {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyFile")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<hidden>")
+            .finish()
+    }
 }
 
 impl FileSettings {
@@ -178,6 +227,10 @@ pub struct Settings {
     pub mock_config: Option<PathBuf>,
     /// The integration tables of the configuration file.
     pub integrations: switchback_integrations::IntegrationsConfig,
+    /// Hosts served besides the loopback names and the listening address.
+    pub allowed_hosts: Vec<AllowedHost>,
+    /// The access keys of SigV4 authentication; `None`: authentication is off.
+    pub auth: Option<Keys>,
 }
 
 impl Settings {
@@ -330,7 +383,32 @@ impl Settings {
             http: file.http,
         };
 
+        let allowed_hosts = args
+            .allowed_hosts
+            .clone()
+            .or(file.allowed_hosts)
+            .unwrap_or_default()
+            .iter()
+            .filter(|entry| !entry.trim().is_empty())
+            .map(|entry| {
+                AllowedHost::parse(entry).map_err(|e| anyhow::anyhow!("allowed_hosts: {e}"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let auth = match file.auth {
+            None => None,
+            Some(auth) => Some(
+                Keys::new(
+                    auth.keys
+                        .into_iter()
+                        .map(|k| (k.access_key_id, k.secret_access_key)),
+                )
+                .map_err(|e| anyhow::anyhow!("[auth]: {e}"))?,
+            ),
+        };
+
         Ok(Settings {
+            allowed_hosts,
+            auth,
             mock_config,
             integrations,
             config_file,
@@ -471,6 +549,54 @@ mod tests {
                 "{text} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn allowed_hosts_and_auth() {
+        let s = Settings::combine(&ServeArgs::default(), FileSettings::default(), None).unwrap();
+        assert!(s.allowed_hosts.is_empty());
+        assert!(s.auth.is_none());
+        let f = file(
+            r#"
+            allowed_hosts = ["sfn.example.com", "box:9000"]
+            [auth]
+            [[auth.keys]]
+            access_key_id = "AKIAONE"
+            secret_access_key = "s1"
+            [[auth.keys]]
+            access_key_id = "AKIATWO"
+            secret_access_key = "s2"
+            "#,
+        );
+        let s = Settings::combine(&ServeArgs::default(), f.clone(), None).unwrap();
+        let shown: Vec<String> = s.allowed_hosts.iter().map(|h| h.to_string()).collect();
+        assert_eq!(shown, ["sfn.example.com", "box:9000"]);
+        let keys = s.auth.expect("keys");
+        assert_eq!(keys.secret("AKIATWO"), Some("s2"));
+        assert!(!format!("{f:?}").contains("s2"), "a secret in Debug");
+        // The flag (or variable) replaces the file's list.
+        let args = ServeArgs {
+            allowed_hosts: Some(vec!["other".into()]),
+            ..ServeArgs::default()
+        };
+        let s = Settings::combine(&args, f, None).unwrap();
+        assert_eq!(s.allowed_hosts.len(), 1);
+        for bad in [
+            "allowed_hosts = [\"a b\"]",
+            "allowed_hosts = [\"*.example.com\"]",
+            "[auth]",
+            "[auth]\n[[auth.keys]]\naccess_key_id = \"a\"\nsecret_access_key = \"\"",
+        ] {
+            assert!(
+                Settings::combine(&ServeArgs::default(), file(bad), None).is_err(),
+                "{bad} was accepted"
+            );
+        }
+        assert!(FileSettings::parse(
+            "[auth]\n[[auth.keys]]\naccess_key_id = \"a\"\nsecret = \"x\"",
+            Path::new("x.toml")
+        )
+        .is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
+use switchback_api::hosts::HostPolicy;
 use switchback_api::{router, ApiConfig, AppState};
 use switchback_runtime::{Runtime, RuntimeConfig, Services};
 use switchback_store::{executions, Store, StoreConfig};
@@ -92,9 +93,15 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         config: Arc::new(ApiConfig {
             region: settings.region.clone(),
             account_id: settings.account_id.clone(),
+            hosts: HostPolicy::new(Some(addr), settings.allowed_hosts.clone()),
+            auth: settings
+                .auth
+                .clone()
+                .map(|keys| Arc::new(switchback_api::sessions::Auth::new(keys))),
             ..ApiConfig::default()
         }),
     };
+    warn_about_access(&settings, addr);
 
     let served = tokio.block_on(async {
         // Signal handlers are in place before the server says it is ready: a SIGTERM sent
@@ -128,6 +135,44 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Says, loudly, when the server can be reached from other machines without authentication
+/// (anyone who reaches it can run workflows, and workflows run commands), and when the file
+/// holding the access keys can be read by other users.
+fn warn_about_access(settings: &Settings, addr: std::net::SocketAddr) {
+    if settings.auth.is_none() && !addr.ip().is_loopback() {
+        tracing::warn!(
+            addr = %addr,
+            "listening on a non-loopback address without authentication: anyone who can reach \
+             this address can create and run workflows; add access keys under [auth] in \
+             switchback.toml to require signed requests"
+        );
+        eprintln!(
+            "switchback: WARNING: listening on {addr} without authentication: anyone who can \
+             reach this address can create and run workflows (and the commands they call). \
+             To require signed requests, add to switchback.toml:\n    [auth]\n    \
+             [[auth.keys]]\n    access_key_id = \"...\"\n    secret_access_key = \"...\"\n\
+             or listen on 127.0.0.1 only (--listen 127.0.0.1:{})",
+            addr.port()
+        );
+    }
+    if let Some(keys) = &settings.auth {
+        tracing::info!(keys = ?keys, "SigV4 authentication on");
+        #[cfg(unix)]
+        if let Some(file) = &settings.config_file {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(file) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    tracing::warn!(
+                        file = %file.display(),
+                        "the configuration file holds secret access keys and other users can \
+                         read it: chmod 600 it"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Opens the store of `settings`, with the data directory's lock when it is on disk.
 fn open_store(settings: &Settings) -> Result<(Store, Option<DirLock>)> {
     match &settings.data {
@@ -137,7 +182,7 @@ fn open_store(settings: &Settings) -> Result<(Store, Option<DirLock>)> {
             Ok((store, None))
         }
         DataLocation::Dir(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            create_private_dir(dir).map_err(|e| {
                 anyhow!(
                     "cannot create the data directory {}: {e}. Make it writable by this user, \
                      pass --data-dir to use another directory, or --in-memory to keep nothing",
@@ -146,7 +191,10 @@ fn open_store(settings: &Settings) -> Result<(Store, Option<DirLock>)> {
             })?;
             let lock = DirLock::acquire(dir)?;
             let config = StoreConfig::on_disk(dir).with_synchronous(settings.fsync.synchronous());
-            let store = Store::open(config).map_err(|e| {
+            // The database holds every workflow's inputs and outputs: the files the store
+            // creates are for this user only (SQLite gives its -wal and -shm files the mode
+            // of the database file).
+            let store = with_private_umask(|| Store::open(config)).map_err(|e| {
                 anyhow!(
                     "cannot open the store in the data directory {}: {e}. Check that this user \
                      can write the directory and its files and that it is on a local file \
@@ -154,9 +202,88 @@ fn open_store(settings: &Settings) -> Result<(Store, Option<DirLock>)> {
                     dir.display()
                 )
             })?;
+            make_files_private(dir);
             Ok((store, Some(lock)))
         }
     }
+}
+
+/// Creates the data directory (and its missing parents) readable by this user only (0700).
+/// An existing directory keeps its mode, with a warning when others may enter it: it may be
+/// shared on purpose, and the files inside are private anyway.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
+        if let Ok(meta) = std::fs::metadata(dir) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(
+                    data_dir = %dir.display(),
+                    mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                    "other users can enter the data directory: chmod 700 it"
+                );
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}
+
+/// Runs `f` (which creates the store's files) with the process's umask at 0o077, so nothing
+/// it creates is readable by others, then puts the umask back (children the server spawns,
+/// such as local functions, keep the user's).
+fn with_private_umask<T>(f: impl FnOnce() -> T) -> T {
+    #[cfg(unix)]
+    {
+        // SAFETY: umask only swaps the process's file-creation mask; it cannot fail.
+        let previous = unsafe { libc::umask(0o077) };
+        let result = f();
+        // SAFETY: as above.
+        unsafe { libc::umask(previous) };
+        result
+    }
+    #[cfg(not(unix))]
+    {
+        f()
+    }
+}
+
+/// The server's files in the data directory, made 0600: files of an older server, created
+/// under a wider umask, are tightened too.
+fn make_files_private(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let ours = name == LOCK_FILE || name.starts_with(switchback_store::DATABASE_FILE);
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if ours && meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+                if let Err(e) =
+                    std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600))
+                {
+                    tracing::warn!(file = %entry.path().display(), error = %e, "cannot make the file private");
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// Binds the listener, with errors that say what to do.
@@ -282,19 +409,20 @@ struct DirLock {
 impl DirLock {
     fn acquire(dir: &Path) -> Result<DirLock> {
         let path: PathBuf = dir.join(LOCK_FILE);
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| {
-                anyhow!(
-                    "cannot open {}: {e}. Make the data directory writable by this user, or \
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path).map_err(|e| {
+            anyhow!(
+                "cannot open {}: {e}. Make the data directory writable by this user, or \
                      pass --data-dir to use another directory",
-                    path.display()
-                )
-            })?;
+                path.display()
+            )
+        })?;
         if !try_lock(&file)? {
             let holder = std::fs::read_to_string(&path).unwrap_or_default();
             let holder = holder.trim();
