@@ -234,12 +234,8 @@ async fn the_http_task_calls_a_local_api() {
         },
         ..IntegrationsConfig::default()
     };
-    let integrations = Integrations::new(
-        config,
-        std::env::temp_dir(),
-        "switchback.toml".into(),
-    )
-    .expect("integrations");
+    let integrations = Integrations::new(config, std::env::temp_dir(), "switchback.toml".into())
+        .expect("integrations");
     let server = common::start_options(Options {
         services: Services {
             tasks: Some(Arc::new(integrations)),
