@@ -557,3 +557,109 @@ async fn scenario(server: &Server, client: &Client) {
     )
     .await;
 }
+
+/// With `[auth]`, a browser signs in with the server's key, works through the API from the
+/// page (the script sends the session's anti-forgery token), and signs out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_in_a_browser() {
+    let (Some(chromium), Some(chromedriver)) = (
+        find_program(&["chromium", "chromium-browser", "google-chrome"]),
+        find_program(&["chromedriver", "chromium-driver"]),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium and chromedriver are required on CI (.ci/run installs them)"
+        );
+        eprintln!("SKIPPED: chromium or chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let keys = switchback_api::sigv4::Keys::new([("AKIABROWSER", "browser secret")]).expect("keys");
+    let server = common::start_with(switchback_api::ApiConfig {
+        auth: Some(std::sync::Arc::new(switchback_api::sessions::Auth::new(
+            keys,
+        ))),
+        ..switchback_api::ApiConfig::default()
+    })
+    .await;
+    let driver = start_driver(&chromedriver).await;
+    let client = connect(&driver, &chromium).await;
+    sign_in_scenario(&server, &client).await;
+    let _ = client.close().await;
+}
+
+async fn sign_in_scenario(server: &Server, client: &Client) {
+    let path = "return location.pathname";
+    // The console sends an unsigned-in browser to the form.
+    client
+        .goto(&server.url("/"))
+        .await
+        .expect("open the console");
+    wait_js(client, path, Duration::from_secs(10), |v| {
+        v == "/console/login"
+    })
+    .await;
+    screenshot(client, "login").await;
+    for (id, text) in [
+        ("access-key-id", "AKIABROWSER"),
+        ("secret-access-key", "browser secret"),
+    ] {
+        client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("find #{id}: {e}"))
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    click(client, "form button[type=submit]").await;
+    wait_js(client, path, Duration::from_secs(10), |v| v == "/").await;
+    // The session cookie is out of the script's reach; the anti-forgery token is not.
+    let cookies = client
+        .execute("return document.cookie", vec![])
+        .await
+        .expect("read the cookies");
+    let cookies = cookies.as_str().unwrap_or_default();
+    assert!(cookies.contains("switchback_csrf="), "{cookies}");
+    assert!(!cookies.contains("switchback_session"), "{cookies}");
+
+    // A YAML definition (converted by the server) creates a machine through the API.
+    click(client, "[data-target=create-form]").await;
+    client
+        .find(Locator::Id("machine-name"))
+        .await
+        .expect("name field")
+        .send_keys("signed-in")
+        .await
+        .expect("type");
+    client
+        .execute(
+            "document.getElementById('definition').value = arguments[0];",
+            vec![json!(
+                "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+            )],
+        )
+        .await
+        .expect("fill the definition");
+    click(client, "#create-form button[type=submit]").await;
+    wait_js(client, path, Duration::from_secs(10), |v| {
+        v.as_str()
+            .is_some_and(|p| p.starts_with("/state-machines/"))
+    })
+    .await;
+    screenshot(client, "signed-in-machine").await;
+
+    // Sign out: back to the form, and the console is closed again.
+    click(client, "[data-action=sign-out]").await;
+    wait_js(client, path, Duration::from_secs(10), |v| {
+        v == "/console/login"
+    })
+    .await;
+    client
+        .goto(&server.url("/"))
+        .await
+        .expect("open the console");
+    wait_js(client, path, Duration::from_secs(10), |v| {
+        v == "/console/login"
+    })
+    .await;
+}
