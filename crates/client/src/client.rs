@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::Request;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HttpClient;
@@ -16,6 +16,8 @@ use crate::{auth, response, ClientError, Endpoint};
 /// The longest an Express execution may run on AWS (5 minutes), so that a
 /// `StartSyncExecution` is never cut short by the default timeout.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+/// The content type of AWS JSON 1.0.
+const CONTENT_TYPE_JSON: &str = "application/x-amz-json-1.0";
 
 /// A Step Functions API client for one endpoint.
 ///
@@ -28,10 +30,15 @@ pub struct Client {
     endpoint: Endpoint,
     region: String,
     timeout: Duration,
+    credentials: Option<auth::Credentials>,
 }
 
 impl Client {
     /// A client for `endpoint` (`http://host:port`). `https://` is refused: no TLS yet.
+    ///
+    /// Like the AWS SDKs, it signs with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` when
+    /// both are set (a server with `[auth]` requires signatures), and takes its region from
+    /// `AWS_REGION` or `AWS_DEFAULT_REGION` (default `us-east-1`).
     pub fn new(endpoint: &str) -> Result<Client, ClientError> {
         let endpoint = Endpoint::parse(endpoint)?;
         let mut connector = HttpConnector::new();
@@ -43,8 +50,13 @@ impl Client {
         Ok(Client {
             http,
             endpoint,
-            region: "us-east-1".to_string(),
+            region: ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .iter()
+                .filter_map(|name| std::env::var(name).ok())
+                .find(|r| !r.is_empty())
+                .unwrap_or_else(|| "us-east-1".to_string()),
             timeout: DEFAULT_TIMEOUT,
+            credentials: auth::Credentials::from_env(),
         })
     }
 
@@ -55,9 +67,19 @@ impl Client {
         self
     }
 
-    /// Sets the region named in the placeholder credentials (default `us-east-1`).
+    /// Sets the region the requests are signed for (default `us-east-1`, or the environment's;
+    /// a server with `[auth]` wants its own region).
     pub fn with_region(mut self, region: &str) -> Client {
         self.region = region.to_string();
+        self
+    }
+
+    /// Signs every request with this access key (SigV4), instead of the environment's.
+    pub fn with_credentials(mut self, access_key_id: &str, secret_access_key: &str) -> Client {
+        self.credentials = Some(auth::Credentials {
+            access_key_id: access_key_id.to_string(),
+            secret_access_key: secret_access_key.to_string(),
+        });
         self
     }
 
@@ -74,10 +96,25 @@ impl Client {
             action: action.to_string(),
             reason: format!("request body cannot be serialized: {e}"),
         })?;
-        let (amz_date, authorization) = auth::headers(&self.region);
-        let request = Request::post(self.endpoint.uri().clone())
-            .header(CONTENT_TYPE, "application/x-amz-json-1.0")
-            .header("x-amz-target", format!("AWSStepFunctions.{action}"))
+        let target = format!("AWSStepFunctions.{action}");
+        let uri = self.endpoint.uri();
+        // The Host sent is the one signed.
+        let host = uri.authority().map_or("", |a| a.as_str());
+        let (amz_date, authorization) = auth::sign(
+            self.credentials.as_ref(),
+            &auth::ToSign {
+                region: &self.region,
+                host,
+                path: uri.path(),
+                content_type: CONTENT_TYPE_JSON,
+                target: &target,
+                body: &payload,
+            },
+        );
+        let request = Request::post(uri.clone())
+            .header(HOST, host)
+            .header(CONTENT_TYPE, CONTENT_TYPE_JSON)
+            .header("x-amz-target", target)
             .header("x-amz-date", amz_date)
             .header(AUTHORIZATION, authorization)
             .body(Full::new(Bytes::from(payload)))

@@ -185,3 +185,31 @@ async fn an_unsigned_request_is_missing_its_token() {
     stream.read_to_string(&mut answer).await.expect("read");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// Switchback's own client (`switchback bench --endpoint`) signs as the SDK does.
+#[tokio::test]
+async fn switchbacks_client_signs_too() {
+    let server = server_with_auth().await;
+    let endpoint = format!("http://{}", server.addr);
+    let client = switchback_client::Client::new(&endpoint)
+        .expect("a client")
+        .with_region("us-east-1")
+        .with_credentials(KEY_ID, SECRET);
+    let listed = client
+        .call("ListStateMachines", &serde_json::json!({}))
+        .await
+        .expect("a signed call");
+    assert!(listed["stateMachines"].is_array(), "{listed}");
+    let wrong = switchback_client::Client::new(&endpoint)
+        .expect("a client")
+        .with_region("us-east-1")
+        .with_credentials(KEY_ID, "not the secret");
+    let error = wrong
+        .call("ListStateMachines", &serde_json::json!({}))
+        .await
+        .expect_err("a wrong secret");
+    assert!(
+        error.to_string().contains("InvalidSignatureException"),
+        "{error}"
+    );
+}
