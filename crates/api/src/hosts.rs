@@ -251,7 +251,8 @@ pub async fn guard(
         return next.run(request).await;
     }
     let error = policy.refusal(host.as_deref());
-    tracing::warn!(
+    // Not a warning: any web page can cause these, and the log must not be theirs to flood.
+    tracing::info!(
         host = host.as_deref().unwrap_or("-"),
         path = request.uri().path(),
         "request refused: its Host is not this server's (see allowed_hosts)"

@@ -147,6 +147,19 @@ pub fn verify(
     let Some(secret) = keys.secret(auth.access_key_id) else {
         return Err(ApiError::unrecognized_client());
     };
+    // The time that the expiry is judged by must be covered by the signature, or a captured
+    // request could be replayed forever under a fresh date.
+    let date_header = if parts.headers.contains_key("x-amz-date") {
+        ("x-amz-date", "X-Amz-Date")
+    } else {
+        ("date", "Date")
+    };
+    if !auth.signed_headers.iter().any(|h| h == date_header.0) {
+        return Err(ApiError::invalid_signature(format!(
+            "'{}' must be a 'SignedHeader' in the AWS Authorization.",
+            date_header.1
+        )));
+    }
     if auth.date != &amz_date[..8] {
         return Err(ApiError::invalid_signature(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date \
@@ -645,17 +658,25 @@ mod tests {
         for (value, code) in [
             ("Basic abc", "IncompleteSignatureException"),
             ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/states/aws4_request", "IncompleteSignatureException"),
-            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE, SignedHeaders=host, Signature=00", "IncompleteSignatureException"),
+            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE, SignedHeaders=host;x-amz-date, Signature=00", "IncompleteSignatureException"),
             ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/states/aws4_request, SignedHeaders=x-amz-date, Signature=00", "InvalidSignatureException"),
-            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240228/us-east-1/states/aws4_request, SignedHeaders=host, Signature=00", "InvalidSignatureException"),
-            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00", "InvalidSignatureException"),
-            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/states/aws4_request, SignedHeaders=host, Signature=zz", "InvalidSignatureException"),
-            ("AWS4-HMAC-SHA256 Credential=NOPE/20240229/us-east-1/states/aws4_request, SignedHeaders=host, Signature=00", "UnrecognizedClientException"),
+            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240228/us-east-1/states/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "InvalidSignatureException"),
+            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "InvalidSignatureException"),
+            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/states/aws4_request, SignedHeaders=host;x-amz-date, Signature=zz", "InvalidSignatureException"),
+            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/states/aws4_request, SignedHeaders=host, Signature=00", "InvalidSignatureException"),
+            ("AWS4-HMAC-SHA256 Credential=NOPE/20240229/us-east-1/states/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "UnrecognizedClientException"),
         ] {
             parts.headers.insert("authorization", value.parse().unwrap());
             let e = verify(&k, "us-east-1", t, &parts, b"").unwrap_err();
             assert_eq!(e.code(), code, "{value}: {e}");
         }
+        // The date the expiry is judged by must be signed.
+        parts.headers.insert("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240229/us-east-1/states/aws4_request, SignedHeaders=host, Signature=00".parse().unwrap());
+        let e = verify(&k, "us-east-1", t, &parts, b"").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."
+        );
         parts.headers.remove("x-amz-date");
         let e = verify(&k, "us-east-1", t, &parts, b"").unwrap_err();
         assert!(e.message().contains("'X-Amz-Date' or a 'Date'"), "{e}");

@@ -155,6 +155,13 @@ fn warn_about_access(settings: &Settings, addr: std::net::SocketAddr) {
             addr.port()
         );
     }
+    if !addr.ip().is_loopback() && settings.allowed_hosts.is_empty() {
+        eprintln!(
+            "switchback: requests must name this server by IP address or localhost; to reach it \
+             by a host name, list the name with --allowed-hosts (or allowed_hosts in \
+             switchback.toml)"
+        );
+    }
     if let Some(keys) = &settings.auth {
         tracing::info!(keys = ?keys, "SigV4 authentication on");
         #[cfg(unix)]
