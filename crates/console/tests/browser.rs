@@ -277,9 +277,9 @@ async fn the_console_in_a_browser() {
     let server = common::start().await;
     let driver = start_driver(&chromedriver).await;
     let client = connect(&driver, &chromium).await;
-    let result = scenario(&server, &client).await;
+    scenario(&server, &client).await;
+    signing_in(&client).await;
     let _ = client.close().await;
-    result
 }
 
 async fn scenario(server: &Server, client: &Client) {
@@ -559,20 +559,9 @@ async fn scenario(server: &Server, client: &Client) {
 }
 
 /// With `[auth]`, a browser signs in with the server's key, works through the API from the
-/// page (the script sends the session's anti-forgery token), and signs out.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn signing_in_in_a_browser() {
-    let (Some(chromium), Some(chromedriver)) = (
-        find_program(&["chromium", "chromium-browser", "google-chrome"]),
-        find_program(&["chromedriver", "chromium-driver"]),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium and chromedriver are required on CI (.ci/run installs them)"
-        );
-        eprintln!("SKIPPED: chromium or chromedriver not found (apt-get install chromium chromium-driver)");
-        return;
-    };
+/// page (the script sends the session's anti-forgery token), and signs out. Run by
+/// [`the_console_in_a_browser`] in its browser: one chromium at a time on a small machine.
+async fn signing_in(client: &Client) {
     let keys = switchback_api::sigv4::Keys::new([("AKIABROWSER", "browser secret")]).expect("keys");
     let server = common::start_with(switchback_api::ApiConfig {
         auth: Some(std::sync::Arc::new(switchback_api::sessions::Auth::new(
@@ -581,10 +570,7 @@ async fn signing_in_in_a_browser() {
         ..switchback_api::ApiConfig::default()
     })
     .await;
-    let driver = start_driver(&chromedriver).await;
-    let client = connect(&driver, &chromium).await;
-    sign_in_scenario(&server, &client).await;
-    let _ = client.close().await;
+    sign_in_scenario(&server, client).await;
 }
 
 async fn sign_in_scenario(server: &Server, client: &Client) {
