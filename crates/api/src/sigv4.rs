@@ -505,11 +505,25 @@ mod tests {
     /// Signs a request the way a client does, from the same pieces (independent of
     /// `verify`'s own checks).
     fn sign(secret: &str, amz_date: &str, region: &str, parts: &Parts, body: &[u8]) -> String {
-        let signed = vec![
-            "content-type".to_string(),
-            "host".to_string(),
-            "x-amz-date".to_string(),
-        ];
+        sign_headers(
+            secret,
+            amz_date,
+            region,
+            parts,
+            body,
+            &["content-type", "host", "x-amz-date"],
+        )
+    }
+
+    fn sign_headers(
+        secret: &str,
+        amz_date: &str,
+        region: &str,
+        parts: &Parts,
+        body: &[u8],
+        signed: &[&str],
+    ) -> String {
+        let signed: Vec<String> = signed.iter().map(|h| h.to_string()).collect();
         let canonical = canonical_request(parts, &signed, body);
         let scope = format!("{}/{region}/states/aws4_request", &amz_date[..8]);
         let sts = format!(
@@ -680,6 +694,36 @@ mod tests {
         parts.headers.remove("x-amz-date");
         let e = verify(&k, "us-east-1", t, &parts, b"").unwrap_err();
         assert!(e.message().contains("'X-Amz-Date' or a 'Date'"), "{e}");
+    }
+
+    #[test]
+    fn the_date_header_stands_in_for_x_amz_date() {
+        let (mut parts, ()) = Request::post("/")
+            .header("host", "127.0.0.1:8083")
+            .header("date", "Thu, 29 Feb 2024 12:34:56 GMT")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        let auth = sign_headers(
+            secret,
+            "20240229T123456Z",
+            "us-east-1",
+            &parts,
+            b"",
+            &["date", "host"],
+        );
+        parts.headers.insert("authorization", auth.parse().unwrap());
+        let t = at("20240229T123456Z");
+        assert!(verify(&keys(), "us-east-1", t, &parts, b"").is_ok());
+        assert!(verify(
+            &keys(),
+            "us-east-1",
+            t + Duration::from_secs(3600),
+            &parts,
+            b""
+        )
+        .is_err());
     }
 
     #[test]
