@@ -100,6 +100,9 @@ impl Runtime {
             tokio::select! {
                 () = &mut scheduled => {}
                 () = tokio::time::sleep_until(deadline) => return Ok(None),
+                // Answered with no task, as when the wait runs out: the worker polls again,
+                // and the server's drain is not held up for a minute.
+                () = self.hub().closing() => return Ok(None),
             }
         }
     }

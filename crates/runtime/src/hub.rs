@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
@@ -70,6 +71,11 @@ pub struct Hub {
     starter: OnceLock<Arc<dyn ChildStarter>>,
     /// The clock every execution reads (the runtime's configured clock).
     pub clock: Clock,
+    /// Set when the server begins to stop: long polls answer at once instead of holding up
+    /// its drain.
+    closing: AtomicBool,
+    /// Wakes the long polls when `closing` is set.
+    closing_signal: Notify,
 }
 
 impl Hub {
@@ -128,6 +134,23 @@ impl Hub {
             .entry(activity_arn.to_string())
             .or_insert_with(|| Arc::new(Notify::new()))
             .clone()
+    }
+
+    /// The server begins to stop: every long poll answers now, and new ones at once.
+    pub fn begin_closing(&self) {
+        self.closing.store(true, Ordering::Release);
+        self.closing_signal.notify_waiters();
+    }
+
+    /// Completes once the server begins to stop (at once if it has).
+    pub async fn closing(&self) {
+        let signal = self.closing_signal.notified();
+        tokio::pin!(signal);
+        signal.as_mut().enable();
+        if self.closing.load(Ordering::Acquire) {
+            return;
+        }
+        signal.await;
     }
 
     /// Tells the polls of an activity that a task is waiting.

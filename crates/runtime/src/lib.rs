@@ -569,6 +569,12 @@ impl Runtime {
         retention::sweep(&self.shared.store, self.shared.config.retention);
     }
 
+    /// The server begins to stop: `GetActivityTask` long polls answer now with no task (as
+    /// when their wait runs out), so they do not hold up the drain of requests in flight.
+    pub fn begin_shutdown(&self) {
+        self.shared.hub.begin_closing();
+    }
+
     /// Stops the workers. Running executions keep what they committed and are resumed on the
     /// next start.
     pub fn shutdown(&self) {

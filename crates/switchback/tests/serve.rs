@@ -374,6 +374,43 @@ fn sigterm_lets_a_request_in_flight_finish() {
 }
 
 #[test]
+fn sigterm_answers_activity_long_polls_at_once() {
+    let dir = temp_dir();
+    let addr = free_addr();
+    let mut server = Server::start(
+        dir.path(),
+        addr,
+        &["--listen", &addr.to_string(), "--in-memory"],
+        &[],
+    );
+    let (status, body) = server.call("CreateActivity", json!({ "name": "idle" }));
+    assert_eq!(status, 200, "{body}");
+    let arn = body["activityArn"].as_str().unwrap_or_default().to_string();
+    // No task will come: the poll would wait AWS's 60 seconds.
+    let poll = std::thread::spawn(move || {
+        call(
+            addr,
+            "GetActivityTask",
+            json!({ "activityArn": arn, "workerName": "idle-worker" }),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    // `terminate` fails the test unless the server exits within STOP_LIMIT (5 s): the poll
+    // must not hold up the drain.
+    let (exit, _took) = server.terminate();
+    let (status, body) = poll.join().expect("the poll thread");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.get("taskToken")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty(),
+        "an empty task, as when the poll's wait runs out: {body}"
+    );
+    assert_eq!(exit.code(), Some(0), "{}", server.log());
+}
+
+#[test]
 fn the_configuration_file_in_the_working_directory_is_read() {
     let dir = temp_dir();
     let addr = free_addr();

@@ -122,6 +122,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         );
         let app = switchback_console::router(state.clone(), console_closing(stops.clone()))
             .merge(router(state));
+        close_long_polls(runtime.clone(), stops.clone());
         serve(listener, app, stops).await
     });
 
@@ -325,6 +326,16 @@ fn console_closing(mut stops: watch::Receiver<u32>) -> watch::Receiver<bool> {
         tx.closed().await;
     });
     rx
+}
+
+/// At the first stop signal, answers the `GetActivityTask` long polls (with no task), so that
+/// the drain does not wait a minute for them.
+fn close_long_polls(runtime: Runtime, mut stops: watch::Receiver<u32>) {
+    tokio::spawn(async move {
+        if stops.wait_for(|n| *n >= 1).await.is_ok() {
+            runtime.begin_shutdown();
+        }
+    });
 }
 
 /// Serves until the first stop signal, then drains for at most [`DRAIN_LIMIT`] (a second
