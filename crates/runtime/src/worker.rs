@@ -83,7 +83,10 @@ impl WorkerContext {
 
     /// Tries a broken execution again a little later.
     pub fn retry_later(&self, id: i64) {
-        self.park(id, self.hub.clock.now() + jiff::SignedDuration::from_secs(1));
+        self.park(
+            id,
+            self.hub.clock.now() + jiff::SignedDuration::from_secs(1),
+        );
     }
 }
 
