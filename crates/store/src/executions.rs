@@ -186,12 +186,7 @@ pub fn redrive(conn: &Connection, id: i64, date: i64) -> Result<bool, StoreError
 /// Parks a running execution until `wake_at`, unless it was given work since its run loaded
 /// it (`wakes_seen` is the count it loaded): then nothing is written and the answer is false,
 /// and the execution must look at the store again instead of leaving memory.
-pub fn park(
-    conn: &Connection,
-    id: i64,
-    wake_at: i64,
-    wakes_seen: i64,
-) -> Result<bool, StoreError> {
+pub fn park(conn: &Connection, id: i64, wake_at: i64, wakes_seen: i64) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE executions SET wake_at = ?2 \

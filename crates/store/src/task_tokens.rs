@@ -282,9 +282,11 @@ mod tests {
 
     /// The execution's (wake_at, wakes).
     fn wake_of(c: &Connection) -> (Option<i64>, i64) {
-        c.query_row("SELECT wake_at, wakes FROM executions WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        c.query_row(
+            "SELECT wake_at, wakes FROM executions WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .expect("execution row")
     }
 
