@@ -1,7 +1,17 @@
 //! The one error type of the store. Callers map it onto AWS errors, so each variant says what
 //! happened in words a caller can act on.
+//!
+//! A write that fails for lack of space is told apart from other SQLite failures
+//! ([`StoreError::Full`]): it is not corruption and not the caller's fault, it passes once
+//! space is freed, and the server answers it as "unavailable, retry" rather than as an internal
+//! failure. SQLite reports it as `SQLITE_FULL` (`ENOSPC`, or a write cut short), or as an
+//! `SQLITE_IOERR_*` whose system error is `EFBIG` (the process's file-size limit) or `EDQUOT`
+//! (a disk quota); the error code alone cannot tell the latter from a failing disk, so the
+//! connection's last system error (`sqlite3_system_errno`) decides.
 
-use rusqlite::ffi;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{ffi, Connection};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -27,22 +37,62 @@ pub enum StoreError {
     /// The file system refused (creating the data directory or the temporary directory).
     #[error("store I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// No space to write: the disk holding `dir` is full, or a quota or the process's file
+    /// size limit is reached. The write was rolled back whole (nothing of it is stored); reads
+    /// still work, and writes succeed again as soon as space is freed, with no restart.
+    #[error(
+        "no space left to write the store in {}: {reason}; free disk space and writes resume",
+        dir.display()
+    )]
+    Full {
+        /// The directory of the database file.
+        dir: PathBuf,
+        /// SQLite's error, for the log.
+        reason: String,
+    },
 }
 
 impl StoreError {
     /// A copy of a batch-wide failure for each job of the batch: `rusqlite::Error` is not
-    /// `Clone`, so SQLite failures are rebuilt from their code and message, others from text.
-    pub(crate) fn duplicate(error: &rusqlite::Error) -> StoreError {
-        let copy = match error {
-            rusqlite::Error::SqliteFailure(code, message) => {
-                rusqlite::Error::SqliteFailure(*code, message.clone())
+    /// `Clone`, so SQLite failures are rebuilt from their code and message, [`StoreError::Full`]
+    /// is copied, and the rest is rebuilt from its text.
+    pub(crate) fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(code, message)) => {
+                StoreError::Sqlite(rusqlite::Error::SqliteFailure(*code, message.clone()))
             }
-            other => rusqlite::Error::SqliteFailure(
+            StoreError::Full { dir, reason } => StoreError::Full {
+                dir: dir.clone(),
+                reason: reason.clone(),
+            },
+            StoreError::Closed => StoreError::Closed,
+            other => StoreError::Sqlite(rusqlite::Error::SqliteFailure(
                 ffi::Error::new(ffi::SQLITE_ERROR),
                 Some(other.to_string()),
-            ),
+            )),
+        }
+    }
+
+    /// True when the write failed for lack of space ([`StoreError::Full`]).
+    pub fn is_full(&self) -> bool {
+        matches!(self, StoreError::Full { .. })
+    }
+
+    /// `self`, or [`StoreError::Full`] when it is an SQLite failure for lack of space on
+    /// `conn` (the connection it happened on, whose last system error is consulted) for the
+    /// database in `dir`.
+    pub(crate) fn classify(self, conn: &Connection, dir: &Path) -> StoreError {
+        let reason = match &self {
+            StoreError::Sqlite(error) => out_of_space(conn, error),
+            _ => None,
         };
-        StoreError::Sqlite(copy)
+        match reason {
+            Some(reason) => StoreError::Full {
+                dir: dir.to_path_buf(),
+                reason,
+            },
+            None => self,
+        }
     }
 
     /// True for an SQLite PRIMARY KEY or UNIQUE violation: "it already exists".
@@ -64,6 +114,35 @@ impl StoreError {
         } else {
             self
         }
+    }
+}
+
+/// When `error`, just returned on `conn`, means "no space left": what happened, for the log
+/// (SQLite's message, with the system error when SQLite only says "disk I/O error").
+fn out_of_space(conn: &Connection, error: &rusqlite::Error) -> Option<String> {
+    let rusqlite::Error::SqliteFailure(code, _) = error else {
+        return None;
+    };
+    match code.code {
+        rusqlite::ErrorCode::DiskFull => Some(error.to_string()),
+        rusqlite::ErrorCode::SystemIoFailure => {
+            // SAFETY: `conn` is open for the whole call, and `sqlite3_system_errno` only reads
+            // a field of the connection. The writer thread owns this connection, so no other
+            // thread's failure can have overwritten it since `error`.
+            let errno = unsafe { ffi::sqlite3_system_errno(conn.handle()) };
+            if errno == 0 {
+                return None;
+            }
+            let system = std::io::Error::from_raw_os_error(errno);
+            matches!(
+                system.kind(),
+                std::io::ErrorKind::StorageFull
+                    | std::io::ErrorKind::FileTooLarge
+                    | std::io::ErrorKind::QuotaExceeded
+            )
+            .then(|| format!("{error}: {system}"))
+        }
+        _ => None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! plus the way its result goes back to the caller.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 
 use rusqlite::Transaction;
 use tokio::sync::oneshot;
@@ -34,8 +35,12 @@ impl<R> Reply<R> {
 /// One queued write, as the writer thread sees it.
 pub(crate) trait Job: Send {
     /// Runs the closure inside the batch transaction; true when it succeeded and its changes
-    /// should stay. A panic counts as a failure: the writer thread must survive its jobs.
-    fn run(&mut self, tx: &Transaction<'_>) -> bool;
+    /// should stay. A panic counts as a failure: the writer thread must survive its jobs. An
+    /// SQLite failure for lack of space becomes [`StoreError::Full`] naming `dir`.
+    fn run(&mut self, tx: &Transaction<'_>, dir: &Path) -> bool;
+
+    /// True when the job ran and failed for lack of space.
+    fn failed_for_space(&self) -> bool;
 
     /// Delivers the outcome once the batch is settled. `batch_error` is set when the batch
     /// did not commit; a job's own error wins over it because it says more.
@@ -67,7 +72,7 @@ where
     F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
     R: Send + 'static,
 {
-    fn run(&mut self, tx: &Transaction<'_>) -> bool {
+    fn run(&mut self, tx: &Transaction<'_>, dir: &Path) -> bool {
         let Some(work) = self.work.take() else {
             return false;
         };
@@ -76,9 +81,16 @@ where
             tracing::error!(%message, "a store write job panicked; its changes are rolled back");
             Err(StoreError::Panicked(message))
         });
+        // Classified here, right after the failure, while the connection's last system error
+        // is still the one behind it.
+        let outcome = outcome.map_err(|e| e.classify(tx, dir));
         let ok = outcome.is_ok();
         self.outcome = Some(outcome);
         ok
+    }
+
+    fn failed_for_space(&self) -> bool {
+        matches!(&self.outcome, Some(Err(e)) if e.is_full())
     }
 
     fn finish(self: Box<Self>, batch_error: Option<StoreError>) {

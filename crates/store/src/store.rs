@@ -62,8 +62,11 @@ impl Store {
         let reader_threads = ReaderThreads::spawn(&readers)?;
         let (queue, received) = mpsc::channel();
         let counters = Arc::new(Counters::default());
+        let dir = path
+            .parent()
+            .map_or_else(PathBuf::new, std::path::Path::to_path_buf);
         let writer =
-            Writer::new(conn, received, Arc::clone(&counters), config.max_batch).spawn()?;
+            Writer::new(conn, received, Arc::clone(&counters), config.max_batch, dir).spawn()?;
         tracing::info!(
             path = %path.display(),
             synchronous = synchronous.as_pragma(),

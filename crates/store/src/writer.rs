@@ -9,7 +9,17 @@
 //!
 //! Each job runs inside its own `SAVEPOINT`, so a job that fails is rolled back alone: its
 //! caller gets its error, the rest of the batch still commits.
+//!
+//! A batch whose transaction fails (its `COMMIT`, or SQLite rolling it back after an I/O error
+//! or a full disk inside a job) is rolled back whole, and every job of it gets the error:
+//! nothing is acknowledged that is not committed. The thread then goes on with the next batch
+//! on the same connection: SQLite drops its page cache after such an error and starts the
+//! next transaction afresh, so when the disk is full, writes fail with [`StoreError::Full`]
+//! for as long as it stays full and succeed again, with no restart, once space is freed.
+//! (SQLite's automatic checkpoint runs after a commit has succeeded and its failure is not
+//! reported by the `COMMIT`, so a commit that says it failed did not happen.)
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
@@ -42,6 +52,11 @@ pub(crate) struct Writer {
     queue: Receiver<Message>,
     counters: Arc<Counters>,
     max_batch: usize,
+    /// The directory of the database, named in [`StoreError::Full`].
+    dir: PathBuf,
+    /// Since when writes fail for lack of space (logged loudly once, then quietly until a
+    /// batch commits again).
+    full_since: Option<Instant>,
 }
 
 impl Writer {
@@ -50,12 +65,15 @@ impl Writer {
         queue: Receiver<Message>,
         counters: Arc<Counters>,
         max_batch: usize,
+        dir: PathBuf,
     ) -> Self {
         Writer {
             conn,
             queue,
             counters,
             max_batch: max_batch.max(1),
+            dir,
+            full_since: None,
         }
     }
 
@@ -98,13 +116,22 @@ impl Writer {
     /// get to run because an earlier job broke the transaction; they go into the next batch.
     fn run_batch(&mut self, batch: Vec<Box<dyn Job>>) -> Vec<Box<dyn Job>> {
         let started = Instant::now();
-        let tx = match self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-        {
+        // Borrowed field by field: the transaction holds the connection while a failure is
+        // classified on it and recorded in `full_since`.
+        let (conn, dir, full_since) = (&self.conn, &self.dir, &mut self.full_since);
+        // `new_unchecked` takes `&Connection`; the writer thread owns the connection and runs
+        // one transaction at a time, which is what the checked form would ensure.
+        let tx = match Transaction::new_unchecked(conn, TransactionBehavior::Immediate) {
             Ok(tx) => tx,
             Err(error) => {
-                tracing::warn!(%error, jobs = batch.len(), "store could not begin a write batch");
+                let error = StoreError::from(error).classify(conn, dir);
+                failed(
+                    full_since,
+                    dir,
+                    &error,
+                    batch.len(),
+                    "could not begin a write batch",
+                );
                 finish_all(batch, &error);
                 return Vec::new();
             }
@@ -113,7 +140,7 @@ impl Writer {
         let mut pending = batch.into_iter();
         let mut broken = None;
         for mut job in pending.by_ref() {
-            let outcome = run_in_savepoint(&tx, job.as_mut());
+            let outcome = run_in_savepoint(&tx, job.as_mut(), dir);
             ran.push(job);
             if let Err(error) = outcome {
                 broken = Some(error);
@@ -124,7 +151,10 @@ impl Writer {
         let settled = match broken {
             // Dropping `tx` rolls back whatever is left of the transaction.
             Some(error) => Err(error),
-            None => tx.commit(),
+            // A failed COMMIT leaves `tx` to its drop, which rolls back what SQLite did not.
+            None => tx
+                .commit()
+                .map_err(|e| StoreError::from(e).classify(conn, dir)),
         };
         self.counters.batches.fetch_add(1, Ordering::Relaxed);
         self.counters
@@ -132,6 +162,13 @@ impl Writer {
             .fetch_add(ran.len() as u64, Ordering::Relaxed);
         match settled {
             Ok(()) => {
+                if let Some(since) = full_since.take() {
+                    tracing::warn!(
+                        dir = %dir.display(),
+                        refused_for_secs = since.elapsed().as_secs(),
+                        "the store can write again: space was freed"
+                    );
+                }
                 tracing::trace!(
                     jobs = ran.len(),
                     micros = started.elapsed().as_micros() as u64,
@@ -142,7 +179,13 @@ impl Writer {
                 }
             }
             Err(error) => {
-                tracing::warn!(%error, jobs = ran.len(), "store write batch rolled back");
+                failed(
+                    full_since,
+                    dir,
+                    &error,
+                    ran.len(),
+                    "store write batch rolled back",
+                );
                 finish_all(ran, &error);
             }
         }
@@ -150,22 +193,56 @@ impl Writer {
     }
 }
 
+/// Logs a failed batch: a lack of space once loudly when it starts (it lasts, and every
+/// execution retrying would flood the log), anything else each time.
+fn failed(
+    full_since: &mut Option<Instant>,
+    dir: &Path,
+    error: &StoreError,
+    jobs: usize,
+    what: &str,
+) {
+    if !error.is_full() {
+        tracing::warn!(%error, jobs, "{what}");
+    } else if full_since.is_none() {
+        *full_since = Some(Instant::now());
+        tracing::error!(
+            dir = %dir.display(),
+            %error,
+            jobs,
+            "no space left for the store: writes are refused (reads still work) until disk \
+             space is freed; they resume by themselves"
+        );
+    } else {
+        tracing::debug!(%error, jobs, "{what}");
+    }
+}
+
 /// Runs one job between `SAVEPOINT` and `RELEASE`, rolling back to the savepoint if it
 /// fails. An `Err` here means the *transaction* is broken (SQLite rolled it back after an I/O
-/// or memory error, or a job ended it), so the whole batch so far is lost.
-fn run_in_savepoint(tx: &Transaction<'_>, job: &mut dyn Job) -> Result<(), rusqlite::Error> {
-    execute_cached(tx, "SAVEPOINT job")?;
-    let ok = job.run(tx);
+/// or memory error or a full disk, or a job ended it), so the whole batch so far is lost.
+fn run_in_savepoint(tx: &Transaction<'_>, job: &mut dyn Job, dir: &Path) -> Result<(), StoreError> {
+    let classify = |e: rusqlite::Error| StoreError::from(e).classify(tx, dir);
+    execute_cached(tx, "SAVEPOINT job").map_err(classify)?;
+    let ok = job.run(tx, dir);
     if tx.is_autocommit() {
-        return Err(rusqlite::Error::SqliteFailure(
+        if job.failed_for_space() {
+            // SQLite rolled the transaction back because the disk is full: the other jobs of
+            // the batch are told so, not just that the transaction ended.
+            return Err(StoreError::Full {
+                dir: dir.to_path_buf(),
+                reason: "the write batch was rolled back: no space left".to_owned(),
+            });
+        }
+        return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
             ffi::Error::new(ffi::SQLITE_ABORT),
             Some("the write batch's transaction ended inside a job".to_owned()),
-        ));
+        )));
     }
     if !ok {
-        execute_cached(tx, "ROLLBACK TO job")?;
+        execute_cached(tx, "ROLLBACK TO job").map_err(classify)?;
     }
-    execute_cached(tx, "RELEASE job")
+    execute_cached(tx, "RELEASE job").map_err(classify)
 }
 
 /// Runs a statement from the connection's cache: savepoints bracket every job, so parsing
@@ -176,8 +253,8 @@ fn execute_cached(tx: &Transaction<'_>, sql: &str) -> Result<(), rusqlite::Error
 }
 
 /// Fails every job of a batch with (a copy of) the batch's error.
-fn finish_all(jobs: Vec<Box<dyn Job>>, error: &rusqlite::Error) {
+fn finish_all(jobs: Vec<Box<dyn Job>>, error: &StoreError) {
     for job in jobs {
-        job.finish(Some(StoreError::duplicate(error)));
+        job.finish(Some(error.duplicate()));
     }
 }
