@@ -6,6 +6,7 @@
 //! thread, and nothing of it outlives the call.
 
 use std::fmt;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use jsonata_core::ast::AstNode;
@@ -13,6 +14,7 @@ use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
 use jsonata_core::value::JValue;
 use serde_json::Value;
 
+use crate::budget::Budget;
 use crate::convert;
 use crate::env::Env;
 use crate::limits::Limits;
@@ -121,6 +123,8 @@ impl Expression {
                 })
             }
         };
+        let mut ast = ast;
+        crate::budget::instrument(&mut ast);
         let names = crate::names::referenced_names(src);
         let uses_random = names.iter().any(|n| n == "random" || n == "uuid");
         Ok(Expression {
@@ -142,9 +146,10 @@ impl Expression {
         &self.names
     }
 
-    /// Evaluates the expression with the default [`Limits`].
+    /// Evaluates the expression with the limits set for this thread
+    /// ([`crate::limits::set_thread_limits`]), the default [`Limits`] if none were set.
     pub fn evaluate(&self, env: &mut dyn Env) -> Result<Outcome, EvalError> {
-        self.evaluate_with_limits(env, &Limits::default())
+        self.evaluate_with_limits(env, &crate::limits::thread_limits())
     }
 
     /// Evaluates the expression within `limits`.
@@ -168,7 +173,7 @@ impl Expression {
             timeout_ms: Some(limits.timeout.as_millis().min(u64::MAX as u128) as u64),
             cancel: None,
             max_stack_depth: Some(limits.max_depth),
-            max_sequence_length: Some(limits.max_sequence_length),
+            max_sequence_length: Some(limits.effective_sequence_length()),
         };
         let mut ev = Evaluator::with_options(context, options);
         let seed = if self.uses_random {
@@ -176,8 +181,10 @@ impl Expression {
         } else {
             0
         };
-        crate::functions::register(&mut ev, seed, limits.max_sequence_length)
+        crate::functions::register(&mut ev, seed, limits.effective_sequence_length())
             .map_err(eval_error)?;
+        let budget = Rc::new(Budget::new(limits.max_memory_bytes));
+        crate::budget::register(&mut ev, &budget).map_err(eval_error)?;
         // A panic inside the evaluator (a bug there, not in the workflow) becomes an error so
         // one bad expression cannot take the engine down; nothing of `ev` is used afterwards.
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -195,7 +202,14 @@ impl Expression {
         Ok(match &result {
             JValue::Undefined => Outcome::Undefined,
             v if convert::is_function(v) => Outcome::Function,
-            v => convert::from_jvalue(v).map_or(Outcome::Undefined, Outcome::Value),
+            v => {
+                // The result may share one value many times over; as JSON each copy is
+                // separate, so its size is checked before it is built.
+                if crate::budget::json_size(v, limits.max_memory_bytes) > limits.max_memory_bytes {
+                    return Err(eval_error(crate::budget::exceeded(limits.max_memory_bytes)));
+                }
+                convert::from_jvalue(v).map_or(Outcome::Undefined, Outcome::Value)
+            }
         })
     }
 }

@@ -10,9 +10,10 @@
 //! (`T1006: Attempted to invoke a non-function`), which is what AWS puts in its causes.
 //!
 //! Layout: [`expression`] (parse/evaluate), [`env`] (what evaluation needs from the engine),
-//! [`limits`], `convert` (value conversion), `errors` (jsonata-js error text), `functions` (AWS's extra functions), `rng`
+//! [`limits`], `budget` (the memory budget of an evaluation), `convert` (value conversion), `errors` (jsonata-js error text), `functions` (AWS's extra functions), `rng`
 //! (the random generators behind `$random`/`$uuid`), `names` (which `$names` an expression uses).
 
+mod budget;
 mod convert;
 pub mod env;
 mod errors;
@@ -22,6 +23,7 @@ pub mod limits;
 mod names;
 mod rng;
 
+pub use budget::MEMORY_ERROR_CODE;
 pub use env::{Env, SimpleEnv};
 pub use expression::{EvalError, Expression, Outcome, ParseError};
 pub use limits::Limits;

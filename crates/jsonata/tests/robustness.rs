@@ -12,6 +12,7 @@ fn small_limits() -> Limits {
         timeout: Duration::from_millis(200),
         max_depth: 300,
         max_sequence_length: 10_000,
+        max_memory_bytes: 64 * 1024 * 1024,
     }
 }
 

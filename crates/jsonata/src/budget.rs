@@ -1,0 +1,508 @@
+//! The memory budget of one evaluation: how many bytes of values it may build.
+//!
+//! `jsonata-core` builds values inside its own evaluator, with no hook for an embedder to
+//! account for them, and a few operations let a short expression build a huge value: `&`
+//! doubling a string in a recursive lambda, `$pad("", 1e9)`, `$string` or `$join` of an array
+//! holding the same large value many times (values are shared, so such an array is cheap until
+//! it is serialized), `[1..n]` ranges, objects built with `{}` over a range. Left alone, one
+//! such expression takes gigabytes before the timeout ends it.
+//!
+//! So evaluation is instrumented: [`instrument`] rewrites a parsed expression once, wrapping the
+//! operands of those operations in calls of guard functions (names no expression can write,
+//! starting with `\u{1}`), and [`register`] binds the guards for each evaluation to a shared
+//! [`Budget`]. A guard returns its argument unchanged; on the way it adds the size of what the
+//! operation is about to build (estimated before it is built) to the bytes used, and fails the
+//! evaluation with [`exceeded`] once they pass the limit. The accounting is approximate:
+//! string bytes, JSON text size for `$string`, a fixed cost per range item or object key, and
+//! it is cumulative (a value built then dropped still counts), so the limit bounds the work of
+//! building values as well as the memory they take. Sequences are bounded separately (their
+//! length, see `Limits::effective_sequence_length`), and so is the final result (see
+//! `convert`).
+//!
+//! Guards sit in call position only (`$pad(s, n)`, `$string(x)`, `x ~> $string`): a built-in
+//! passed as a value (`$map(xs, $string)`) runs unguarded, bounded only by the sequence length
+//! and the timeout.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage};
+use jsonata_core::evaluator::{Evaluator, EvaluatorError};
+use jsonata_core::value::JValue;
+
+/// The error code of a failed budget (jsonata-core uses `U1001`..`U1003` for its own limits).
+pub const MEMORY_ERROR_CODE: &str = "U1004";
+
+/// The cost charged per item of a range, per key of a built object: the size of one value.
+pub(crate) const ITEM_BYTES: usize = std::mem::size_of::<JValue>();
+
+/// The error of an evaluation past its budget.
+pub(crate) fn exceeded(limit: usize) -> EvaluatorError {
+    EvaluatorError::EvaluationError(format!(
+        "{MEMORY_ERROR_CODE}: The memory budget of {limit} bytes for one evaluation was \
+         exceeded. Check for values growing without bound"
+    ))
+}
+
+/// Bytes used and allowed for one evaluation, shared by its guards.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    limit: usize,
+    used: Cell<usize>,
+    /// Sizes measured by a left-hand guard, waiting for their right-hand guard.
+    pending: RefCell<Vec<f64>>,
+}
+
+impl Budget {
+    pub(crate) fn new(limit: usize) -> Budget {
+        Budget {
+            limit,
+            used: Cell::new(0),
+            pending: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Bytes still available.
+    fn remaining(&self) -> usize {
+        self.limit.saturating_sub(self.used.get())
+    }
+
+    /// Adds `bytes` to the bytes used; fails once they pass the limit.
+    pub(crate) fn charge(&self, bytes: usize) -> Result<(), EvaluatorError> {
+        let used = self.used.get().saturating_add(bytes);
+        self.used.set(used);
+        if used > self.limit {
+            return Err(exceeded(self.limit));
+        }
+        Ok(())
+    }
+
+    /// Adds a byte count held in a float (a width, a range length), saturating.
+    fn charge_f64(&self, bytes: f64) -> Result<(), EvaluatorError> {
+        if bytes.is_nan() || bytes <= 0.0 {
+            return Ok(());
+        }
+        // `as` saturates: a huge or infinite count becomes `usize::MAX`.
+        self.charge(bytes as usize)
+    }
+
+    fn push(&self, v: f64) {
+        self.pending.borrow_mut().push(v);
+    }
+
+    fn pop(&self) -> f64 {
+        self.pending.borrow_mut().pop().unwrap_or(f64::NAN)
+    }
+}
+
+/// Size of `v` as text, as `$string` (and `&`) would write it, counting at most a little past
+/// `cap`: the walk stops once it is there, so a shared value that expands to gigabytes costs
+/// no more than `cap` steps to measure.
+pub(crate) fn text_size(v: &JValue, cap: usize) -> usize {
+    match v {
+        JValue::String(s) => s.len(),
+        JValue::Undefined => 0,
+        _ => json_size(v, cap),
+    }
+}
+
+/// Size of `s` as a JSON string: quotes, and a backslash before each character escaped
+/// (control characters take more, but are rare enough to count as one).
+fn json_string_size(s: &str) -> usize {
+    let escaped = s
+        .bytes()
+        .filter(|b| matches!(b, b'"' | b'\\') || *b < 0x20)
+        .count();
+    s.len() + 2 + escaped
+}
+
+/// Size of `v` as compact JSON, up to a little past `cap`.
+pub(crate) fn json_size(v: &JValue, cap: usize) -> usize {
+    let mut total = 0usize;
+    // An explicit stack: values can nest deeper than the native stack allows recursion.
+    let mut stack: Vec<&JValue> = vec![v];
+    while let Some(v) = stack.pop() {
+        total = total.saturating_add(match v {
+            JValue::Null => 4,
+            JValue::Bool(_) => 5,
+            JValue::Number(_) => 8,
+            JValue::String(s) => json_string_size(s),
+            JValue::Array(items) => {
+                stack.extend(items.iter());
+                2 + items.len()
+            }
+            JValue::Object(map) => {
+                let mut keys = 0usize;
+                for (k, item) in map.iter() {
+                    keys = keys.saturating_add(k.len() + 4);
+                    stack.push(item);
+                }
+                2 + keys
+            }
+            _ => 0,
+        });
+        if total > cap {
+            return total;
+        }
+    }
+    total
+}
+
+/// Total bytes of the strings `$join` would join.
+fn strings_size(v: &JValue) -> (usize, usize) {
+    match v {
+        JValue::String(s) => (s.len(), 1),
+        JValue::Array(items) => items.iter().fold((0usize, 0usize), |(b, n), item| {
+            let len = match item {
+                JValue::String(s) => s.len(),
+                _ => 0,
+            };
+            (b.saturating_add(len), n + 1)
+        }),
+        _ => (0, 0),
+    }
+}
+
+/// What a guard measures before handing its argument on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Guard {
+    /// Left operand of `&`: remembers its text size.
+    ConcatLeft,
+    /// Right operand of `&`: charges both sizes (the concatenation).
+    ConcatRight,
+    /// Argument of `$string`: charges its text size.
+    Stringify,
+    /// Strings `$join` joins: charges their bytes.
+    JoinItems,
+    /// The same, when a separator follows: also remembers how many there are.
+    JoinItemsThenSeparator,
+    /// Separator of `$join`: charges it once per item.
+    JoinSeparator,
+    /// Width of `$pad`: charges it.
+    PadWidth,
+    /// Start of a range `[a..b]`: remembers it.
+    RangeStart,
+    /// End of a range: charges one value per item.
+    RangeEnd,
+    /// A key of an object constructor: charges the key and one value.
+    ObjectKey,
+}
+
+const GUARDS: [(Guard, &str); 10] = [
+    (Guard::ConcatLeft, "\u{1}concat-left"),
+    (Guard::ConcatRight, "\u{1}concat-right"),
+    (Guard::Stringify, "\u{1}string"),
+    (Guard::JoinItems, "\u{1}join-items"),
+    (Guard::JoinItemsThenSeparator, "\u{1}join-items-sep"),
+    (Guard::JoinSeparator, "\u{1}join-separator"),
+    (Guard::PadWidth, "\u{1}pad-width"),
+    (Guard::RangeStart, "\u{1}range-start"),
+    (Guard::RangeEnd, "\u{1}range-end"),
+    (Guard::ObjectKey, "\u{1}object-key"),
+];
+
+fn name_of(g: Guard) -> &'static str {
+    GUARDS
+        .iter()
+        .find(|(guard, _)| *guard == g)
+        .map_or("\u{1}guard", |(_, name)| name)
+}
+
+impl Guard {
+    fn apply(self, budget: &Budget, v: &JValue) -> Result<(), EvaluatorError> {
+        match self {
+            Guard::ConcatLeft => {
+                let size = text_size(v, budget.remaining());
+                budget.push(size as f64);
+                Ok(())
+            }
+            Guard::ConcatRight => {
+                let left = budget.pop();
+                let left = if left.is_nan() { 0 } else { left as usize };
+                let right = text_size(v, budget.remaining());
+                budget.charge(left.saturating_add(right))
+            }
+            Guard::Stringify => budget.charge(text_size(v, budget.remaining())),
+            Guard::JoinItems => budget.charge(strings_size(v).0),
+            Guard::JoinItemsThenSeparator => {
+                let (bytes, count) = strings_size(v);
+                budget.push(count as f64);
+                budget.charge(bytes)
+            }
+            Guard::JoinSeparator => {
+                let count = budget.pop();
+                match v {
+                    JValue::String(s) if count > 1.0 => {
+                        budget.charge_f64(s.len() as f64 * (count - 1.0))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Guard::PadWidth => match v {
+                JValue::Number(n) => budget.charge_f64(n.abs()),
+                _ => Ok(()),
+            },
+            Guard::RangeStart => {
+                budget.push(match v {
+                    JValue::Number(n) => *n,
+                    _ => f64::NAN,
+                });
+                Ok(())
+            }
+            Guard::RangeEnd => {
+                let start = budget.pop();
+                match v {
+                    JValue::Number(end) if *end >= start => {
+                        budget.charge_f64((end - start + 1.0) * ITEM_BYTES as f64)
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Guard::ObjectKey => budget.charge(text_size(v, budget.remaining()) + ITEM_BYTES),
+        }
+    }
+}
+
+/// Binds the guard functions of [`instrument`] to `budget` on `ev`.
+pub(crate) fn register(ev: &mut Evaluator, budget: &Rc<Budget>) -> Result<(), EvaluatorError> {
+    for (guard, name) in GUARDS {
+        let budget = Rc::clone(budget);
+        ev.register_fn(name, move |args: &[JValue]| {
+            let v = args.first().cloned().unwrap_or(JValue::Undefined);
+            guard.apply(&budget, &v)?;
+            Ok(v)
+        })?;
+    }
+    Ok(())
+}
+
+/// `node` wrapped in a call of `guard`.
+fn guarded(guard: Guard, node: AstNode) -> AstNode {
+    AstNode::Function {
+        name: name_of(guard).to_string(),
+        args: vec![node],
+        is_builtin: true,
+    }
+}
+
+fn guard_box(guard: Guard, node: &mut Box<AstNode>) {
+    let inner = std::mem::replace(&mut **node, AstNode::Undefined);
+    **node = guarded(guard, inner);
+}
+
+fn guard_in_place(guard: Guard, node: &mut AstNode) {
+    let inner = std::mem::replace(node, AstNode::Undefined);
+    *node = guarded(guard, inner);
+}
+
+/// Guards for the arguments of a call of built-in `name` (given how many there are):
+/// `(index, guard)` pairs.
+fn argument_guards(name: &str, argc: usize) -> Vec<(usize, Guard)> {
+    match name {
+        "string" if argc >= 1 => vec![(0, Guard::Stringify)],
+        "join" if argc >= 2 => vec![
+            (0, Guard::JoinItemsThenSeparator),
+            (1, Guard::JoinSeparator),
+        ],
+        "join" if argc == 1 => vec![(0, Guard::JoinItems)],
+        "pad" if argc >= 2 => vec![(1, Guard::PadWidth)],
+        _ => Vec::new(),
+    }
+}
+
+/// Rewrites `node` so that the operations that can build large values pass through the guards
+/// (see the module docs). Run once, on the parsed expression.
+pub(crate) fn instrument(node: &mut AstNode) {
+    jsonata_core::value::with_stack(|| instrument_inner(node));
+}
+
+fn instrument_steps(steps: &mut [PathStep]) {
+    for step in steps {
+        instrument(&mut step.node);
+        for stage in &mut step.stages {
+            if let Stage::Filter(f) = stage {
+                instrument(f);
+            }
+        }
+    }
+}
+
+fn instrument_pairs(pairs: &mut [(AstNode, AstNode)]) {
+    for (key, value) in pairs.iter_mut() {
+        instrument(key);
+        instrument(value);
+        guard_in_place(Guard::ObjectKey, key);
+    }
+}
+
+fn instrument_inner(node: &mut AstNode) {
+    match node {
+        AstNode::String(_)
+        | AstNode::Name(_)
+        | AstNode::Number(_)
+        | AstNode::Boolean(_)
+        | AstNode::Null
+        | AstNode::Undefined
+        | AstNode::Placeholder
+        | AstNode::Regex { .. }
+        | AstNode::Variable(_)
+        | AstNode::ParentVariable(_)
+        | AstNode::Wildcard
+        | AstNode::Descendant
+        | AstNode::Parent(_) => {}
+        AstNode::Path { steps } => instrument_steps(steps),
+        AstNode::Binary { op, lhs, rhs } => {
+            instrument(lhs);
+            instrument(rhs);
+            match op {
+                BinaryOp::Concatenate => {
+                    guard_box(Guard::ConcatLeft, lhs);
+                    guard_box(Guard::ConcatRight, rhs);
+                }
+                BinaryOp::Range => {
+                    guard_box(Guard::RangeStart, lhs);
+                    guard_box(Guard::RangeEnd, rhs);
+                }
+                BinaryOp::ChainPipe => {
+                    // `x ~> $f(a)` calls `$f(x, a)`: the piped value is argument 0.
+                    if let AstNode::Function {
+                        name,
+                        args,
+                        is_builtin: true,
+                    } = &mut **rhs
+                    {
+                        let argc = args.len() + 1;
+                        for (index, guard) in argument_guards(name, argc) {
+                            if index == 0 {
+                                guard_box(guard, lhs);
+                            } else if let Some(arg) = args.get_mut(index - 1) {
+                                guard_in_place(guard, arg);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        AstNode::Unary { operand, .. } => instrument(operand),
+        AstNode::Function {
+            name,
+            args,
+            is_builtin,
+        } => {
+            for arg in args.iter_mut() {
+                instrument(arg);
+            }
+            if *is_builtin {
+                for (index, guard) in argument_guards(name, args.len()) {
+                    if let Some(arg) = args.get_mut(index) {
+                        // A placeholder (`$pad(?, 5)`) makes a partial application: leave it.
+                        if !matches!(arg, AstNode::Placeholder) {
+                            guard_in_place(guard, arg);
+                        }
+                    }
+                }
+            }
+        }
+        AstNode::Call { procedure, args } => {
+            instrument(procedure);
+            for arg in args {
+                instrument(arg);
+            }
+        }
+        AstNode::Lambda { body, .. } => instrument(body),
+        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
+            for item in items {
+                instrument(item);
+            }
+        }
+        AstNode::Object(pairs) => instrument_pairs(pairs),
+        AstNode::ObjectTransform { input, pattern } => {
+            instrument(input);
+            instrument_pairs(pattern);
+        }
+        AstNode::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            instrument(condition);
+            instrument(then_branch);
+            if let Some(e) = else_branch {
+                instrument(e);
+            }
+        }
+        AstNode::FunctionApplication(inner) => instrument(inner),
+        AstNode::Sort { input, terms } => {
+            instrument(input);
+            for (term, _) in terms {
+                instrument(term);
+            }
+        }
+        AstNode::Transform {
+            location,
+            update,
+            delete,
+        } => {
+            instrument(location);
+            instrument(update);
+            if let Some(d) = delete {
+                instrument(d);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charges_until_the_limit() {
+        let b = Budget::new(100);
+        assert!(b.charge(60).is_ok());
+        assert!(b.charge(40).is_ok());
+        let e = b.charge(1).unwrap_err();
+        assert!(e
+            .message()
+            .starts_with("U1004: The memory budget of 100 bytes"));
+        assert!(Budget::new(10).charge_f64(f64::INFINITY).is_err());
+        assert!(Budget::new(10).charge_f64(f64::NAN).is_ok());
+    }
+
+    #[test]
+    fn sizes_stop_at_the_cap() {
+        let item = JValue::from("x".repeat(1000));
+        let shared = JValue::array(vec![item; 1000]);
+        let nested = JValue::array(vec![shared; 1000]);
+        // A billion bytes as text; measuring stops soon after the cap.
+        let size = json_size(&nested, 10_000);
+        assert!((10_000..20_000).contains(&size), "{size}");
+        assert_eq!(text_size(&JValue::from("abc"), 0), 3);
+        assert_eq!(json_size(&JValue::from("abc"), 100), 5);
+        assert_eq!(json_size(&JValue::from("a\"c"), 100), 6);
+    }
+
+    #[test]
+    fn join_sizes() {
+        let v = JValue::array(vec![JValue::from("ab"), JValue::from("cde")]);
+        assert_eq!(strings_size(&v), (5, 2));
+        let b = Budget::new(1000);
+        Guard::JoinItemsThenSeparator.apply(&b, &v).unwrap();
+        Guard::JoinSeparator
+            .apply(&b, &JValue::from("x".repeat(100)))
+            .unwrap();
+        assert_eq!(b.used.get(), 105);
+    }
+
+    #[test]
+    fn ranges_and_concatenations_pair_up() {
+        let b = Budget::new(usize::MAX);
+        Guard::RangeStart.apply(&b, &JValue::Number(1.0)).unwrap();
+        Guard::ConcatLeft.apply(&b, &JValue::from("abc")).unwrap();
+        Guard::ConcatRight.apply(&b, &JValue::from("de")).unwrap();
+        assert_eq!(b.used.get(), 5);
+        Guard::RangeEnd.apply(&b, &JValue::Number(10.0)).unwrap();
+        assert_eq!(b.used.get(), 5 + 10 * ITEM_BYTES);
+    }
+}
