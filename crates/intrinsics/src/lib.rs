@@ -12,14 +12,18 @@
 //!   error `States.Runtime` and cause `Invalid arguments in States.X` ([`EvalError`]).
 //! - Path arguments are resolved by the engine through [`Env::resolve_path`]; its error is passed
 //!   through unchanged.
+//! - One evaluation may build only so many bytes of values ([`Limits`], see [`limits`]); past
+//!   them it fails with `States.Runtime`.
 
 mod error;
 mod functions;
+pub mod limits;
 mod parser;
 
 use serde_json::Value;
 
 pub use error::INTRINSIC_RUNTIME_ERROR;
+pub use limits::Limits;
 
 /// A parsed intrinsic function call, possibly with nested calls among its arguments.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,9 +118,17 @@ pub fn parse(src: &str) -> Result<Intrinsic, ParseError> {
 }
 
 impl Intrinsic {
-    /// Evaluates the call: arguments left to right (paths through `env`), then the function.
+    /// Evaluates the call: arguments left to right (paths through `env`), then the function,
+    /// within the limits set for this thread ([`limits::set_thread_limits`]; the default
+    /// [`Limits`] if none were).
     pub fn eval(&self, env: &mut dyn Env) -> Result<Value, EvalError> {
-        functions::eval(self, env)
+        self.eval_with_limits(env, &limits::thread_limits())
+    }
+
+    /// Evaluates the call within `limits`: the values it builds, nested calls included, count
+    /// against one memory budget (see [`limits`]).
+    pub fn eval_with_limits(&self, env: &mut dyn Env, limits: &Limits) -> Result<Value, EvalError> {
+        functions::eval(self, env, &limits::Budget::new(limits))
     }
 }
 

@@ -14,11 +14,16 @@ mod uuid;
 use serde_json::Value;
 
 use crate::error::invalid_args;
+use crate::limits::{text_len, value_bytes, Budget, SLOT};
 use crate::{Arg, Env, EvalError, Intrinsic};
 
 /// Evaluates `call`: checks the argument count, evaluates the arguments left to right, then
-/// applies the function.
-pub(crate) fn eval(call: &Intrinsic, env: &mut dyn Env) -> Result<Value, EvalError> {
+/// applies the function. Everything built counts against `budget` (see `crate::limits`).
+pub(crate) fn eval(
+    call: &Intrinsic,
+    env: &mut dyn Env,
+    budget: &Budget,
+) -> Result<Value, EvalError> {
     let name = call.name.as_str();
     let (min, max) = arity(name).ok_or_else(|| unknown_function(name))?;
     if call.args.len() < min || call.args.len() > max {
@@ -26,17 +31,78 @@ pub(crate) fn eval(call: &Intrinsic, env: &mut dyn Env) -> Result<Value, EvalErr
     }
     let mut values = Vec::with_capacity(call.args.len());
     for arg in &call.args {
-        values.push(eval_arg(arg, env)?);
+        values.push(eval_arg(name, arg, env, budget)?);
     }
     let args = Args { name, values };
+    budget.charge(name, result_bytes(&args, budget.remaining()))?;
     apply(&args, env)
 }
 
-fn eval_arg(arg: &Arg, env: &mut dyn Env) -> Result<Value, EvalError> {
+fn eval_arg(name: &str, arg: &Arg, env: &mut dyn Env, budget: &Budget) -> Result<Value, EvalError> {
     match arg {
         Arg::Literal(v) => Ok(v.clone()),
-        Arg::Path(p) => env.resolve_path(p),
-        Arg::Call(c) => c.eval(env),
+        Arg::Path(p) => {
+            // A copy of part of the input: its size is known only once it is made.
+            let v = env.resolve_path(p)?;
+            budget.charge(name, value_bytes(&v, budget.remaining()))?;
+            Ok(v)
+        }
+        Arg::Call(c) => eval(c, env, budget),
+    }
+}
+
+/// About how many bytes the result of `args`'s function takes, from its arguments, before it
+/// is built (counting at most a little past `cap`). Arguments already counted (path values,
+/// nested results) are counted again where the result copies them.
+fn result_bytes(args: &Args, cap: usize) -> usize {
+    let sum = |from: usize, measure: fn(&Value, usize) -> usize| {
+        args.values[from.min(args.values.len())..]
+            .iter()
+            .fold(0usize, |acc, v| {
+                acc.saturating_add(measure(v, cap.saturating_sub(acc)))
+            })
+    };
+    match args.name {
+        // A string as long as the template plus each value as text.
+        "States.Format" | "States.JsonToString" => SLOT + sum(0, text_len),
+        // The text's values: no bigger in memory than a slot per two characters of text.
+        "States.StringToJson" => args
+            .values
+            .first()
+            .and_then(Value::as_str)
+            .map_or(0, |s| SLOT.saturating_mul(s.len() / 2 + 1)),
+        // Copies of the arguments.
+        "States.Array" | "States.JsonMerge" | "States.ArrayUnique" => SLOT + sum(0, value_bytes),
+        // A copy of the items, plus one array per chunk.
+        "States.ArrayPartition" => {
+            let items = args.values.first().map_or(0, |v| value_bytes(v, cap));
+            let chunks = match (
+                args.values.first(),
+                args.values.get(1).and_then(Value::as_f64),
+            ) {
+                (Some(Value::Array(a)), Some(size)) if size >= 1.0 => {
+                    (a.len() as f64 / size.trunc()).ceil() as usize
+                }
+                _ => 0,
+            };
+            items.saturating_add(chunks.saturating_mul(2 * SLOT))
+        }
+        // A slot and the bytes of each piece: at most the text plus a slot per piece.
+        "States.StringSplit" => match (args.values.first(), args.values.get(1)) {
+            (Some(Value::String(text)), Some(Value::String(delimiters))) => {
+                let pieces = text
+                    .split(|c: char| delimiters.contains(c))
+                    .filter(|piece| !piece.is_empty())
+                    .count();
+                pieces.saturating_mul(SLOT).saturating_add(text.len())
+            }
+            _ => 0,
+        },
+        // A copy of one item.
+        "States.ArrayGetItem" => args.values.first().map_or(0, |v| value_bytes(v, cap)),
+        // The others build small values (ArrayRange: at most 1000 numbers; the encodings and
+        // hashes: at most 10,000 characters in, a bounded multiple of that out).
+        _ => 0,
     }
 }
 
