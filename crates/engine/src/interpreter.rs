@@ -395,6 +395,7 @@ impl<'a> Interpreter<'a> {
         input: &'e Value,
         frame: &'e Frame,
     ) -> StateEnv<'e> {
+        self.limits.apply_to_evaluators();
         StateEnv {
             interp: self,
             run,
