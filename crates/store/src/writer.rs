@@ -19,6 +19,7 @@
 //! (SQLite's automatic checkpoint runs after a commit has succeeded and its failure is not
 //! reported by the `COMMIT`, so a commit that says it failed did not happen.)
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
@@ -106,7 +107,14 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            carry = self.run_batch(batch);
+            // A panic outside the jobs (they catch their own) must not stop the writer, or
+            // every later write would fail with `Closed` until a restart. The one known cause is
+            // a log line: tracing's fmt layer panics when it cannot write to stderr, e.g. a log
+            // file on the very disk that is full. A batch answers its callers before it logs, so
+            // such a panic comes after; any other leaves its callers with `Closed` (their
+            // replies dropped unanswered) and its transaction rolled back (dropped while
+            // unwinding). Either way the thread goes on with the next batch.
+            carry = catch_unwind(AssertUnwindSafe(|| self.run_batch(batch))).unwrap_or_default();
         }
         // Jobs sent after `Close` are dropped with the queue; their callers see `Closed`.
         tracing::debug!("store writer stopped");
@@ -125,14 +133,15 @@ impl Writer {
             Ok(tx) => tx,
             Err(error) => {
                 let error = StoreError::from(error).classify(conn, dir);
+                let jobs = batch.len();
+                finish_all(batch, &error);
                 failed(
                     full_since,
                     dir,
                     &error,
-                    batch.len(),
+                    jobs,
                     "could not begin a write batch",
                 );
-                finish_all(batch, &error);
                 return Vec::new();
             }
         };
@@ -162,6 +171,15 @@ impl Writer {
             .fetch_add(ran.len() as u64, Ordering::Relaxed);
         match settled {
             Ok(()) => {
+                let jobs = ran.len();
+                for job in ran {
+                    job.finish(None);
+                }
+                tracing::trace!(
+                    jobs,
+                    micros = started.elapsed().as_micros() as u64,
+                    "store committed a write batch"
+                );
                 if let Some(since) = full_since.take() {
                     tracing::warn!(
                         dir = %dir.display(),
@@ -169,24 +187,17 @@ impl Writer {
                         "the store can write again: space was freed"
                     );
                 }
-                tracing::trace!(
-                    jobs = ran.len(),
-                    micros = started.elapsed().as_micros() as u64,
-                    "store committed a write batch"
-                );
-                for job in ran {
-                    job.finish(None);
-                }
             }
             Err(error) => {
+                let jobs = ran.len();
+                finish_all(ran, &error);
                 failed(
                     full_since,
                     dir,
                     &error,
-                    ran.len(),
+                    jobs,
                     "store write batch rolled back",
                 );
-                finish_all(ran, &error);
             }
         }
         leftover
