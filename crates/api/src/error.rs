@@ -12,6 +12,13 @@
 //!   `com.amazon.coral.service#...`.
 //!
 //! Client errors are HTTP 400 (409 for `ConflictException`, as AWS documents), internal ones 500.
+//!
+//! A write refused because the data directory's disk is full is neither: it is answered like
+//! AWS's own temporary unavailability, HTTP 503 `ServiceUnavailable` (one of the common errors
+//! every AWS API documents). The SDKs retry a 503 with back-off, and a retried
+//! `StartExecution` with the same name and input is idempotent, so a short outage costs the
+//! caller nothing; a long one ends in an error whose message says what to do. Nothing of a
+//! refused request is stored, so no action answers 200 unless it was committed.
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -127,6 +134,17 @@ impl ApiError {
             StatusCode::INTERNAL_SERVER_ERROR,
             CORAL_SERVICE,
             "InternalFailure",
+            message,
+        )
+    }
+
+    /// The server cannot take the request now, but will later without anyone restarting it:
+    /// HTTP 503, retried by the SDKs.
+    pub fn service_unavailable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            CORAL_SERVICE,
+            "ServiceUnavailable",
             message,
         )
     }
@@ -339,11 +357,27 @@ impl ApiError {
     }
 }
 
-/// A store failure is the server's problem, never the client's: 500, details logged.
+/// A store failure is the server's problem, never the client's: 500, details logged. A full
+/// disk is 503 with what to do (the store logs it once when it starts, so it is not logged
+/// again for every request refused).
 impl From<switchback_store::StoreError> for ApiError {
     fn from(e: switchback_store::StoreError) -> Self {
-        tracing::error!(error = %e, "store failure");
-        ApiError::internal("The store failed to complete the request")
+        match e {
+            switchback_store::StoreError::Full { dir, .. } => {
+                tracing::debug!(data_dir = %dir.display(), "request refused: no disk space");
+                ApiError::service_unavailable(format!(
+                    "Switchback cannot write to its data directory {}: no space is left on \
+                     its disk (or a disk quota or file size limit is reached). Nothing of this \
+                     request was stored. Free disk space there and retry: the server resumes \
+                     by itself, without a restart; reads keep working meanwhile",
+                    dir.display()
+                ))
+            }
+            e => {
+                tracing::error!(error = %e, "store failure");
+                ApiError::internal("The store failed to complete the request")
+            }
+        }
     }
 }
 
@@ -399,6 +433,30 @@ mod tests {
         );
         assert_eq!(e.status(), StatusCode::BAD_REQUEST);
         assert_eq!(ApiError::conflict("x").status(), StatusCode::CONFLICT);
+    }
+
+    #[test]
+    fn full_disk_is_service_unavailable_naming_the_directory() {
+        let e = ApiError::from(switchback_store::StoreError::Full {
+            dir: "/var/lib/switchback".into(),
+            reason: "database or disk is full".into(),
+        });
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code(), "ServiceUnavailable");
+        assert!(e.is_internal());
+        assert!(
+            e.message().contains("/var/lib/switchback") && e.message().contains("Free disk space"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(
+            e.body()["__type"],
+            "com.amazon.coral.service#ServiceUnavailable"
+        );
+        // Any other store failure stays an internal failure.
+        let other = ApiError::from(switchback_store::StoreError::Corrupt("x".into()));
+        assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(other.code(), "InternalFailure");
     }
 
     #[test]
