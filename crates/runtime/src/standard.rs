@@ -512,8 +512,15 @@ async fn abort_running(
         request.cause,
     )
     .await;
+    // A stop that could not be recorded (the disk is full, say) did not happen: the run,
+    // dropped above, is resumed from the store like any broken one. Otherwise nothing would
+    // run the execution again until a restart.
+    let stopped = match &result {
+        Err(e) if !matches!(e, StoreError::Conflict(_) | StoreError::NotFound) => Stopped::Broken,
+        _ => Stopped::Aborted,
+    };
     let _ = request.reply.send(result);
-    Stopped::Aborted
+    stopped
 }
 
 /// Appends `ExecutionAborted` after `rows` (or after the stored events, when `last` is not
