@@ -31,6 +31,7 @@ const LOCK_FILE: &str = "switchback.lock";
 
 /// Runs the server until a stop signal; returns once everything is flushed and closed.
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    survive_file_size_limit();
     let settings = Settings::resolve(&args)?;
     if let Some(file) = &settings.config_file {
         tracing::info!(file = %file.display(), "configuration file read");
@@ -134,6 +135,19 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     tracing::info!("stopped");
     eprintln!("switchback: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ignores `SIGXFSZ`. A write past the process's file-size limit (`ulimit -f`, a systemd
+/// `LimitFSIZE=`) would otherwise kill the server on the spot, like a crash; ignored, the
+/// write fails with `EFBIG` and the store treats it as a full disk: writes are refused, reads
+/// keep working, and writes resume once the limit is raised. (Processes the server starts,
+/// such as local functions, inherit the disposition: they get `EFBIG` too, not the signal.)
+fn survive_file_size_limit() {
+    #[cfg(unix)]
+    // SAFETY: sets one signal's disposition to "ignore"; no handler code is involved.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// Says, loudly, when the server can be reached from other machines without authentication
