@@ -49,8 +49,8 @@ pub(crate) fn exceeded(limit: usize) -> EvaluatorError {
 pub(crate) struct Budget {
     limit: usize,
     used: Cell<usize>,
-    /// Sizes measured by a left-hand guard, waiting for their right-hand guard.
-    pending: RefCell<Vec<f64>>,
+    /// Operands stashed by a guard, waiting for the guard of the last operand.
+    pending: RefCell<Vec<JValue>>,
 }
 
 impl Budget {
@@ -86,12 +86,14 @@ impl Budget {
         self.charge(bytes as usize)
     }
 
-    fn push(&self, v: f64) {
+    fn push(&self, v: JValue) {
         self.pending.borrow_mut().push(v);
     }
 
-    fn pop(&self) -> f64 {
-        self.pending.borrow_mut().pop().unwrap_or(f64::NAN)
+    /// The operand stashed last (undefined if none: the stash is only ever short when an
+    /// error cut an operation short, and then the evaluation is over anyway).
+    fn pop(&self) -> JValue {
+        self.pending.borrow_mut().pop().unwrap_or(JValue::Undefined)
     }
 }
 
@@ -163,42 +165,47 @@ fn strings_size(v: &JValue) -> (usize, usize) {
     }
 }
 
-/// What a guard measures before handing its argument on.
+/// What a guard measures before handing its argument on. Operations with several operands
+/// stash the first ones ([`Guard::Stash`]) and measure at the last one, which is evaluated
+/// last, just before the operation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Guard {
-    /// Left operand of `&`: remembers its text size.
-    ConcatLeft,
-    /// Right operand of `&`: charges both sizes (the concatenation).
+    /// An operand measured later: stashed.
+    Stash,
+    /// Right operand of `&` (the left one stashed): charges the concatenation.
     ConcatRight,
     /// Argument of `$string`: charges its text size.
     Stringify,
-    /// Strings `$join` joins: charges their bytes.
+    /// Strings `$join` joins, without a separator: charges their bytes.
     JoinItems,
-    /// The same, when a separator follows: also remembers how many there are.
-    JoinItemsThenSeparator,
-    /// Separator of `$join`: charges it once per item.
+    /// Separator of `$join` (the strings stashed): charges the strings and the separators.
     JoinSeparator,
     /// Width of `$pad`: charges it.
     PadWidth,
-    /// Start of a range `[a..b]`: remembers it.
-    RangeStart,
-    /// End of a range: charges one value per item.
+    /// End of a range (the start stashed): charges one value per item.
     RangeEnd,
-    /// A key of an object constructor: charges the key and one value.
+    /// A computed key of an object constructor: charges the key and one value.
     ObjectKey,
+    /// Separator of `$split` (the string stashed): charges one value per piece.
+    SplitSeparator,
+    /// Replacement of `$replace` (string and pattern stashed): charges the result.
+    Replacement,
+    /// Argument of `$base64encode`: charges the encoding (a third longer).
+    Base64,
 }
 
-const GUARDS: [(Guard, &str); 10] = [
-    (Guard::ConcatLeft, "\u{1}concat-left"),
-    (Guard::ConcatRight, "\u{1}concat-right"),
+const GUARDS: [(Guard, &str); 11] = [
+    (Guard::Stash, "\u{1}stash"),
+    (Guard::ConcatRight, "\u{1}concat"),
     (Guard::Stringify, "\u{1}string"),
     (Guard::JoinItems, "\u{1}join-items"),
-    (Guard::JoinItemsThenSeparator, "\u{1}join-items-sep"),
     (Guard::JoinSeparator, "\u{1}join-separator"),
     (Guard::PadWidth, "\u{1}pad-width"),
-    (Guard::RangeStart, "\u{1}range-start"),
     (Guard::RangeEnd, "\u{1}range-end"),
     (Guard::ObjectKey, "\u{1}object-key"),
+    (Guard::SplitSeparator, "\u{1}split-separator"),
+    (Guard::Replacement, "\u{1}replacement"),
+    (Guard::Base64, "\u{1}base64"),
 ];
 
 fn name_of(g: Guard) -> &'static str {
@@ -208,32 +215,35 @@ fn name_of(g: Guard) -> &'static str {
         .map_or("\u{1}guard", |(_, name)| name)
 }
 
+/// How many times `pattern` (a string or a regex) may match in `s`: counted for a string, at
+/// most once per character (and once at the end) for a regex.
+fn matches(s: &str, pattern: &JValue) -> usize {
+    match pattern {
+        JValue::String(p) if !p.is_empty() => s.matches(&**p).count(),
+        _ => s.chars().count() + 1,
+    }
+}
+
 impl Guard {
     fn apply(self, budget: &Budget, v: &JValue) -> Result<(), EvaluatorError> {
+        let cap = budget.remaining();
         match self {
-            Guard::ConcatLeft => {
-                let size = text_size(v, budget.remaining());
-                budget.push(size as f64);
+            Guard::Stash => {
+                budget.push(v.clone());
                 Ok(())
             }
             Guard::ConcatRight => {
-                let left = budget.pop();
-                let left = if left.is_nan() { 0 } else { left as usize };
-                let right = text_size(v, budget.remaining());
-                budget.charge(left.saturating_add(right))
+                let left = text_size(&budget.pop(), cap);
+                budget.charge(left.saturating_add(text_size(v, cap)))
             }
-            Guard::Stringify => budget.charge(text_size(v, budget.remaining())),
+            Guard::Stringify => budget.charge(text_size(v, cap)),
             Guard::JoinItems => budget.charge(strings_size(v).0),
-            Guard::JoinItemsThenSeparator => {
-                let (bytes, count) = strings_size(v);
-                budget.push(count as f64);
-                budget.charge(bytes)
-            }
             Guard::JoinSeparator => {
-                let count = budget.pop();
+                let (bytes, count) = strings_size(&budget.pop());
+                budget.charge(bytes)?;
                 match v {
-                    JValue::String(s) if count > 1.0 => {
-                        budget.charge_f64(s.len() as f64 * (count - 1.0))
+                    JValue::String(s) if count > 1 => {
+                        budget.charge_f64(s.len() as f64 * (count - 1) as f64)
                     }
                     _ => Ok(()),
                 }
@@ -242,23 +252,39 @@ impl Guard {
                 JValue::Number(n) => budget.charge_f64(n.abs()),
                 _ => Ok(()),
             },
-            Guard::RangeStart => {
-                budget.push(match v {
-                    JValue::Number(n) => *n,
-                    _ => f64::NAN,
-                });
-                Ok(())
-            }
-            Guard::RangeEnd => {
-                let start = budget.pop();
-                match v {
-                    JValue::Number(end) if *end >= start => {
-                        budget.charge_f64((end - start + 1.0) * ITEM_BYTES as f64)
+            Guard::RangeEnd => match (budget.pop(), v) {
+                (JValue::Number(start), JValue::Number(end)) if *end >= start => {
+                    budget.charge_f64((end - start + 1.0) * ITEM_BYTES as f64)
+                }
+                _ => Ok(()),
+            },
+            Guard::ObjectKey => budget.charge(text_size(v, cap).saturating_add(ITEM_BYTES)),
+            Guard::SplitSeparator => match budget.pop() {
+                JValue::String(s) => {
+                    let pieces = matches(&s, v).saturating_add(1);
+                    // Each piece: a value and a small string of its own.
+                    budget.charge(
+                        s.len()
+                            .saturating_add(pieces.saturating_mul(2 * ITEM_BYTES)),
+                    )
+                }
+                _ => Ok(()),
+            },
+            Guard::Replacement => {
+                let pattern = budget.pop();
+                match (budget.pop(), v) {
+                    (JValue::String(s), JValue::String(r)) => {
+                        let added = matches(&s, &pattern).saturating_mul(r.len());
+                        budget.charge(s.len().saturating_add(added))
                     }
+                    (JValue::String(s), _) => budget.charge(s.len()),
                     _ => Ok(()),
                 }
             }
-            Guard::ObjectKey => budget.charge(text_size(v, budget.remaining()) + ITEM_BYTES),
+            Guard::Base64 => match v {
+                JValue::String(s) => budget.charge(s.len() / 3 * 4 + 4),
+                _ => Ok(()),
+            },
         }
     }
 }
@@ -300,12 +326,16 @@ fn guard_in_place(guard: Guard, node: &mut AstNode) {
 fn argument_guards(name: &str, argc: usize) -> Vec<(usize, Guard)> {
     match name {
         "string" if argc >= 1 => vec![(0, Guard::Stringify)],
-        "join" if argc >= 2 => vec![
-            (0, Guard::JoinItemsThenSeparator),
-            (1, Guard::JoinSeparator),
-        ],
+        "join" if argc >= 2 => vec![(0, Guard::Stash), (1, Guard::JoinSeparator)],
         "join" if argc == 1 => vec![(0, Guard::JoinItems)],
         "pad" if argc >= 2 => vec![(1, Guard::PadWidth)],
+        "split" if argc >= 2 => vec![(0, Guard::Stash), (1, Guard::SplitSeparator)],
+        "replace" if argc >= 3 => vec![
+            (0, Guard::Stash),
+            (1, Guard::Stash),
+            (2, Guard::Replacement),
+        ],
+        "base64encode" if argc >= 1 => vec![(0, Guard::Base64)],
         _ => Vec::new(),
     }
 }
@@ -356,15 +386,17 @@ fn instrument_inner(node: &mut AstNode) {
             instrument(rhs);
             match op {
                 BinaryOp::Concatenate => {
-                    guard_box(Guard::ConcatLeft, lhs);
+                    guard_box(Guard::Stash, lhs);
                     guard_box(Guard::ConcatRight, rhs);
                 }
                 BinaryOp::Range => {
-                    guard_box(Guard::RangeStart, lhs);
+                    guard_box(Guard::Stash, lhs);
                     guard_box(Guard::RangeEnd, rhs);
                 }
                 BinaryOp::ChainPipe => {
-                    // `x ~> $f(a)` calls `$f(x, a)`: the piped value is argument 0.
+                    // `x ~> $f(a)` calls `$f(x, a)`: the piped value is argument 0. Which
+                    // side is evaluated first is the evaluator's business, so only guards
+                    // that stand alone (no stash) apply here.
                     if let AstNode::Function {
                         name,
                         args,
@@ -372,11 +404,20 @@ fn instrument_inner(node: &mut AstNode) {
                     } = &mut **rhs
                     {
                         let argc = args.len() + 1;
-                        for (index, guard) in argument_guards(name, argc) {
+                        let mut guards = argument_guards(name, argc);
+                        if name == "join" {
+                            guards = vec![(0, Guard::JoinItems)];
+                        }
+                        if guards.iter().any(|(_, g)| *g == Guard::Stash) {
+                            guards.clear();
+                        }
+                        for (index, guard) in guards {
                             if index == 0 {
                                 guard_box(guard, lhs);
                             } else if let Some(arg) = args.get_mut(index - 1) {
-                                guard_in_place(guard, arg);
+                                if !matches!(arg, AstNode::Placeholder) {
+                                    guard_in_place(guard, arg);
+                                }
                             }
                         }
                     }
@@ -394,10 +435,15 @@ fn instrument_inner(node: &mut AstNode) {
                 instrument(arg);
             }
             if *is_builtin {
-                for (index, guard) in argument_guards(name, args.len()) {
-                    if let Some(arg) = args.get_mut(index) {
-                        // A placeholder (`$pad(?, 5)`) makes a partial application: leave it.
-                        if !matches!(arg, AstNode::Placeholder) {
+                let guards = argument_guards(name, args.len());
+                // A placeholder (`$pad(?, 5)`) makes a partial application, whose arguments
+                // are not all evaluated now: such a call is left alone.
+                let partial = guards.iter().any(|(index, _)| {
+                    matches!(args.get(*index), Some(AstNode::Placeholder) | None)
+                });
+                if !partial {
+                    for (index, guard) in guards {
+                        if let Some(arg) = args.get_mut(index) {
                             guard_in_place(guard, arg);
                         }
                     }
@@ -488,7 +534,7 @@ mod tests {
         let v = JValue::array(vec![JValue::from("ab"), JValue::from("cde")]);
         assert_eq!(strings_size(&v), (5, 2));
         let b = Budget::new(1000);
-        Guard::JoinItemsThenSeparator.apply(&b, &v).unwrap();
+        Guard::Stash.apply(&b, &v).unwrap();
         Guard::JoinSeparator
             .apply(&b, &JValue::from("x".repeat(100)))
             .unwrap();
@@ -498,11 +544,25 @@ mod tests {
     #[test]
     fn ranges_and_concatenations_pair_up() {
         let b = Budget::new(usize::MAX);
-        Guard::RangeStart.apply(&b, &JValue::Number(1.0)).unwrap();
-        Guard::ConcatLeft.apply(&b, &JValue::from("abc")).unwrap();
+        Guard::Stash.apply(&b, &JValue::Number(1.0)).unwrap();
+        Guard::Stash.apply(&b, &JValue::from("abc")).unwrap();
         Guard::ConcatRight.apply(&b, &JValue::from("de")).unwrap();
         assert_eq!(b.used.get(), 5);
         Guard::RangeEnd.apply(&b, &JValue::Number(10.0)).unwrap();
         assert_eq!(b.used.get(), 5 + 10 * ITEM_BYTES);
+    }
+
+    #[test]
+    fn splits_and_replacements() {
+        let b = Budget::new(usize::MAX);
+        Guard::Stash.apply(&b, &JValue::from("a,b,c")).unwrap();
+        Guard::SplitSeparator.apply(&b, &JValue::from(",")).unwrap();
+        assert_eq!(b.used.get(), 5 + 3 * 2 * ITEM_BYTES);
+        let b = Budget::new(usize::MAX);
+        Guard::Stash.apply(&b, &JValue::from("xax")).unwrap();
+        Guard::Stash.apply(&b, &JValue::from("x")).unwrap();
+        Guard::Replacement.apply(&b, &JValue::from("yyyy")).unwrap();
+        assert_eq!(b.used.get(), 3 + 2 * 4);
+        assert_eq!(matches("abc", &JValue::Null), 4);
     }
 }
