@@ -361,7 +361,11 @@ fn instrument_pairs(pairs: &mut [(AstNode, AstNode)]) {
     for (key, value) in pairs.iter_mut() {
         instrument(key);
         instrument(value);
-        guard_in_place(Guard::ObjectKey, key);
+        // A literal key makes one entry per evaluation of the constructor, like any other
+        // literal; a computed one can make an entry per item of a sequence (grouping).
+        if !matches!(key, AstNode::String(_)) {
+            guard_in_place(Guard::ObjectKey, key);
+        }
     }
 }
 
@@ -550,6 +554,37 @@ mod tests {
         assert_eq!(b.used.get(), 5);
         Guard::RangeEnd.apply(&b, &JValue::Number(10.0)).unwrap();
         assert_eq!(b.used.get(), 5 + 10 * ITEM_BYTES);
+    }
+
+    fn instrumented(src: &str) -> AstNode {
+        let mut ast = jsonata_core::parser::parse(src).expect("parses");
+        instrument(&mut ast);
+        ast
+    }
+
+    fn guard_names(node: &AstNode) -> String {
+        format!("{node:?}")
+            .split("name: \"\\u{1}")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    #[test]
+    fn instruments_the_operations_that_build() {
+        assert_eq!(guard_names(&instrumented(r#""a" & $x"#)), "stash,concat");
+        assert_eq!(guard_names(&instrumented("[1..$n]")), "stash,range-end");
+        assert_eq!(guard_names(&instrumented("$pad($s, 5)")), "pad-width");
+        assert_eq!(
+            guard_names(&instrumented(r#"$join($a, ",")"#)),
+            "stash,join-separator"
+        );
+        assert_eq!(guard_names(&instrumented(r#"$x ~> $string()"#)), "string");
+        // Literal keys, partial applications, other functions: left alone.
+        assert_eq!(guard_names(&instrumented(r#"{"k": $count($x)}"#)), "");
+        assert_eq!(guard_names(&instrumented(r#"$join(?, ",")"#)), "");
+        assert_eq!(guard_names(&instrumented(r#"$x{$k: 1}"#)), "object-key");
     }
 
     #[test]
