@@ -56,15 +56,16 @@ impl Store {
                 (dir.path().join(DATABASE_FILE), Some(dir), Synchronous::Off)
             }
         };
+        let dir = path
+            .parent()
+            .map_or_else(PathBuf::new, std::path::Path::to_path_buf);
         let mut conn = open_writer(&path, synchronous)?;
-        let applied = migrate(&mut conn)?;
+        // A full disk at startup (a migration to write) says so, like a full disk later.
+        let applied = migrate(&mut conn).map_err(|e| e.classify(&conn, &dir))?;
         let readers = Arc::new(ReaderPool::open(&path, config.readers)?);
         let reader_threads = ReaderThreads::spawn(&readers)?;
         let (queue, received) = mpsc::channel();
         let counters = Arc::new(Counters::default());
-        let dir = path
-            .parent()
-            .map_or_else(PathBuf::new, std::path::Path::to_path_buf);
         let writer =
             Writer::new(conn, received, Arc::clone(&counters), config.max_batch, dir).spawn()?;
         tracing::info!(

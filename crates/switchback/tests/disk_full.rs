@@ -12,9 +12,10 @@
 //! while; with one page, every log frame (4 KiB plus a header, after a 32-byte file header)
 //! crosses it, so the very next write fails. Reads need no write and are not affected.
 //!
-//! The server's output goes through a pipe, not a file: under the limit the server could not
-//! write a log file either (its log lines would be lost, and tracing's writer panics when
-//! stderr fails; see the report of this change).
+//! The server's output goes through a pipe, not a file, as under systemd: the limit holds for
+//! every file the server writes, and a log file that cannot grow is a problem of its own (the
+//! log subscriber reports a failed write with `eprintln!`, which panics the thread that logged
+//! when stderr fails; the API answers such a request by dropping the connection).
 //!
 //! Checked, in order: executions that finished before, and executions waiting in a Wait when
 //! the disk fills; then, while it is full: StartExecution, CreateStateMachine and StopExecution
