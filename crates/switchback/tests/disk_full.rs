@@ -18,9 +18,11 @@
 //! when stderr fails; the API answers such a request by dropping the connection).
 //!
 //! Checked, in order: executions that finished before, and executions waiting in a Wait when
-//! the disk fills; then, while it is full: StartExecution, CreateStateMachine and StopExecution
-//! answer 503 `ServiceUnavailable` (never 200) and store nothing (the execution whose stop was
-//! refused, waiting in memory, goes on and finishes later), DescribeExecution, ListExecutions and
+//! the disk fills, and one whose activity task a worker holds; then, while it is full:
+//! StartExecution, CreateStateMachine, StopExecution and SendTaskSuccess answer 503
+//! `ServiceUnavailable` (never 200) and store nothing (the execution whose stop was refused,
+//! waiting in memory, goes on and finishes later; the refused answer can be sent again later
+//! and is recorded once), DescribeExecution, ListExecutions and
 //! GetExecutionHistory still answer, and the waiting executions, whose wake-up falls in the
 //! full period, keep the history they had (they cannot go on: each of their commits fails,
 //! and they are retried); then the limit is lifted, and without a restart new starts succeed
@@ -140,6 +142,32 @@ async fn full_disk_refuses_writes_keeps_reads_and_recovers() {
         napping_before.push(wait_for_wait_entered(&client, arn, &server).await);
     }
 
+    // An execution waiting for an activity worker's answer, whose task a worker has taken:
+    // its answer (SendTaskSuccess) will come while the disk is full.
+    let activity = client
+        .call("CreateActivity", &json!({ "name": "disk-full-work" }))
+        .await
+        .unwrap_or_else(|e| panic!("CreateActivity: {e}\n{}", server.log_tail()))["activityArn"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("CreateActivity returned no activityArn"));
+    let worker_machine = client
+        .create_state_machine(
+            "disk-full-worker",
+            &json!({
+                "StartAt": "Work",
+                "States": { "Work": { "Type": "Task", "Resource": activity, "End": true } }
+            })
+            .to_string(),
+            "arn:aws:iam::123456789012:role/any",
+            StateMachineType::Standard,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("CreateStateMachine: {e}\n{}", server.log_tail()));
+    let worked = start(&client, &worker_machine, "worked", 0, &server).await;
+    let token = take_activity_task(&client, &activity, &server).await;
+    let worked_before = history(&client, &worked, &server).await;
+
     // Fill the disk.
     let pid = server.pid();
     let sizes = file_sizes(&data);
@@ -192,6 +220,16 @@ async fn full_disk_refuses_writes_keeps_reads_and_recovers() {
         )
         .await;
     expect_unavailable(&created, &data, "CreateStateMachine", &server);
+
+    // An activity's answer is refused, and the task still waits for it.
+    let answered = client
+        .call(
+            "SendTaskSuccess",
+            &json!({ "taskToken": token, "output": "{\"done\":true}" }),
+        )
+        .await
+        .map(|answer| answer.to_string());
+    expect_unavailable(&answered, &data, "SendTaskSuccess", &server);
 
     // Reads keep working, and see everything acknowledged.
     for (arn, before) in finished.iter().zip(&finished_histories) {
@@ -286,6 +324,46 @@ async fn full_disk_refuses_writes_keeps_reads_and_recovers() {
     let refused_later = start(&client, &machine, "refused", 0, &server).await;
     assert_eq!(refused_later, refused_arn);
     wait_for_log(&server, "the store can write again", SETTLE_LIMIT).await;
+
+    // The refused answer can be given now: the task waited for it.
+    client
+        .call(
+            "SendTaskSuccess",
+            &json!({ "taskToken": token, "output": "{\"done\":true}" }),
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "SendTaskSuccess after space returned: {e}\n{}",
+                server.log_tail()
+            )
+        });
+    wait_for_status(&client, &worked, "SUCCEEDED", RECOVERY_LIMIT, &server).await;
+    let worked_events = history(&client, &worked, &server).await;
+    assert_eq!(
+        &worked_events[..worked_before.len()],
+        &worked_before[..],
+        "{worked}: the events recorded before the disk filled changed"
+    );
+    for (i, e) in worked_events.iter().enumerate() {
+        assert_eq!(
+            e["id"].as_u64(),
+            Some(i as u64 + 1),
+            "{worked}: event ids: {e}"
+        );
+    }
+    let answers = worked_events
+        .iter()
+        .filter(|e| e["type"] == "ActivitySucceeded")
+        .count();
+    assert_eq!(
+        answers, 1,
+        "{worked}: one ActivitySucceeded: {worked_events:?}"
+    );
+    assert_eq!(
+        describe(&client, &worked, &server).await["output"],
+        "{\"done\":true}"
+    );
 
     // Every execution finishes, with a history of ids 1..n that extends what it had.
     let mut all = napping.clone();
@@ -441,6 +519,35 @@ async fn wait_for_wait_entered(client: &Client, arn: &str, server: &PipedServer)
             server.log_tail()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Takes the activity's next task as a worker (`GetActivityTask`, which long-polls until the
+/// execution has scheduled it) and returns its token.
+async fn take_activity_task(client: &Client, activity: &str, server: &PipedServer) -> String {
+    let deadline = Instant::now() + SETTLE_LIMIT;
+    loop {
+        let task = client
+            .call(
+                "GetActivityTask",
+                &json!({ "activityArn": activity, "workerName": "disk-full-worker" }),
+            )
+            .await;
+        match task {
+            Ok(task) => {
+                if let Some(token) = task["taskToken"].as_str().filter(|t| !t.is_empty()) {
+                    return token.to_string();
+                }
+            }
+            // The client gives up before the server's 60 s long poll: ask again.
+            Err(ClientError::Timeout { .. }) => {}
+            Err(e) => panic!("GetActivityTask: {e}\n{}", server.log_tail()),
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no activity task within {SETTLE_LIMIT:?}\n{}",
+            server.log_tail()
+        );
     }
 }
 
