@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use jsonata_core::ast::AstNode;
-use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
+use jsonata_core::evaluator::{CancelToken, Context, Evaluator, EvaluatorOptions};
 use jsonata_core::value::JValue;
 use serde_json::Value;
 
@@ -18,6 +18,7 @@ use crate::budget::Budget;
 use crate::convert;
 use crate::env::Env;
 use crate::limits::Limits;
+use crate::meter::Metering;
 
 /// A parsed JSONata expression (the text between `{%` and `%}`).
 #[derive(Clone)]
@@ -169,9 +170,13 @@ impl Expression {
                 context.bind(name.clone(), convert::to_jvalue(v));
             }
         }
+        // With a metering allocator, the heap the evaluation takes is bounded too: past the
+        // budget the allocator cancels this token (see `meter`).
+        let token = CancelToken::new();
+        let metered = crate::meter::installed();
         let options = EvaluatorOptions {
             timeout_ms: Some(limits.timeout.as_millis().min(u64::MAX as u128) as u64),
-            cancel: None,
+            cancel: metered.then(|| token.clone()),
             max_stack_depth: Some(limits.max_depth),
             max_sequence_length: Some(limits.effective_sequence_length()),
         };
@@ -187,9 +192,15 @@ impl Expression {
         crate::budget::register(&mut ev, &budget).map_err(eval_error)?;
         // A panic inside the evaluator (a bug there, not in the workflow) becomes an error so
         // one bad expression cannot take the engine down; nothing of `ev` is used afterwards.
+        let metering = metered.then(|| Metering::start(limits.max_memory_bytes, &token));
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             ev.evaluate(&self.ast, &JValue::Undefined)
         }));
+        let tripped = metering.as_ref().is_some_and(Metering::tripped);
+        drop(metering);
+        if tripped {
+            return Err(eval_error(crate::budget::exceeded(limits.max_memory_bytes)));
+        }
         let result = match run {
             Ok(r) => r.map_err(eval_error)?,
             Err(_) => {

@@ -10,7 +10,8 @@
 //! (`T1006: Attempted to invoke a non-function`), which is what AWS puts in its causes.
 //!
 //! Layout: [`expression`] (parse/evaluate), [`env`] (what evaluation needs from the engine),
-//! [`limits`], `budget` (the memory budget of an evaluation), `convert` (value conversion), `errors` (jsonata-js error text), `functions` (AWS's extra functions), `rng`
+//! [`limits`], `budget` (the memory budget of an evaluation), [`meter`] (the heap an
+//! evaluation takes, for programs whose allocator allows it), `convert` (value conversion), `errors` (jsonata-js error text), `functions` (AWS's extra functions), `rng`
 //! (the random generators behind `$random`/`$uuid`), `names` (which `$names` an expression uses).
 
 mod budget;
@@ -20,6 +21,7 @@ mod errors;
 pub mod expression;
 mod functions;
 pub mod limits;
+pub mod meter;
 mod names;
 mod rng;
 
@@ -27,6 +29,7 @@ pub use budget::MEMORY_ERROR_CODE;
 pub use env::{Env, SimpleEnv};
 pub use expression::{EvalError, Expression, Outcome, ParseError};
 pub use limits::Limits;
+pub use meter::MeteredAlloc;
 
 /// If `s` is `{% ... %}`, the text inside.
 ///
