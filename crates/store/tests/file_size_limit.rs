@@ -3,6 +3,9 @@
 //! call it [`StoreError::Full`] (from the connection's system error), keep reads working, and
 //! write again once the limit is lifted.
 //!
+//! A small write puts nothing in the log before its `COMMIT`, so here it is the `COMMIT` that
+//! fails: the test also shows that a batch whose commit failed is not acknowledged.
+//!
 //! The limit is the whole process's, so this test is alone in its test binary. `SIGXFSZ` is
 //! ignored, as `switchback serve` does, so that such a write fails instead of killing the
 //! process.
