@@ -14,6 +14,9 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use common::{count_rows, disk_store, has_row, put_row};
 use switchback_store::StoreError;
 
@@ -48,10 +51,19 @@ fn writes_past_the_file_size_limit_are_full_and_recover() {
     // No file may grow past one page: every WAL frame straddles or passes it.
     set_file_size_limit(4096);
     let mut outcomes = Vec::new();
+    let inserted = Arc::new(AtomicUsize::new(0));
     for i in 0..5 {
         let key = format!("during-{i}");
         let k = key.clone();
-        outcomes.push((key, store.write_blocking(move |tx| put_row(tx, &k))));
+        let inserted = Arc::clone(&inserted);
+        outcomes.push((
+            key,
+            store.write_blocking(move |tx| {
+                put_row(tx, &k)?;
+                inserted.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }),
+        ));
     }
     let reads = count_rows(&store);
     set_file_size_limit(libc::RLIM_INFINITY);
@@ -67,6 +79,11 @@ fn writes_past_the_file_size_limit_are_full_and_recover() {
         }
     }
     assert_eq!(reads, 10, "reads while the limit held");
+    assert_eq!(
+        inserted.load(Ordering::Relaxed),
+        5,
+        "each INSERT succeeded: it is the COMMIT that failed"
+    );
 
     store
         .write_blocking(|tx| put_row(tx, "after"))
