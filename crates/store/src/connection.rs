@@ -19,6 +19,23 @@ const STATEMENT_CACHE: usize = 64;
 /// the configured sync level.
 pub(crate) fn open_writer(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
+    configure_writer(&conn, path, synchronous).map_err(|e| e.classify(&conn, &dir_of(path)))?;
+    Ok(conn)
+}
+
+/// The directory of the database file, named when there is no space left in it.
+pub(crate) fn dir_of(path: &Path) -> std::path::PathBuf {
+    path.parent()
+        .map_or_else(std::path::PathBuf::new, Path::to_path_buf)
+}
+
+/// The writer's settings. Setting WAL mode may write (and after a crash, SQLite recovers the
+/// log on first use), so a full disk can show here already.
+fn configure_writer(
+    conn: &Connection,
+    path: &Path,
+    synchronous: Synchronous,
+) -> Result<(), StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let mode: String =
@@ -31,7 +48,7 @@ pub(crate) fn open_writer(path: &Path, synchronous: Synchronous) -> Result<Conne
         )));
     }
     conn.pragma_update(None, "synchronous", synchronous.as_pragma())?;
-    Ok(conn)
+    Ok(())
 }
 
 /// Opens a reader: the same file, refused any write by `query_only`, so a read closure cannot

@@ -41,7 +41,7 @@ pub enum StoreError {
     /// size limit is reached. The write was rolled back whole (nothing of it is stored); reads
     /// still work, and writes succeed again as soon as space is freed, with no restart.
     #[error(
-        "no space left to write the store in {}: {reason}; free disk space and writes resume",
+        "no space left to write the store in {}: {reason}; free disk space there",
         dir.display()
     )]
     Full {

@@ -10,7 +10,7 @@ use rusqlite::{Connection, Transaction};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
-use crate::connection::open_writer;
+use crate::connection::{dir_of, open_writer};
 use crate::job::{self, Reply};
 use crate::migrations::migrate;
 use crate::readers::{ReadJob, ReaderPool, ReaderThreads};
@@ -56,9 +56,7 @@ impl Store {
                 (dir.path().join(DATABASE_FILE), Some(dir), Synchronous::Off)
             }
         };
-        let dir = path
-            .parent()
-            .map_or_else(PathBuf::new, std::path::Path::to_path_buf);
+        let dir = dir_of(&path);
         let mut conn = open_writer(&path, synchronous)?;
         // A full disk at startup (a migration to write) says so, like a full disk later.
         let applied = migrate(&mut conn).map_err(|e| e.classify(&conn, &dir))?;

@@ -217,6 +217,10 @@ fn open_store(settings: &Settings) -> Result<(Store, Option<DirLock>)> {
             // creates are for this user only (SQLite gives its -wal and -shm files the mode
             // of the database file).
             let store = with_private_umask(|| Store::open(config)).map_err(|e| {
+                if e.is_full() {
+                    // The error names the directory and says what to do.
+                    return anyhow!("cannot open the store: {e}");
+                }
                 anyhow!(
                     "cannot open the store in the data directory {}: {e}. Check that this user \
                      can write the directory and its files and that it is on a local file \
