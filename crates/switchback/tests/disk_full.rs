@@ -119,29 +119,6 @@ async fn full_disk_refuses_writes_keeps_reads_and_recovers() {
         finished_histories.push(history(&client, arn, &server).await);
     }
 
-    // Executions waiting in the Wait when the disk fills: what they recorded up to the Wait is
-    // acknowledged (committed before the Wait begins) and must survive.
-    let mut napping = Vec::new();
-    for i in 0..NAPPING {
-        let arn = start(
-            &client,
-            &machine,
-            &format!("napping-{i}"),
-            if i == 0 {
-                IN_MEMORY_NAP_SECONDS
-            } else {
-                NAP_SECONDS
-            },
-            &server,
-        )
-        .await;
-        napping.push(arn);
-    }
-    let mut napping_before = Vec::new();
-    for arn in &napping {
-        napping_before.push(wait_for_wait_entered(&client, arn, &server).await);
-    }
-
     // An execution waiting for an activity worker's answer, whose task a worker has taken:
     // its answer (SendTaskSuccess) will come while the disk is full.
     let activity = client
@@ -167,6 +144,30 @@ async fn full_disk_refuses_writes_keeps_reads_and_recovers() {
     let worked = start(&client, &worker_machine, "worked", 0, &server).await;
     let token = take_activity_task(&client, &activity, &server).await;
     let worked_before = history(&client, &worked, &server).await;
+
+    // Executions waiting in the Wait when the disk fills: what they recorded up to the Wait is
+    // acknowledged (committed before the Wait begins) and must survive. Started last, just
+    // before the disk fills, so that the first one is still in its short Wait then.
+    let mut napping = Vec::new();
+    for i in 0..NAPPING {
+        let arn = start(
+            &client,
+            &machine,
+            &format!("napping-{i}"),
+            if i == 0 {
+                IN_MEMORY_NAP_SECONDS
+            } else {
+                NAP_SECONDS
+            },
+            &server,
+        )
+        .await;
+        napping.push(arn);
+    }
+    let mut napping_before = Vec::new();
+    for arn in &napping {
+        napping_before.push(wait_for_wait_entered(&client, arn, &server).await);
+    }
 
     // Fill the disk.
     let pid = server.pid();
