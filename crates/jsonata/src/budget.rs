@@ -172,8 +172,10 @@ fn strings_size(v: &JValue) -> (usize, usize) {
 enum Guard {
     /// An operand measured later: stashed.
     Stash,
-    /// Right operand of `&` (the left one stashed): charges the concatenation.
-    ConcatRight,
+    /// Last operand of a chain of `&` that is not a literal (the others stashed; the guard's
+    /// extra arguments say how many, and how many bytes the literals add): charges the
+    /// concatenation.
+    ConcatEnd,
     /// Argument of `$string`: charges its text size.
     Stringify,
     /// Strings `$join` joins, without a separator: charges their bytes.
@@ -196,7 +198,7 @@ enum Guard {
 
 const GUARDS: [(Guard, &str); 11] = [
     (Guard::Stash, "\u{1}stash"),
-    (Guard::ConcatRight, "\u{1}concat"),
+    (Guard::ConcatEnd, "\u{1}concat"),
     (Guard::Stringify, "\u{1}string"),
     (Guard::JoinItems, "\u{1}join-items"),
     (Guard::JoinSeparator, "\u{1}join-separator"),
@@ -225,16 +227,25 @@ fn matches(s: &str, pattern: &JValue) -> usize {
 }
 
 impl Guard {
-    fn apply(self, budget: &Budget, v: &JValue) -> Result<(), EvaluatorError> {
+    /// Measures `v`, the operand it guards; `extra` holds the guard's own arguments (only
+    /// [`Guard::ConcatEnd`] has any).
+    fn apply(self, budget: &Budget, v: &JValue, extra: &[JValue]) -> Result<(), EvaluatorError> {
         let cap = budget.remaining();
         match self {
             Guard::Stash => {
                 budget.push(v.clone());
                 Ok(())
             }
-            Guard::ConcatRight => {
-                let left = text_size(&budget.pop(), cap);
-                budget.charge(left.saturating_add(text_size(v, cap)))
+            Guard::ConcatEnd => {
+                let number = |i: usize| match extra.get(i) {
+                    Some(JValue::Number(n)) if *n >= 0.0 => *n as usize,
+                    _ => 0,
+                };
+                let mut bytes = text_size(v, cap).saturating_add(number(1));
+                for _ in 0..number(0) {
+                    bytes = bytes.saturating_add(text_size(&budget.pop(), cap));
+                }
+                budget.charge(bytes)
             }
             Guard::Stringify => budget.charge(text_size(v, cap)),
             Guard::JoinItems => budget.charge(strings_size(v).0),
@@ -295,7 +306,7 @@ pub(crate) fn register(ev: &mut Evaluator, budget: &Rc<Budget>) -> Result<(), Ev
         let budget = Rc::clone(budget);
         ev.register_fn(name, move |args: &[JValue]| {
             let v = args.first().cloned().unwrap_or(JValue::Undefined);
-            guard.apply(&budget, &v)?;
+            guard.apply(&budget, &v, args.get(1..).unwrap_or_default())?;
             Ok(v)
         })?;
     }
@@ -369,6 +380,66 @@ fn instrument_pairs(pairs: &mut [(AstNode, AstNode)]) {
     }
 }
 
+/// Calls `f` on each operand of a chain of `&` (`a & b & c`), left to right, which is the
+/// order they are evaluated in.
+fn for_each_operand(node: &mut AstNode, f: &mut dyn FnMut(&mut AstNode)) {
+    match node {
+        AstNode::Binary {
+            op: BinaryOp::Concatenate,
+            lhs,
+            rhs,
+        } => jsonata_core::value::with_stack(|| {
+            for_each_operand(lhs, f);
+            for_each_operand(rhs, f);
+        }),
+        other => f(other),
+    }
+}
+
+/// Bytes a literal operand of `&` adds, or `None` for an operand known only when evaluated.
+fn literal_bytes(node: &AstNode) -> Option<usize> {
+    match node {
+        AstNode::String(s) => Some(s.len()),
+        AstNode::Number(_) | AstNode::Boolean(_) | AstNode::Null => Some(24),
+        _ => None,
+    }
+}
+
+/// Guards a chain of `&` with one guard per operand that is not a literal: the last one's
+/// guard charges the whole result, before the last concatenation is made (the earlier ones
+/// build parts of it, no bigger). Literals add their bytes, known now, so a template such as
+/// `"arn:" & $id & ":x"` costs one guard call.
+fn instrument_concatenation(node: &mut AstNode) {
+    let (mut literal, mut dynamic) = (0usize, 0usize);
+    for_each_operand(node, &mut |operand| match literal_bytes(operand) {
+        Some(bytes) => literal = literal.saturating_add(bytes),
+        None => dynamic += 1,
+    });
+    let stashed = dynamic.saturating_sub(1);
+    let mut index = 0usize;
+    for_each_operand(node, &mut |operand| {
+        if literal_bytes(operand).is_some() {
+            return;
+        }
+        instrument(operand);
+        if index < stashed {
+            guard_in_place(Guard::Stash, operand);
+        } else {
+            let inner = std::mem::replace(operand, AstNode::Undefined);
+            *operand = AstNode::Function {
+                name: name_of(Guard::ConcatEnd).to_string(),
+                args: vec![
+                    inner,
+                    AstNode::Number(stashed as f64),
+                    AstNode::Number(literal as f64),
+                ],
+                is_builtin: true,
+            };
+        }
+        index += 1;
+    });
+}
+
 fn instrument_inner(node: &mut AstNode) {
     match node {
         AstNode::String(_)
@@ -385,14 +456,14 @@ fn instrument_inner(node: &mut AstNode) {
         | AstNode::Descendant
         | AstNode::Parent(_) => {}
         AstNode::Path { steps } => instrument_steps(steps),
+        AstNode::Binary {
+            op: BinaryOp::Concatenate,
+            ..
+        } => instrument_concatenation(node),
         AstNode::Binary { op, lhs, rhs } => {
             instrument(lhs);
             instrument(rhs);
             match op {
-                BinaryOp::Concatenate => {
-                    guard_box(Guard::Stash, lhs);
-                    guard_box(Guard::ConcatRight, rhs);
-                }
                 BinaryOp::Range => {
                     guard_box(Guard::Stash, lhs);
                     guard_box(Guard::RangeEnd, rhs);
@@ -538,9 +609,9 @@ mod tests {
         let v = JValue::array(vec![JValue::from("ab"), JValue::from("cde")]);
         assert_eq!(strings_size(&v), (5, 2));
         let b = Budget::new(1000);
-        Guard::Stash.apply(&b, &v).unwrap();
+        Guard::Stash.apply(&b, &v, &[]).unwrap();
         Guard::JoinSeparator
-            .apply(&b, &JValue::from("x".repeat(100)))
+            .apply(&b, &JValue::from("x".repeat(100)), &[])
             .unwrap();
         assert_eq!(b.used.get(), 105);
     }
@@ -548,12 +619,17 @@ mod tests {
     #[test]
     fn ranges_and_concatenations_pair_up() {
         let b = Budget::new(usize::MAX);
-        Guard::Stash.apply(&b, &JValue::Number(1.0)).unwrap();
-        Guard::Stash.apply(&b, &JValue::from("abc")).unwrap();
-        Guard::ConcatRight.apply(&b, &JValue::from("de")).unwrap();
-        assert_eq!(b.used.get(), 5);
-        Guard::RangeEnd.apply(&b, &JValue::Number(10.0)).unwrap();
-        assert_eq!(b.used.get(), 5 + 10 * ITEM_BYTES);
+        Guard::Stash.apply(&b, &JValue::Number(1.0), &[]).unwrap();
+        Guard::Stash.apply(&b, &JValue::from("abc"), &[]).unwrap();
+        let extra = [JValue::Number(1.0), JValue::Number(7.0)];
+        Guard::ConcatEnd
+            .apply(&b, &JValue::from("de"), &extra)
+            .unwrap();
+        assert_eq!(b.used.get(), 12);
+        Guard::RangeEnd
+            .apply(&b, &JValue::Number(10.0), &[])
+            .unwrap();
+        assert_eq!(b.used.get(), 12 + 10 * ITEM_BYTES);
     }
 
     fn instrumented(src: &str) -> AstNode {
@@ -573,7 +649,17 @@ mod tests {
 
     #[test]
     fn instruments_the_operations_that_build() {
-        assert_eq!(guard_names(&instrumented(r#""a" & $x"#)), "stash,concat");
+        assert_eq!(guard_names(&instrumented(r#""a" & $x & "b""#)), "concat");
+        assert_eq!(
+            guard_names(&instrumented(r#"$x & $y & $z"#)),
+            "stash,stash,concat"
+        );
+        // A parenthesized chain is an operand of its own (a block), guarded inside too.
+        assert_eq!(
+            guard_names(&instrumented(r#"$x & ($y & $z)"#)),
+            "stash,concat,stash,concat"
+        );
+        assert_eq!(guard_names(&instrumented(r#""a" & "b""#)), "");
         assert_eq!(guard_names(&instrumented("[1..$n]")), "stash,range-end");
         assert_eq!(guard_names(&instrumented("$pad($s, 5)")), "pad-width");
         assert_eq!(
@@ -590,13 +676,17 @@ mod tests {
     #[test]
     fn splits_and_replacements() {
         let b = Budget::new(usize::MAX);
-        Guard::Stash.apply(&b, &JValue::from("a,b,c")).unwrap();
-        Guard::SplitSeparator.apply(&b, &JValue::from(",")).unwrap();
+        Guard::Stash.apply(&b, &JValue::from("a,b,c"), &[]).unwrap();
+        Guard::SplitSeparator
+            .apply(&b, &JValue::from(","), &[])
+            .unwrap();
         assert_eq!(b.used.get(), 5 + 3 * 2 * ITEM_BYTES);
         let b = Budget::new(usize::MAX);
-        Guard::Stash.apply(&b, &JValue::from("xax")).unwrap();
-        Guard::Stash.apply(&b, &JValue::from("x")).unwrap();
-        Guard::Replacement.apply(&b, &JValue::from("yyyy")).unwrap();
+        Guard::Stash.apply(&b, &JValue::from("xax"), &[]).unwrap();
+        Guard::Stash.apply(&b, &JValue::from("x"), &[]).unwrap();
+        Guard::Replacement
+            .apply(&b, &JValue::from("yyyy"), &[])
+            .unwrap();
         assert_eq!(b.used.get(), 3 + 2 * 4);
         assert_eq!(matches("abc", &JValue::Null), 4);
     }

@@ -51,8 +51,14 @@ fn reasonable_values_still_evaluate_when_metered() {
     for (src, expected) in [
         (r#"$length($pad("", 1000000, "x"))"#, json!(1_000_000)),
         (r#"$count([1..100000])"#, json!(100_000)),
-        (r#"$length($join([1..100000].$string($), ","))"#, json!(588_894)),
-        (r#"$count($map([1..100].$string($), $pad(?, 10000, "x")))"#, json!(100)),
+        (
+            r#"$length($join([1..100000].$string($), ","))"#,
+            json!(588_894),
+        ),
+        (
+            r#"$count($map([1..100].$string($), $pad(?, 10000, "x")))"#,
+            json!(100),
+        ),
         (r#"$count([1..100].[[1..1000]])"#, json!(100)),
     ] {
         let (r, _) = eval(src);
