@@ -11,17 +11,26 @@
 //! operands of those operations in calls of guard functions (names no expression can write,
 //! starting with `\u{1}`), and [`register`] binds the guards for each evaluation to a shared
 //! [`Budget`]. A guard returns its argument unchanged; on the way it adds the size of what the
-//! operation is about to build (estimated before it is built) to the bytes used, and fails the
-//! evaluation with [`exceeded`] once they pass the limit. The accounting is approximate:
-//! string bytes, JSON text size for `$string`, a fixed cost per range item or object key, and
-//! it is cumulative (a value built then dropped still counts), so the limit bounds the work of
-//! building values as well as the memory they take. Sequences are bounded separately (their
-//! length, see `Limits::effective_sequence_length`), and so is the final result (see
-//! `convert`).
+//! operation is about to build (estimated before it is built, from its operands) to the bytes
+//! used, and fails the evaluation with [`exceeded`] (`U1004`) once they pass the limit. An
+//! operation with several operands stashes the first ones and measures at the last, which the
+//! evaluator evaluates last, just before the operation runs; a chain of `&` has one guard per
+//! operand that is not a literal (literals are counted when parsed).
 //!
-//! Guards sit in call position only (`$pad(s, n)`, `$string(x)`, `x ~> $string`): a built-in
-//! passed as a value (`$map(xs, $string)`) runs unguarded, bounded only by the sequence length
-//! and the timeout.
+//! The accounting is approximate: string bytes (`&`, `$join`, `$pad`, `$split`, `$replace`,
+//! `$base64encode`), JSON text size for `$string`, a value's size per range item or computed
+//! object key. It is cumulative (a value built then dropped still counts), so the limit bounds
+//! the work of building values as well as the memory they take; a string grown one small
+//! piece at a time in a loop is counted at each step (building 256 KiB in 500 steps counts
+//! about 64 MiB), unless the heap is metered (see [`Budget::metered`]). Sequences are bounded separately (their length, see
+//! `Limits::effective_sequence_length`), and so is the JSON size of the final result (see
+//! `Expression::evaluate_with_limits`).
+//!
+//! Guards sit in call position only (`$pad(s, n)`, `$string(x)`, `x ~> $string()`): a built-in
+//! passed as a value (`$map(xs, $pad(?, 1e6))`, `$f := $string`) runs unguarded, and so do
+//! builtins that copy without growing (`$uppercase`, `$substring`, ...). A program that
+//! installs [`crate::MeteredAlloc`] bounds those too (see `meter`); otherwise they are bounded
+//! only by the sequence length and the timeout.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -51,6 +60,9 @@ pub(crate) struct Budget {
     used: Cell<usize>,
     /// Operands stashed by a guard, waiting for the guard of the last operand.
     pending: RefCell<Vec<JValue>>,
+    /// Whether `&` counts only what a concatenation adds to its largest operand (when the heap
+    /// is metered, see [`Budget::metered`]) rather than the whole result.
+    growth_only: bool,
 }
 
 impl Budget {
@@ -59,6 +71,17 @@ impl Budget {
             limit,
             used: Cell::new(0),
             pending: RefCell::new(Vec::new()),
+            growth_only: false,
+        }
+    }
+
+    /// A budget for an evaluation whose heap is metered as well (see `meter`). The meter sees
+    /// copies, so `&` need only count what each concatenation adds: a string grown one piece
+    /// at a time in a loop then counts its final size once, not once per step.
+    pub(crate) fn metered(limit: usize) -> Budget {
+        Budget {
+            growth_only: true,
+            ..Budget::new(limit)
         }
     }
 
@@ -241,11 +264,18 @@ impl Guard {
                     Some(JValue::Number(n)) if *n >= 0.0 => *n as usize,
                     _ => 0,
                 };
-                let mut bytes = text_size(v, cap).saturating_add(number(1));
+                let last = text_size(v, cap);
+                let (mut total, mut largest) = (last.saturating_add(number(1)), last);
                 for _ in 0..number(0) {
-                    bytes = bytes.saturating_add(text_size(&budget.pop(), cap));
+                    let size = text_size(&budget.pop(), cap);
+                    total = total.saturating_add(size);
+                    largest = largest.max(size);
                 }
-                budget.charge(bytes)
+                budget.charge(if budget.growth_only {
+                    total - largest
+                } else {
+                    total
+                })
             }
             Guard::Stringify => budget.charge(text_size(v, cap)),
             Guard::JoinItems => budget.charge(strings_size(v).0),
@@ -630,6 +660,13 @@ mod tests {
             .apply(&b, &JValue::Number(10.0), &[])
             .unwrap();
         assert_eq!(b.used.get(), 12 + 10 * ITEM_BYTES);
+        // Metered: what the concatenation adds to its largest operand.
+        let b = Budget::metered(usize::MAX);
+        Guard::Stash.apply(&b, &JValue::from("abc"), &[]).unwrap();
+        Guard::ConcatEnd
+            .apply(&b, &JValue::from("de"), &extra)
+            .unwrap();
+        assert_eq!(b.used.get(), 9);
     }
 
     fn instrumented(src: &str) -> AstNode {

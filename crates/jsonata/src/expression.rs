@@ -188,7 +188,11 @@ impl Expression {
         };
         crate::functions::register(&mut ev, seed, limits.effective_sequence_length())
             .map_err(eval_error)?;
-        let budget = Rc::new(Budget::new(limits.max_memory_bytes));
+        let budget = Rc::new(if metered {
+            Budget::metered(limits.max_memory_bytes)
+        } else {
+            Budget::new(limits.max_memory_bytes)
+        });
         crate::budget::register(&mut ev, &budget).map_err(eval_error)?;
         // A panic inside the evaluator (a bug there, not in the workflow) becomes an error so
         // one bad expression cannot take the engine down; nothing of `ev` is used afterwards.

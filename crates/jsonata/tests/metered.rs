@@ -34,6 +34,8 @@ fn what_the_guards_miss_is_metered() {
         r#"($p := $pad; $map([1..1000], function($i) { $p("", 1000000) }))"#,
         r#"($s := $pad("", 100000, "x"); $f := $string; $map([1..1000], function($i) { $f([$s, $i]) }))"#,
         r#"[1..200].[[1..100000]]"#,
+        // Counted by growth when metered: doubling still stops at the budget.
+        r#"($f := function($s, $n) { $n = 0 ? $s : $f($s & $s, $n - 1) }; $f("x", 40))"#,
     ] {
         let (r, took) = eval(src);
         let m = r.expect_err(src);
@@ -60,6 +62,11 @@ fn reasonable_values_still_evaluate_when_metered() {
             json!(100),
         ),
         (r#"$count([1..100].[[1..1000]])"#, json!(100)),
+        // Grown one piece at a time: counted once when metered (5 GB if counted per step).
+        (
+            r#"$length($reduce([1..100000], function($acc, $i) { $acc & "abc" }, ""))"#,
+            json!(300_000),
+        ),
     ] {
         let (r, _) = eval(src);
         assert_eq!(r, Ok(Outcome::Value(expected)), "{src}");
