@@ -164,7 +164,16 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response {
             json_response(StatusCode::OK, &value)
         }
         Err(error) => {
-            if error.is_internal() {
+            if error.status() == StatusCode::SERVICE_UNAVAILABLE {
+                // Expected while the disk is full or the server stops: one line per request
+                // would flood the log; the store says once that it cannot write.
+                tracing::debug!(
+                    action,
+                    code = error.code(),
+                    message = error.message(),
+                    "unavailable"
+                );
+            } else if error.is_internal() {
                 tracing::error!(
                     action,
                     code = error.code(),

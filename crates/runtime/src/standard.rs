@@ -130,7 +130,7 @@ impl StandardDriver {
     /// Marks the execution broken (a commit failed) and never returns: it must not act on
     /// what is not durable, and is resumed from the store later.
     pub(crate) async fn give_up(&self, what: &str, error: &StoreError) -> ! {
-        tracing::warn!(execution = self.execution, error = %error, "{what}; the execution stops here");
+        log_commit_failure(self.execution, error, what);
         self.broken.set(true);
         self.idle.notify_one();
         std::future::pending::<()>().await;
@@ -174,7 +174,7 @@ impl StandardDriver {
         }
         let id = self.execution;
         if let Err(e) = self.commit_pending(|_, _| Ok(())).await {
-            tracing::warn!(execution = id, error = %e, "could not commit events; the execution stops here");
+            log_commit_failure(id, &e, "could not commit events");
             self.broken.set(true);
             self.idle.notify_one();
             return false;
@@ -215,6 +215,17 @@ impl StandardDriver {
         let wake = self.sleeps.borrow().values().min().copied()?;
         let horizon = self.hub.clock.now() + park_after;
         (wake > horizon).then_some(wake)
+    }
+}
+
+/// Logs why an execution stopped short: it is resumed from the store a moment later. A full
+/// disk is logged once by the store, so each execution says so at debug level only (every
+/// waiting execution would otherwise log a warning every second until space returns).
+fn log_commit_failure(execution: i64, error: &StoreError, what: &str) {
+    if error.is_full() {
+        tracing::debug!(execution, error = %error, "{what}; the execution stops here");
+    } else {
+        tracing::warn!(execution, error = %error, "{what}; the execution stops here");
     }
 }
 
@@ -471,7 +482,7 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
         }
         Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => Stopped::Aborted,
         Err(e) => {
-            tracing::warn!(execution = id, error = %e, "could not commit the execution's ending");
+            log_commit_failure(id, &e, "could not commit the execution's ending");
             Stopped::Broken
         }
     }

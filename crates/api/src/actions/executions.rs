@@ -38,10 +38,9 @@ pub(crate) fn runtime_error(e: RuntimeError) -> ApiError {
         RuntimeError::ExecutionDoesNotExist(arn) => execution_does_not_exist(&arn),
         RuntimeError::ExecutionNotRedrivable(m) => ApiError::service("ExecutionNotRedrivable", m),
         RuntimeError::InvalidDefinition(m) => ApiError::invalid_definition(m),
-        RuntimeError::ShuttingDown => ApiError::service(
-            "ServiceUnavailable",
-            "The server is shutting down; retry against the next one",
-        ),
+        RuntimeError::ShuttingDown => {
+            ApiError::service_unavailable("The server is shutting down; retry against the next one")
+        }
         RuntimeError::InvalidToken(m) => {
             ApiError::service("InvalidToken", format!("Invalid Token: '{m}'"))
         }
