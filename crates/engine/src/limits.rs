@@ -2,10 +2,8 @@
 //! run their own engine may want more than AWS allows.
 //!
 //! Also a bound Switchback adds where AWS publishes none: the memory one JSONata or intrinsic
-//! evaluation may take ([`max_evaluation_memory_bytes`]), so a hostile expression fails its
-//! state instead of growing the server's memory.
-
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! evaluation may take ([`Limits::max_evaluation_memory_bytes`]), so a hostile expression
+//! fails its state instead of growing the server's memory.
 
 /// Limits applied to one execution.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +12,15 @@ pub struct Limits {
     pub max_payload_bytes: usize,
     /// Most events one execution's history may hold (AWS: 25,000).
     pub max_history_events: usize,
+    /// Bytes of values one evaluation may build: one JSONata expression (`{% %}`) or one
+    /// intrinsic call (`States.Format(...)` with its nested calls). The count is approximate
+    /// (string bytes, a value's size per item or key; see `switchback_jsonata::Limits` and
+    /// `switchback_intrinsics::Limits`). Past it the state fails: JSONata with
+    /// `States.QueryEvaluationError` (cause `... threw an error during evaluation. U1004: The
+    /// memory budget of N bytes for one evaluation was exceeded. ...`), an intrinsic with
+    /// `States.Runtime` (cause `... The memory budget of N bytes for one evaluation was
+    /// exceeded in States.X`). Default [`DEFAULT_MAX_EVALUATION_MEMORY_BYTES`].
+    pub max_evaluation_memory_bytes: usize,
 }
 
 impl Default for Limits {
@@ -21,37 +28,14 @@ impl Default for Limits {
         Limits {
             max_payload_bytes: 256 * 1024,
             max_history_events: 25_000,
+            max_evaluation_memory_bytes: DEFAULT_MAX_EVALUATION_MEMORY_BYTES,
         }
     }
 }
 
-/// The default of [`max_evaluation_memory_bytes`]: 64 MiB. AWS's payload limit is 256 KiB, so
-/// a value far larger is of no use to a workflow.
+/// The default of [`Limits::max_evaluation_memory_bytes`]: 64 MiB. AWS's payload limit is
+/// 256 KiB, so a value far larger is of no use to a workflow.
 pub const DEFAULT_MAX_EVALUATION_MEMORY_BYTES: usize = 64 * 1024 * 1024;
-
-static MAX_EVALUATION_MEMORY_BYTES: AtomicUsize =
-    AtomicUsize::new(DEFAULT_MAX_EVALUATION_MEMORY_BYTES);
-
-/// Bytes of values one evaluation may build: one JSONata expression (`{% %}`) or one
-/// intrinsic call (`States.Format(...)` with its nested calls). The count is approximate
-/// (string bytes, a value's size per item or key; see `switchback_jsonata::Limits` and
-/// `switchback_intrinsics::Limits`). Past it the state fails: JSONata with
-/// `States.QueryEvaluationError` (cause `... threw an error during evaluation. U1004: The
-/// memory budget of N bytes for one evaluation was exceeded. ...`), an intrinsic with
-/// `States.Runtime` (cause `... The memory budget of N bytes for one evaluation was exceeded
-/// in States.X`).
-///
-/// Process-wide rather than a field of [`Limits`]: `Limits` is built field by field outside
-/// this crate, so a new field would not compile there until each site adds it. A server
-/// setting sets it once at start ([`set_max_evaluation_memory_bytes`]).
-pub fn max_evaluation_memory_bytes() -> usize {
-    MAX_EVALUATION_MEMORY_BYTES.load(Ordering::Relaxed)
-}
-
-/// Sets [`max_evaluation_memory_bytes`] for every execution started or resumed from now on.
-pub fn set_max_evaluation_memory_bytes(bytes: usize) {
-    MAX_EVALUATION_MEMORY_BYTES.store(bytes, Ordering::Relaxed);
-}
 
 impl Limits {
     /// Makes the evaluators on this thread apply the evaluation limits. The payload templates
@@ -59,7 +43,7 @@ impl Limits {
     /// interpreter calls this before each evaluation (when it builds the evaluation's
     /// environment).
     pub(crate) fn apply_to_evaluators(&self) {
-        let bytes = max_evaluation_memory_bytes();
+        let bytes = self.max_evaluation_memory_bytes;
         switchback_jsonata::limits::set_thread_limits(switchback_jsonata::Limits {
             max_memory_bytes: bytes,
             ..switchback_jsonata::Limits::default()

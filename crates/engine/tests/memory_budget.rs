@@ -2,18 +2,11 @@
 //! state with `States.QueryEvaluationError`, an intrinsic call with `States.Runtime`, quickly
 //! and before the memory it asks for is taken; large but reasonable values still work.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use switchback_asl::load::load_document;
-use switchback_engine::limits::{
-    set_max_evaluation_memory_bytes, DEFAULT_MAX_EVALUATION_MEMORY_BYTES,
-};
-use switchback_engine::{run_execution, ExecutionOutcome, ExecutionStatus, RunOptions};
-
-/// The budget is process-wide: tests that change it must not overlap the others.
-static BUDGET: Mutex<()> = Mutex::new(());
+use switchback_engine::{run_execution, ExecutionOutcome, ExecutionStatus, Limits, RunOptions};
 
 /// Quick: well within the JSONata timeout (5 s) in a release build. A debug build on a busy
 /// 2-core machine is several times slower, at worst about as slow as the timeout; there the
@@ -25,9 +18,20 @@ const QUICK: Duration = Duration::from_millis(if cfg!(debug_assertions) {
 });
 
 fn run(definition: Value, input: Value) -> (ExecutionOutcome, Duration) {
+    run_with(definition, input, Limits::default())
+}
+
+fn run_with(definition: Value, input: Value, limits: Limits) -> (ExecutionOutcome, Duration) {
     let machine = load_document(&definition).expect("a valid definition");
     let start = Instant::now();
-    let outcome = run_execution(&machine, input, RunOptions::default());
+    let outcome = run_execution(
+        &machine,
+        input,
+        RunOptions {
+            limits,
+            ..RunOptions::default()
+        },
+    );
     (outcome, start.elapsed())
 }
 
@@ -120,7 +124,6 @@ fn assert_failed(outcome: &ExecutionOutcome, took: Duration, error: &str, what: 
 
 #[test]
 fn hostile_jsonata_fails_with_query_evaluation_error() {
-    let _serial = BUDGET.lock().unwrap_or_else(|e| e.into_inner());
     for expr in HOSTILE_JSONATA {
         let (outcome, took) = run(jsonata(expr), json!({}));
         assert_failed(&outcome, took, "States.QueryEvaluationError", expr);
@@ -145,7 +148,6 @@ fn hostile_jsonata_fails_with_query_evaluation_error() {
 
 #[test]
 fn hostile_intrinsics_fail_with_states_runtime() {
-    let _serial = BUDGET.lock().unwrap_or_else(|e| e.into_inner());
     for call in hostile_intrinsics() {
         let (outcome, took) = run(intrinsic(&call), input());
         assert_failed(&outcome, took, "States.Runtime", &call);
@@ -154,7 +156,6 @@ fn hostile_intrinsics_fail_with_states_runtime() {
 
 #[test]
 fn large_but_reasonable_values_still_work() {
-    let _serial = BUDGET.lock().unwrap_or_else(|e| e.into_inner());
     for (expr, expected) in [
         (r#"$length($pad("", 1000000, "x"))"#, json!(1_000_000)),
         (r#"$count([1..100000])"#, json!(100_000)),
@@ -208,15 +209,17 @@ fn large_but_reasonable_values_still_work() {
 
 #[test]
 fn the_budget_is_configurable() {
-    let _serial = BUDGET.lock().unwrap_or_else(|e| e.into_inner());
-    set_max_evaluation_memory_bytes(100_000);
-    let small_jsonata = run(jsonata(r#"$length($pad("", 200000))"#), json!({})).0;
-    let small_intrinsic = run(
+    let small = Limits {
+        max_evaluation_memory_bytes: 100_000,
+        ..Limits::default()
+    };
+    let small_jsonata = run_with(jsonata(r#"$length($pad("", 200000))"#), json!({}), small).0;
+    let small_intrinsic = run_with(
         intrinsic("States.ArrayLength(States.Array($.big))"),
         input(),
+        small,
     )
     .0;
-    set_max_evaluation_memory_bytes(DEFAULT_MAX_EVALUATION_MEMORY_BYTES);
     assert_eq!(
         small_jsonata.error.as_deref(),
         Some("States.QueryEvaluationError")

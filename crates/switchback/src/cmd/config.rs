@@ -68,6 +68,10 @@ pub struct ServeArgs {
     /// Most history events per execution [default: 25000, AWS's] (file: max_history_events).
     #[arg(long, env = "SWITCHBACK_MAX_HISTORY_EVENTS", value_name = "N")]
     pub max_history_events: Option<usize>,
+    /// Bytes of values one JSONata expression or intrinsic call may build; past it the state
+    /// fails [default: 67108864, 64 MiB] (file: max_evaluation_memory_bytes).
+    #[arg(long, env = "SWITCHBACK_MAX_EVALUATION_MEMORY_BYTES", value_name = "N")]
+    pub max_evaluation_memory_bytes: Option<usize>,
     /// Days closed executions are kept [default: 90, AWS's] (file: retention_days).
     #[arg(long, env = "SWITCHBACK_RETENTION_DAYS", value_name = "DAYS")]
     pub retention_days: Option<u64>,
@@ -123,6 +127,7 @@ pub struct FileSettings {
     pub fsync: Option<Fsync>,
     pub max_payload_bytes: Option<usize>,
     pub max_history_events: Option<usize>,
+    pub max_evaluation_memory_bytes: Option<usize>,
     pub retention_days: Option<u64>,
     pub workers: Option<usize>,
     pub mock_config: Option<PathBuf>,
@@ -221,6 +226,7 @@ pub struct Settings {
     pub fsync: Fsync,
     pub max_payload_bytes: usize,
     pub max_history_events: usize,
+    pub max_evaluation_memory_bytes: usize,
     pub retention_days: u64,
     pub workers: usize,
     /// AWS's mock configuration file, if any.
@@ -347,6 +353,13 @@ impl Settings {
         if max_history_events == 0 {
             bail!("max_history_events must be at least 1");
         }
+        let max_evaluation_memory_bytes = args
+            .max_evaluation_memory_bytes
+            .or(file.max_evaluation_memory_bytes)
+            .unwrap_or(defaults.max_evaluation_memory_bytes);
+        if max_evaluation_memory_bytes == 0 {
+            bail!("max_evaluation_memory_bytes must be at least 1");
+        }
 
         let retention_days = args
             .retention_days
@@ -419,6 +432,7 @@ impl Settings {
             fsync: args.fsync.or(file.fsync).unwrap_or(Fsync::On),
             max_payload_bytes,
             max_history_events,
+            max_evaluation_memory_bytes,
             retention_days,
             workers,
         })
@@ -429,6 +443,7 @@ impl Settings {
         Limits {
             max_payload_bytes: self.max_payload_bytes,
             max_history_events: self.max_history_events,
+            max_evaluation_memory_bytes: self.max_evaluation_memory_bytes,
         }
     }
 

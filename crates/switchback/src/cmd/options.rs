@@ -24,6 +24,10 @@ pub struct ExecutionFlags {
     /// Most history events per execution (AWS: 25000).
     #[arg(long, default_value_t = Limits::default().max_history_events)]
     pub max_history_events: usize,
+    /// Bytes of values one JSONata expression or intrinsic call may build (64 MiB); past it
+    /// the state fails (States.QueryEvaluationError, States.Runtime).
+    #[arg(long, default_value_t = Limits::default().max_evaluation_memory_bytes)]
+    pub max_evaluation_memory_bytes: usize,
 }
 
 /// The mock file's JSON, read once.
@@ -61,6 +65,7 @@ impl ExecutionFlags {
         Limits {
             max_payload_bytes: self.max_payload_bytes,
             max_history_events: self.max_history_events,
+            max_evaluation_memory_bytes: self.max_evaluation_memory_bytes,
         }
     }
 }
