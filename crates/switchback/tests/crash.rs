@@ -278,21 +278,8 @@ async fn check_execution(
     items: usize,
     killed_at: f64,
 ) -> Result<&'static str, String> {
-    let described = client
-        .describe_execution(arn)
-        .await
-        .map_err(|e| format!("DescribeExecution: {e}"))?;
-    if described["status"] != "SUCCEEDED" {
-        return Err(format!(
-            "status {} (error {}, cause {})",
-            described["status"], described["error"], described["cause"]
-        ));
-    }
     // The data survived too: the Pass's result, one Map result per item, both branches.
-    let output: Value = described["output"]
-        .as_str()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .ok_or_else(|| format!("output is not JSON text: {}", described["output"]))?;
+    let output = server::succeeded_output(client, arn).await?;
     let mapped = output["mapped"].as_array().map_or(0, Vec::len);
     let branches = output["branches"].as_array().map_or(0, Vec::len);
     if output["prepared"] != "prepared" || mapped != items || branches != 2 {
@@ -337,35 +324,7 @@ fn epoch_seconds() -> f64 {
 
 /// The history rules of the crash test, on one execution's events (oldest first).
 fn check_history(events: &[Value], items: usize) -> Result<(), String> {
-    let types: Vec<&str> = events
-        .iter()
-        .map(|e| e["type"].as_str().unwrap_or(""))
-        .collect();
-    for (i, e) in events.iter().enumerate() {
-        let id = e["id"]
-            .as_u64()
-            .ok_or_else(|| format!("event #{i} has no id: {e}"))?;
-        if id != i as u64 + 1 {
-            return Err(format!(
-                "event #{i} has id {id}: ids are not 1..n (gap or duplicate)"
-            ));
-        }
-        if let Some(prev) = e.get("previousEventId").and_then(Value::as_u64) {
-            if prev >= id {
-                return Err(format!(
-                    "event {id} ({}) has previousEventId {prev}",
-                    types[i]
-                ));
-            }
-        }
-    }
-    let count = |t: &str| types.iter().filter(|x| **x == t).count();
-    if types.first() != Some(&"ExecutionStarted") || count("ExecutionStarted") != 1 {
-        return Err(format!("not one ExecutionStarted first: {types:?}"));
-    }
-    if types.last() != Some(&"ExecutionSucceeded") || count("ExecutionSucceeded") != 1 {
-        return Err(format!("not one ExecutionSucceeded last: {types:?}"));
-    }
+    server::check_whole_history(events)?;
     let expected = expected_entries(items);
     for (suffix, details) in [
         ("StateEntered", "stateEnteredEventDetails"),

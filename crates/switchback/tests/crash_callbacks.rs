@@ -457,20 +457,7 @@ async fn answers_tasks_and_children_survive_repeated_kills() {
 
 /// One execution: SUCCEEDED with every part of its output, and a well-formed history.
 async fn check_execution(client: &Client, arn: &str) -> Result<Vec<Value>, String> {
-    let described = client
-        .describe_execution(arn)
-        .await
-        .map_err(|e| format!("DescribeExecution: {e}"))?;
-    if described["status"] != "SUCCEEDED" {
-        return Err(format!(
-            "status {} (error {}, cause {})",
-            described["status"], described["error"], described["cause"]
-        ));
-    }
-    let output: Value = described["output"]
-        .as_str()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .ok_or_else(|| format!("output is not JSON: {}", described["output"]))?;
+    let output = server::succeeded_output(client, arn).await?;
     let n = output["n"].clone();
     let fan = &output["fan"];
     if !output["answer"]["token"].is_string()
@@ -487,22 +474,7 @@ async fn check_execution(client: &Client, arn: &str) -> Result<Vec<Value>, Strin
         .get_execution_history(arn)
         .await
         .map_err(|e| format!("GetExecutionHistory: {e}"))?;
-    for (i, e) in events.iter().enumerate() {
-        if e["id"].as_u64() != Some(i as u64 + 1) {
-            return Err(format!("event #{i} has id {}: ids are not 1..n", e["id"]));
-        }
-    }
-    let types: Vec<&str> = events
-        .iter()
-        .map(|e| e["type"].as_str().unwrap_or(""))
-        .collect();
-    let count = |t: &str| types.iter().filter(|x| **x == t).count();
-    if types.first() != Some(&"ExecutionStarted") || count("ExecutionStarted") != 1 {
-        return Err(format!("not one ExecutionStarted first: {types:?}"));
-    }
-    if types.last() != Some(&"ExecutionSucceeded") || count("ExecutionSucceeded") != 1 {
-        return Err(format!("not one ExecutionSucceeded last: {types:?}"));
-    }
+    server::check_whole_history(&events)?;
     Ok(events)
 }
 

@@ -1,6 +1,7 @@
 //! A real `switchback serve` process for the crash tests: started on a loopback port with its
 //! own data directory, ready once `GET /healthz` answers, killed with SIGKILL (no chance to
-//! flush or drain) when asked or dropped, and restarted on the same address.
+//! flush or drain) when asked or dropped, and restarted on the same address. Also the checks
+//! every crash test makes of an execution: it succeeded, and its history is whole.
 
 #![allow(dead_code)]
 
@@ -10,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+use switchback_client::Client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How long a server may take to answer `GET /healthz`.
@@ -159,4 +162,58 @@ impl Drop for TempDir {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
+}
+
+/// The output of an execution that must have SUCCEEDED; an error names what it was instead.
+pub async fn succeeded_output(client: &Client, arn: &str) -> Result<Value, String> {
+    let described = client
+        .describe_execution(arn)
+        .await
+        .map_err(|e| format!("DescribeExecution: {e}"))?;
+    if described["status"] != "SUCCEEDED" {
+        return Err(format!(
+            "status {} (error {}, cause {})",
+            described["status"], described["error"], described["cause"]
+        ));
+    }
+    described["output"]
+        .as_str()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .ok_or_else(|| format!("output is not JSON text: {}", described["output"]))
+}
+
+/// A succeeded execution's history is whole: ids 1..n (no gap, no duplicate), each
+/// `previousEventId` before its event, one `ExecutionStarted` first and one
+/// `ExecutionSucceeded` last.
+pub fn check_whole_history(events: &[Value]) -> Result<(), String> {
+    let types: Vec<&str> = events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or(""))
+        .collect();
+    for (i, e) in events.iter().enumerate() {
+        let id = e["id"]
+            .as_u64()
+            .ok_or_else(|| format!("event #{i} has no id: {e}"))?;
+        if id != i as u64 + 1 {
+            return Err(format!(
+                "event #{i} has id {id}: ids are not 1..n (gap or duplicate)"
+            ));
+        }
+        if let Some(prev) = e.get("previousEventId").and_then(Value::as_u64) {
+            if prev >= id {
+                return Err(format!(
+                    "event {id} ({}) has previousEventId {prev}",
+                    types[i]
+                ));
+            }
+        }
+    }
+    let count = |t: &str| types.iter().filter(|x| **x == t).count();
+    if types.first() != Some(&"ExecutionStarted") || count("ExecutionStarted") != 1 {
+        return Err(format!("not one ExecutionStarted first: {types:?}"));
+    }
+    if types.last() != Some(&"ExecutionSucceeded") || count("ExecutionSucceeded") != 1 {
+        return Err(format!("not one ExecutionSucceeded last: {types:?}"));
+    }
+    Ok(())
 }
