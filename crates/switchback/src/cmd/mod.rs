@@ -5,6 +5,7 @@ pub mod bench_endpoint;
 pub mod config;
 pub mod graph;
 pub mod input;
+pub mod leftovers;
 pub mod options;
 pub mod run;
 pub mod serve;

@@ -36,6 +36,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     if let Some(file) = &settings.config_file {
         tracing::info!(file = %file.display(), "configuration file read");
     }
+    // Before any thread starts (the integrations start theirs below): the function processes
+    // inherit the mark, so that a restart after a crash can find what they left running.
+    if let DataLocation::Dir(dir) = &settings.data {
+        super::leftovers::mark_function_processes(dir);
+    }
 
     // Functions, connections and mocks are checked before anything starts: a mistake in a
     // file stops the server with a message naming the file and the field.
@@ -54,6 +59,17 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
 
     // The data directory first: a second server on the same directory must stop here.
     let (store, _lock) = open_store(&settings)?;
+    // Holding the lock: what still carries this directory's mark was started by a server that
+    // died, and must not run beside the invocations dispatched again below.
+    if let DataLocation::Dir(dir) = &settings.data {
+        let killed = super::leftovers::kill_leftovers(dir);
+        if killed > 0 {
+            tracing::warn!(
+                processes = killed,
+                "killed function processes left running by a server that was killed"
+            );
+        }
+    }
     let resumed = store
         .read_blocking(executions::running)
         .map(|running| running.len())
