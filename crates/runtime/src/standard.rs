@@ -300,8 +300,12 @@ impl Driver for StandardDriver {
 
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
         Box::pin(async move {
-            // TaskScheduled is durable before the task is dispatched.
-            self.flush().await;
+            // TaskScheduled is durable before the task is dispatched. A task that registers a
+            // waiting row (a task token, an activity) commits its scheduling together with the
+            // row instead, so a token seen in the history can always be answered.
+            if !tasks::registers_row(&request) {
+                self.flush().await;
+            }
             tasks::run(self, request).await
         })
     }

@@ -25,6 +25,19 @@ pub const NO_INTEGRATION: &str = "Switchback.NoIntegration";
 /// A wait with no deadline of its own parks until this far ahead (the answer wakes it).
 const FAR_FUTURE_SECONDS: i64 = 100 * 365 * 24 * 3600;
 
+/// Whether this phase of a task registers its waiting row first ([`register`]), committing the
+/// execution's pending events (its scheduling) in the same transaction.
+pub fn registers_row(request: &TaskRequest) -> bool {
+    match request.phase {
+        TaskPhase::Dispatch => {
+            request.pattern == IntegrationPattern::WaitForTaskToken
+                && !nested::is_start_execution(&request.resource)
+        }
+        TaskPhase::AwaitStart => true,
+        TaskPhase::AwaitResult => false,
+    }
+}
+
 /// Runs one phase of a Standard execution's task.
 pub async fn run(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome {
     if let Some(outcome) = driver.mocks.as_ref().and_then(|m| m.try_respond(&request)) {

@@ -98,6 +98,54 @@ fn types(events: &[HistoryEvent]) -> Vec<HistoryEventType> {
     events.iter().map(|e| e.r#type.clone()).collect()
 }
 
+/// The token appears in the history (`TaskScheduled`) in the same commit as the row that
+/// answers it: answered the moment it is seen, it is never `TaskDoesNotExist`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_seen_in_the_history_can_be_answered_at_once() {
+    let (_s, client) = setup().await;
+    let machine = create_machine(&client, "eager", &callback_machine(json!({}))).await;
+    let mut answered = Vec::new();
+    for round in 0..40 {
+        let (client, machine) = (client.clone(), machine.clone());
+        answered.push(tokio::spawn(async move {
+            let arn = start(&client, &machine, &format!(r#"{{"order": {round}}}"#)).await;
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let token = loop {
+                let found = history(&client, &arn).await.iter().find_map(|e| {
+                    let d = e.task_scheduled_event_details.as_ref()?;
+                    let params: Value = serde_json::from_str(&d.parameters).ok()?;
+                    params["MessageBody"]["token"].as_str().map(str::to_string)
+                });
+                if let Some(token) = found {
+                    break token;
+                }
+                assert!(Instant::now() < deadline, "no task token in {arn}");
+                tokio::task::yield_now().await;
+            };
+            let sent = client
+                .send_task_success()
+                .task_token(&token)
+                .output("{}")
+                .send()
+                .await;
+            if sent.is_err() {
+                return Err(format!("{arn}: {:?}", code_of(sent)));
+            }
+            let d = wait_done(&client, &arn, Duration::from_secs(20)).await;
+            if d.status == ExecutionStatus::Succeeded {
+                Ok(())
+            } else {
+                Err(format!("{arn}: {:?}", d.status))
+            }
+        }));
+    }
+    for task in answered {
+        if let Err(e) = task.await.expect("a round panicked") {
+            panic!("a token seen in the history could not be answered: {e}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_task_token_resumes_the_execution_once() {
     let (_s, client) = setup().await;
