@@ -1,0 +1,353 @@
+//! The Map state: its items, the input of each iteration, and the iterations, either inline
+//! (recorded in the execution's history) or distributed (child runs, recorded as a map run).
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+use switchback_asl::errors as names;
+use switchback_asl::template::{self, Template};
+use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
+
+use super::data_flow::jsonata_source;
+use super::{Fault, Frame, Interpreter, Json, StateRun};
+use crate::history::EventKind;
+use crate::vars::Vars;
+
+impl Interpreter<'_> {
+    pub(super) async fn map(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let (base, items) = self.map_items(run, spec, frame)?;
+        let max_concurrency = match &spec.max_concurrency {
+            Some(src) => self.number(run, src, "MaxConcurrency", &base, frame)?,
+            None => 0.0,
+        };
+        // The inputs of the iterations: ItemSelector / Parameters applied to each item.
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            inputs.push(self.item_input(run, spec, &base, index, item, frame)?);
+        }
+        let started = self.emit(
+            frame.prev.get(),
+            EventKind::MapStateStarted {
+                length: items.len(),
+            },
+        );
+        frame.prev.set(started);
+        // AWS reads the tolerated-failure fields once the map has started.
+        let tolerated_count = match &spec.tolerated_failure_count {
+            Some(src) => {
+                let n = self.number(run, src, "ToleratedFailureCount", &base, frame)?;
+                if n < 0.0 {
+                    return Err(self.engine_failure(
+                        run,
+                        Failure::runtime("ToleratedFailureCount cannot be negative."),
+                    ));
+                }
+                Some(n)
+            }
+            None => None,
+        };
+        let tolerated_pct = match &spec.tolerated_failure_percentage {
+            Some(src) => Some(self.number(run, src, "ToleratedFailurePercentage", &base, frame)?),
+            None => None,
+        };
+        let outer = Arc::new(frame.vars.clone());
+        let limit = if max_concurrency >= 1.0 {
+            max_concurrency as usize
+        } else {
+            usize::MAX
+        };
+        match spec.mode {
+            MapMode::Inline => {
+                self.map_inline(run, spec, inputs, outer, limit, frame)
+                    .await
+            }
+            MapMode::Distributed => {
+                self.map_distributed(
+                    run,
+                    spec,
+                    inputs,
+                    outer,
+                    limit,
+                    tolerated_count,
+                    tolerated_pct,
+                    frame,
+                )
+                .await
+            }
+        }
+    }
+
+    /// The items a Map iterates over: ItemsPath (JSONPath) or Items (JSONata), and the value
+    /// the item selector sees as `$`.
+    fn map_items(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        frame: &mut Frame,
+    ) -> Result<(Json, Vec<Value>), Fault> {
+        match run.state.query_language {
+            QueryLanguage::JsonPath => {
+                let effective = self.effective_input(run, frame)?;
+                let items = match &spec.items_path {
+                    Some(p) => self.select_path(run, p, &effective, frame)?,
+                    None => Value::clone(&effective),
+                };
+                match items {
+                    Value::Array(a) => Ok((effective, a)),
+                    other => Err(self.engine_failure(
+                        run,
+                        Failure::runtime(format!(
+                            "Invalid path '{}' : The value at the path is not an array: {}",
+                            spec.items_path.as_ref().map_or("$", |p| p.as_str()),
+                            template::compact(&other)
+                        )),
+                    )),
+                }
+            }
+            QueryLanguage::Jsonata => {
+                let items = match &spec.items {
+                    Some(t) => {
+                        let mut env = self.env(run, &run.input, frame);
+                        let outcome = match t {
+                            Template::Jsonata { expr, field } => {
+                                template::eval_jsonata(expr, field, &mut env).map_err(|f| self.engine_failure(run, f))
+                            }
+                            other => self.eval(run, other, &mut env).map(switchback_jsonata::Outcome::Value),
+                        };
+                        let outcome = match outcome {
+                            Ok(o) => o,
+                            Err(f) => {
+                                self.evaluation_failed(run, &f, Some("Items"), frame, true);
+                                return Err(f);
+                            }
+                        };
+                        match outcome {
+                            switchback_jsonata::Outcome::Value(Value::Array(a)) => a,
+                            other => {
+                                let cause = match &other {
+                                    switchback_jsonata::Outcome::Value(v) => format!(
+                                        "The JSONata expression '{}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
+                                        jsonata_source(t),
+                                        switchback_asl::choice::json_type_name(v),
+                                        template::compact(v)
+                                    ),
+                                    switchback_jsonata::Outcome::Undefined => format!(
+                                        "The JSONata expression '{}' specified for the field 'Items' returned nothing (undefined).",
+                                        jsonata_source(t)
+                                    ),
+                                    switchback_jsonata::Outcome::Function => format!(
+                                        "The JSONata expression '{}' specified for the field 'Items' returned an unsupported result type.",
+                                        jsonata_source(t)
+                                    ),
+                                };
+                                let f = self.engine_failure(run, Failure::query(cause));
+                                self.evaluation_failed(run, &f, Some("Items"), frame, true);
+                                return Err(f);
+                            }
+                        }
+                    }
+                    None => match &*run.input {
+                        Value::Array(a) => a.clone(),
+                        other => {
+                            return Err(self.engine_failure(
+                                run,
+                                Failure::query(format!(
+                                    "The Map state's input must be an array when 'Items' is not given, but was: {}",
+                                    template::compact(other)
+                                )),
+                            ))
+                        }
+                    },
+                };
+                Ok((run.input.clone(), items))
+            }
+        }
+    }
+
+    fn item_input(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        base: &Value,
+        index: usize,
+        item: &Value,
+        frame: &Frame,
+    ) -> Result<Json, Fault> {
+        let Some(t) = &spec.item_selector else {
+            return Ok(Arc::new(item.clone()));
+        };
+        let item_run = StateRun {
+            map_item: Some((index, item)),
+            ..run.clone()
+        };
+        let mut env = self.env(&item_run, base, frame);
+        let v = match t.eval(&mut env) {
+            Ok(v) => v,
+            Err(f) => return Err(self.engine_failure(run, f)),
+        };
+        Ok(Arc::new(v))
+    }
+
+    async fn map_inline(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        inputs: Vec<Json>,
+        outer: Arc<Vars>,
+        limit: usize,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let name = run.state.name.clone();
+        let started = frame.prev.get();
+        // Each iteration's MapIterationStarted follows the previous iteration's last event.
+        let chain = RefCell::new(started);
+        let last_done = RefCell::new(started);
+        let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
+            let outer = outer.clone();
+            let name = name.clone();
+            let chain = &chain;
+            let last_done = &last_done;
+            let lane = self.lanes.spawn(index);
+            self.lanes.run_in(
+                lane,
+                Box::pin(async move {
+                    let begin = self.emit(
+                        *chain.borrow(),
+                        EventKind::MapIteration {
+                            kind: "Started",
+                            name: name.clone(),
+                            index,
+                        },
+                    );
+                    let mut f = Frame {
+                        vars: Vars::nested(outer),
+                        prev: Cell::new(begin),
+                        assigned: None,
+                        input_size: Cell::new(None),
+                        output_bound: Cell::new(None),
+                    };
+                    let result = self.run_scope(&spec.processor, input, &mut f).await;
+                    *chain.borrow_mut() = f.prev.get();
+                    let kind = if result.is_ok() {
+                        "Succeeded"
+                    } else {
+                        "Failed"
+                    };
+                    let done =
+                        self.emit(f.prev.get(), EventKind::MapIteration { kind, name, index });
+                    *last_done.borrow_mut() = if result.is_ok() { done } else { f.prev.get() };
+                    result
+                }),
+            )
+        });
+        let mut results = stream::iter(iterations).buffered(limit);
+        let mut outputs = Vec::new();
+        while let Some(r) = results.next().await {
+            match r {
+                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
+                Err(fault) => {
+                    drop(results);
+                    frame.prev.set(*last_done.borrow());
+                    return Err(fault);
+                }
+            }
+        }
+        drop(results);
+        let last = *last_done.borrow();
+        self.emit(last, EventKind::Bare("MapStateSucceeded"));
+        frame.prev.set(last);
+        Ok(Arc::new(Value::Array(outputs)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn map_distributed(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        inputs: Vec<Json>,
+        outer: Arc<Vars>,
+        limit: usize,
+        tolerated_count: Option<f64>,
+        tolerated_pct: Option<f64>,
+        frame: &mut Frame,
+    ) -> Result<Json, Fault> {
+        let map_run_arn = format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
+            self.exec.region,
+            account_of(&self.exec.state_machine_arn),
+            self.exec.state_machine_name,
+            spec.label
+                .clone()
+                .unwrap_or_else(|| run.state.name.to_string()),
+            self.exec.name
+        );
+        frame
+            .prev
+            .set(self.emit(frame.prev.get(), EventKind::MapRunStarted { map_run_arn }));
+        // Child executions keep their own histories; the parent records only the map run.
+        let total = inputs.len();
+        let iterations = inputs.into_iter().map(|input| {
+            let outer = outer.clone();
+            // Drawn here, in the map's lane, so a resumed run gives each child the same seed.
+            let seed = self.random_u64();
+            async move {
+                let child =
+                    Interpreter::new(self.machine, self.driver, self.exec.clone(), self.limits)
+                        .with_seed(seed);
+                let mut f = Frame {
+                    vars: Vars::nested(outer),
+                    prev: Cell::new(0),
+                    assigned: None,
+                    input_size: Cell::new(None),
+                    output_bound: Cell::new(None),
+                };
+                child.run_scope(&spec.processor, input, &mut f).await
+            }
+        });
+        let mut results = stream::iter(iterations).buffered(limit);
+        let mut outputs = Vec::new();
+        let mut failures = 0usize;
+        while let Some(r) = results.next().await {
+            match r {
+                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
+                Err(_) => {
+                    failures += 1;
+                    outputs.push(Value::Null);
+                }
+            }
+        }
+        drop(results);
+        let tolerated = failures == 0
+            || tolerated_count.is_some_and(|c| failures as f64 <= c)
+            || tolerated_pct
+                .is_some_and(|p| total > 0 && (failures as f64 * 100.0 / total as f64) <= p);
+        if !tolerated {
+            let error = names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_string();
+            let cause = "The specified tolerated failure threshold was exceeded".to_string();
+            frame.prev.set(self.emit(
+                frame.prev.get(),
+                EventKind::MapRunFailed {
+                    error: Some(error.clone()),
+                    cause: Some(cause.clone()),
+                },
+            ));
+            return Err(Fault::new(error, cause));
+        }
+        let succeeded = self.emit(frame.prev.get(), EventKind::Bare("MapRunSucceeded"));
+        self.emit(succeeded, EventKind::Bare("MapStateSucceeded"));
+        frame.prev.set(succeeded);
+        Ok(Arc::new(Value::Array(outputs)))
+    }
+}
+
+/// The account id in an ARN, for building other ARNs like it.
+fn account_of(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or("123456789012")
+}
