@@ -1,0 +1,102 @@
+//! The Map state: one iteration per item (inline: recorded in the history), the output is
+//! their outputs in order, and a failing iteration fails the state.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::*;
+
+fn doubling_map(extra: Value) -> Value {
+    let mut map = json!({
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemSelector": {"n.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "Double",
+            "States": {"Double": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, $.n)", "i.$": "$.i"}, "End": true}}
+        },
+        "End": true
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        map[k] = v.clone();
+    }
+    json!({"StartAt": "Each", "States": {"Each": map}})
+}
+
+#[test]
+fn each_item_is_run_and_recorded() {
+    let outcome = run(doubling_map(json!({})), json!({"items": [1, 2, 3]}));
+    assert_succeeded(
+        &outcome,
+        &json!([{"n": 2, "i": 0}, {"n": 4, "i": 1}, {"n": 6, "i": 2}]),
+    );
+    let kinds = types(&outcome);
+    assert_eq!(kinds[1], "MapStateEntered");
+    assert_eq!(kinds[2], "MapStateStarted");
+    for kind in [
+        "MapIterationStarted",
+        "MapIterationSucceeded",
+        "PassStateEntered",
+    ] {
+        assert_eq!(kinds.iter().filter(|t| *t == kind).count(), 3, "{kind}");
+    }
+    assert_eq!(kinds[kinds.len() - 3], "MapStateSucceeded");
+    assert_eq!(kinds[kinds.len() - 2], "MapStateExited");
+    assert_well_linked(&outcome);
+}
+
+#[test]
+fn one_at_a_time_gives_the_same_output() {
+    let outcome = run(
+        doubling_map(json!({"MaxConcurrency": 1})),
+        json!({"items": [5, 6]}),
+    );
+    assert_succeeded(&outcome, &json!([{"n": 10, "i": 0}, {"n": 12, "i": 1}]));
+}
+
+#[test]
+fn no_items_is_an_empty_output() {
+    let outcome = run(doubling_map(json!({})), json!({"items": []}));
+    assert_succeeded(&outcome, &json!([]));
+    assert!(!types(&outcome).iter().any(|t| t == "MapIterationStarted"));
+}
+
+#[test]
+fn items_that_are_not_an_array_fail() {
+    let outcome = run(doubling_map(json!({})), json!({"items": {"a": 1}}));
+    let cause = assert_failed(&outcome, "States.Runtime");
+    assert!(
+        cause.ends_with(
+            r#"Invalid path '$.items' : The value at the path is not an array: {"a":1}"#
+        ),
+        "{cause}"
+    );
+}
+
+#[test]
+fn a_failing_iteration_fails_the_state() {
+    let outcome = run(
+        json!({
+            "StartAt": "Each",
+            "States": {"Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Check",
+                    "States": {
+                        "Check": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Bad"}], "Default": "Good"},
+                        "Bad": {"Type": "Fail", "Error": "Item.Bad", "Cause": "two"},
+                        "Good": {"Type": "Succeed"}
+                    }
+                },
+                "End": true
+            }}
+        }),
+        json!([1, 2, 3]),
+    );
+    let cause = assert_failed(&outcome, "Item.Bad");
+    assert_eq!(cause, "two");
+    let kinds = types(&outcome);
+    assert!(kinds.iter().any(|t| t == "MapIterationFailed"), "{kinds:?}");
+    assert!(kinds.iter().any(|t| t == "MapStateFailed"), "{kinds:?}");
+}
