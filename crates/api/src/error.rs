@@ -149,11 +149,6 @@ impl ApiError {
         )
     }
 
-    /// An action that is wired but not written yet.
-    pub fn not_implemented(action: &str) -> Self {
-        Self::internal(format!("{action} is not implemented yet"))
-    }
-
     // ----- access: hosts and authentication -----
 
     /// The request is refused before any action runs: its `Host` does not name this server

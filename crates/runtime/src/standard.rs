@@ -78,6 +78,9 @@ pub struct StandardDriver {
     /// The execution's count of wakes when this run loaded it: parking holds only if no
     /// answer came since (see `executions::park`).
     wakes_seen: i64,
+    /// The execution's random seed, stored with it: every run and replay draws the same
+    /// numbers (`$random`, task tokens, jitter) from it.
+    seed: u64,
 }
 
 impl StandardDriver {
@@ -88,9 +91,11 @@ impl StandardDriver {
         hub: Arc<Hub>,
         mocks: Option<Mocks>,
         wakes_seen: i64,
+        seed: u64,
     ) -> StandardDriver {
         StandardDriver {
             wakes_seen,
+            seed,
             store,
             execution,
             hub,
@@ -294,8 +299,9 @@ impl Driver for StandardDriver {
     }
 
     fn random_u64(&self) -> u64 {
-        // Unused: the interpreter draws from the execution's stored seed (`with_seed`).
-        0
+        // The interpreter seeds its lanes from this once; the execution's stored seed makes a
+        // resumed run draw what its first run drew.
+        self.seed
     }
 
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
@@ -410,6 +416,7 @@ async fn run_inner(
         ctx.hub.clone(),
         mocks,
         record.wakes,
+        record.seed as u64,
     );
     drop(replayable);
     drop(recorded);

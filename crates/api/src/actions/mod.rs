@@ -27,51 +27,6 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Every action this API answers, in AWS's spelling.
-pub const ACTIONS: &[&str] = &[
-    "CreateStateMachine",
-    "DescribeStateMachine",
-    "UpdateStateMachine",
-    "DeleteStateMachine",
-    "ListStateMachines",
-    "ValidateStateMachineDefinition",
-    "PublishStateMachineVersion",
-    "ListStateMachineVersions",
-    "DeleteStateMachineVersion",
-    "CreateStateMachineAlias",
-    "DescribeStateMachineAlias",
-    "UpdateStateMachineAlias",
-    "DeleteStateMachineAlias",
-    "ListStateMachineAliases",
-    "TagResource",
-    "UntagResource",
-    "ListTagsForResource",
-    "StartExecution",
-    "StartSyncExecution",
-    "StopExecution",
-    "DescribeExecution",
-    "DescribeStateMachineForExecution",
-    "ListExecutions",
-    "GetExecutionHistory",
-    "RedriveExecution",
-    "TestState",
-    "DescribeMapRun",
-    "ListMapRuns",
-    "UpdateMapRun",
-    "CreateActivity",
-    "DescribeActivity",
-    "DeleteActivity",
-    "ListActivities",
-    "GetActivityTask",
-    "SendTaskSuccess",
-    "SendTaskFailure",
-    "SendTaskHeartbeat",
-];
-
-/// Step Functions actions this server knows but does not serve yet: they answer "not
-/// implemented yet" rather than "unknown operation", so that a client sees what is missing.
-pub const LATER: &[&str] = &[];
-
 /// Runs the handler of `action` on `body`.
 pub async fn dispatch(state: &AppState, action: &str, body: Value) -> Result<Value, ApiError> {
     match action {
@@ -114,8 +69,6 @@ pub async fn dispatch(state: &AppState, action: &str, body: Value) -> Result<Val
         "SendTaskSuccess" => callbacks::send_task_success(state, body).await,
         "SendTaskFailure" => callbacks::send_task_failure(state, body).await,
         "SendTaskHeartbeat" => callbacks::send_task_heartbeat(state, body).await,
-        // AWS actions that belong to the integrations layer (activities, task tokens).
-        other if LATER.contains(&other) => Err(ApiError::not_implemented(other)),
         other => Err(ApiError::unknown_operation(format!(
             "Unknown operation: 'AWSStepFunctions.{other}'"
         ))),
