@@ -3,8 +3,9 @@
 //! The interpreter ([`interpreter`]) walks a [`switchback_asl::StateMachine`] as async code:
 //! every point where an execution waits (a Wait state, a retry's back-off, a task) is an
 //! `await` on its [`Driver`], so one interpreter serves every way of running: the one-shot
-//! `switchback run` with a virtual clock, and (later) servers whose drivers persist each event
-//! before acting on it. The history ([`history`]) is what an execution leaves behind: exactly the
+//! `switchback run` with a virtual clock, and the server's Standard executions, whose driver
+//! commits each event before acting on it and whose journal lets a resumed execution replay
+//! what it already did (see `ARCHITECTURE.md`). The history ([`history`]) is what an execution leaves behind: exactly the
 //! events `GetExecutionHistory` returns, recorded as they happen.
 
 pub mod clock;
