@@ -5,8 +5,9 @@
 //! `await` on its [`Driver`], so one interpreter serves every way of running: the one-shot
 //! `switchback run` with a virtual clock, and the server's Standard executions, whose driver
 //! commits each event before acting on it and whose journal lets a resumed execution replay
-//! what it already did (see `ARCHITECTURE.md`). The history ([`history`]) is what an execution leaves behind: exactly the
-//! events `GetExecutionHistory` returns, recorded as they happen.
+//! what it already did (see `ARCHITECTURE.md`). The history ([`history`]) is what an
+//! execution leaves behind: exactly the events `GetExecutionHistory` returns, recorded as they
+//! happen.
 
 pub mod clock;
 pub mod context;
