@@ -146,7 +146,7 @@ async fn killed_server_finishes_every_execution_exactly_once() {
     let second = Server::start(&data, &dir.path().join("server-2.log")).await;
     let client = api_client(second.addr);
     let recovering = Instant::now();
-    wait_until_none_running(&client, &machine, &second).await;
+    server::wait_until_none_running(&client, &machine, &second, RECOVERY_LIMIT).await;
     eprintln!(
         "crash test: every execution ended {:?} after the restart",
         recovering.elapsed()
@@ -206,38 +206,6 @@ async fn start_all(client: &Client, machine: &str, server: &Server) -> Vec<(Stri
         }
     }
     executions
-}
-
-/// Polls `ListExecutions` (RUNNING) until it is empty, for `RECOVERY_LIMIT` at most.
-async fn wait_until_none_running(client: &Client, machine: &str, server: &Server) {
-    let deadline = Instant::now() + RECOVERY_LIMIT;
-    loop {
-        let running = client
-            .list_executions(machine, Some("RUNNING"))
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "ListExecutions after the restart: {e}\n{}",
-                    server.log_tail()
-                )
-            });
-        if running.is_empty() {
-            return;
-        }
-        if Instant::now() >= deadline {
-            let some: Vec<&str> = running
-                .iter()
-                .take(5)
-                .filter_map(|e| e["executionArn"].as_str())
-                .collect();
-            panic!(
-                "{} executions still RUNNING {RECOVERY_LIMIT:?} after the restart, e.g. {some:?}\n{}",
-                running.len(),
-                server.log_tail()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 /// Checks every execution; returns one line per problem found, and how many executions were

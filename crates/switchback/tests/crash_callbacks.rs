@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use switchback_client::{Client, ClientError, StateMachineType};
@@ -372,34 +372,19 @@ async fn answers_tasks_and_children_survive_repeated_kills() {
         server = Server::start_on(addr, &data, &log(i + 1), &extra).await;
     }
 
-    // Let everything finish on the last server.
-    let deadline = Instant::now() + RECOVERY_LIMIT;
-    loop {
-        let started = lock(&ledger).started.len();
-        let running = client
-            .list_executions(&parent, Some("RUNNING"))
-            .await
-            .unwrap_or_else(|e| panic!("ListExecutions: {e}\n{}", server.log_tail()));
-        if started == EXECUTIONS && running.is_empty() {
-            break;
-        }
-        if Instant::now() >= deadline {
-            let some: Vec<&str> = running
-                .iter()
-                .take(5)
-                .filter_map(|e| e["executionArn"].as_str())
-                .collect();
-            panic!(
-                "{} executions still RUNNING {RECOVERY_LIMIT:?} after the last restart ({started} started), e.g. {some:?}\nkills: {kills_done:?}\n{}",
-                running.len(),
-                server.log_tail()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    // Let everything finish on the last server: every start acknowledged, then none running.
+    let [starter, answerer, worker] = background;
+    match tokio::time::timeout(RECOVERY_LIMIT, starter).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("the start task failed: {e}"),
+        Err(_) => panic!(
+            "not every start acknowledged {RECOVERY_LIMIT:?} after the last restart; kills: {kills_done:?}\n{}",
+            server.log_tail()
+        ),
     }
-    for task in &background {
-        task.abort();
-    }
+    server::wait_until_none_running(&client, &parent, &server, RECOVERY_LIMIT).await;
+    answerer.abort();
+    worker.abort();
 
     let ledger = std::mem::take(&mut *lock(&ledger));
     let work_log = std::fs::read_to_string(dir.path().join("work.log")).unwrap_or_default();

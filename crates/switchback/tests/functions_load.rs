@@ -99,23 +99,7 @@ async fn three_hundred_executions_calling_functions_all_finish() {
         }
     }
 
-    let deadline = Instant::now() + FINISH_LIMIT;
-    loop {
-        let running = client
-            .list_executions(&machine, Some("RUNNING"))
-            .await
-            .unwrap_or_else(|e| panic!("ListExecutions: {e}"));
-        if running.is_empty() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} of {EXECUTIONS} executions still RUNNING after {FINISH_LIMIT:?}\n{}",
-            running.len(),
-            server.log_tail()
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    server::wait_until_none_running(&client, &machine, &server, FINISH_LIMIT).await;
     eprintln!(
         "functions load: {EXECUTIONS} executions, each calling a function process, finished in {:?}",
         started.elapsed()

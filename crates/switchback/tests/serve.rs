@@ -394,7 +394,9 @@ fn sigterm_answers_activity_long_polls_at_once() {
             json!({ "activityArn": arn, "workerName": "idle-worker" }),
         )
     });
-    std::thread::sleep(Duration::from_millis(500));
+    // Time for the poll to reach the server (nothing outside shows it waiting; generous for a
+    // loaded machine: the poll itself would wait 60 s).
+    std::thread::sleep(Duration::from_secs(1));
     // `terminate` fails the test unless the server exits within STOP_LIMIT (5 s): the poll
     // must not hold up the drain.
     let (exit, _took) = server.terminate();

@@ -217,3 +217,36 @@ pub fn check_whole_history(events: &[Value]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Polls `ListExecutions` (RUNNING) of `machine` until it is empty; past `limit`, fails naming
+/// a few that still run, with the server's log.
+pub async fn wait_until_none_running(
+    client: &Client,
+    machine: &str,
+    server: &Server,
+    limit: Duration,
+) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let running = client
+            .list_executions(machine, Some("RUNNING"))
+            .await
+            .unwrap_or_else(|e| panic!("ListExecutions: {e}\n{}", server.log_tail()));
+        if running.is_empty() {
+            return;
+        }
+        if Instant::now() >= deadline {
+            let some: Vec<&str> = running
+                .iter()
+                .take(5)
+                .filter_map(|e| e["executionArn"].as_str())
+                .collect();
+            panic!(
+                "{} executions still RUNNING after {limit:?}, e.g. {some:?}\n{}",
+                running.len(),
+                server.log_tail()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
