@@ -1,9 +1,10 @@
 //! The wall clock an execution reads.
 //!
 //! Every part of Switchback that stamps an event or schedules a timer reads the time through a
-//! [`Clock`] rather than `Timestamp::now()`, so that a test can run on a clock pinned to a moment
-//! of its choosing (the conformance corpus runs each case at the moment AWS recorded it) while
-//! time still passes at its real rate: timers, heartbeats and timeouts keep their meaning.
+//! [`Clock`] rather than `Timestamp::now()`, so that a test can run on a clock pinned to a
+//! moment of its choosing (the conformance corpus runs every case at the moment its inputs
+//! were made) while time still passes at its real rate: timers, heartbeats and timeouts keep
+//! their meaning.
 //! The production clock is [`Clock::system`], the real time with no shift.
 
 use jiff::{SignedDuration, Timestamp};

@@ -89,7 +89,7 @@ pub struct RunOptions {
     pub region: String,
     pub account_id: String,
     /// When the execution starts: the real time by default; tests pin it (the conformance
-    /// corpus runs each case at the moment AWS recorded it).
+    /// corpus runs every case at the moment its inputs were made).
     pub start_time: Option<Timestamp>,
 }
 
