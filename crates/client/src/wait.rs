@@ -50,9 +50,9 @@ impl Client {
             let status = described
                 .get("status")
                 .and_then(Value::as_str)
-                .and_then(ExecutionStatus::parse);
+                .and_then(|s| s.parse::<ExecutionStatus>().ok());
             match status {
-                Some(s) if s.is_terminal() => return Ok(described),
+                Some(s) if s.is_closed() => return Ok(described),
                 Some(_) => {}
                 None => {
                     return Err(ClientError::Decode {

@@ -3,14 +3,14 @@
 //! The graph, the timeline and the live view all ask the same question many times a second:
 //! "what had happened to each state by event N?". Answering it from `GetExecutionHistory`
 //! would parse every payload each time, so this module reads the stored events once, keeps one
-//! small [`EventSummary`] per event (no inputs or outputs), and afterwards reads only the
+//! small [`EventSummary`] per event (no inputs or outputs kept), and afterwards reads only the
 //! events added since. Payloads are read again only when a person opens a state or an event.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Deserialize;
-use switchback_store::executions::{self, EventRow};
+use switchback_engine::history::{EventKind, EventType};
+use switchback_runtime::history::{self, StoredEvent};
 use switchback_store::{Store, StoreError};
 
 /// One history event without its payloads.
@@ -22,8 +22,8 @@ pub struct EventSummary {
     pub previous_id: i64,
     /// Microseconds since the Unix epoch.
     pub timestamp: i64,
-    /// AWS's event type, e.g. `TaskStateEntered`.
-    pub kind: Box<str>,
+    /// The event's type, e.g. `TaskStateEntered`.
+    pub kind: EventType,
     /// The lane (Parallel branch or Map iteration) the event belongs to; 0 for the top level.
     pub lane: i64,
     /// The state's name for `*StateEntered`/`*StateExited`, the Map state's for `MapIteration*`.
@@ -36,36 +36,24 @@ pub struct EventSummary {
     pub cause: Option<Box<str>>,
 }
 
-/// The fields of an `*EventDetails` object that the console reads; everything else (inputs,
-/// outputs, parameters) is skipped without being kept.
-#[derive(Deserialize, Default)]
-struct DetailFields {
-    name: Option<String>,
-    index: Option<u64>,
-    error: Option<String>,
-    cause: Option<String>,
-}
-
 impl EventSummary {
-    /// The summary of a stored event. Details that do not parse are treated as absent: the
-    /// console shows what it can rather than failing a page.
-    pub fn from_row(row: &EventRow) -> EventSummary {
-        let fields = row
-            .details
-            .as_deref()
-            .and_then(|d| serde_json::from_str::<BTreeMap<String, DetailFields>>(d).ok())
-            .and_then(|m| m.into_values().next())
-            .unwrap_or_default();
+    /// The summary of a stored event.
+    pub fn from_stored(stored: &StoredEvent) -> EventSummary {
+        let e = &stored.event;
+        let (error, cause) = e.kind.error_cause().unwrap_or_default();
         EventSummary {
-            id: row.id,
-            previous_id: row.previous_id,
-            timestamp: row.timestamp,
-            kind: row.kind.as_str().into(),
-            lane: row.lane,
-            name: fields.name.map(String::into_boxed_str),
-            index: fields.index,
-            error: fields.error.map(String::into_boxed_str),
-            cause: fields.cause.map(String::into_boxed_str),
+            id: e.id as i64,
+            previous_id: e.previous_event_id as i64,
+            timestamp: e.timestamp.as_microsecond(),
+            kind: e.kind.event_type(),
+            lane: stored.place.lane as i64,
+            name: e.kind.state_name().map(Into::into),
+            index: match &e.kind {
+                EventKind::MapIteration { index, .. } => Some(*index as u64),
+                _ => None,
+            },
+            error: error.map(Into::into),
+            cause: cause.map(Into::into),
         }
     }
 }
@@ -89,10 +77,10 @@ impl EventLogCache {
         let mut fresh = Vec::new();
         loop {
             let rows = store
-                .read(move |c| executions::events_page(c, id, Some(after), READ_BATCH, false))
+                .read(move |c| history::page(c, id, Some(after), READ_BATCH, false))
                 .await?;
             let full = rows.len() == READ_BATCH;
-            fresh.extend(rows.iter().map(EventSummary::from_row));
+            fresh.extend(rows.iter().map(EventSummary::from_stored));
             match fresh.last() {
                 Some(last) if full => after = last.id,
                 _ => break,

@@ -80,7 +80,7 @@ fn updates(start: Follow) -> impl Stream<Item = Result<Event, Infallible>> {
             }
             let now = progress::progress(&log, None, f.scope);
             f.sent = last;
-            f.done = now.status != "RUNNING";
+            f.done = now.status.is_closed();
             let event = Event::default()
                 .event("progress")
                 .retry(Duration::from_secs(2))

@@ -22,6 +22,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
+use switchback_engine::history::{EventType, IterationPhase, StateEvent, StateType};
+use switchback_engine::ExecutionStatus;
 
 use crate::event_log::EventSummary;
 
@@ -130,8 +132,8 @@ pub struct Progress {
     pub at_state: Option<String>,
     /// The execution's last event.
     pub last: i64,
-    /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED at that moment.
-    pub status: &'static str,
+    /// The execution's status at that moment.
+    pub status: ExecutionStatus,
     /// The states that were reached, by name; the others were not.
     pub states: BTreeMap<String, StateProgress>,
     /// The iterations of each Map state, by the Map state's name.
@@ -161,7 +163,7 @@ struct Reader<'a> {
     open: HashMap<i64, Vec<usize>>,
     lanes: HashMap<i64, LaneInfo>,
     iterations: BTreeMap<String, Vec<Iteration>>,
-    status: &'static str,
+    status: ExecutionStatus,
 }
 
 /// Computes the progress at event `at` (`None`: the latest), showing only lane `scope` and
@@ -176,7 +178,7 @@ pub fn progress(events: &[EventSummary], at: Option<i64>, scope: Option<i64>) ->
         open: HashMap::new(),
         lanes: HashMap::new(),
         iterations: BTreeMap::new(),
-        status: "RUNNING",
+        status: ExecutionStatus::Running,
     };
     reader.read();
     reader.close_ended();
@@ -200,18 +202,19 @@ impl Reader<'_> {
             if !self.lanes.contains_key(&e.lane) {
                 self.new_lane(e);
             }
-            let kind = &*e.kind;
-            if let Some(kind) = kind.strip_suffix("StateEntered") {
-                self.enter(e, kind == "Fail");
-            } else if kind.ends_with("StateExited") {
-                self.exit(e);
-            } else if kind.starts_with("MapIteration") {
-                self.iteration(e);
-            } else if kind.starts_with("Execution") {
-                self.execution(kind);
-            } else if is_attempt(kind) {
+            let kind = e.kind;
+            if let Some(state) = kind.state_event() {
+                match state {
+                    StateEvent::Entered(t) => self.enter(e, t == StateType::Fail),
+                    StateEvent::Exited(_) => self.exit(e),
+                }
+            } else if let Some(phase) = kind.iteration_phase() {
+                self.iteration(e, phase);
+            } else if let Some(status) = execution_status(kind) {
+                self.execution(kind, status);
+            } else if kind.is_task_attempt() {
                 self.attempt_in(e.lane);
-            } else if is_failure(kind) {
+            } else if kind.is_state_failure() {
                 self.fail(e);
             }
         }
@@ -221,7 +224,7 @@ impl Reader<'_> {
     fn new_lane(&mut self, first: &EventSummary) {
         let (parent_lane, parent_visit) = if first.lane == 0 {
             (None, None)
-        } else if first.kind.starts_with("MapIteration") {
+        } else if first.kind.iteration_phase().is_some() {
             // The iteration's Map state is the open visit of that name in another lane.
             let name = first.name.as_deref().unwrap_or_default();
             self.open_visit_named(name, first.lane)
@@ -326,14 +329,14 @@ impl Reader<'_> {
         }
     }
 
-    fn iteration(&mut self, e: &EventSummary) {
+    fn iteration(&mut self, e: &EventSummary, phase: IterationPhase) {
         let name = e.name.as_deref().unwrap_or_default().to_string();
         let index = e.index.unwrap_or_default();
-        let status = match e.kind.strip_prefix("MapIteration") {
-            Some("Started") => "running",
-            Some("Succeeded") => "succeeded",
-            Some("Failed") => "failed",
-            _ => "aborted",
+        let status = match phase {
+            IterationPhase::Started => "running",
+            IterationPhase::Succeeded => "succeeded",
+            IterationPhase::Failed => "failed",
+            IterationPhase::Aborted => "aborted",
         };
         if status != "running" {
             if let Some(lane) = self.lanes.get_mut(&e.lane) {
@@ -351,16 +354,9 @@ impl Reader<'_> {
         }
     }
 
-    fn execution(&mut self, kind: &str) {
-        self.status = match kind {
-            "ExecutionSucceeded" => "SUCCEEDED",
-            "ExecutionFailed" => "FAILED",
-            "ExecutionTimedOut" => "TIMED_OUT",
-            "ExecutionAborted" => "ABORTED",
-            // Started, Redriven: running (again).
-            _ => "RUNNING",
-        };
-        if kind == "ExecutionRedriven" {
+    fn execution(&mut self, kind: EventType, status: ExecutionStatus) {
+        self.status = status;
+        if kind == EventType::ExecutionRedriven {
             // Visits left open when the first run ended keep the outcome that ending gave
             // them; the rerun opens new ones.
             let open: Vec<usize> = self.open.drain().flat_map(|(_, v)| v).collect();
@@ -372,7 +368,7 @@ impl Reader<'_> {
 
     /// Settles the visits whose strand has ended without them.
     fn close_ended(&mut self) {
-        let ended = self.status != "RUNNING";
+        let ended = self.status.is_closed();
         for index in 0..self.visits.len() {
             let visit = &self.visits[index];
             if visit.status == StateStatus::InProgress && (ended || self.lane_ended(visit.lane, 0))
@@ -500,18 +496,17 @@ fn summarise(visits: &[&Visit]) -> Option<StateProgress> {
     })
 }
 
-/// Events that start an attempt of a task: a failure before one was retried.
-fn is_attempt(kind: &str) -> bool {
-    matches!(
-        kind,
-        "TaskScheduled" | "LambdaFunctionScheduled" | "ActivityScheduled"
-    )
-}
-
-/// Events that record a failure inside a state. `*Aborted` is not one: a state stopped from
-/// outside was cancelled, not failed.
-fn is_failure(kind: &str) -> bool {
-    (kind.ends_with("Failed") || kind.ends_with("TimedOut")) && !kind.starts_with("MapRun")
+/// The execution's status after one of its own events (`None` for other events): started
+/// and redriven mean running (again).
+fn execution_status(kind: EventType) -> Option<ExecutionStatus> {
+    Some(match kind {
+        EventType::ExecutionStarted | EventType::ExecutionRedriven => ExecutionStatus::Running,
+        EventType::ExecutionSucceeded => ExecutionStatus::Succeeded,
+        EventType::ExecutionFailed => ExecutionStatus::Failed,
+        EventType::ExecutionTimedOut => ExecutionStatus::TimedOut,
+        EventType::ExecutionAborted => ExecutionStatus::Aborted,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -524,7 +519,7 @@ mod tests {
             id,
             previous_id: id - 1,
             timestamp: id * 1_000,
-            kind: kind.into(),
+            kind: kind.parse().expect("an AWS event type"),
             lane,
             name: name.map(Into::into),
             index: None,
@@ -568,7 +563,7 @@ mod tests {
         assert_eq!(call.visit.error.as_deref(), Some("Boom"));
         assert_eq!(call.visit.failure_id, Some(8));
         assert_eq!(p.states["Handle"].status, StateStatus::Succeeded);
-        assert_eq!(p.status, "SUCCEEDED");
+        assert_eq!(p.status, ExecutionStatus::Succeeded);
     }
 
     #[test]
@@ -579,7 +574,7 @@ mod tests {
         assert_eq!(call.status, StateStatus::InProgress);
         assert_eq!(call.visit.retries, 1);
         assert!(!p.states.contains_key("Handle"));
-        assert_eq!(p.status, "RUNNING");
+        assert_eq!(p.status, ExecutionStatus::Running);
         assert_eq!(p.at_kind.as_deref(), Some("TaskScheduled"));
     }
 
@@ -590,7 +585,7 @@ mod tests {
         events.push(failed(9, "ExecutionFailed", "Boom"));
         let p = progress(&events, None, None);
         assert_eq!(p.states["Call"].status, StateStatus::Failed);
-        assert_eq!(p.status, "FAILED");
+        assert_eq!(p.status, ExecutionStatus::Failed);
     }
 
     #[test]
@@ -615,7 +610,7 @@ mod tests {
         events.push(failed(9, "ExecutionFailed", "Boom"));
         events.push(event(10, "ExecutionRedriven", 0, None));
         let p = progress(&events, None, None);
-        assert_eq!(p.status, "RUNNING");
+        assert_eq!(p.status, ExecutionStatus::Running);
         assert_eq!(
             p.states["Call"].status,
             StateStatus::Failed,

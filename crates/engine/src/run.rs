@@ -7,7 +7,9 @@
 //!
 //! Tasks are answered by mocks first; the states that no mock covers go to a [`TaskHandler`]
 //! (the real integrations: functions, HTTP) when one is given. While such a task is under way
-//! the virtual clock runs in real time, so a task's `TimeoutSeconds` still means seconds.
+//! the virtual clock runs in real time, so a task's `TimeoutSeconds` still means seconds. A
+//! mocked answer is handed over only after the other Parallel branches and Map iterations have
+//! had their turn, so strands interleave as they do on a server (see `Answer`).
 
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
@@ -37,28 +39,7 @@ pub trait TaskHandler {
     fn call(&self, request: TaskRequest) -> DriverFuture<'static, TaskOutcome>;
 }
 
-/// How an execution ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExecutionStatus {
-    Running,
-    Succeeded,
-    Failed,
-    TimedOut,
-    Aborted,
-}
-
-impl ExecutionStatus {
-    /// AWS's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExecutionStatus::Running => "RUNNING",
-            ExecutionStatus::Succeeded => "SUCCEEDED",
-            ExecutionStatus::Failed => "FAILED",
-            ExecutionStatus::TimedOut => "TIMED_OUT",
-            ExecutionStatus::Aborted => "ABORTED",
-        }
-    }
-}
+pub use switchback_types::ExecutionStatus;
 
 /// The result of a one-shot run.
 #[derive(Debug)]
@@ -129,6 +110,9 @@ struct LocalDriver {
     tasks: Option<Arc<dyn TaskHandler>>,
     /// Tasks under way in a [`TaskHandler`]: while any is, time runs for real.
     in_flight: Rc<Cell<usize>>,
+    /// Set when a task answered at once gave the other strands their turn ([`Answer`]): the
+    /// execution is polled again before any timer fires.
+    gave_way: Cell<bool>,
 }
 
 impl LocalDriver {
@@ -182,14 +166,14 @@ impl Driver for LocalDriver {
 
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
         if let Some(outcome) = self.mocks.try_respond(&request) {
-            return Box::pin(async move { outcome });
+            return Box::pin(self.answer(outcome));
         }
         let Some(tasks) = &self.tasks else {
             let outcome = self.mocks.respond(&request);
-            return Box::pin(async move { outcome });
+            return Box::pin(self.answer(outcome));
         };
         if let Some(outcome) = needs_server(&request) {
-            return Box::pin(async move { outcome });
+            return Box::pin(self.answer(outcome));
         }
         let call = tasks.call(request);
         let in_flight = self.in_flight.clone();
@@ -200,6 +184,52 @@ impl Driver for LocalDriver {
             drop(guard);
             outcome
         })
+    }
+}
+
+impl LocalDriver {
+    /// A task's answer, known at once (a mock, or a task only a server can run).
+    fn answer(&self, outcome: TaskOutcome) -> Answer<'_> {
+        Answer {
+            driver: self,
+            outcome: Some(outcome),
+            gave_way: false,
+        }
+    }
+}
+
+/// A task answered at once, handed over after the execution's other strands have had their
+/// turn.
+///
+/// On a server no task answers inside the poll that dispatched it: a Standard execution commits
+/// its events before every dispatch, and a function or HTTP call takes its time. Meanwhile the
+/// other Parallel branches and Map iterations go on, up to their own tasks and waits. A mocked
+/// answer given at once instead would run its branch to its end (or its first Wait) before the
+/// next branch entered its first state, and a branch that fails at once would stop branches
+/// that, on a server, were already under way. So the answer first returns `Pending` once,
+/// waking itself, and the driver polls the execution again before time moves; the order of the
+/// strands stays the order in which they are polled, so a run's history is the same every time.
+struct Answer<'d> {
+    driver: &'d LocalDriver,
+    outcome: Option<TaskOutcome>,
+    gave_way: bool,
+}
+
+impl Future for Answer<'_> {
+    type Output = TaskOutcome;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskOutcome> {
+        if !self.gave_way {
+            self.gave_way = true;
+            self.driver.gave_way.set(true);
+            // The waker counts when the strand is polled by a `FuturesUnordered` (a Map's
+            // iterations): it puts the strand back in its queue.
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        match self.outcome.take() {
+            Some(outcome) => Poll::Ready(outcome),
+            None => Poll::Pending,
+        }
     }
 }
 
@@ -283,6 +313,7 @@ pub fn run_execution(
         mocks: options.mocks,
         tasks: options.tasks,
         in_flight: Rc::new(Cell::new(0)),
+        gave_way: Cell::new(false),
     };
     let sm_arn = format!(
         "arn:aws:states:{}:{}:stateMachine:{}",
@@ -329,9 +360,9 @@ pub fn run_execution(
     outcome(interpreter.history.into_inner().into_events())
 }
 
-/// Polls the execution on this thread. Only timers make it wait (mocked tasks answer at
-/// once), so whenever it cannot go on, the next timer fires: after a real sleep, or at once on
-/// the virtual clock.
+/// Polls the execution on this thread. Only timers make it wait (mocked tasks answer on the
+/// next poll, [`Answer`]), so whenever it cannot go on, the next timer fires: after a real
+/// sleep, or at once on the virtual clock.
 fn drive(
     interpreter: &Interpreter<'_>,
     driver: &LocalDriver,
@@ -342,6 +373,9 @@ fn drive(
     loop {
         if execution.as_mut().poll(&mut cx).is_ready() {
             return Ok(());
+        }
+        if driver.gave_way.replace(false) {
+            continue;
         }
         if !driver.fire_next(real_time) {
             return Err("the execution stopped with nothing left to wait for".into());
@@ -364,10 +398,14 @@ fn drive_with_tasks(
         let mut execution = std::pin::pin!(interpreter.run());
         loop {
             // Runs the execution until it ends (true) or waits on timers alone (false).
-            let step = std::future::poll_fn(|cx| match execution.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(true),
-                Poll::Pending if driver.in_flight.get() == 0 => Poll::Ready(false),
-                Poll::Pending => Poll::Pending,
+            let step = std::future::poll_fn(|cx| loop {
+                match execution.as_mut().poll(cx) {
+                    Poll::Ready(()) => return Poll::Ready(true),
+                    // A strand gave way to the others (`Answer`): they go on before time does.
+                    Poll::Pending if driver.gave_way.replace(false) => continue,
+                    Poll::Pending if driver.in_flight.get() == 0 => return Poll::Ready(false),
+                    Poll::Pending => return Poll::Pending,
+                }
             });
             let ended = match driver.next_deadline() {
                 None => step.await,
@@ -419,9 +457,12 @@ fn stalled(cause: &str) -> ExecutionOutcome {
 /// Reads the outcome off the history's last event.
 fn outcome(events: Vec<Event>) -> ExecutionOutcome {
     let (status, output, error, cause) = match events.last().map(|e| &e.kind) {
-        Some(EventKind::ExecutionSucceeded { output }) => {
-            (ExecutionStatus::Succeeded, Some(output.clone()), None, None)
-        }
+        Some(EventKind::ExecutionSucceeded { output }) => (
+            ExecutionStatus::Succeeded,
+            Some(output.shared()),
+            None,
+            None,
+        ),
         Some(EventKind::ExecutionFailed { error, cause }) => {
             (ExecutionStatus::Failed, None, error.clone(), cause.clone())
         }

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use switchback_asl::load::load_document;
+use switchback_engine::history::EventType;
 use switchback_engine::{run_execution, ExecutionStatus, Limits, RunOptions};
 
 fn run_with_limit(definition: Value, input: Value, max_history_events: usize) {
@@ -33,7 +34,7 @@ fn run_with_limit(definition: Value, input: Value, max_history_events: usize) {
     );
     let last = outcome.events.last().expect("events");
     assert_eq!(last.id, max_history_events as u64);
-    assert_eq!(last.kind.type_name(), "ExecutionFailed");
+    assert_eq!(last.kind.event_type(), EventType::ExecutionFailed);
     for (i, e) in outcome.events.iter().enumerate() {
         assert_eq!(e.id, i as u64 + 1, "ids are 1..n");
     }

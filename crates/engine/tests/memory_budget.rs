@@ -3,6 +3,7 @@
 //! and before the memory it asks for is taken; large but reasonable values still work.
 
 use std::time::{Duration, Instant};
+use switchback_engine::history::EventType;
 
 use serde_json::{json, Value};
 use switchback_asl::load::load_document;
@@ -140,7 +141,7 @@ fn hostile_jsonata_fails_with_query_evaluation_error() {
             outcome
                 .events
                 .iter()
-                .any(|e| e.kind.type_name() == "EvaluationFailed"),
+                .any(|e| e.kind.event_type() == EventType::EvaluationFailed),
             "{expr}"
         );
     }

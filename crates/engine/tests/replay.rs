@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::{json, Value};
+use serde_json::json;
 use switchback_engine::context::ExecutionInfo;
 use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
@@ -135,7 +135,10 @@ fn run(journal: &MemoryJournal, recorded_events: u64) -> TestDriver {
 }
 
 fn kinds(events: &[(Event, Place)]) -> Vec<String> {
-    events.iter().map(|(e, _)| e.kind.type_name()).collect()
+    events
+        .iter()
+        .map(|(e, _)| e.kind.event_type().to_string())
+        .collect()
 }
 
 #[test]
@@ -147,7 +150,9 @@ fn a_run_cut_after_any_event_resumes_to_the_same_history() {
         .last()
         .map(|(e, _)| e.to_aws_json()["executionSucceededEventDetails"]["output"].clone());
     assert_eq!(
-        original.last().map(|(e, _)| e.kind.type_name()),
+        original
+            .last()
+            .map(|(e, _)| e.kind.event_type().to_string()),
         Some("ExecutionSucceeded".into())
     );
     for cut in 1..original.len() {
@@ -216,7 +221,7 @@ fn a_run_cut_after_any_event_resumes_to_the_same_history() {
 fn task_outcome(e: &Event) -> Option<TaskOutcome> {
     use switchback_engine::EventKind as K;
     match &e.kind {
-        K::TaskSucceeded { output, .. } => Some(TaskOutcome::Succeeded(Value::clone(output))),
+        K::TaskSucceeded { output, .. } => Some(TaskOutcome::Succeeded(output.to_value())),
         K::TaskFailed { error, cause, .. } => Some(TaskOutcome::Failed {
             error: error.clone().unwrap_or_default(),
             cause: cause.clone().unwrap_or_default(),

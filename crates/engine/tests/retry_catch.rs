@@ -5,6 +5,7 @@ mod support;
 
 use serde_json::{json, Value};
 use support::*;
+use switchback_engine::history::EventType;
 
 fn definition(max_attempts: u32) -> Value {
     json!({
@@ -46,7 +47,7 @@ fn a_retried_task_succeeds_after_its_back_off() {
     let scheduled: Vec<_> = outcome
         .events
         .iter()
-        .filter(|e| e.kind.type_name() == "TaskScheduled")
+        .filter(|e| e.kind.event_type() == EventType::TaskScheduled)
         .map(|e| e.timestamp)
         .collect();
     assert!((scheduled[1] - scheduled[0]).get_seconds() >= 2);

@@ -119,7 +119,8 @@ fn a_task_token_is_handed_to_the_parameters() {
         .events
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::TaskScheduled { parameters, .. } => parameters["MessageBody"]["token"]
+            EventKind::TaskScheduled { parameters, .. } => parameters.to_value()["MessageBody"]
+                ["token"]
                 .as_str()
                 .map(str::to_string),
             _ => None,

@@ -6,6 +6,7 @@
 //! acknowledging it.
 
 use std::time::Duration;
+use switchback_engine::ExecutionStatus;
 
 use switchback_store::task_tokens::{self, TaskToken, TokenKind};
 use switchback_store::{executions, StoreError};
@@ -131,7 +132,7 @@ impl Runtime {
         let found = self
             .store()
             .read(
-                move |c| -> Result<Option<(TaskToken, Option<String>)>, StoreError> {
+                move |c| -> Result<Option<(TaskToken, Option<ExecutionStatus>)>, StoreError> {
                     let Some(row) = task_tokens::get(c, &owned)? else {
                         return Ok(None);
                     };
@@ -150,7 +151,7 @@ impl Runtime {
                 "Provided task does not exist".into(),
             ));
         }
-        if row.status == "CLOSED" || status.as_deref() != Some("RUNNING") {
+        if row.status == "CLOSED" || status != Some(ExecutionStatus::Running) {
             return Err(RuntimeError::TaskTimedOut(GONE.into()));
         }
         Ok(row)

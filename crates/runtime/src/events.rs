@@ -1,49 +1,43 @@
 //! History events between the engine and the store: an engine [`Event`] becomes a stored row
-//! (its AWS shape, as `GetExecutionHistory` returns it, plus its place), and a stored row
-//! becomes what a resumed execution needs to know of it ([`Recorded`]).
+//! (its type, its details member as AWS's JSON, and its place), and a stored row becomes a
+//! typed [`Event`] again ([`from_row`]) or what a resumed execution needs to know of it
+//! ([`Recorded`]). The JSON both ways is the engine's (`switchback_engine::history`); this
+//! module only moves the parts between the event and the row.
 
 use jiff::Timestamp;
-use serde_json::Value;
+use switchback_engine::history::{EventType, HistoryError};
 use switchback_engine::task::TaskOutcome;
-use switchback_engine::{Event, Place, Recorded};
+use switchback_engine::{Event, EventKind, ExecutionStatus, Place, Recorded};
 use switchback_store::executions::EventRow;
-
-/// An event in `GetExecutionHistory`'s shape, from its row; `timestamp` is given as the API
-/// writes it.
-pub fn row_to_aws_json(row: &EventRow, timestamp: Value) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("timestamp".into(), timestamp);
-    m.insert("type".into(), Value::String(row.kind.clone()));
-    m.insert("id".into(), row.id.into());
-    m.insert("previousEventId".into(), row.previous_id.into());
-    if let Some(Ok(Value::Object(details))) =
-        row.details.as_deref().map(serde_json::from_str::<Value>)
-    {
-        m.extend(details);
-    }
-    Value::Object(m)
-}
 
 /// The stored row of an event.
 pub fn to_row(event: &Event, place: Place) -> EventRow {
-    // Everything but the columns of their own: the `*EventDetails` member, under its name.
-    let details = match event.to_aws_json() {
-        Value::Object(mut m) => {
-            for key in ["timestamp", "type", "id", "previousEventId"] {
-                m.remove(key);
-            }
-            (!m.is_empty()).then(|| Value::Object(m).to_string())
-        }
-        _ => None,
-    };
     EventRow {
         id: event.id as i64,
         previous_id: event.previous_event_id as i64,
         timestamp: micros(event.timestamp),
-        kind: event.kind.type_name(),
-        details,
+        kind: event.kind.event_type(),
+        details: event.kind.details_json(),
         lane: place.lane as i64,
         ordinal: i64::from(place.ordinal),
+    }
+}
+
+/// The event a stored row holds.
+pub fn from_row(row: &EventRow) -> Result<Event, HistoryError> {
+    Ok(Event {
+        id: row.id as u64,
+        previous_event_id: row.previous_id as u64,
+        timestamp: timestamp(row.timestamp),
+        kind: EventKind::from_stored(row.kind, row.details.as_deref())?,
+    })
+}
+
+/// The place of a stored event.
+pub fn place(row: &EventRow) -> Place {
+    Place {
+        lane: row.lane as u64,
+        ordinal: row.ordinal as u32,
     }
 }
 
@@ -59,65 +53,55 @@ pub fn timestamp(micros: i64) -> Timestamp {
 
 /// What a resumed execution needs to know of a stored event.
 pub fn to_recorded(row: &EventRow) -> (Place, Recorded) {
-    let place = Place {
-        lane: row.lane as u64,
-        ordinal: row.ordinal as u32,
-    };
     let recorded = Recorded {
         id: row.id as u64,
         timestamp: timestamp(row.timestamp),
         task_outcome: task_outcome(row),
     };
-    (place, recorded)
+    (place(row), recorded)
 }
 
-/// How a task ended, for the events that end one.
+/// How a task ended, for the events that end one. Only those events' details are read: a
+/// resumed run replays every event, and most of them need no more than their place.
 fn task_outcome(row: &EventRow) -> Option<TaskOutcome> {
-    // The one `*EventDetails` member's value.
-    let details = || -> Value {
-        row.details
-            .as_deref()
-            .and_then(|d| serde_json::from_str::<serde_json::Map<String, Value>>(d).ok())
-            .and_then(|m| m.into_iter().next().map(|(_, v)| v))
-            .unwrap_or(Value::Null)
+    use EventType as T;
+    let ends_a_task =
+        row.kind.ends_task_attempt() || matches!(row.kind, T::TaskSubmitted | T::ActivityStarted);
+    if !ends_a_task {
+        return None;
+    }
+    let kind = match EventKind::from_stored(row.kind, row.details.as_deref()) {
+        Ok(kind) => kind,
+        Err(error) => {
+            // The task is run again rather than replayed with a made-up result.
+            tracing::warn!(%error, event = row.id, "a stored task result is unreadable");
+            return None;
+        }
     };
-    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
-    match row.kind.as_str() {
-        "TaskSucceeded" | "LambdaFunctionSucceeded" | "ActivitySucceeded" | "TaskSubmitted" => {
-            let d = details();
-            let output = d
-                .get("output")
-                .and_then(Value::as_str)
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or(Value::Null);
-            Some(if row.kind == "TaskSubmitted" {
-                TaskOutcome::Submitted(output)
-            } else {
-                TaskOutcome::Succeeded(output)
-            })
-        }
-        "ActivityStarted" => Some(TaskOutcome::Started {
-            worker_name: details()
-                .get("workerName")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        }),
-        "TaskFailed" | "LambdaFunctionFailed" | "ActivityFailed" => {
-            let d = details();
-            Some(TaskOutcome::Failed {
-                error: text(&d, "error"),
-                cause: text(&d, "cause"),
-            })
-        }
-        "TaskTimedOut" | "LambdaFunctionTimedOut" | "ActivityTimedOut" => {
-            Some(if text(&details(), "error") == "States.HeartbeatTimeout" {
+    let text = |s: Option<String>| s.unwrap_or_default();
+    Some(match kind {
+        EventKind::TaskSucceeded { output, .. }
+        | EventKind::LambdaFunctionSucceeded { output }
+        | EventKind::ActivitySucceeded { output } => TaskOutcome::Succeeded(output.to_value()),
+        EventKind::TaskSubmitted { output, .. } => TaskOutcome::Submitted(output.to_value()),
+        EventKind::ActivityStarted { worker_name } => TaskOutcome::Started { worker_name },
+        EventKind::TaskFailed { error, cause, .. }
+        | EventKind::LambdaFunctionFailed { error, cause }
+        | EventKind::ActivityFailed { error, cause } => TaskOutcome::Failed {
+            error: text(error),
+            cause: text(cause),
+        },
+        EventKind::TaskTimedOut { error, .. }
+        | EventKind::LambdaFunctionTimedOut { error, .. }
+        | EventKind::ActivityTimedOut { error, .. } => {
+            if error.as_deref() == Some(switchback_asl::errors::HEARTBEAT_TIMEOUT) {
                 TaskOutcome::HeartbeatTimedOut
             } else {
                 TaskOutcome::TimedOut
-            })
+            }
         }
-        _ => None,
-    }
+        _ => return None,
+    })
 }
 
 /// The execution's status, output, error and cause, read off its last event (`None` if that
@@ -125,14 +109,28 @@ fn task_outcome(row: &EventRow) -> Option<TaskOutcome> {
 pub fn ending(event: &Event) -> Option<switchback_store::executions::Ending> {
     use switchback_engine::EventKind as K;
     let (status, output, error, cause) = match &event.kind {
-        K::ExecutionSucceeded { output } => ("SUCCEEDED", Some(output.to_string()), None, None),
-        K::ExecutionFailed { error, cause } => ("FAILED", None, error.clone(), cause.clone()),
-        K::ExecutionTimedOut { error, cause } => ("TIMED_OUT", None, error.clone(), cause.clone()),
-        K::ExecutionAborted { error, cause } => ("ABORTED", None, error.clone(), cause.clone()),
+        K::ExecutionSucceeded { output } => (
+            ExecutionStatus::Succeeded,
+            Some(output.text().into_owned()),
+            None,
+            None,
+        ),
+        K::ExecutionFailed { error, cause } => {
+            (ExecutionStatus::Failed, None, error.clone(), cause.clone())
+        }
+        K::ExecutionTimedOut { error, cause } => (
+            ExecutionStatus::TimedOut,
+            None,
+            error.clone(),
+            cause.clone(),
+        ),
+        K::ExecutionAborted { error, cause } => {
+            (ExecutionStatus::Aborted, None, error.clone(), cause.clone())
+        }
         _ => return None,
     };
     Some(switchback_store::executions::Ending {
-        status: status.into(),
+        status,
         output,
         error,
         cause,
@@ -142,7 +140,6 @@ pub fn ending(event: &Event) -> Option<switchback_store::executions::Ending> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
     use switchback_engine::history::TaskResource;
@@ -159,7 +156,7 @@ mod tests {
                     resource_type: "lambda".into(),
                     resource: "invoke".into(),
                 },
-                output: Arc::new(serde_json::json!({"a": [1, 2]})),
+                output: serde_json::json!({"a": [1, 2]}).into(),
             },
         };
         let row = to_row(
@@ -169,7 +166,8 @@ mod tests {
                 ordinal: 4,
             },
         );
-        assert_eq!(row.kind, "TaskSucceeded");
+        assert_eq!(row.kind, EventType::TaskSucceeded);
+        assert_eq!(from_row(&row).unwrap(), event);
         let (place, rec) = to_recorded(&row);
         assert_eq!(
             place,

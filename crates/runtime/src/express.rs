@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
+use switchback_engine::ExecutionStatus;
 
 use jiff::Timestamp;
 use switchback_asl::StateMachine;
@@ -77,7 +78,7 @@ pub async fn run(
         .last()
         .and_then(events::ending)
         .unwrap_or_else(|| Ending {
-            status: "FAILED".into(),
+            status: ExecutionStatus::Failed,
             error: Some("States.Runtime".into()),
             cause: Some("The execution ended without an outcome.".into()),
             output: None,

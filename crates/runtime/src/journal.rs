@@ -9,19 +9,25 @@
 
 use std::collections::HashMap;
 
+use switchback_engine::history::{EventType, StateEvent};
+use switchback_engine::Place;
 use switchback_store::executions::EventRow;
 
 /// The ordinal of events the runtime writes outside the interpreter's lanes.
 pub const OUTSIDE_LANES: i64 = u32::MAX as i64;
 
-/// The event type that marks a redrive.
-pub const REDRIVEN: &str = "ExecutionRedriven";
+/// The place of an event the runtime writes outside the lanes (`ExecutionAborted`,
+/// `ExecutionRedriven`).
+pub const OUTSIDE_PLACE: Place = Place {
+    lane: 0,
+    ordinal: u32::MAX,
+};
 
 /// The stored events a resumed run should take as done.
 pub fn replayable(rows: &[EventRow]) -> Vec<EventRow> {
     let mut journal: HashMap<(i64, i64), &EventRow> = HashMap::with_capacity(rows.len());
     for row in rows {
-        if row.kind == REDRIVEN {
+        if row.kind == EventType::ExecutionRedriven {
             cut_unfinished(&mut journal);
         } else if row.ordinal != OUTSIDE_LANES {
             // A place used again after a redrive holds the newer event.
@@ -36,22 +42,19 @@ pub fn replayable(rows: &[EventRow]) -> Vec<EventRow> {
 /// Removes, in every lane, the last state that was entered and not exited, with everything
 /// after it.
 fn cut_unfinished(journal: &mut HashMap<(i64, i64), &EventRow>) {
-    let mut lanes: HashMap<i64, Vec<(i64, &str)>> = HashMap::new();
+    let mut lanes: HashMap<i64, Vec<(i64, EventType)>> = HashMap::new();
     for ((lane, ordinal), row) in journal.iter() {
-        lanes
-            .entry(*lane)
-            .or_default()
-            .push((*ordinal, row.kind.as_str()));
+        lanes.entry(*lane).or_default().push((*ordinal, row.kind));
     }
     let mut cuts = Vec::new();
     for (lane, mut events) in lanes {
         events.sort_unstable();
         let mut open: Option<i64> = None;
         for (ordinal, kind) in events {
-            if kind.ends_with("StateEntered") {
-                open = Some(ordinal);
-            } else if kind.ends_with("StateExited") {
-                open = None;
+            match kind.state_event() {
+                Some(StateEvent::Entered(_)) => open = Some(ordinal),
+                Some(StateEvent::Exited(_)) => open = None,
+                None => {}
             }
         }
         if let Some(from) = open {
@@ -65,12 +68,12 @@ fn cut_unfinished(journal: &mut HashMap<(i64, i64), &EventRow>) {
 mod tests {
     use super::*;
 
-    fn row(id: i64, kind: &str, lane: i64, ordinal: i64) -> EventRow {
+    fn row(id: i64, kind: EventType, lane: i64, ordinal: i64) -> EventRow {
         EventRow {
             id,
             previous_id: id - 1,
             timestamp: 0,
-            kind: kind.into(),
+            kind,
             details: None,
             lane,
             ordinal,
@@ -80,14 +83,14 @@ mod tests {
     #[test]
     fn a_redrive_replays_finished_states_and_reruns_the_failed_one() {
         let rows = vec![
-            row(1, "ExecutionStarted", 0, 0),
-            row(2, "PassStateEntered", 0, 1),
-            row(3, "PassStateExited", 0, 2),
-            row(4, "TaskStateEntered", 0, 3),
-            row(5, "TaskScheduled", 0, 4),
-            row(6, "TaskFailed", 0, 5),
-            row(7, "ExecutionFailed", 0, 6),
-            row(8, REDRIVEN, 0, OUTSIDE_LANES),
+            row(1, EventType::ExecutionStarted, 0, 0),
+            row(2, EventType::PassStateEntered, 0, 1),
+            row(3, EventType::PassStateExited, 0, 2),
+            row(4, EventType::TaskStateEntered, 0, 3),
+            row(5, EventType::TaskScheduled, 0, 4),
+            row(6, EventType::TaskFailed, 0, 5),
+            row(7, EventType::ExecutionFailed, 0, 6),
+            row(8, EventType::ExecutionRedriven, 0, OUTSIDE_LANES),
         ];
         let ids: Vec<i64> = replayable(&rows).iter().map(|r| r.id).collect();
         assert_eq!(ids, vec![1, 2, 3]);
@@ -96,12 +99,12 @@ mod tests {
     #[test]
     fn newer_events_replace_the_cut_ones_at_their_places() {
         let rows = vec![
-            row(1, "ExecutionStarted", 0, 0),
-            row(2, "TaskStateEntered", 0, 1),
-            row(3, "TaskFailed", 0, 2),
-            row(4, "ExecutionFailed", 0, 3),
-            row(5, REDRIVEN, 0, OUTSIDE_LANES),
-            row(6, "TaskStateEntered", 0, 1),
+            row(1, EventType::ExecutionStarted, 0, 0),
+            row(2, EventType::TaskStateEntered, 0, 1),
+            row(3, EventType::TaskFailed, 0, 2),
+            row(4, EventType::ExecutionFailed, 0, 3),
+            row(5, EventType::ExecutionRedriven, 0, OUTSIDE_LANES),
+            row(6, EventType::TaskStateEntered, 0, 1),
         ];
         let ids: Vec<i64> = replayable(&rows).iter().map(|r| r.id).collect();
         assert_eq!(ids, vec![1, 6]);
@@ -110,9 +113,9 @@ mod tests {
     #[test]
     fn without_a_redrive_everything_in_lanes_is_replayed() {
         let rows = vec![
-            row(1, "ExecutionStarted", 0, 0),
-            row(2, "WaitStateEntered", 0, 1),
-            row(3, "ExecutionAborted", 0, OUTSIDE_LANES),
+            row(1, EventType::ExecutionStarted, 0, 0),
+            row(2, EventType::WaitStateEntered, 0, 1),
+            row(3, EventType::ExecutionAborted, 0, OUTSIDE_LANES),
         ];
         let ids: Vec<i64> = replayable(&rows).iter().map(|r| r.id).collect();
         assert_eq!(ids, vec![1, 2]);

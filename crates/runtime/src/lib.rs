@@ -11,6 +11,7 @@ mod config;
 mod error;
 pub mod events;
 mod express;
+pub mod history;
 mod hub;
 mod journal;
 mod machines;
@@ -24,6 +25,7 @@ mod worker;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use switchback_engine::ExecutionStatus;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -281,7 +283,7 @@ impl Runtime {
             previous_event_id: 0,
             timestamp: now,
             kind: EventKind::ExecutionStarted {
-                input: Arc::new(input),
+                input: Arc::new(input).into(),
                 role_arn: request.role_arn.as_str().into(),
             },
         };
@@ -299,7 +301,7 @@ impl Runtime {
             version_arn: request.version_arn,
             alias_arn: request.alias_arn,
             name: request.name,
-            status: "RUNNING".into(),
+            status: ExecutionStatus::Running,
             definition: request.definition,
             role_arn: request.role_arn,
             revision_id: request.revision_id,
@@ -324,7 +326,8 @@ impl Runtime {
             .store
             .write(move |tx| {
                 if let Some(existing) = executions::get_by_arn(tx, &record.arn)? {
-                    if existing.status == "RUNNING" && existing.input == record.input {
+                    if existing.status == ExecutionStatus::Running && existing.input == record.input
+                    {
                         return Ok((existing, rows, false));
                     }
                     return Err(StoreError::Conflict(record.arn.clone()));
@@ -437,7 +440,7 @@ impl Runtime {
             .read(move |c| executions::get_by_arn(c, &owned))
             .await?
             .ok_or_else(|| RuntimeError::ExecutionDoesNotExist(arn.to_string()))?;
-        if record.status != "RUNNING" {
+        if record.status != ExecutionStatus::Running {
             return Ok(record.stop_date.unwrap_or(record.start_date));
         }
         let stopped = self.stop_running(&record, arn, error, cause).await;
@@ -530,7 +533,7 @@ impl Runtime {
                 let Some(e) = executions::get_by_arn(tx, &owned)? else {
                     return Ok(Err(RuntimeError::ExecutionDoesNotExist(owned)));
                 };
-                if !matches!(e.status.as_str(), "FAILED" | "TIMED_OUT" | "ABORTED") {
+                if !e.status.is_redrivable() {
                     return Ok(Err(RuntimeError::ExecutionNotRedrivable(format!(
                         "Execution is {} and cannot be redriven",
                         e.status
@@ -544,18 +547,15 @@ impl Runtime {
                 }
                 let last = executions::last_event_id(tx, e.id)?;
                 executions::redrive(tx, e.id, now)?;
-                let details = serde_json::json!({
-                    "executionRedrivenEventDetails": {"redriveCount": e.redrive_count + 1}
-                });
-                let row = executions::EventRow {
-                    id: last + 1,
-                    previous_id: last,
-                    timestamp: now,
-                    kind: journal::REDRIVEN.into(),
-                    details: Some(details.to_string()),
-                    lane: 0,
-                    ordinal: journal::OUTSIDE_LANES,
+                let redriven = Event {
+                    id: last as u64 + 1,
+                    previous_event_id: last as u64,
+                    timestamp: events::timestamp(now),
+                    kind: EventKind::ExecutionRedriven {
+                        redrive_count: e.redrive_count as u64 + 1,
+                    },
                 };
+                let row = events::to_row(&redriven, journal::OUTSIDE_PLACE);
                 executions::append_events(tx, e.id, &[row])?;
                 Ok(Ok(e.id))
             })

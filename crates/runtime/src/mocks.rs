@@ -5,6 +5,9 @@
 //! the state's earlier invocations in this execution, so a resumed execution first counts the
 //! invocations its journal already holds.
 
+use switchback_engine::history::StateEvent;
+
+use crate::events;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -80,39 +83,18 @@ fn invocations(rows: &[EventRow]) -> HashMap<String, u32> {
     let mut state_of: HashMap<i64, String> = HashMap::new();
     let mut counts: HashMap<String, u32> = HashMap::new();
     for row in sorted {
-        let name = if row.kind.ends_with("StateEntered") {
-            row.details
-                .as_deref()
-                .and_then(|d| serde_json::from_str::<Value>(d).ok())
-                .and_then(|d| {
-                    d.get("stateEnteredEventDetails")
-                        .and_then(|s| s.get("name"))
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
+        let name = if matches!(row.kind.state_event(), Some(StateEvent::Entered(_))) {
+            events::from_row(row)
+                .ok()
+                .and_then(|e| e.kind.state_name().map(str::to_string))
         } else {
             state_of.get(&row.previous_id).cloned()
         };
         let Some(name) = name else { continue };
-        if is_task_end(&row.kind) {
+        if row.kind.ends_task_attempt() {
             *counts.entry(name.clone()).or_insert(0) += 1;
         }
         state_of.insert(row.id, name);
     }
     counts
-}
-
-fn is_task_end(kind: &str) -> bool {
-    matches!(
-        kind,
-        "TaskSucceeded"
-            | "TaskFailed"
-            | "TaskTimedOut"
-            | "LambdaFunctionSucceeded"
-            | "LambdaFunctionFailed"
-            | "LambdaFunctionTimedOut"
-            | "ActivitySucceeded"
-            | "ActivityFailed"
-            | "ActivityTimedOut"
-    )
 }

@@ -10,6 +10,7 @@
 
 use serde_json::{json, Map, Value};
 use switchback_engine::task::{IntegrationPattern, TaskOutcome, TaskRequest};
+use switchback_engine::ExecutionStatus;
 use switchback_store::executions::{self, ExecutionRecord};
 use switchback_store::task_tokens::{self, TaskToken, TokenKind};
 use switchback_store::StoreError;
@@ -158,7 +159,7 @@ async fn link_child(
                 return Err(StoreError::NotFound);
             };
             task_tokens::set_child(tx, &token, child.id)?;
-            if child.status != "RUNNING" {
+            if child.status != ExecutionStatus::Running {
                 task_tokens::close(tx, &token)?;
             }
             Ok(())
@@ -220,7 +221,7 @@ pub async fn child_outcome(
         IntegrationPattern::Sync { json_output: true }
     );
     let described = describe(&record, json_output);
-    if record.status == "SUCCEEDED" {
+    if record.status == ExecutionStatus::Succeeded {
         TaskOutcome::Succeeded(described)
     } else {
         TaskOutcome::Failed {
@@ -258,13 +259,13 @@ fn describe(record: &ExecutionRecord, json_output: bool) -> Value {
     m.insert("RedriveCount".into(), json!(record.redrive_count));
     m.insert(
         "RedriveStatus".into(),
-        json!(if record.status == "SUCCEEDED" {
+        json!(if record.status == ExecutionStatus::Succeeded {
             "NOT_REDRIVABLE"
         } else {
             "REDRIVABLE"
         }),
     );
-    if record.status == "SUCCEEDED" {
+    if record.status == ExecutionStatus::Succeeded {
         m.insert(
             "RedriveStatusReason".into(),
             json!("Execution is SUCCEEDED and cannot be redriven"),

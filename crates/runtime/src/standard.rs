@@ -16,6 +16,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
+use switchback_engine::ExecutionStatus;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -26,7 +27,7 @@ use switchback_engine::mock::Mocks;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::{Driver, Event, EventKind, Journal, Place, Recorded};
 use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
-use switchback_store::{task_tokens, Store, StoreError};
+use switchback_store::{task_tokens, Db, Store, StoreError, Tx};
 use tokio::sync::{oneshot, Notify};
 
 use crate::events;
@@ -191,9 +192,7 @@ impl StandardDriver {
     /// with `then` (run in the same transaction). Fails if the execution is no longer running.
     pub(crate) async fn commit_pending<R: Send + 'static>(
         &self,
-        then: impl FnOnce(&switchback_store::rusqlite::Connection, i64) -> Result<R, StoreError>
-            + Send
-            + 'static,
+        then: impl FnOnce(&Tx<'_>, i64) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let _busy = Busy::new(&self.busy);
         let _order = self.flush_lock.lock().await;
@@ -235,12 +234,9 @@ fn log_commit_failure(execution: i64, error: &StoreError, what: &str) {
 }
 
 /// Fails the job when the execution is no longer running (it was stopped meanwhile).
-fn ensure_running(
-    conn: &switchback_store::rusqlite::Connection,
-    id: i64,
-) -> Result<(), StoreError> {
-    match executions::status(conn, id)?.as_deref() {
-        Some("RUNNING") => Ok(()),
+fn ensure_running(conn: &Db<'_>, id: i64) -> Result<(), StoreError> {
+    match executions::status(conn, id)? {
+        Some(ExecutionStatus::Running) => Ok(()),
         Some(other) => Err(StoreError::Conflict(format!("the execution is {other}"))),
         None => Err(StoreError::NotFound),
     }
@@ -583,7 +579,7 @@ pub async fn close_aborted(
             );
             executions::append_events(tx, id, &[row])?;
             let ending = Ending {
-                status: "ABORTED".into(),
+                status: ExecutionStatus::Aborted,
                 output: None,
                 error,
                 cause,
@@ -602,7 +598,7 @@ pub async fn close_aborted(
 
 /// Closes what an ended execution still waited for, and the `.sync` tasks of the parents
 /// that waited for it; returns those parents.
-fn closed(tx: &switchback_store::rusqlite::Connection, id: i64) -> Result<Vec<i64>, StoreError> {
+fn closed(tx: &Tx<'_>, id: i64) -> Result<Vec<i64>, StoreError> {
     task_tokens::close_all(tx, id)?;
     task_tokens::child_ended(tx, id)
 }

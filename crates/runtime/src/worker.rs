@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
+use switchback_engine::ExecutionStatus;
 
 use jiff::Timestamp;
 use switchback_engine::context::ExecutionInfo;
@@ -211,7 +212,7 @@ fn resume(ctx: &Rc<WorkerContext>, id: i64) {
                     let Some(record) = executions::get(c, id)? else {
                         return Ok(None);
                     };
-                    if record.status != "RUNNING" {
+                    if record.status != ExecutionStatus::Running {
                         return Ok(None);
                     }
                     let events = executions::events(c, id)?;

@@ -2,6 +2,9 @@
 //! park while they wait, survive a restart mid-flight, and can be stopped.
 
 use std::time::{Duration, Instant};
+use switchback_types::EventType;
+use switchback_types::ExecutionStatus;
+use switchback_types::StateEvent;
 
 use serde_json::{json, Value};
 use switchback_runtime::{Runtime, RuntimeConfig, StartRequest};
@@ -56,7 +59,7 @@ async fn wait_closed(store: &Store, arn: &str, limit: Duration) -> ExecutionReco
     let deadline = Instant::now() + limit;
     loop {
         let r = record(store, arn).await;
-        if r.status != "RUNNING" {
+        if r.status != ExecutionStatus::Running {
             return r;
         }
         assert!(
@@ -80,7 +83,7 @@ fn assert_sound(events: &[EventRow]) {
     }
     let starts = events
         .iter()
-        .filter(|e| e.kind == "ExecutionStarted")
+        .filter(|e| e.kind == EventType::ExecutionStarted)
         .count();
     assert_eq!(starts, 1);
     let mut places = std::collections::HashSet::new();
@@ -128,7 +131,7 @@ async fn a_standard_execution_runs_to_its_end_with_a_sound_history() {
         .await
         .unwrap();
     let done = wait_closed(&store, &started.execution_arn, Duration::from_secs(20)).await;
-    assert_eq!(done.status, "SUCCEEDED", "{done:?}");
+    assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
     let output: Value = serde_json::from_str(done.output.as_deref().unwrap()).unwrap();
     assert_eq!(output["mapped"], json!([{"v": 2}, {"v": 4}, {"v": 6}]));
     assert_eq!(
@@ -137,7 +140,7 @@ async fn a_standard_execution_runs_to_its_end_with_a_sound_history() {
     );
     let events = history(&store, done.id).await;
     assert_sound(&events);
-    assert_eq!(events.last().unwrap().kind, "ExecutionSucceeded");
+    assert_eq!(events.last().unwrap().kind, EventType::ExecutionSucceeded);
     runtime.shutdown();
 }
 
@@ -186,7 +189,7 @@ async fn executions_survive_a_restart_in_the_middle() {
     runtime.shutdown();
     let mut running = 0;
     for arn in &arns {
-        if record(&store, arn).await.status == "RUNNING" {
+        if record(&store, arn).await.status == ExecutionStatus::Running {
             running += 1;
         }
     }
@@ -194,14 +197,16 @@ async fn executions_survive_a_restart_in_the_middle() {
     let runtime = Runtime::start(store.clone(), config()).unwrap();
     for arn in &arns {
         let done = wait_closed(&store, arn, Duration::from_secs(30)).await;
-        assert_eq!(done.status, "SUCCEEDED", "{done:?}");
+        assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
         let events = history(&store, done.id).await;
         assert_sound(&events);
         let entered = |name: &str| {
             events
                 .iter()
                 .filter(|e| {
-                    e.kind.ends_with("StateEntered")
+                    e.kind
+                        .state_event()
+                        .is_some_and(|s| matches!(s, StateEvent::Entered(_)))
                         && e.details
                             .as_deref()
                             .is_some_and(|d| d.contains(&format!("\"name\":\"{name}\"")))
@@ -234,7 +239,7 @@ async fn a_parked_execution_leaves_memory_and_wakes_on_time() {
         "the execution did not park: {parked:?}"
     );
     let done = wait_closed(&store, &s.execution_arn, Duration::from_secs(10)).await;
-    assert_eq!(done.status, "SUCCEEDED");
+    assert_eq!(done.status, ExecutionStatus::Succeeded);
     assert!(started.elapsed() >= Duration::from_secs(2));
     assert_sound(&history(&store, done.id).await);
     runtime.shutdown();
@@ -262,7 +267,7 @@ async fn stop_execution_aborts_running_and_parked_executions() {
     );
     let events = history(&store, r.id).await;
     assert_sound(&events);
-    assert_eq!(events.last().unwrap().kind, "ExecutionAborted");
+    assert_eq!(events.last().unwrap().kind, EventType::ExecutionAborted);
     // A parked one (out of memory).
     let b = runtime
         .start_execution(request(&def, "b", json!({})))
@@ -275,10 +280,10 @@ async fn stop_execution_aborts_running_and_parked_executions() {
         .await
         .unwrap();
     let r = record(&store, &b.execution_arn).await;
-    assert_eq!(r.status, "ABORTED");
+    assert_eq!(r.status, ExecutionStatus::Aborted);
     let events = history(&store, r.id).await;
     assert_sound(&events);
-    assert_eq!(events.last().unwrap().kind, "ExecutionAborted");
+    assert_eq!(events.last().unwrap().kind, EventType::ExecutionAborted);
     runtime.shutdown();
 }
 
@@ -316,7 +321,10 @@ async fn closed_executions_past_their_retention_are_deleted() {
         history(&store, closed.id).await.is_empty(),
         "its events went too"
     );
-    assert_eq!(record(&store, &kept.execution_arn).await.status, "RUNNING");
+    assert_eq!(
+        record(&store, &kept.execution_arn).await.status,
+        ExecutionStatus::Running
+    );
     runtime.shutdown();
 }
 
@@ -331,10 +339,10 @@ async fn an_execution_past_its_timeout_seconds_times_out() {
         .await
         .unwrap();
     let done = wait_closed(&store, &s.execution_arn, Duration::from_secs(10)).await;
-    assert_eq!(done.status, "TIMED_OUT");
+    assert_eq!(done.status, ExecutionStatus::TimedOut);
     assert_eq!(done.error.as_deref(), Some("States.Timeout"));
     let events = history(&store, done.id).await;
     assert_sound(&events);
-    assert_eq!(events.last().unwrap().kind, "ExecutionTimedOut");
+    assert_eq!(events.last().unwrap().kind, EventType::ExecutionTimedOut);
     runtime.shutdown();
 }

@@ -1,9 +1,10 @@
 //! The `activities` table: one row per activity (`CreateActivity`), the name workers poll.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value;
 
 use crate::columns::{json_text, json_value, limit};
+use crate::db::{Db, Tx};
 use crate::{tags, StoreError};
 
 /// A row of `activities`.
@@ -30,7 +31,7 @@ fn record(row: &Row<'_>) -> Result<ActivityRecord, StoreError> {
 
 /// Inserts an activity unless its ARN exists; returns the stored row either way (the new one,
 /// or the existing one untouched), so that a repeated `CreateActivity` answers as the first.
-pub fn insert(conn: &Connection, activity: &ActivityRecord) -> Result<ActivityRecord, StoreError> {
+pub fn insert(conn: &Tx<'_>, activity: &ActivityRecord) -> Result<ActivityRecord, StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO activities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (arn) DO NOTHING"
     ))?
@@ -44,7 +45,7 @@ pub fn insert(conn: &Connection, activity: &ActivityRecord) -> Result<ActivityRe
 }
 
 /// The activity with this ARN, if any.
-pub fn get(conn: &Connection, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
+pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
     let mut statement =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM activities WHERE arn = ?1"))?;
     let mut rows = statement.query([arn])?;
@@ -52,7 +53,7 @@ pub fn get(conn: &Connection, arn: &str) -> Result<Option<ActivityRecord>, Store
 }
 
 /// Deletes the activity and its tags; false if there was no such activity.
-pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
+pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
     tags::delete_all(conn, arn)?;
     let changed = conn
         .prepare_cached("DELETE FROM activities WHERE arn = ?1")?
@@ -64,7 +65,7 @@ pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
 /// ARN of the previous page). [`StoreError::NotFound`] if `after` names no activity (it was
 /// deleted between pages, or the token is forged): the caller reports an invalid token.
 pub fn list(
-    conn: &Connection,
+    conn: &Db<'_>,
     after: Option<&str>,
     limit_to: usize,
 ) -> Result<Vec<ActivityRecord>, StoreError> {

@@ -1,10 +1,11 @@
 //! The `state_machine_aliases` table: named pointers that route executions to one or two
 //! versions by weight.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::columns::{count, limit, one_row};
+use crate::db::{Db, Tx};
 use crate::StoreError;
 
 /// One route of an alias. Serialized as AWS spells it (`stateMachineVersionArn`, `weight`),
@@ -54,7 +55,7 @@ fn routing_text(routing: &[RoutingEntry]) -> Result<String, StoreError> {
 }
 
 /// Inserts an alias; [`StoreError::Conflict`] if its ARN exists.
-pub fn insert(conn: &Connection, alias: &AliasRecord) -> Result<(), StoreError> {
+pub fn insert(conn: &Tx<'_>, alias: &AliasRecord) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO state_machine_aliases ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     ))?
@@ -74,7 +75,7 @@ pub fn insert(conn: &Connection, alias: &AliasRecord) -> Result<(), StoreError> 
 }
 
 /// The alias with this ARN, if any.
-pub fn get(conn: &Connection, arn: &str) -> Result<Option<AliasRecord>, StoreError> {
+pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<AliasRecord>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM state_machine_aliases WHERE arn = ?1"
     ))?;
@@ -84,7 +85,7 @@ pub fn get(conn: &Connection, arn: &str) -> Result<Option<AliasRecord>, StoreErr
 
 /// Stores the alias's description, routing and update time (the rest is fixed at creation);
 /// [`StoreError::NotFound`] if there is no such alias.
-pub fn update(conn: &Connection, alias: &AliasRecord) -> Result<(), StoreError> {
+pub fn update(conn: &Tx<'_>, alias: &AliasRecord) -> Result<(), StoreError> {
     let changed = conn
         .prepare_cached(
             "UPDATE state_machine_aliases SET description = ?2, routing = ?3, updated = ?4 \
@@ -100,7 +101,7 @@ pub fn update(conn: &Connection, alias: &AliasRecord) -> Result<(), StoreError> 
 }
 
 /// Deletes one alias; false if there was none.
-pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
+pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
     let changed = conn
         .prepare_cached("DELETE FROM state_machine_aliases WHERE arn = ?1")?
         .execute([arn])?;
@@ -108,14 +109,14 @@ pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
 }
 
 /// Deletes every alias of a machine; returns how many.
-pub fn delete_for_machine(conn: &Connection, state_machine_arn: &str) -> Result<usize, StoreError> {
+pub fn delete_for_machine(conn: &Tx<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
     Ok(conn
         .prepare_cached("DELETE FROM state_machine_aliases WHERE state_machine_arn = ?1")?
         .execute([state_machine_arn])?)
 }
 
 /// How many aliases a machine has (AWS allows 100).
-pub fn count_for_machine(conn: &Connection, state_machine_arn: &str) -> Result<usize, StoreError> {
+pub fn count_for_machine(conn: &Db<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
     let n: i64 = conn
         .prepare_cached("SELECT count(*) FROM state_machine_aliases WHERE state_machine_arn = ?1")?
         .query_row([state_machine_arn], |row| row.get(0))?;
@@ -126,7 +127,7 @@ pub fn count_for_machine(conn: &Connection, state_machine_arn: &str) -> Result<u
 /// (the last ARN of the previous page). [`StoreError::NotFound`] if `after` names no alias of
 /// this machine.
 pub fn list(
-    conn: &Connection,
+    conn: &Db<'_>,
     state_machine_arn: &str,
     after: Option<&str>,
     limit_to: usize,
@@ -160,10 +161,7 @@ pub fn list(
 
 /// The ARNs of the aliases whose routing names this version: AWS refuses to delete a version
 /// while an alias routes to it.
-pub fn referencing_version(
-    conn: &Connection,
-    version_arn: &str,
-) -> Result<Vec<String>, StoreError> {
+pub fn referencing_version(conn: &Db<'_>, version_arn: &str) -> Result<Vec<String>, StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT DISTINCT a.arn FROM state_machine_aliases AS a, json_each(a.routing) AS r \
          WHERE json_extract(r.value, '$.stateMachineVersionArn') = ?1 ORDER BY a.arn",

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use crate::{StoreError, Synchronous};
 
@@ -59,4 +59,24 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "query_only", "ON")?;
     Ok(conn)
+}
+
+/// Checks the database file at `path` the way SQLite checks itself (`PRAGMA integrity_check`),
+/// opening it as a server would (so a write-ahead log left by a crash is taken in), without
+/// starting a [`Store`](crate::Store). [`StoreError::Corrupt`] with SQLite's report if it is
+/// not sound; an SQLite error if there is no such file (it is not created). For tools and
+/// crash tests; nothing else may have the file open for writing.
+pub fn check_integrity(path: &Path) -> Result<(), StoreError> {
+    let flags = OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let report: String = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+    if report == "ok" {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "{} fails its integrity check: {report}",
+            path.display()
+        )))
+    }
 }

@@ -16,9 +16,10 @@ use rusqlite::{ffi, Connection};
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite refused or failed.
+    /// The database refused or failed (a constraint, a lock, an I/O error); its message says
+    /// which, for the log.
     #[error("SQLite error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(DatabaseError),
     /// The store was closed (or its writer stopped) before the job ran.
     #[error("the store is closed")]
     Closed,
@@ -52,24 +53,38 @@ pub enum StoreError {
     },
 }
 
+/// What the database said when it refused or failed. Opaque: callers act on the other
+/// variants of [`StoreError`] and on [`StoreError::is_unique_violation`], not on SQLite's own
+/// codes, which another backend would not share.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct DatabaseError(rusqlite::Error);
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Database(DatabaseError(error))
+    }
+}
+
 impl StoreError {
     /// A copy of a batch-wide failure for each job of the batch: `rusqlite::Error` is not
     /// `Clone`, so SQLite failures are rebuilt from their code and message, [`StoreError::Full`]
     /// is copied, and the rest is rebuilt from its text.
     pub(crate) fn duplicate(&self) -> StoreError {
         match self {
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(code, message)) => {
-                StoreError::Sqlite(rusqlite::Error::SqliteFailure(*code, message.clone()))
+            StoreError::Database(DatabaseError(rusqlite::Error::SqliteFailure(code, message))) => {
+                rusqlite::Error::SqliteFailure(*code, message.clone()).into()
             }
             StoreError::Full { dir, reason } => StoreError::Full {
                 dir: dir.clone(),
                 reason: reason.clone(),
             },
             StoreError::Closed => StoreError::Closed,
-            other => StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            other => rusqlite::Error::SqliteFailure(
                 ffi::Error::new(ffi::SQLITE_ERROR),
                 Some(other.to_string()),
-            )),
+            )
+            .into(),
         }
     }
 
@@ -83,7 +98,7 @@ impl StoreError {
     /// database in `dir`.
     pub(crate) fn classify(self, conn: &Connection, dir: &Path) -> StoreError {
         let reason = match &self {
-            StoreError::Sqlite(error) => out_of_space(conn, error),
+            StoreError::Database(DatabaseError(error)) => out_of_space(conn, error),
             _ => None,
         };
         match reason {
@@ -98,7 +113,7 @@ impl StoreError {
     /// True for an SQLite PRIMARY KEY or UNIQUE violation: "it already exists".
     pub fn is_unique_violation(&self) -> bool {
         match self {
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(code, _)) => {
+            StoreError::Database(DatabaseError(rusqlite::Error::SqliteFailure(code, _))) => {
                 code.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY
                     || code.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
             }

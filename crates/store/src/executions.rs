@@ -5,8 +5,10 @@
 //! its rows. Each row keeps the event's place in its lane (`lane`, `ordinal`) next to its AWS
 //! shape, because that is how a replay finds it again.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
+use switchback_types::{EventType, ExecutionStatus, UnknownEventType, UnknownWord};
 
+use crate::db::{Db, Tx};
 use crate::error::StoreError;
 
 /// One execution, as stored.
@@ -20,7 +22,7 @@ pub struct ExecutionRecord {
     pub version_arn: Option<String>,
     pub alias_arn: Option<String>,
     pub name: String,
-    pub status: String,
+    pub status: ExecutionStatus,
     /// The definition this execution runs (kept with it: the machine may change later).
     pub definition: String,
     pub role_arn: String,
@@ -56,7 +58,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         version_arn: r.get(3)?,
         alias_arn: r.get(4)?,
         name: r.get(5)?,
-        status: r.get(6)?,
+        status: status_column(r, 6)?,
         definition: r.get(7)?,
         role_arn: r.get(8)?,
         revision_id: r.get(9)?,
@@ -76,7 +78,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
 }
 
 /// Inserts an execution and returns its id.
-pub fn insert(conn: &Connection, e: &ExecutionRecord) -> Result<i64, StoreError> {
+pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO executions (arn, state_machine_arn, version_arn, alias_arn, name, status, \
          definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
@@ -89,7 +91,7 @@ pub fn insert(conn: &Connection, e: &ExecutionRecord) -> Result<i64, StoreError>
         e.version_arn,
         e.alias_arn,
         e.name,
-        e.status,
+        e.status.as_str(),
         e.definition,
         e.role_arn,
         e.revision_id,
@@ -109,7 +111,7 @@ pub fn insert(conn: &Connection, e: &ExecutionRecord) -> Result<i64, StoreError>
 }
 
 /// An execution by ARN.
-pub fn get_by_arn(conn: &Connection, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+pub fn get_by_arn(conn: &Db<'_>, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -119,7 +121,7 @@ pub fn get_by_arn(conn: &Connection, arn: &str) -> Result<Option<ExecutionRecord
 
 /// The internal id of the execution `arn`, without reading the rest of its row (the console
 /// asks for it on every timeline move).
-pub fn id_of(conn: &Connection, arn: &str) -> Result<Option<i64>, StoreError> {
+pub fn id_of(conn: &Db<'_>, arn: &str) -> Result<Option<i64>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT id FROM executions WHERE arn = ?1")?
         .query_row([arn], |r| r.get(0))
@@ -127,7 +129,7 @@ pub fn id_of(conn: &Connection, arn: &str) -> Result<Option<i64>, StoreError> {
 }
 
 /// An execution by id.
-pub fn get(conn: &Connection, id: i64) -> Result<Option<ExecutionRecord>, StoreError> {
+pub fn get(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionRecord>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM executions WHERE id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -136,17 +138,17 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<ExecutionRecord>, StoreE
 }
 
 /// An execution's status (`None` if it does not exist).
-pub fn status(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+pub fn status(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionStatus>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT status FROM executions WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
+        .query_row([id], |r| status_column(r, 0))
         .optional()?)
 }
 
 /// How an execution ended.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Ending {
-    pub status: String,
+    pub status: ExecutionStatus,
     pub output: Option<String>,
     pub error: Option<String>,
     pub cause: Option<String>,
@@ -154,7 +156,7 @@ pub struct Ending {
 }
 
 /// Closes a RUNNING execution. False when it was not running any more (stopped meanwhile).
-pub fn finish(conn: &Connection, id: i64, ending: &Ending) -> Result<bool, StoreError> {
+pub fn finish(conn: &Tx<'_>, id: i64, ending: &Ending) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, \
@@ -162,7 +164,7 @@ pub fn finish(conn: &Connection, id: i64, ending: &Ending) -> Result<bool, Store
         )?
         .execute(params![
             id,
-            ending.status,
+            ending.status.as_str(),
             ending.output,
             ending.error,
             ending.cause,
@@ -172,7 +174,7 @@ pub fn finish(conn: &Connection, id: i64, ending: &Ending) -> Result<bool, Store
 }
 
 /// Reopens a closed execution for a redrive.
-pub fn redrive(conn: &Connection, id: i64, date: i64) -> Result<bool, StoreError> {
+pub fn redrive(conn: &Tx<'_>, id: i64, date: i64) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
@@ -186,7 +188,7 @@ pub fn redrive(conn: &Connection, id: i64, date: i64) -> Result<bool, StoreError
 /// Parks a running execution until `wake_at`, unless it was given work since its run loaded
 /// it (`wakes_seen` is the count it loaded): then nothing is written and the answer is false,
 /// and the execution must look at the store again instead of leaving memory.
-pub fn park(conn: &Connection, id: i64, wake_at: i64, wakes_seen: i64) -> Result<bool, StoreError> {
+pub fn park(conn: &Tx<'_>, id: i64, wake_at: i64, wakes_seen: i64) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE executions SET wake_at = ?2 \
@@ -200,7 +202,7 @@ pub fn park(conn: &Connection, id: i64, wake_at: i64, wakes_seen: i64) -> Result
 /// its wake-up time is cleared, so a restart resumes it at once, and its count of wakes goes
 /// up, so a park that raced the answer does not hold. Call it in the transaction that writes
 /// the answer.
-pub fn wake_now(conn: &Connection, id: i64) -> Result<(), StoreError> {
+pub fn wake_now(conn: &Tx<'_>, id: i64) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE executions SET wake_at = NULL, wakes = wakes + 1 \
          WHERE id = ?1 AND status = 'RUNNING'",
@@ -210,7 +212,7 @@ pub fn wake_now(conn: &Connection, id: i64) -> Result<(), StoreError> {
 }
 
 /// Every RUNNING execution: its id and when it wakes up, if it is parked.
-pub fn running(conn: &Connection) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+pub fn running(conn: &Db<'_>) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT id, wake_at FROM executions WHERE status = 'RUNNING'")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -224,14 +226,14 @@ pub struct ListFilter {
     pub state_machine_arn: Option<String>,
     pub version_arn: Option<String>,
     pub alias_arn: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ExecutionStatus>,
     /// Only executions redriven at least once (`REDRIVEN`) or never (`NOT_REDRIVEN`).
     pub redriven: Option<bool>,
 }
 
 /// Executions, newest first, after the cursor `(start_date, id)` of the previous page.
 pub fn list(
-    conn: &Connection,
+    conn: &Db<'_>,
     filter: &ListFilter,
     after: Option<(i64, i64)>,
     limit: usize,
@@ -252,7 +254,7 @@ pub fn list(
         arg(&mut sql, " AND alias_arn = ?", a.clone().into());
     }
     if let Some(s) = &filter.status {
-        arg(&mut sql, " AND status = ?", s.clone().into());
+        arg(&mut sql, " AND status = ?", s.as_str().to_string().into());
     }
     match filter.redriven {
         Some(true) => sql.push_str(" AND redrive_count > 0"),
@@ -273,7 +275,7 @@ pub fn list(
 
 /// Deletes closed executions that stopped before `before`, with their events and map runs.
 /// Returns how many executions went.
-pub fn delete_closed_before(conn: &Connection, before: i64) -> Result<usize, StoreError> {
+pub fn delete_closed_before(conn: &Tx<'_>, before: i64) -> Result<usize, StoreError> {
     conn.execute(
         "DELETE FROM events WHERE execution_id IN \
          (SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?1)",
@@ -291,7 +293,7 @@ pub fn delete_closed_before(conn: &Connection, before: i64) -> Result<usize, Sto
 }
 
 /// Whether a state machine (any version or alias) has RUNNING executions.
-pub fn has_running(conn: &Connection, state_machine_arn: &str) -> Result<bool, StoreError> {
+pub fn has_running(conn: &Db<'_>, state_machine_arn: &str) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM executions WHERE state_machine_arn = ?1 AND status = 'RUNNING' LIMIT 1",
@@ -308,8 +310,8 @@ pub struct EventRow {
     pub previous_id: i64,
     /// Microseconds since the Unix epoch.
     pub timestamp: i64,
-    /// AWS's event type, e.g. `PassStateEntered`.
-    pub kind: String,
+    /// AWS's event type, e.g. `PassStateEntered` (stored as its name).
+    pub kind: EventType,
     /// The `*EventDetails` object as JSON text (`None` for events with no details).
     pub details: Option<String>,
     /// The event's place in its execution (see the engine's lanes).
@@ -318,11 +320,7 @@ pub struct EventRow {
 }
 
 /// Appends events to an execution's history.
-pub fn append_events(
-    conn: &Connection,
-    execution: i64,
-    events: &[EventRow],
-) -> Result<(), StoreError> {
+pub fn append_events(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO events (execution_id, id, previous_id, timestamp, type, details, lane, ordinal) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -333,12 +331,18 @@ pub fn append_events(
             e.id,
             e.previous_id,
             e.timestamp,
-            e.kind,
+            e.kind.as_str(),
             e.details,
             e.lane,
             e.ordinal
         ])?;
-        if e.kind.starts_with("MapRun") {
+        if matches!(
+            e.kind,
+            EventType::MapRunStarted
+                | EventType::MapRunSucceeded
+                | EventType::MapRunFailed
+                | EventType::MapRunAborted
+        ) {
             track_map_run(conn, execution, e)?;
         }
     }
@@ -348,15 +352,16 @@ pub fn append_events(
 /// Keeps `map_runs` in step with the history: `MapRunStarted` opens a run, and
 /// `MapRunSucceeded` / `MapRunFailed` close the execution's latest open one. Driven by the
 /// events themselves, so a replayed execution keeps them right too.
-fn track_map_run(conn: &Connection, execution: i64, e: &EventRow) -> Result<(), StoreError> {
-    match e.kind.as_str() {
-        "MapRunStarted" => {
+fn track_map_run(conn: &Tx<'_>, execution: i64, e: &EventRow) -> Result<(), StoreError> {
+    match e.kind {
+        EventType::MapRunStarted => {
             let details: serde_json::Value = e
                 .details
                 .as_deref()
                 .and_then(|d| serde_json::from_str(d).ok())
                 .unwrap_or_default();
-            let Some(arn) = details["mapRunStartedEventDetails"]["mapRunArn"].as_str() else {
+            let key = EventType::MapRunStarted.details_key().unwrap_or_default();
+            let Some(arn) = details[key]["mapRunArn"].as_str() else {
                 return Ok(());
             };
             let execution_arn: String = conn
@@ -367,7 +372,7 @@ fn track_map_run(conn: &Connection, execution: i64, e: &EventRow) -> Result<(), 
                 &MapRunRecord {
                     arn: arn.to_string(),
                     execution_arn,
-                    status: "RUNNING".into(),
+                    status: ExecutionStatus::Running.as_str().into(),
                     start_date: e.timestamp,
                     stop_date: None,
                     max_concurrency: 0,
@@ -378,22 +383,38 @@ fn track_map_run(conn: &Connection, execution: i64, e: &EventRow) -> Result<(), 
                 },
             )
         }
-        "MapRunSucceeded" | "MapRunFailed" | "MapRunAborted" => {
-            let status = match e.kind.as_str() {
-                "MapRunSucceeded" => "SUCCEEDED",
-                "MapRunFailed" => "FAILED",
-                _ => "ABORTED",
+        EventType::MapRunSucceeded | EventType::MapRunFailed | EventType::MapRunAborted => {
+            let status = match e.kind {
+                EventType::MapRunSucceeded => ExecutionStatus::Succeeded,
+                EventType::MapRunFailed => ExecutionStatus::Failed,
+                _ => ExecutionStatus::Aborted,
             };
             conn.prepare_cached(
                 "UPDATE map_runs SET status = ?1, stop_date = ?2 WHERE arn = \
                  (SELECT m.arn FROM map_runs m JOIN executions x ON x.arn = m.execution_arn \
                   WHERE x.id = ?3 AND m.status = 'RUNNING' ORDER BY m.start_date DESC LIMIT 1)",
             )?
-            .execute(params![status, e.timestamp, execution])?;
+            .execute(params![status.as_str(), e.timestamp, execution])?;
             Ok(())
         }
         _ => Ok(()),
     }
+}
+
+/// A status column; a word Switchback does not write means the file was altered.
+fn status_column(r: &Row<'_>, column: usize) -> rusqlite::Result<ExecutionStatus> {
+    let word: String = r.get(column)?;
+    word.parse().map_err(|e: UnknownWord| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// An event type column; a name Switchback does not know means the file was altered.
+fn event_type(r: &Row<'_>, column: usize) -> rusqlite::Result<EventType> {
+    let name: String = r.get(column)?;
+    name.parse().map_err(|e: UnknownEventType| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
@@ -401,7 +422,7 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
         id: r.get(0)?,
         previous_id: r.get(1)?,
         timestamp: r.get(2)?,
-        kind: r.get(3)?,
+        kind: event_type(r, 3)?,
         details: r.get(4)?,
         lane: r.get(5)?,
         ordinal: r.get(6)?,
@@ -409,7 +430,7 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
 }
 
 /// All of an execution's events, in order.
-pub fn events(conn: &Connection, execution: i64) -> Result<Vec<EventRow>, StoreError> {
+pub fn events(conn: &Db<'_>, execution: i64) -> Result<Vec<EventRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, previous_id, timestamp, type, details, lane, ordinal FROM events \
          WHERE execution_id = ?1 ORDER BY id",
@@ -421,7 +442,7 @@ pub fn events(conn: &Connection, execution: i64) -> Result<Vec<EventRow>, StoreE
 /// A page of an execution's events: after event `after` (exclusive; 0 or `i64::MAX` for the
 /// start), oldest first or, with `reverse`, newest first.
 pub fn events_page(
-    conn: &Connection,
+    conn: &Db<'_>,
     execution: i64,
     after: Option<i64>,
     limit: usize,
@@ -441,7 +462,7 @@ pub fn events_page(
 }
 
 /// The id of an execution's last event (0 for none).
-pub fn last_event_id(conn: &Connection, execution: i64) -> Result<i64, StoreError> {
+pub fn last_event_id(conn: &Db<'_>, execution: i64) -> Result<i64, StoreError> {
     Ok(conn
         .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_id = ?1")?
         .query_row([execution], |r| r.get(0))?)
@@ -484,7 +505,7 @@ fn map_run_from_row(r: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
 }
 
 /// Inserts or replaces a map run.
-pub fn put_map_run(conn: &Connection, m: &MapRunRecord) -> Result<(), StoreError> {
+pub fn put_map_run(conn: &Tx<'_>, m: &MapRunRecord) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT OR REPLACE INTO map_runs ({MAP_RUN_COLUMNS}) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -505,7 +526,7 @@ pub fn put_map_run(conn: &Connection, m: &MapRunRecord) -> Result<(), StoreError
 }
 
 /// A map run by ARN.
-pub fn get_map_run(conn: &Connection, arn: &str) -> Result<Option<MapRunRecord>, StoreError> {
+pub fn get_map_run(conn: &Db<'_>, arn: &str) -> Result<Option<MapRunRecord>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE arn = ?1"
@@ -516,7 +537,7 @@ pub fn get_map_run(conn: &Connection, arn: &str) -> Result<Option<MapRunRecord>,
 
 /// An execution's map runs, oldest first, after the ARN `after`.
 pub fn list_map_runs(
-    conn: &Connection,
+    conn: &Db<'_>,
     execution_arn: &str,
     after: Option<&str>,
     limit: usize,
@@ -534,7 +555,7 @@ pub fn list_map_runs(
 
 /// Finishes deleting the machine of execution `id` when it is DELETING and this was its last
 /// running execution (DeleteStateMachine waits for them). True when the machine went.
-pub fn complete_machine_deletion(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+pub fn complete_machine_deletion(conn: &Tx<'_>, id: i64) -> Result<bool, StoreError> {
     let machine: Option<String> = conn
         .prepare_cached(
             "SELECT m.arn FROM executions e JOIN state_machines m ON m.arn = e.state_machine_arn \
@@ -553,14 +574,14 @@ pub fn complete_machine_deletion(conn: &Connection, id: i64) -> Result<bool, Sto
 
 /// Records the execution that started this one (nested state machines): stopping the parent
 /// stops it too.
-pub fn set_parent(conn: &Connection, id: i64, parent: i64) -> Result<(), StoreError> {
+pub fn set_parent(conn: &Tx<'_>, id: i64, parent: i64) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE executions SET parent_id = ?2 WHERE id = ?1")?
         .execute(params![id, parent])?;
     Ok(())
 }
 
 /// The running executions that `parent` started.
-pub fn running_children(conn: &Connection, parent: i64) -> Result<Vec<i64>, StoreError> {
+pub fn running_children(conn: &Db<'_>, parent: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM executions WHERE parent_id = ?1 AND status = 'RUNNING' ORDER BY id",
     )?;
@@ -569,14 +590,14 @@ pub fn running_children(conn: &Connection, parent: i64) -> Result<Vec<i64>, Stor
 }
 
 /// Sets the mock test case an execution runs with (`stateMachineArn#TestCase`).
-pub fn set_mock_test_case(conn: &Connection, id: i64, case: &str) -> Result<(), StoreError> {
+pub fn set_mock_test_case(conn: &Tx<'_>, id: i64, case: &str) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE executions SET mock_test_case = ?2 WHERE id = ?1")?
         .execute(params![id, case])?;
     Ok(())
 }
 
 /// The mock test case an execution runs with, if any.
-pub fn mock_test_case(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+pub fn mock_test_case(conn: &Db<'_>, id: i64) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT mock_test_case FROM executions WHERE id = ?1")?
         .query_row([id], |r| r.get::<_, Option<String>>(0))
@@ -588,11 +609,11 @@ pub fn mock_test_case(conn: &Connection, id: i64) -> Result<Option<String>, Stor
 ///
 /// One grouped scan, for the console's list of state machines (AWS's console shows the same
 /// counts); Express executions are not stored, so they are not counted.
-pub fn counts_by_status(conn: &Connection) -> Result<Vec<(String, String, i64)>, StoreError> {
+pub fn counts_by_status(conn: &Db<'_>) -> Result<Vec<(String, ExecutionStatus, i64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT state_machine_arn, status, COUNT(*) FROM executions \
          GROUP BY state_machine_arn, status",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, status_column(r, 1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use rusqlite::Transaction;
 use tokio::sync::oneshot;
 
+use crate::db::Tx;
 use crate::error::panic_message;
 use crate::StoreError;
 
@@ -57,7 +58,7 @@ struct TypedJob<R, F> {
 /// Boxes a caller's closure as a [`Job`].
 pub(crate) fn boxed<R, F>(work: F, reply: Reply<R>) -> Box<dyn Job>
 where
-    F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+    F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
     R: Send + 'static,
 {
     Box::new(TypedJob {
@@ -69,14 +70,14 @@ where
 
 impl<R, F> Job for TypedJob<R, F>
 where
-    F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+    F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
     R: Send + 'static,
 {
     fn run(&mut self, tx: &Transaction<'_>, dir: &Path) -> bool {
         let Some(work) = self.work.take() else {
             return false;
         };
-        let outcome = catch_unwind(AssertUnwindSafe(|| work(tx))).unwrap_or_else(|payload| {
+        let outcome = catch_unwind(AssertUnwindSafe(|| work(&Tx::new(tx)))).unwrap_or_else(|payload| {
             let message = panic_message(payload.as_ref());
             tracing::error!(%message, "a store write job panicked; its changes are rolled back");
             Err(StoreError::Panicked(message))

@@ -8,6 +8,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use crate::db::Db;
 use crate::StoreError;
 
 /// The migrations, as (version, SQL) in ascending order. Append; never edit a released one.
@@ -23,14 +24,16 @@ pub fn latest_version() -> i64 {
 }
 
 /// The schema version recorded in the database (0 for a new file).
-pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+pub fn current_version(conn: &Db<'_>) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("PRAGMA user_version")?
+        .query_row([], |row| row.get(0))?)
 }
 
 /// Brings the database up to [`latest_version`]; returns how many migrations ran.
-pub fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
+pub(crate) fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current = current_version(&tx)?;
+    let current = current_version(&Db::new(&tx))?;
     let latest = latest_version();
     if current > latest {
         return Err(StoreError::Corrupt(format!(

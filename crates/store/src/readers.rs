@@ -18,6 +18,7 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 
 use crate::connection::open_reader;
+use crate::db::Db;
 use crate::error::panic_message;
 use crate::StoreError;
 
@@ -114,10 +115,10 @@ impl ReaderPool {
     /// becomes [`StoreError::Panicked`] and the connection goes back to the pool.
     pub(crate) fn with<R>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<R, StoreError>,
+        f: impl FnOnce(&Db<'_>) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
         let conn = self.checkout();
-        let outcome = catch_unwind(AssertUnwindSafe(|| f(&conn)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| f(&Db::new(&conn))));
         if !conn.is_autocommit() {
             // The closure left a transaction open; it would pin an old snapshot forever.
             if let Err(error) = conn.execute_batch("ROLLBACK") {

@@ -1,9 +1,10 @@
 //! The `state_machines` table: one row per state machine, its current definition and settings.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value;
 
 use crate::columns::{json_text, json_value, limit, one_row, text_enum};
+use crate::db::{Db, Tx};
 use crate::{aliases, tags, versions, StoreError};
 
 text_enum! {
@@ -84,7 +85,7 @@ fn record(row: &Row<'_>) -> Result<StateMachineRecord, StoreError> {
 }
 
 /// Inserts a new state machine; [`StoreError::Conflict`] if its ARN exists.
-pub fn insert(conn: &Connection, machine: &StateMachineRecord) -> Result<(), StoreError> {
+pub fn insert(conn: &Tx<'_>, machine: &StateMachineRecord) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO state_machines ({COLUMNS}) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
@@ -112,7 +113,7 @@ pub fn insert(conn: &Connection, machine: &StateMachineRecord) -> Result<(), Sto
 }
 
 /// The state machine with this ARN, if any.
-pub fn get(conn: &Connection, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
+pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM state_machines WHERE arn = ?1"
     ))?;
@@ -122,7 +123,7 @@ pub fn get(conn: &Connection, arn: &str) -> Result<Option<StateMachineRecord>, S
 
 /// Stores every field of `machine` except `arn` (the key), `created` and `next_version`
 /// (owned by [`take_next_version`]); [`StoreError::NotFound`] if there is no such machine.
-pub fn update(conn: &Connection, machine: &StateMachineRecord) -> Result<(), StoreError> {
+pub fn update(conn: &Tx<'_>, machine: &StateMachineRecord) -> Result<(), StoreError> {
     let changed = conn
         .prepare_cached(
             "UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5, \
@@ -147,11 +148,7 @@ pub fn update(conn: &Connection, machine: &StateMachineRecord) -> Result<(), Sto
 }
 
 /// Sets the status only; [`StoreError::NotFound`] if there is no such machine.
-pub fn set_status(
-    conn: &Connection,
-    arn: &str,
-    status: StateMachineStatus,
-) -> Result<(), StoreError> {
+pub fn set_status(conn: &Tx<'_>, arn: &str, status: StateMachineStatus) -> Result<(), StoreError> {
     let changed = conn
         .prepare_cached("UPDATE state_machines SET status = ?2 WHERE arn = ?1")?
         .execute(params![arn, status.as_str()])?;
@@ -160,7 +157,7 @@ pub fn set_status(
 
 /// Allocates the next version number of a machine (1, 2, ...; never reused, even after a
 /// version is deleted, as on AWS); [`StoreError::NotFound`] if there is no such machine.
-pub fn take_next_version(conn: &Connection, arn: &str) -> Result<i64, StoreError> {
+pub fn take_next_version(conn: &Tx<'_>, arn: &str) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "UPDATE state_machines SET next_version = next_version + 1 WHERE arn = ?1 \
          RETURNING next_version - 1",
@@ -171,7 +168,7 @@ pub fn take_next_version(conn: &Connection, arn: &str) -> Result<i64, StoreError
 }
 
 /// Deletes the machine's row only; false if there was none.
-pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
+pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
     let changed = conn
         .prepare_cached("DELETE FROM state_machines WHERE arn = ?1")?
         .execute([arn])?;
@@ -181,7 +178,7 @@ pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
 /// Deletes the machine with its versions, its aliases, and the tags of all of them; false if
 /// there was no such machine (its dependents are deleted anyway). Executions are kept: AWS
 /// still describes them after the machine is gone.
-pub fn delete_with_dependents(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
+pub fn delete_with_dependents(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
     tags::delete_for_machine_family(conn, arn)?;
     aliases::delete_for_machine(conn, arn)?;
     versions::delete_for_machine(conn, arn)?;
@@ -193,7 +190,7 @@ pub fn delete_with_dependents(conn: &Connection, arn: &str) -> Result<bool, Stor
 /// ARN of the previous page). [`StoreError::NotFound`] if `after` names no machine (it was
 /// deleted between pages, or the token is forged): the caller reports an invalid token.
 pub fn list(
-    conn: &Connection,
+    conn: &Db<'_>,
     after: Option<&str>,
     limit_to: usize,
 ) -> Result<Vec<StateMachineSummary>, StoreError> {
@@ -215,13 +212,37 @@ pub fn list(
     let mut rows = statement.query(params![created, arn, limit(limit_to)])?;
     let mut page = Vec::new();
     while let Some(row) = rows.next()? {
-        page.push(StateMachineSummary {
-            arn: row.get(0)?,
-            name: row.get(1)?,
-            machine_type: StateMachineType::from_column(&row.get::<_, String>(2)?)?,
-            status: StateMachineStatus::from_column(&row.get::<_, String>(3)?)?,
-            created: row.get(4)?,
-        });
+        page.push(summary(row)?);
     }
     Ok(page)
+}
+
+/// Up to `limit` machines in ARN order, starting after the ARN `after` (exclusive; it need not
+/// exist). This is `ListStateMachines`' order: within an account and region, by name.
+pub fn list_by_arn(
+    conn: &Db<'_>,
+    after: Option<&str>,
+    limit_to: usize,
+) -> Result<Vec<StateMachineSummary>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT arn, name, type, status, created FROM state_machines \
+         WHERE arn > ?1 ORDER BY arn LIMIT ?2",
+    )?;
+    let mut rows = statement.query(params![after.unwrap_or_default(), limit(limit_to)])?;
+    let mut page = Vec::new();
+    while let Some(row) = rows.next()? {
+        page.push(summary(row)?);
+    }
+    Ok(page)
+}
+
+/// A [`StateMachineSummary`] from the columns `arn, name, type, status, created`.
+fn summary(row: &Row<'_>) -> Result<StateMachineSummary, StoreError> {
+    Ok(StateMachineSummary {
+        arn: row.get(0)?,
+        name: row.get(1)?,
+        machine_type: StateMachineType::from_column(&row.get::<_, String>(2)?)?,
+        status: StateMachineStatus::from_column(&row.get::<_, String>(3)?)?,
+        created: row.get(4)?,
+    })
 }

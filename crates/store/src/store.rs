@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
-use rusqlite::{Connection, Transaction};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 use crate::connection::{dir_of, open_writer};
+use crate::db::{Db, Tx};
 use crate::job::{self, Reply};
 use crate::migrations::migrate;
 use crate::readers::{ReadJob, ReaderPool, ReaderThreads};
@@ -99,7 +99,7 @@ impl Store {
     /// once queued, it runs and commits.
     pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
@@ -110,7 +110,7 @@ impl Store {
     /// [`write`](Store::write) for code outside async (startup, tools): blocks the thread.
     pub fn write_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let (reply, answer) = mpsc::sync_channel(1);
@@ -120,7 +120,7 @@ impl Store {
 
     fn submit<R, F>(&self, f: F, reply: Reply<R>) -> Result<(), StoreError>
     where
-        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         if self.inner.closed.load(Ordering::Acquire) {
@@ -137,7 +137,7 @@ impl Store {
     /// before it started. Dropping the returned future does not cancel a queued read.
     pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Db<'_>) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
@@ -154,7 +154,7 @@ impl Store {
     /// [`read`](Store::read) on the calling thread.
     pub fn read_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Connection) -> Result<R, StoreError>,
+        F: FnOnce(&Db<'_>) -> Result<R, StoreError>,
     {
         self.inner.readers.with(f)
     }

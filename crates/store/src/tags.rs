@@ -1,8 +1,9 @@
 //! The `tags` table: key/value tags of any resource, by ARN.
 
-use rusqlite::{params, Connection};
+use rusqlite::params;
 
 use crate::columns::count;
+use crate::db::{Db, Tx};
 use crate::StoreError;
 
 /// One tag.
@@ -22,7 +23,7 @@ impl Tag {
 }
 
 /// Adds tags to a resource, replacing the value of any key it already has (`TagResource`).
-pub fn put(conn: &Connection, resource_arn: &str, tags: &[Tag]) -> Result<(), StoreError> {
+pub fn put(conn: &Tx<'_>, resource_arn: &str, tags: &[Tag]) -> Result<(), StoreError> {
     let mut statement = conn.prepare_cached(
         "INSERT INTO tags (resource_arn, key, value) VALUES (?1, ?2, ?3) \
          ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value",
@@ -36,7 +37,7 @@ pub fn put(conn: &Connection, resource_arn: &str, tags: &[Tag]) -> Result<(), St
 /// Removes these keys from a resource (`UntagResource`); absent keys are ignored. Returns how
 /// many tags were removed.
 pub fn remove<K: AsRef<str>>(
-    conn: &Connection,
+    conn: &Tx<'_>,
     resource_arn: &str,
     keys: &[K],
 ) -> Result<usize, StoreError> {
@@ -50,7 +51,7 @@ pub fn remove<K: AsRef<str>>(
 }
 
 /// A resource's tags, by key.
-pub fn list(conn: &Connection, resource_arn: &str) -> Result<Vec<Tag>, StoreError> {
+pub fn list(conn: &Db<'_>, resource_arn: &str) -> Result<Vec<Tag>, StoreError> {
     let mut statement =
         conn.prepare_cached("SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY key")?;
     let tags = statement
@@ -65,7 +66,7 @@ pub fn list(conn: &Connection, resource_arn: &str) -> Result<Vec<Tag>, StoreErro
 }
 
 /// How many tags a resource has (AWS allows 50).
-pub fn count_for(conn: &Connection, resource_arn: &str) -> Result<usize, StoreError> {
+pub fn count_for(conn: &Db<'_>, resource_arn: &str) -> Result<usize, StoreError> {
     let n: i64 = conn
         .prepare_cached("SELECT count(*) FROM tags WHERE resource_arn = ?1")?
         .query_row([resource_arn], |row| row.get(0))?;
@@ -73,7 +74,7 @@ pub fn count_for(conn: &Connection, resource_arn: &str) -> Result<usize, StoreEr
 }
 
 /// Removes every tag of a resource; returns how many.
-pub fn delete_all(conn: &Connection, resource_arn: &str) -> Result<usize, StoreError> {
+pub fn delete_all(conn: &Tx<'_>, resource_arn: &str) -> Result<usize, StoreError> {
     Ok(conn
         .prepare_cached("DELETE FROM tags WHERE resource_arn = ?1")?
         .execute([resource_arn])?)
@@ -82,7 +83,7 @@ pub fn delete_all(conn: &Connection, resource_arn: &str) -> Result<usize, StoreE
 /// Removes the tags of a machine's versions and aliases (not the machine's own); used when
 /// the machine is deleted, before its versions and aliases go.
 pub(crate) fn delete_for_machine_family(
-    conn: &Connection,
+    conn: &Tx<'_>,
     state_machine_arn: &str,
 ) -> Result<usize, StoreError> {
     Ok(conn

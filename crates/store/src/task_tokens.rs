@@ -9,8 +9,9 @@
 //! A row's life: `SCHEDULED` → (`STARTED`, activities only, when a worker takes it) →
 //! `CLOSED` (answered, timed out, or its execution ended). `outcome` holds the answer.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
+use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::executions;
 
@@ -90,7 +91,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskToken> {
 
 /// Registers a waiting task. A row with the same idempotency key (a re-dispatch after a
 /// restart) is kept as it is; returns the row that is stored.
-pub fn register(conn: &Connection, t: &TaskToken) -> Result<TaskToken, StoreError> {
+pub fn register(conn: &Tx<'_>, t: &TaskToken) -> Result<TaskToken, StoreError> {
     conn.prepare_cached(
         "INSERT INTO task_tokens (token, execution_id, task_key, kind, status, activity_arn, \
          input, worker_name, child_execution_id, heartbeat_seconds, last_beat, outcome, created) \
@@ -117,7 +118,7 @@ pub fn register(conn: &Connection, t: &TaskToken) -> Result<TaskToken, StoreErro
 }
 
 /// The row of a token.
-pub fn get(conn: &Connection, token: &str) -> Result<Option<TaskToken>, StoreError> {
+pub fn get(conn: &Db<'_>, token: &str) -> Result<Option<TaskToken>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM task_tokens WHERE token = ?1"
@@ -127,7 +128,7 @@ pub fn get(conn: &Connection, token: &str) -> Result<Option<TaskToken>, StoreErr
 }
 
 /// The row of a dispatch, by its idempotency key.
-pub fn by_key(conn: &Connection, task_key: &str) -> Result<Option<TaskToken>, StoreError> {
+pub fn by_key(conn: &Db<'_>, task_key: &str) -> Result<Option<TaskToken>, StoreError> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM task_tokens WHERE task_key = ?1"
@@ -138,7 +139,7 @@ pub fn by_key(conn: &Connection, task_key: &str) -> Result<Option<TaskToken>, St
 
 /// Records the answer of an open task; false if it was already closed (answered, timed out,
 /// or its execution ended).
-pub fn answer(conn: &Connection, token: &str, outcome: &str) -> Result<bool, StoreError> {
+pub fn answer(conn: &Tx<'_>, token: &str, outcome: &str) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE task_tokens SET status = 'CLOSED', outcome = ?2 \
@@ -152,7 +153,7 @@ pub fn answer(conn: &Connection, token: &str, outcome: &str) -> Result<bool, Sto
 }
 
 /// The execution of `token` has work to do now (see [`executions::wake_now`]).
-fn wake_execution_of(conn: &Connection, token: &str) -> Result<(), StoreError> {
+fn wake_execution_of(conn: &Tx<'_>, token: &str) -> Result<(), StoreError> {
     let execution: Option<i64> = conn
         .prepare_cached("SELECT execution_id FROM task_tokens WHERE token = ?1")?
         .query_row([token], |r| r.get(0))
@@ -165,7 +166,7 @@ fn wake_execution_of(conn: &Connection, token: &str) -> Result<(), StoreError> {
 
 /// Closes an open task without an answer (it timed out, or gave up); false if it had
 /// already been closed, e.g. answered a moment before.
-pub fn close(conn: &Connection, token: &str) -> Result<bool, StoreError> {
+pub fn close(conn: &Tx<'_>, token: &str) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE task_tokens SET status = 'CLOSED' WHERE token = ?1 AND status != 'CLOSED'",
@@ -175,7 +176,7 @@ pub fn close(conn: &Connection, token: &str) -> Result<bool, StoreError> {
 }
 
 /// Closes every open task of an execution (it ended or was stopped).
-pub fn close_all(conn: &Connection, execution_id: i64) -> Result<usize, StoreError> {
+pub fn close_all(conn: &Tx<'_>, execution_id: i64) -> Result<usize, StoreError> {
     Ok(conn
         .prepare_cached(
             "UPDATE task_tokens SET status = 'CLOSED' \
@@ -185,7 +186,7 @@ pub fn close_all(conn: &Connection, execution_id: i64) -> Result<usize, StoreErr
 }
 
 /// Restarts the heartbeat clock of an open task; false if it is closed.
-pub fn heartbeat(conn: &Connection, token: &str, now: i64) -> Result<bool, StoreError> {
+pub fn heartbeat(conn: &Tx<'_>, token: &str, now: i64) -> Result<bool, StoreError> {
     let n = conn
         .prepare_cached(
             "UPDATE task_tokens SET last_beat = ?2 WHERE token = ?1 AND status != 'CLOSED'",
@@ -197,7 +198,7 @@ pub fn heartbeat(conn: &Connection, token: &str, now: i64) -> Result<bool, Store
 /// Hands the oldest waiting task of an activity to a worker: marks it started (its heartbeat
 /// clock starts now) and returns it.
 pub fn take_activity_task(
-    conn: &Connection,
+    conn: &Tx<'_>,
     activity_arn: &str,
     worker_name: Option<&str>,
     now: i64,
@@ -223,7 +224,7 @@ pub fn take_activity_task(
 }
 
 /// Links a `.sync` task to the child execution it started.
-pub fn set_child(conn: &Connection, token: &str, child: i64) -> Result<(), StoreError> {
+pub fn set_child(conn: &Tx<'_>, token: &str, child: i64) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE task_tokens SET child_execution_id = ?2 WHERE token = ?1")?
         .execute(params![token, child])?;
     Ok(())
@@ -231,7 +232,7 @@ pub fn set_child(conn: &Connection, token: &str, child: i64) -> Result<(), Store
 
 /// Closes the `.sync` tasks waiting for a child that ended; returns their executions (the
 /// parents to wake). The parent reads the child's ending from the child's row.
-pub fn child_ended(conn: &Connection, child: i64) -> Result<Vec<i64>, StoreError> {
+pub fn child_ended(conn: &Tx<'_>, child: i64) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "UPDATE task_tokens SET status = 'CLOSED' \
          WHERE child_execution_id = ?1 AND kind = 'SYNC' AND status != 'CLOSED' \
@@ -247,8 +248,11 @@ pub fn child_ended(conn: &Connection, child: i64) -> Result<Vec<i64>, StoreError
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+
     use super::*;
 
+    /// A database with one running execution; tests write to it through `Tx::new(&conn)`.
     fn conn() -> Connection {
         let mut c = Connection::open_in_memory().expect("in-memory database");
         crate::migrations::migrate(&mut c).expect("migrations");
@@ -281,18 +285,16 @@ mod tests {
     }
 
     /// The execution's (wake_at, wakes).
-    fn wake_of(c: &Connection) -> (Option<i64>, i64) {
-        c.query_row(
-            "SELECT wake_at, wakes FROM executions WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("execution row")
+    fn wake_of(c: &Db<'_>) -> (Option<i64>, i64) {
+        c.prepare_cached("SELECT wake_at, wakes FROM executions WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
+            .expect("execution row")
     }
 
     #[test]
     fn an_answer_clears_the_wake_up_time_and_a_park_that_raced_it_does_not_hold() {
-        let c = conn();
+        let conn = conn();
+        let c = Tx::new(&conn);
         let mut callback = activity_task("cb", 1);
         callback.kind = TokenKind::Callback;
         callback.activity_arn = None;
@@ -315,7 +317,8 @@ mod tests {
 
     #[test]
     fn a_worker_taking_an_activity_task_wakes_its_execution() {
-        let c = conn();
+        let conn = conn();
+        let c = Tx::new(&conn);
         register(&c, &activity_task("t1", 10)).expect("register");
         assert!(executions::park(&c, 1, 1_000_000, 0).expect("park"));
         take_activity_task(&c, "act", Some("w"), 30).expect("take");
@@ -324,7 +327,8 @@ mod tests {
 
     #[test]
     fn a_worker_takes_the_oldest_task_once() {
-        let c = conn();
+        let conn = conn();
+        let c = Tx::new(&conn);
         register(&c, &activity_task("t2", 20)).expect("register");
         register(&c, &activity_task("t1", 10)).expect("register");
         let first = take_activity_task(&c, "act", Some("w"), 30)
@@ -345,7 +349,8 @@ mod tests {
 
     #[test]
     fn a_task_is_answered_once_and_a_redispatch_keeps_its_row() {
-        let c = conn();
+        let conn = conn();
+        let c = Tx::new(&conn);
         let stored = register(&c, &activity_task("t1", 10)).expect("register");
         let mut again = activity_task("t1-other", 99);
         again.task_key = stored.task_key.clone();

@@ -1,9 +1,10 @@
 //! The `state_machine_versions` table: immutable, numbered snapshots of a state machine.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value;
 
 use crate::columns::{count, json_text, json_value, limit};
+use crate::db::{Db, Tx};
 use crate::state_machines::StateMachineType;
 use crate::StoreError;
 
@@ -58,7 +59,7 @@ fn record(row: &Row<'_>) -> Result<VersionRecord, StoreError> {
 }
 
 /// Inserts a version; [`StoreError::Conflict`] if its ARN or (machine, number) exists.
-pub fn insert(conn: &Connection, version: &VersionRecord) -> Result<(), StoreError> {
+pub fn insert(conn: &Tx<'_>, version: &VersionRecord) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO state_machine_versions ({COLUMNS}) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
@@ -84,7 +85,7 @@ pub fn insert(conn: &Connection, version: &VersionRecord) -> Result<(), StoreErr
 }
 
 /// The version with this ARN, if any.
-pub fn get(conn: &Connection, arn: &str) -> Result<Option<VersionRecord>, StoreError> {
+pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<VersionRecord>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM state_machine_versions WHERE arn = ?1"
     ))?;
@@ -94,10 +95,7 @@ pub fn get(conn: &Connection, arn: &str) -> Result<Option<VersionRecord>, StoreE
 
 /// The machine's highest-numbered version, if it has one. `PublishStateMachineVersion`
 /// compares its revision with the machine's to return it instead of publishing a duplicate.
-pub fn latest(
-    conn: &Connection,
-    state_machine_arn: &str,
-) -> Result<Option<VersionRecord>, StoreError> {
+pub fn latest(conn: &Db<'_>, state_machine_arn: &str) -> Result<Option<VersionRecord>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM state_machine_versions WHERE state_machine_arn = ?1 \
          ORDER BY version DESC LIMIT 1"
@@ -110,7 +108,7 @@ pub fn latest(
 /// (the last ARN of the previous page). [`StoreError::NotFound`] if `after` names no version
 /// of this machine.
 pub fn list(
-    conn: &Connection,
+    conn: &Db<'_>,
     state_machine_arn: &str,
     after: Option<&str>,
     limit_to: usize,
@@ -143,7 +141,7 @@ pub fn list(
 }
 
 /// How many versions a machine has (AWS allows 1,000).
-pub fn count_for_machine(conn: &Connection, state_machine_arn: &str) -> Result<usize, StoreError> {
+pub fn count_for_machine(conn: &Db<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
     let n: i64 = conn
         .prepare_cached("SELECT count(*) FROM state_machine_versions WHERE state_machine_arn = ?1")?
         .query_row([state_machine_arn], |row| row.get(0))?;
@@ -153,7 +151,7 @@ pub fn count_for_machine(conn: &Connection, state_machine_arn: &str) -> Result<u
 /// Deletes one version; false if there was none. Callers check
 /// [`aliases::referencing_version`](crate::aliases::referencing_version) first: AWS refuses
 /// to delete a version an alias routes to.
-pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
+pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
     let changed = conn
         .prepare_cached("DELETE FROM state_machine_versions WHERE arn = ?1")?
         .execute([arn])?;
@@ -161,7 +159,7 @@ pub fn delete(conn: &Connection, arn: &str) -> Result<bool, StoreError> {
 }
 
 /// Deletes every version of a machine; returns how many.
-pub fn delete_for_machine(conn: &Connection, state_machine_arn: &str) -> Result<usize, StoreError> {
+pub fn delete_for_machine(conn: &Tx<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
     Ok(conn
         .prepare_cached("DELETE FROM state_machine_versions WHERE state_machine_arn = ?1")?
         .execute([state_machine_arn])?)

@@ -245,10 +245,11 @@ fn run_in_savepoint(tx: &Transaction<'_>, job: &mut dyn Job, dir: &Path) -> Resu
                 reason: "the write batch was rolled back: no space left".to_owned(),
             });
         }
-        return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+        return Err(rusqlite::Error::SqliteFailure(
             ffi::Error::new(ffi::SQLITE_ABORT),
             Some("the write batch's transaction ended inside a job".to_owned()),
-        )));
+        )
+        .into());
     }
     if !ok {
         execute_cached(tx, "ROLLBACK TO job").map_err(classify)?;

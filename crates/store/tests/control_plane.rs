@@ -205,6 +205,35 @@ async fn state_machines_page_in_creation_order() {
 }
 
 #[tokio::test]
+async fn state_machines_page_in_arn_order_after_any_arn() {
+    let store = store();
+    store
+        .write(|tx| {
+            for (name, at) in [("c", 1), ("a", 2), ("b", 3)] {
+                state_machines::insert(tx, &machine(name, at))?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("insert");
+    let names = |after: Option<&str>, limit| {
+        let store = store.clone();
+        let after = after.map(|name| format!("{PREFIX}{name}"));
+        async move {
+            let page = store
+                .read(move |c| state_machines::list_by_arn(c, after.as_deref(), limit))
+                .await
+                .expect("list");
+            page.into_iter().map(|m| m.name).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(names(None, 2).await, ["a", "b"]);
+    assert_eq!(names(Some("a"), 10).await, ["b", "c"]);
+    // The cursor need not name a machine (it may have been deleted since).
+    assert_eq!(names(Some("bb"), 10).await, ["c"]);
+}
+
+#[tokio::test]
 async fn versions_round_trip_latest_and_page_newest_first() {
     let store = store();
     let m = machine("m", 1);
@@ -311,7 +340,7 @@ async fn aliases_round_trip_update_page_and_reference_versions() {
         .read({
             let arn = prod.arn.clone();
             move |c| {
-                Ok(c.query_row(
+                Ok(c.sql().query_row(
                     "SELECT routing FROM state_machine_aliases WHERE arn = ?1",
                     [arn],
                     |r| r.get(0),
@@ -459,9 +488,10 @@ async fn deleting_a_machine_takes_its_versions_aliases_and_tags() {
         .expect("delete");
     assert!(deleted);
     let counts = |prefix: String| {
-        move |c: &switchback_store::rusqlite::Connection| -> Result<[i64; 4], StoreError> {
+        move |c: &switchback_store::Db<'_>| -> Result<[i64; 4], StoreError> {
             let count = |sql: &str| -> Result<i64, StoreError> {
-                Ok(c.query_row(sql, [format!("{prefix}%")], |r| r.get(0))?)
+                Ok(c.sql()
+                    .query_row(sql, [format!("{prefix}%")], |r| r.get(0))?)
             };
             Ok([
                 count("SELECT count(*) FROM state_machines WHERE arn LIKE ?1")?,

@@ -20,7 +20,7 @@ fn big() -> String {
 fn put_big(store: &Store, key: &str) -> Result<(), StoreError> {
     let key = key.to_owned();
     store.write_blocking(move |tx| {
-        tx.execute(
+        tx.sql().execute(
             "INSERT INTO tags (resource_arn, key, value) VALUES ('test', ?1, ?2)",
             [key, big()],
         )?;
@@ -32,10 +32,11 @@ fn put_big(store: &Store, key: &str) -> Result<(), StoreError> {
 fn cap(store: &Store, cap: Option<i64>) {
     store
         .write_blocking(move |tx| {
-            let pages: i64 = tx.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let pages: i64 = tx.sql().query_row("PRAGMA page_count", [], |r| r.get(0))?;
             let max = cap.unwrap_or(1 << 30).max(pages);
             let _: i64 =
-                tx.query_row(&format!("PRAGMA max_page_count = {max}"), [], |r| r.get(0))?;
+                tx.sql()
+                    .query_row(&format!("PRAGMA max_page_count = {max}"), [], |r| r.get(0))?;
             Ok(())
         })
         .expect("set max_page_count");
@@ -72,7 +73,7 @@ async fn full_database_refuses_writes_and_recovers() {
                 let k = key.clone();
                 let result = store
                     .write(move |tx| {
-                        tx.execute(
+                        tx.sql().execute(
                             "INSERT INTO tags (resource_arn, key, value) VALUES ('test', ?1, ?2)",
                             [k, value],
                         )?;

@@ -89,7 +89,7 @@ async fn a_failing_job_is_rolled_back_alone() {
 
     first.await.expect("first commits");
     assert!(matches!(failing.await, Err(StoreError::Conflict(m)) if m == "no"));
-    assert!(matches!(duplicate.await, Err(StoreError::Sqlite(_))));
+    assert!(matches!(duplicate.await, Err(StoreError::Database(_))));
     last.await.expect("last commits");
     assert_eq!(store.batches(), 2, "all four shared one batch");
     assert!(has_row(&store, "first"));
@@ -123,7 +123,7 @@ async fn a_job_that_ends_the_transaction_fails_its_batch_but_not_later_jobs() {
     let release = hold_writer(&store);
     let before = start(store.write(|tx| put_row(tx, "before")));
     let rogue = start(store.write(|tx| {
-        tx.execute_batch("ROLLBACK")?;
+        tx.sql().execute_batch("ROLLBACK")?;
         Ok(())
     }));
     let after = start(store.write(|tx| put_row(tx, "after")));

@@ -70,7 +70,7 @@ async fn readers_see_every_committed_write() {
             .expect("write");
         let seen = store
             .read(|c| {
-                Ok(c.query_row(
+                Ok(c.sql().query_row(
                     "SELECT count(*) FROM tags WHERE resource_arn = 'test'",
                     [],
                     |r| r.get::<_, i64>(0),
@@ -95,9 +95,12 @@ async fn readers_see_every_committed_write() {
 async fn readers_cannot_write() {
     let store = Store::open(StoreConfig::in_memory()).expect("open");
     let result = store
-        .read(|c| Ok(c.execute("INSERT INTO tags VALUES ('test', 'k', 'v')", [])?))
+        .read(|c| {
+            Ok(c.sql()
+                .execute("INSERT INTO tags VALUES ('test', 'k', 'v')", [])?)
+        })
         .await;
-    assert!(matches!(result, Err(StoreError::Sqlite(_))));
+    assert!(matches!(result, Err(StoreError::Database(_))));
     assert_eq!(count_rows(&store), 0);
 }
 
@@ -116,11 +119,23 @@ async fn a_panicking_read_returns_its_connection() {
 }
 
 #[test]
+fn integrity_is_checked_without_a_store_and_a_missing_file_is_not_created() {
+    let (store, dir) = disk_store();
+    store.write_blocking(|tx| put_row(tx, "k")).expect("write");
+    drop(store);
+    let path = dir.path().join(switchback_store::DATABASE_FILE);
+    switchback_store::check_integrity(&path).expect("a sound database");
+    let missing = dir.path().join("missing.db");
+    assert!(switchback_store::check_integrity(&missing).is_err());
+    assert!(!missing.exists());
+}
+
+#[test]
 fn a_database_from_a_newer_build_is_refused() {
     let (store, dir) = disk_store();
     drop(store);
     let path = dir.path().join(switchback_store::DATABASE_FILE);
-    let conn = switchback_store::rusqlite::Connection::open(&path).expect("open raw");
+    let conn = rusqlite::Connection::open(&path).expect("open raw");
     conn.pragma_update(None, "user_version", latest_version() + 1)
         .expect("bump version");
     drop(conn);
@@ -134,23 +149,31 @@ fn journal_mode_is_wal_and_sync_is_as_configured() {
     let store = Store::open(StoreConfig::on_disk(dir.path()).with_synchronous(Synchronous::Normal))
         .expect("open");
     let mode: String = store
-        .read_blocking(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+        .read_blocking(|c| {
+            Ok(c.sql()
+                .pragma_query_value(None, "journal_mode", |r| r.get(0))?)
+        })
         .expect("journal mode");
     assert_eq!(mode, "wal");
     let sync: i64 = store
-        .write_blocking(|tx| Ok(tx.pragma_query_value(None, "synchronous", |r| r.get(0))?))
+        .write_blocking(|tx| {
+            Ok(tx
+                .sql()
+                .pragma_query_value(None, "synchronous", |r| r.get(0))?)
+        })
         .expect("synchronous");
     assert_eq!(sync, 1, "NORMAL");
 }
 
-fn has_row_sql(c: &switchback_store::rusqlite::Connection, key: &str) -> bool {
-    c.query_row(
-        "SELECT count(*) FROM tags WHERE resource_arn = 'test' AND key = ?1",
-        [key],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n == 1)
-    .unwrap_or(false)
+fn has_row_sql(c: &switchback_store::Db<'_>, key: &str) -> bool {
+    c.sql()
+        .query_row(
+            "SELECT count(*) FROM tags WHERE resource_arn = 'test' AND key = ?1",
+            [key],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n == 1)
+        .unwrap_or(false)
 }
 
 /// Reads run on the store's reader threads, one per connection: a burst of reads waits in

@@ -4,17 +4,13 @@
 
 use std::time::Instant;
 
-use switchback_store::rusqlite::params;
+use rusqlite::params;
 use switchback_store::{Store, StoreConfig, StoreError, Synchronous};
 
 const EVENTS: i64 = 50_000;
 
-fn insert_event(
-    tx: &switchback_store::rusqlite::Transaction<'_>,
-    execution: i64,
-    id: i64,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
+fn insert_event(tx: &switchback_store::Tx<'_>, execution: i64, id: i64) -> Result<(), StoreError> {
+    tx.sql().prepare_cached(
         "INSERT INTO events (execution_id, id, previous_id, timestamp, type, details, lane, ordinal) \
          VALUES (?1, ?2, ?3, ?4, 'PassStateEntered', ?5, 0, ?2)",
     )?

@@ -393,13 +393,8 @@ async fn full_disk_refuses_writes_keeps_reads_and_recovers() {
     // The database is sound, even taken as a crash leaves it, and a new server sees it all.
     server.kill();
     let db = data.join(switchback_store::DATABASE_FILE);
-    let conn = switchback_store::rusqlite::Connection::open(&db)
-        .unwrap_or_else(|e| panic!("open {}: {e}", db.display()));
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("integrity_check: {e}"));
-    assert_eq!(integrity, "ok", "the database after the disk-full episode");
-    drop(conn);
+    switchback_store::check_integrity(&db)
+        .unwrap_or_else(|e| panic!("the database after the disk-full episode: {e}"));
     let second = Server::start(&data, &dir.path().join("server-2.log")).await;
     let client = api_client(second.addr);
     let listed = client

@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 use switchback_store::aliases::{self, AliasRecord, RoutingEntry};
-use switchback_store::{rusqlite, versions, StoreError};
+use switchback_store::{versions, Db, StoreError};
 
 use crate::actions::state_machines::active_machine;
 use crate::arn::{self, Qualifier};
@@ -139,7 +139,7 @@ fn check_routing(routing: &[RoutingEntry]) -> Result<String, ApiError> {
 
 /// Every routed version must exist.
 fn versions_exist(
-    conn: &rusqlite::Connection,
+    conn: &Db<'_>,
     routing: &[RoutingEntry],
 ) -> Result<Result<(), ApiError>, StoreError> {
     for r in routing {

@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 use switchback_runtime::{RuntimeError, StartRequest};
 use switchback_store::executions::{self, ExecutionRecord, ListFilter};
 use switchback_store::state_machines::{self as machines, StateMachineType};
+use switchback_types::ExecutionStatus;
 
 use crate::arn::{self, Qualifier};
 use crate::error::ApiError;
@@ -235,12 +236,13 @@ pub async fn stop_execution(state: &AppState, body: Value) -> Result<Value, ApiE
 
 /// Whether a closed execution can be redriven, and why not, as DescribeExecution reports it.
 pub(crate) fn redrive_status(e: &ExecutionRecord) -> (&'static str, Option<String>) {
-    match e.status.as_str() {
-        "FAILED" | "TIMED_OUT" | "ABORTED" => ("REDRIVABLE", None),
-        other => (
+    if e.status.is_redrivable() {
+        ("REDRIVABLE", None)
+    } else {
+        (
             "NOT_REDRIVABLE",
-            Some(format!("Execution is {other} and cannot be redriven")),
-        ),
+            Some(format!("Execution is {} and cannot be redriven", e.status)),
+        )
     }
 }
 
@@ -338,17 +340,10 @@ pub async fn list_executions(state: &AppState, body: Value) -> Result<Value, Api
     let mut input = Input::new(body)?;
     let arn_text = input.opt_str("stateMachineArn", shapes::ARN)?;
     let map_run = input.opt_str("mapRunArn", shapes::LONG_ARN)?;
-    let status = input.opt_enum(
-        "statusFilter",
-        &[
-            "RUNNING",
-            "SUCCEEDED",
-            "FAILED",
-            "TIMED_OUT",
-            "ABORTED",
-            "PENDING_REDRIVE",
-        ],
-    )?;
+    let statuses = ExecutionStatus::ALL.map(ExecutionStatus::as_str);
+    let status = input
+        .opt_enum("statusFilter", &statuses)?
+        .and_then(|s| s.parse::<ExecutionStatus>().ok());
     let redrive = input.opt_enum("redriveFilter", &["REDRIVEN", "NOT_REDRIVEN"])?;
     let (limit, token) = paging::read(&mut input)?;
     input.finish()?;

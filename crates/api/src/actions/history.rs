@@ -1,15 +1,14 @@
 //! `GetExecutionHistory`: the journal of a Standard execution, paged, oldest or newest first.
 
 use serde_json::{json, Value};
-use switchback_runtime::events::row_to_aws_json;
-use switchback_store::executions;
+use switchback_engine::Event;
+use switchback_runtime::history;
 
 use crate::actions::executions::load;
 use crate::error::ApiError;
 use crate::input::{shapes, Input};
 use crate::paging::{self, PageRequest};
 use crate::state::AppState;
-use crate::time::epoch_seconds;
 
 /// `GetExecutionHistory`.
 pub async fn get_execution_history(state: &AppState, body: Value) -> Result<Value, ApiError> {
@@ -32,15 +31,15 @@ pub async fn get_execution_history(state: &AppState, body: Value) -> Result<Valu
     let id = execution.id;
     let rows = state
         .store
-        .read(move |c| executions::events_page(c, id, after, limit.saturating_add(1), reverse))
+        .read(move |c| history::page(c, id, after, limit.saturating_add(1), reverse))
         .await?;
-    let (rows, next) = paging::finish(rows, limit, &scope, |e| e.id.to_string());
+    let (rows, next) = paging::finish(rows, limit, &scope, |e| e.event.id.to_string());
     let events: Vec<Value> = rows
         .iter()
-        .map(|row| {
-            let mut event = row_to_aws_json(row, epoch_seconds(row.timestamp));
+        .map(|stored| {
+            let mut event = stored.event.to_aws_json();
             if !include_data {
-                strip_data(&mut event);
+                strip_data(&stored.event, &mut event);
             }
             event
         })
@@ -53,18 +52,19 @@ pub async fn get_execution_history(state: &AppState, body: Value) -> Result<Valu
 }
 
 /// Without execution data, the details keep their shape but lose inputs and outputs.
-fn strip_data(event: &mut Value) {
-    let Value::Object(m) = event else { return };
-    for (key, details) in m.iter_mut() {
-        if !key.ends_with("EventDetails") {
-            continue;
-        }
-        if let Value::Object(d) = details {
-            for field in ["input", "output", "parameters"] {
-                d.remove(field);
-            }
-            d.remove("inputDetails");
-            d.remove("outputDetails");
+fn strip_data(typed: &Event, event: &mut Value) {
+    let Some(key) = typed.kind.event_type().details_key() else {
+        return;
+    };
+    if let Some(Value::Object(d)) = event.get_mut(key) {
+        for field in [
+            "input",
+            "output",
+            "parameters",
+            "inputDetails",
+            "outputDetails",
+        ] {
+            d.remove(field);
         }
     }
 }

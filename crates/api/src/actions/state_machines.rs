@@ -11,7 +11,7 @@ use switchback_store::state_machines::{
     self as machines, StateMachineRecord, StateMachineStatus, StateMachineType,
 };
 use switchback_store::versions::{self, VersionRecord};
-use switchback_store::{rusqlite, tags as store_tags, StoreError};
+use switchback_store::{executions, tags as store_tags, Db, StoreError, Tx};
 
 use crate::actions::tags::read_tags;
 use crate::actions::versions::{find_for_revision, new_version, version_limit_check};
@@ -49,7 +49,7 @@ fn check_role_arn(role_arn: &str) -> Result<(), ApiError> {
 
 /// Loads the machine an unqualified ARN names, refusing a missing or DELETING one.
 pub(crate) fn active_machine(
-    conn: &rusqlite::Connection,
+    conn: &Db<'_>,
     machine_arn: &str,
     shown_arn: &str,
 ) -> Result<Result<StateMachineRecord, ApiError>, StoreError> {
@@ -162,7 +162,7 @@ pub async fn create(state: &AppState, body: Value) -> Result<Value, ApiError> {
 /// difference in what AWS compares (definition text, type, logging, tracing, encryption,
 /// publish and its description; not the role nor the tags) is `StateMachineAlreadyExists`.
 fn idempotent_create(
-    tx: &rusqlite::Connection,
+    tx: &Tx<'_>,
     existing: StateMachineRecord,
     asked: &StateMachineRecord,
     publish: bool,
@@ -425,18 +425,13 @@ pub enum DeleteOutcome {
 /// Removes a machine if none of its executions runs, else marks it DELETING. The runtime calls
 /// this again when the last execution of a DELETING machine ends, to finish the deletion.
 pub fn finish_or_mark_deleting(
-    tx: &rusqlite::Connection,
+    tx: &Tx<'_>,
     machine_arn: &str,
 ) -> Result<DeleteOutcome, StoreError> {
     if machines::get(tx, machine_arn)?.is_none() {
         return Ok(DeleteOutcome::Absent);
     }
-    let running: i64 = tx.query_row(
-        "SELECT count(*) FROM executions WHERE state_machine_arn = ?1 AND status = 'RUNNING'",
-        [machine_arn],
-        |row| row.get(0),
-    )?;
-    if running > 0 {
+    if executions::has_running(tx, machine_arn)? {
         machines::set_status(tx, machine_arn, StateMachineStatus::Deleting)?;
         Ok(DeleteOutcome::MarkedDeleting)
     } else {
@@ -452,37 +447,21 @@ pub async fn list(state: &AppState, body: Value) -> Result<Value, ApiError> {
     input.finish()?;
     const SCOPE: &str = "ListStateMachines";
     let page = PageRequest::decode(limit, token.as_deref(), SCOPE)?;
+    // One more than asked: `paging::finish` tells from it whether there is a next page.
+    let fetch = page.limit.saturating_add(1);
     let rows = state
         .store
-        .read(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT arn, name, type, created FROM state_machines \
-                 WHERE arn > ?1 ORDER BY arn LIMIT ?2",
-            )?;
-            let after = page.after.unwrap_or_default();
-            let fetch = i64::try_from(page.limit.saturating_add(1)).unwrap_or(i64::MAX);
-            let rows = statement
-                .query_map(rusqlite::params![after, fetch], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, i64>(3)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
+        .read(move |conn| machines::list_by_arn(conn, page.after.as_deref(), fetch))
         .await?;
-    let (rows, next) = paging::finish(rows, limit, SCOPE, |r| r.0.clone());
+    let (rows, next) = paging::finish(rows, limit, SCOPE, |m| m.arn.clone());
     let items: Vec<Value> = rows
         .into_iter()
-        .map(|(arn, name, kind, created)| {
+        .map(|m| {
             json!({
-                "stateMachineArn": arn,
-                "name": name,
-                "type": kind,
-                "creationDate": epoch_seconds(created),
+                "stateMachineArn": m.arn,
+                "name": m.name,
+                "type": m.machine_type.as_str(),
+                "creationDate": epoch_seconds(m.created),
             })
         })
         .collect();

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 use switchback_store::tags::{self as store_tags, Tag};
-use switchback_store::{activities, rusqlite, state_machines as machines, StoreError};
+use switchback_store::{activities, state_machines as machines, Db, StoreError};
 
 use crate::arn::{self, Qualifier, TaggableArn};
 use crate::error::{constraint, ApiError, ConstraintValue};
@@ -66,7 +66,7 @@ impl Taggable {
         }
     }
 
-    fn exists(&self, conn: &rusqlite::Connection) -> Result<bool, StoreError> {
+    fn exists(&self, conn: &Db<'_>) -> Result<bool, StoreError> {
         Ok(match self {
             Taggable::Machine(a) => machines::get(conn, a)?.is_some(),
             Taggable::Activity(a) => activities::get(conn, a)?.is_some(),

@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use switchback_store::state_machines::{self as machines, StateMachineRecord};
 use switchback_store::versions::{self, VersionRecord};
-use switchback_store::{aliases, rusqlite, StoreError};
+use switchback_store::{aliases, Db, StoreError, Tx};
 
 use crate::actions::state_machines::{active_machine, shown_revision, unqualified};
 use crate::arn::{self, Qualifier};
@@ -24,7 +24,7 @@ pub const MAX_VERSIONS: usize = 1000;
 /// The machine's version for its revision `revision_id`, if one was published: only the latest
 /// version can be (later revisions always get new ids).
 pub(crate) fn find_for_revision(
-    conn: &rusqlite::Connection,
+    conn: &Db<'_>,
     machine_arn: &str,
     revision_id: &str,
 ) -> Result<Option<VersionRecord>, StoreError> {
@@ -33,7 +33,7 @@ pub(crate) fn find_for_revision(
 
 /// Refuses a new version past AWS's quota.
 pub(crate) fn version_limit_check(
-    conn: &rusqlite::Connection,
+    conn: &Db<'_>,
     machine_arn: &str,
 ) -> Result<Result<(), ApiError>, StoreError> {
     if versions::count_for_machine(conn, machine_arn)? >= MAX_VERSIONS {
@@ -50,7 +50,7 @@ pub(crate) fn version_limit_check(
 
 /// Publishes the machine's current revision as a new version.
 pub(crate) fn new_version(
-    tx: &rusqlite::Connection,
+    tx: &Tx<'_>,
     machine: &StateMachineRecord,
     description: Option<String>,
     now: i64,

@@ -7,6 +7,7 @@ use aws_sdk_sfn::types::{
     CloudWatchLogsLogGroup, LogDestination, LogLevel, LoggingConfiguration, StateMachineStatus,
     StateMachineType, TracingConfiguration,
 };
+use switchback_store::executions::{self, Ending, ExecutionRecord};
 
 use crate::{code_of, create_machine, setup, PASS, PASS2, ROLE};
 
@@ -543,24 +544,45 @@ async fn delete_removes_at_once_without_executions() {
     assert_eq!(code, "ValidationException");
 }
 
+/// A RUNNING execution of `machine`, as the runtime would store it. (Statuses are parsed from
+/// the words the store keeps, so this reads the same whatever type holds them.)
+fn running_execution(machine: &str) -> ExecutionRecord {
+    ExecutionRecord {
+        id: 0,
+        arn: format!("{machine}-exec"),
+        state_machine_arn: machine.to_owned(),
+        version_arn: None,
+        alias_arn: None,
+        name: "e1".to_owned(),
+        status: "RUNNING".parse().unwrap(),
+        definition: "{}".to_owned(),
+        role_arn: "r".to_owned(),
+        revision_id: None,
+        input: "{}".to_owned(),
+        output: None,
+        error: None,
+        cause: None,
+        start_date: 0,
+        stop_date: None,
+        redrive_count: 0,
+        redrive_date: None,
+        seed: 0,
+        wake_at: None,
+        trace_header: None,
+        wakes: 0,
+    }
+}
+
 #[tokio::test]
 async fn delete_with_a_running_execution_marks_deleting() {
     let (server, client) = setup().await;
     let arn = create_machine(&client, "busy", PASS).await;
     // A running execution, written straight into the store (the runtime is not wired here).
-    let machine = arn.clone();
-    server
+    let running = running_execution(&arn);
+    let execution = server
         .state
         .store
-        .write(move |tx| {
-            tx.execute(
-                "INSERT INTO executions (arn, state_machine_arn, name, status, definition, \
-                 role_arn, input, start_date, seed) \
-                 VALUES (?1, ?2, 'e1', 'RUNNING', '{}', 'r', '{}', 0, 0)",
-                [format!("{machine}-exec"), machine.clone()],
-            )?;
-            Ok(())
-        })
+        .write(move |tx| executions::insert(tx, &running))
         .await
         .unwrap();
     client
@@ -608,15 +630,20 @@ async fn delete_with_a_running_execution_marks_deleting() {
     );
 
     // Once the execution has ended, deleting again finishes the job.
-    server
+    let ending = Ending {
+        status: "SUCCEEDED".parse().unwrap(),
+        output: None,
+        error: None,
+        cause: None,
+        stop_date: 1,
+    };
+    let finished = server
         .state
         .store
-        .write(|tx| {
-            tx.execute("UPDATE executions SET status = 'SUCCEEDED'", [])?;
-            Ok(())
-        })
+        .write(move |tx| executions::finish(tx, execution, &ending))
         .await
         .unwrap();
+    assert!(finished);
     client
         .delete_state_machine()
         .state_machine_arn(&arn)

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Json, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use switchback_engine::ExecutionStatus;
 use switchback_store::executions;
 
 use crate::api_call::call;
@@ -147,6 +148,7 @@ pub async fn load_log(
 /// The banner: status in words, times, and the buttons that apply.
 fn banner(e: &Value) -> Markup {
     let status = e["status"].as_str().unwrap_or_default();
+    let typed = status.parse::<ExecutionStatus>().ok();
     let duration = format::run_time(e);
     html! {
         section.banner #banner data-status=(status) {
@@ -165,9 +167,9 @@ fn banner(e: &Value) -> Markup {
                 @if let Some(cause) = e["cause"].as_str() { dt { "Cause" } dd.error-text #execution-cause { (cause) } }
             }
             div.head-actions {
-                button.danger type="button" data-action="stop" hidden[status != "RUNNING"] { "Stop execution" }
+                button.danger type="button" data-action="stop" hidden[typed != Some(ExecutionStatus::Running)] { "Stop execution" }
                 button type="button" data-action="redrive"
-                    hidden[!matches!(status, "FAILED" | "TIMED_OUT" | "ABORTED")] { "Redrive" }
+                    hidden[!typed.is_some_and(ExecutionStatus::is_redrivable)] { "Redrive" }
                 p.form-error data-error-for="banner" {}
             }
         }
@@ -284,7 +286,7 @@ pub async fn state_json(
     let output = detail(visit.exited_id, "stateExitedEventDetails", "output");
     let end = visit
         .exited_at
-        .or(now.at_time.filter(|_| now.status != "RUNNING"));
+        .or(now.at_time.filter(|_| now.status.is_closed()));
     Json(json!({
         "name": query.name,
         "status": state.status,

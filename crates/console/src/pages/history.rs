@@ -6,8 +6,8 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use switchback_api::ApiError;
-use switchback_runtime::events::row_to_aws_json;
-use switchback_store::executions::{self, EventRow};
+use switchback_engine::history::EventType;
+use switchback_runtime::history::{self, StoredEvent};
 
 use crate::pages::api_error;
 use crate::pages::execution::load_log;
@@ -45,20 +45,22 @@ pub async fn page(console: &Console, id: i64, after: Option<i64>) -> Result<Mark
         .app
         .store
         .read(move |c| {
-            let rows = executions::events_page(c, id, Some(after), PAGE_SIZE + 1, false)?;
-            let first = executions::events_page(c, id, None, 1, false)?;
-            let total = executions::last_event_id(c, id)?;
+            let rows = history::page(c, id, Some(after), PAGE_SIZE + 1, false)?;
+            let first = history::page(c, id, None, 1, false)?;
+            let total = history::last_id(c, id)?;
             Ok((rows, first, total))
         })
         .await?;
-    let start = first.first().map_or(0, |e| e.timestamp);
+    let start = first
+        .first()
+        .map_or(0, |e| e.event.timestamp.as_microsecond());
     let more = rows.len() > PAGE_SIZE;
     let shown = &rows[..rows.len().min(PAGE_SIZE)];
-    let last_shown = shown.last().map_or(after, |e| e.id);
+    let last_shown = shown.last().map_or(after, |e| e.event.id as i64);
     Ok(html! {
         p.paging-info data-last-shown=(last_shown) data-total=(total) {
             @if shown.is_empty() { "No events." } @else {
-                "Events " (shown[0].id) "–" (last_shown) " of " (total)
+                "Events " (shown[0].event.id) "–" (last_shown) " of " (total)
             }
         }
         table.list.events #event-table {
@@ -76,30 +78,32 @@ pub async fn page(console: &Console, id: i64, after: Option<i64>) -> Result<Mark
     })
 }
 
-fn event_row(row: &EventRow, start: i64) -> Markup {
-    let event = row_to_aws_json(row, serde_json::Value::Null);
-    let step = event
-        .as_object()
-        .and_then(|m| m.values().find_map(|v| v.get("name")))
-        .and_then(|n| n.as_str())
-        .unwrap_or_default()
-        .to_string();
-    let details = event
-        .as_object()
-        .and_then(|m| m.iter().find(|(k, _)| k.ends_with("EventDetails")))
-        .map(|(_, v)| serde_json::to_string_pretty(v).unwrap_or_default());
-    let failed = row.kind.ends_with("Failed") || row.kind.ends_with("TimedOut");
+fn event_row(stored: &StoredEvent, start: i64) -> Markup {
+    let event = &stored.event;
+    let kind = event.kind.event_type();
+    let step = event.kind.state_name().unwrap_or_default();
+    let details = kind.details_key().and_then(|key| {
+        let json = event.to_aws_json();
+        json.get(key)
+            .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+    });
+    let failed = kind.is_state_failure()
+        || matches!(
+            kind,
+            EventType::ExecutionFailed | EventType::ExecutionTimedOut | EventType::MapRunFailed
+        );
+    let at = event.timestamp.as_microsecond();
     html! {
-        tr data-event-id=(row.id) data-type=(row.kind) class=[failed.then_some("failure")] {
-            td.num { (row.id) }
+        tr data-event-id=(event.id) data-type=(kind) class=[failed.then_some("failure")] {
+            td.num { (event.id) }
             td {
                 @if let Some(d) = &details {
-                    details { summary { (row.kind) } pre.code { (d) } }
-                } @else { (row.kind) }
+                    details { summary { (kind) } pre.code { (d) } }
+                } @else { (kind) }
             }
             td { (step) }
-            td { (format::duration(row.timestamp - start)) }
-            td { (format::micros(row.timestamp)) }
+            td { (format::duration(at - start)) }
+            td { (format::micros(at)) }
         }
     }
 }

@@ -7,22 +7,23 @@ use axum::response::Response;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use switchback_engine::ExecutionStatus;
 
 use crate::api_call::call;
 use crate::pages::machines::definition_field;
-use crate::pages::{api_error, frame, ok, status_badge};
+use crate::pages::{api_error, frame, ok, status_badge, status_words};
 use crate::{format, paths, Console};
 
 /// How many executions one page lists.
 const PAGE_SIZE: u64 = 50;
 
-/// The statuses the executions list filters by, with their words.
-const FILTERS: &[(&str, &str)] = &[
-    ("RUNNING", "Running"),
-    ("SUCCEEDED", "Succeeded"),
-    ("FAILED", "Failed"),
-    ("TIMED_OUT", "Timed out"),
-    ("ABORTED", "Aborted"),
+/// The statuses the executions list filters by.
+const FILTERS: [ExecutionStatus; 5] = [
+    ExecutionStatus::Running,
+    ExecutionStatus::Succeeded,
+    ExecutionStatus::Failed,
+    ExecutionStatus::TimedOut,
+    ExecutionStatus::Aborted,
 ];
 
 /// The query of the executions list.
@@ -181,9 +182,9 @@ fn filters(arn: &str, current: Option<&str>) -> Markup {
     html! {
         nav.filters aria-label="Filter executions by status" {
             a href={ (base) "#executions" } aria-current=[current.is_none().then_some("true")] { "All" }
-            @for (status, words) in FILTERS {
+            @for status in FILTERS {
                 a href={ (base) "?status=" (status) "#executions" }
-                    aria-current=[(current == Some(*status)).then_some("true")] { (words) }
+                    aria-current=[(current == Some(status.as_str())).then_some("true")] { (status_words(status)) }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `/`: every state machine with its execution counts, and the form that creates one.
 
 use std::collections::HashMap;
+use switchback_engine::ExecutionStatus;
 
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -23,7 +24,16 @@ pub struct ListQuery {
 }
 
 /// Execution counts by machine ARN and status.
-type Counts = HashMap<String, HashMap<String, i64>>;
+/// The statuses counted for each state machine, in the table's column order.
+const COUNTED: [ExecutionStatus; 5] = [
+    ExecutionStatus::Running,
+    ExecutionStatus::Succeeded,
+    ExecutionStatus::Failed,
+    ExecutionStatus::TimedOut,
+    ExecutionStatus::Aborted,
+];
+
+type Counts = HashMap<String, HashMap<ExecutionStatus, i64>>;
 
 /// `GET /`.
 pub async fn list(State(console): State<Console>, Query(query): Query<ListQuery>) -> Response {
@@ -77,7 +87,7 @@ pub async fn list(State(console): State<Console>, Query(query): Query<ListQuery>
     ))
 }
 
-fn group(rows: Vec<(String, String, i64)>) -> Counts {
+fn group(rows: Vec<(String, ExecutionStatus, i64)>) -> Counts {
     let mut counts: Counts = HashMap::new();
     for (machine, status, n) in rows {
         counts.entry(machine).or_default().insert(status, n);
@@ -87,10 +97,10 @@ fn group(rows: Vec<(String, String, i64)>) -> Counts {
 
 fn row(m: &Value, counts: &Counts) -> maud::Markup {
     let arn = m["stateMachineArn"].as_str().unwrap_or_default();
-    let of = |status: &str| {
+    let of = |status: ExecutionStatus| {
         counts
             .get(arn)
-            .and_then(|c| c.get(status))
+            .and_then(|c| c.get(&status))
             .copied()
             .unwrap_or(0)
     };
@@ -99,11 +109,9 @@ fn row(m: &Value, counts: &Counts) -> maud::Markup {
             td { a href=(paths::machine(arn)) { (m["name"].as_str().unwrap_or_default()) } }
             td { (m["type"].as_str().unwrap_or_default()) }
             td { (format::date(&m["creationDate"])) }
-            td.num data-count="RUNNING" { (of("RUNNING")) }
-            td.num data-count="SUCCEEDED" { (of("SUCCEEDED")) }
-            td.num data-count="FAILED" { (of("FAILED")) }
-            td.num data-count="TIMED_OUT" { (of("TIMED_OUT")) }
-            td.num data-count="ABORTED" { (of("ABORTED")) }
+            @for status in COUNTED {
+                td.num data-count=(status) { (of(status)) }
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 use switchback_api::ApiError;
+use switchback_engine::ExecutionStatus;
 
 use crate::paths;
 
@@ -72,18 +73,28 @@ pub fn api_error(error: &ApiError) -> Response {
         .into_response()
 }
 
-/// A status word (`SUCCEEDED`) as a badge with its words, not colour alone.
+/// An execution status in words, as the pages show it.
+pub fn status_words(status: ExecutionStatus) -> &'static str {
+    match status {
+        ExecutionStatus::Running => "Running",
+        ExecutionStatus::Succeeded => "Succeeded",
+        ExecutionStatus::Failed => "Failed",
+        ExecutionStatus::TimedOut => "Timed out",
+        ExecutionStatus::Aborted => "Aborted",
+        ExecutionStatus::PendingRedrive => "Pending redrive",
+    }
+}
+
+/// A status word as the API spells it (`SUCCEEDED`, or a state machine's `ACTIVE`) as a
+/// badge with its words, not colour alone.
 pub fn status_badge(status: &str) -> Markup {
-    let words = match status {
-        "RUNNING" => "Running",
-        "SUCCEEDED" => "Succeeded",
-        "FAILED" => "Failed",
-        "TIMED_OUT" => "Timed out",
-        "ABORTED" => "Aborted",
-        "PENDING_REDRIVE" => "Pending redrive",
-        "ACTIVE" => "Active",
-        "DELETING" => "Deleting",
-        other => other,
+    let words = match status.parse::<ExecutionStatus>() {
+        Ok(execution) => status_words(execution),
+        Err(_) => match status {
+            "ACTIVE" => "Active",
+            "DELETING" => "Deleting",
+            other => other,
+        },
     };
     html! { span.badge data-status=(status) { (words) } }
 }

@@ -229,9 +229,9 @@ impl Interpreter<'_> {
         frame.prev.set(self.emit(
             frame.prev.get(),
             EventKind::StateExited {
-                state_type: run.state.kind.type_name(),
+                state_type: super::state_type(&run.state.kind),
                 name: run.state.name.clone(),
-                output: output.clone(),
+                output: output.clone().into(),
                 assigned: frame.assigned.take(),
             },
         ));

@@ -12,7 +12,7 @@ use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
 
 use super::data_flow::jsonata_source;
 use super::{Fault, Frame, Interpreter, Json, StateRun};
-use crate::history::EventKind;
+use crate::history::{EventKind, IterationPhase};
 use crate::vars::Vars;
 
 impl Interpreter<'_> {
@@ -221,7 +221,7 @@ impl Interpreter<'_> {
                     let begin = self.emit(
                         *chain.borrow(),
                         EventKind::MapIteration {
-                            kind: "Started",
+                            phase: IterationPhase::Started,
                             name: name.clone(),
                             index,
                         },
@@ -235,13 +235,13 @@ impl Interpreter<'_> {
                     };
                     let result = self.run_scope(&spec.processor, input, &mut f).await;
                     *chain.borrow_mut() = f.prev.get();
-                    let kind = if result.is_ok() {
-                        "Succeeded"
+                    let phase = if result.is_ok() {
+                        IterationPhase::Succeeded
                     } else {
-                        "Failed"
+                        IterationPhase::Failed
                     };
                     let done =
-                        self.emit(f.prev.get(), EventKind::MapIteration { kind, name, index });
+                        self.emit(f.prev.get(), EventKind::MapIteration { phase, name, index });
                     *last_done.borrow_mut() = if result.is_ok() { done } else { f.prev.get() };
                     result
                 }),
@@ -261,7 +261,7 @@ impl Interpreter<'_> {
         }
         drop(results);
         let last = *last_done.borrow();
-        self.emit(last, EventKind::Bare("MapStateSucceeded"));
+        self.emit(last, EventKind::MapStateSucceeded);
         frame.prev.set(last);
         Ok(Arc::new(Value::Array(outputs)))
     }
@@ -340,8 +340,8 @@ impl Interpreter<'_> {
             ));
             return Err(Fault::new(error, cause));
         }
-        let succeeded = self.emit(frame.prev.get(), EventKind::Bare("MapRunSucceeded"));
-        self.emit(succeeded, EventKind::Bare("MapStateSucceeded"));
+        let succeeded = self.emit(frame.prev.get(), EventKind::MapRunSucceeded);
+        self.emit(succeeded, EventKind::MapStateSucceeded);
         frame.prev.set(succeeded);
         Ok(Arc::new(Value::Array(outputs)))
     }

@@ -39,7 +39,7 @@ use switchback_asl::{Scope, State, StateKind, StateMachine};
 
 use crate::context::ExecutionInfo;
 use crate::driver::Driver;
-use crate::history::{EventKind, History};
+use crate::history::{EventKind, History, StateType};
 use crate::journal::{Journal, Recorded};
 use crate::lane::Lanes;
 use crate::limits::Limits;
@@ -183,7 +183,7 @@ impl<'a> Interpreter<'a> {
         self.emit(
             0,
             EventKind::ExecutionStarted {
-                input: self.exec.input.clone(),
+                input: self.exec.input.clone().into(),
                 role_arn: self.exec.role_arn.clone(),
             },
         );
@@ -230,7 +230,12 @@ impl<'a> Interpreter<'a> {
         };
         match result {
             Ok(output) => {
-                self.emit(frame.prev.get(), EventKind::ExecutionSucceeded { output });
+                self.emit(
+                    frame.prev.get(),
+                    EventKind::ExecutionSucceeded {
+                        output: output.into(),
+                    },
+                );
             }
             Err(fault) => {
                 self.emit(
@@ -277,14 +282,13 @@ impl<'a> Interpreter<'a> {
         frame: &mut Frame,
     ) -> Result<Step, Fault> {
         let state = &scope.states[index];
-        let type_name = state.kind.type_name();
         let entered_prev = frame.prev.get();
         let entered = self.emit(
             frame.prev.get(),
             EventKind::StateEntered {
-                state_type: type_name,
+                state_type: state_type(&state.kind),
                 name: state.name.clone(),
-                input: input.clone(),
+                input: input.clone().into(),
             },
         );
         frame.prev.set(entered);
@@ -309,6 +313,20 @@ impl<'a> Interpreter<'a> {
             }
         };
         step
+    }
+}
+
+/// The type of a state, as its history events name it.
+fn state_type(kind: &StateKind) -> StateType {
+    match kind {
+        StateKind::Pass { .. } => StateType::Pass,
+        StateKind::Task(_) => StateType::Task,
+        StateKind::Choice { .. } => StateType::Choice,
+        StateKind::Wait(_) => StateType::Wait,
+        StateKind::Succeed => StateType::Succeed,
+        StateKind::Fail { .. } => StateType::Fail,
+        StateKind::Parallel { .. } => StateType::Parallel,
+        StateKind::Map(_) => StateType::Map,
     }
 }
 

@@ -20,7 +20,7 @@ impl Interpreter<'_> {
         input: Json,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
-        let started = self.emit(frame.prev.get(), EventKind::Bare("ParallelStateStarted"));
+        let started = self.emit(frame.prev.get(), EventKind::ParallelStateStarted);
         frame.prev.set(started);
         let outer = Arc::new(frame.vars.clone());
         let mut frames: Vec<Frame> = branches
@@ -58,7 +58,7 @@ impl Interpreter<'_> {
         for v in results {
             outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s)));
         }
-        self.emit(last, EventKind::Bare("ParallelStateSucceeded"));
+        self.emit(last, EventKind::ParallelStateSucceeded);
         frame.prev.set(last);
         Ok(Arc::new(Value::Array(outputs)))
     }

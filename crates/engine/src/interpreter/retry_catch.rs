@@ -50,13 +50,11 @@ impl Interpreter<'_> {
             if fault.error != names::RUNTIME {
                 if let StateKind::Parallel { .. } | StateKind::Map(_) = state.kind {
                     let failed = if matches!(state.kind, StateKind::Map(_)) {
-                        "MapStateFailed"
+                        EventKind::MapStateFailed
                     } else {
-                        "ParallelStateFailed"
+                        EventKind::ParallelStateFailed
                     };
-                    frame
-                        .prev
-                        .set(self.emit(frame.prev.get(), EventKind::Bare(failed)));
+                    frame.prev.set(self.emit(frame.prev.get(), failed));
                 }
             }
             if let Some(catcher) =

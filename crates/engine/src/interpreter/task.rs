@@ -131,7 +131,7 @@ impl Interpreter<'_> {
             TaskEvents::Lambda { arn } => (
                 EventKind::LambdaFunctionScheduled {
                     resource: arn.clone(),
-                    input: input.clone(),
+                    input: input.clone().into(),
                     timeout_seconds: timeout,
                 },
                 Some(EventKind::LambdaFunctionStarted),
@@ -139,7 +139,7 @@ impl Interpreter<'_> {
             TaskEvents::Activity { arn } => (
                 EventKind::ActivityScheduled {
                     resource: arn.clone(),
-                    input: input.clone(),
+                    input: input.clone().into(),
                     timeout_seconds: timeout,
                     heartbeat_seconds: heartbeat,
                 },
@@ -154,7 +154,7 @@ impl Interpreter<'_> {
                     EventKind::TaskScheduled {
                         resource: resource.clone(),
                         region,
-                        parameters: input.clone(),
+                        parameters: input.clone().into(),
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },

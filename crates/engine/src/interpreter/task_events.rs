@@ -41,7 +41,7 @@ impl TaskEvents {
         match self {
             TaskEvents::Task(resource) => EventKind::TaskSubmitted {
                 resource: resource.clone(),
-                output,
+                output: output.into(),
             },
             // Lambda functions and activities are never handed over; recorded as a task's.
             TaskEvents::Lambda { arn } | TaskEvents::Activity { arn } => EventKind::TaskSubmitted {
@@ -49,18 +49,22 @@ impl TaskEvents {
                     resource_type: "activity".into(),
                     resource: arn.clone(),
                 },
-                output,
+                output: output.into(),
             },
         }
     }
 
     pub(super) fn succeeded(&self, output: Json) -> EventKind {
         match self {
-            TaskEvents::Lambda { .. } => EventKind::LambdaFunctionSucceeded { output },
-            TaskEvents::Activity { .. } => EventKind::ActivitySucceeded { output },
+            TaskEvents::Lambda { .. } => EventKind::LambdaFunctionSucceeded {
+                output: output.into(),
+            },
+            TaskEvents::Activity { .. } => EventKind::ActivitySucceeded {
+                output: output.into(),
+            },
             TaskEvents::Task(resource) => EventKind::TaskSucceeded {
                 resource: resource.clone(),
-                output,
+                output: output.into(),
             },
         }
     }

@@ -28,7 +28,11 @@ pub fn run_mocked(definition: Value, input: Value, mocks: Value) -> ExecutionOut
 
 /// The event types of a history, in order.
 pub fn types(outcome: &ExecutionOutcome) -> Vec<String> {
-    outcome.events.iter().map(|e| e.kind.type_name()).collect()
+    outcome
+        .events
+        .iter()
+        .map(|e| e.kind.event_type().to_string())
+        .collect()
 }
 
 /// The execution succeeded with `output`.

@@ -17,11 +17,8 @@ pub fn disk_store() -> (Store, TempDir) {
 }
 
 /// Inserts one tag row: a cheap, generic write for testing the writer.
-pub fn put_row(
-    tx: &switchback_store::rusqlite::Transaction<'_>,
-    key: &str,
-) -> Result<(), StoreError> {
-    tx.execute(
+pub fn put_row(tx: &switchback_store::Tx<'_>, key: &str) -> Result<(), StoreError> {
+    tx.sql().execute(
         "INSERT INTO tags (resource_arn, key, value) VALUES ('test', ?1, 'v')",
         [key],
     )?;
@@ -32,7 +29,7 @@ pub fn put_row(
 pub fn count_rows(store: &Store) -> i64 {
     store
         .read_blocking(|c| {
-            Ok(c.query_row(
+            Ok(c.sql().query_row(
                 "SELECT count(*) FROM tags WHERE resource_arn = 'test'",
                 [],
                 |r| r.get(0),
@@ -46,7 +43,7 @@ pub fn has_row(store: &Store, key: &str) -> bool {
     let key = key.to_owned();
     store
         .read_blocking(move |c| {
-            Ok(c.query_row(
+            Ok(c.sql().query_row(
                 "SELECT count(*) FROM tags WHERE resource_arn = 'test' AND key = ?1",
                 [key],
                 |r| r.get::<_, i64>(0),

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use clap::Args;
+use switchback_engine::history::IterationPhase;
 use switchback_engine::{run_execution, EventKind, ExecutionStatus};
 
 use super::input;
@@ -79,7 +80,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             matches!(
                 e.kind,
                 EventKind::MapIteration {
-                    kind: "Started",
+                    phase: IterationPhase::Started,
                     ..
                 }
             )

@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use switchback_engine::history::{EventType, StateEvent};
+use switchback_engine::ExecutionStatus;
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
@@ -216,7 +218,8 @@ async fn one_execution(
         ended.get("error").and_then(Value::as_str).unwrap_or(""),
         ended.get("cause").and_then(Value::as_str).unwrap_or("")
     );
-    Ok((status == "SUCCEEDED", detail, server_ms))
+    let succeeded = status.parse() == Ok(ExecutionStatus::Succeeded);
+    Ok((succeeded, detail, server_ms))
 }
 
 /// Runs one STANDARD execution of `arn`, which must succeed, and counts its history.
@@ -225,28 +228,24 @@ async fn standard_profile(client: &Client, arn: &str, input: &Value) -> Result<P
     let ended = client
         .wait_for_execution(&execution, &Poll::default())
         .await?;
-    if ended.get("status").and_then(Value::as_str) != Some("SUCCEEDED") {
+    let status = ended.get("status").and_then(Value::as_str).unwrap_or("?");
+    if status.parse() != Ok(ExecutionStatus::Succeeded) {
         bail!(
             "the warm-up execution did not succeed ({}: {}: {}); bench measures succeeding executions",
-            ended.get("status").and_then(Value::as_str).unwrap_or("?"),
+            status,
             ended.get("error").and_then(Value::as_str).unwrap_or(""),
             ended.get("cause").and_then(Value::as_str).unwrap_or("")
         );
     }
     let events = client.get_execution_history(&execution).await?;
-    let count = |suffix: &str| {
-        events
-            .iter()
-            .filter(|e| {
-                e.get("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| t.ends_with(suffix))
-            })
-            .count()
-    };
+    let types: Vec<EventType> = events
+        .iter()
+        .filter_map(|e| e.get("type")?.as_str()?.parse().ok())
+        .collect();
+    let count = |wanted: fn(EventType) -> bool| types.iter().filter(|t| wanted(**t)).count();
     Ok(Profile {
-        transitions: count("StateEntered"),
-        map_items: count("MapIterationStarted"),
+        transitions: count(|t| matches!(t.state_event(), Some(StateEvent::Entered(_)))),
+        map_items: count(|t| t == EventType::MapIterationStarted),
         events: events.len(),
     })
 }

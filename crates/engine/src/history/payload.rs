@@ -1,0 +1,108 @@
+//! A state's input or output as a history event holds it.
+//!
+//! AWS records payloads as JSON *text* inside the event (`"input": "{\"a\":1}"`). The engine
+//! writes events with the values it already holds (a reference count, no copy); events read
+//! back from the store keep the text as it was stored, because most readers (the API's
+//! `GetExecutionHistory`, the console) only pass it on. Parsing happens when somebody needs
+//! the value ([`Payload::to_value`]), not on every read.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+/// A JSON payload in a history event.
+#[derive(Clone)]
+pub enum Payload {
+    /// A value held by the engine.
+    Value(Arc<Value>),
+    /// JSON text, as stored.
+    Text(Arc<str>),
+}
+
+impl Payload {
+    /// The payload's value. Stored text that is not JSON (it never is written so) reads as
+    /// `null` rather than failing a reader.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Payload::Value(v) => (**v).clone(),
+            Payload::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The payload's value, shared: free for a payload the engine wrote.
+    pub fn shared(&self) -> Arc<Value> {
+        match self {
+            Payload::Value(v) => Arc::clone(v),
+            Payload::Text(_) => Arc::new(self.to_value()),
+        }
+    }
+
+    /// The payload as JSON text.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Payload::Value(v) => Cow::Owned(v.to_string()),
+            Payload::Text(t) => Cow::Borrowed(t),
+        }
+    }
+}
+
+impl From<Arc<Value>> for Payload {
+    fn from(v: Arc<Value>) -> Payload {
+        Payload::Value(v)
+    }
+}
+
+impl From<Value> for Payload {
+    fn from(v: Value) -> Payload {
+        Payload::Value(Arc::new(v))
+    }
+}
+
+/// Payloads are equal when their values are: text and value forms of the same JSON compare
+/// equal.
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        match (self, other) {
+            (Payload::Text(a), Payload::Text(b)) if a == b => true,
+            (Payload::Value(a), Payload::Value(b)) => a == b,
+            _ => self.to_value() == other.to_value(),
+        }
+    }
+}
+
+/// The JSON text.
+impl fmt::Display for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Payload::Value(v) => fmt::Display::fmt(&**v, f),
+            Payload::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Serialised as AWS does: a string holding the JSON text.
+impl Serialize for Payload {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            // `Value`'s `Display` writes compact JSON straight into the serialiser's string.
+            Payload::Value(v) => s.collect_str(&**v),
+            Payload::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Payload, D::Error> {
+        let text = <Cow<'de, str>>::deserialize(d)?;
+        Ok(Payload::Text(Arc::from(text.as_ref())))
+    }
+}
