@@ -8,6 +8,7 @@ use aws_sdk_sfn::types::{
     StateMachineType, TracingConfiguration,
 };
 use switchback_store::executions::{self, Ending, ExecutionRecord};
+use switchback_types::ExecutionStatus;
 
 use crate::{code_of, create_machine, setup, PASS, PASS2, ROLE};
 
@@ -544,8 +545,7 @@ async fn delete_removes_at_once_without_executions() {
     assert_eq!(code, "ValidationException");
 }
 
-/// A RUNNING execution of `machine`, as the runtime would store it. (Statuses are parsed from
-/// the words the store keeps, so this reads the same whatever type holds them.)
+/// A RUNNING execution of `machine`, as the runtime would store it.
 fn running_execution(machine: &str) -> ExecutionRecord {
     ExecutionRecord {
         id: 0,
@@ -554,7 +554,7 @@ fn running_execution(machine: &str) -> ExecutionRecord {
         version_arn: None,
         alias_arn: None,
         name: "e1".to_owned(),
-        status: "RUNNING".parse().unwrap(),
+        status: ExecutionStatus::Running,
         definition: "{}".to_owned(),
         role_arn: "r".to_owned(),
         revision_id: None,
@@ -631,7 +631,7 @@ async fn delete_with_a_running_execution_marks_deleting() {
 
     // Once the execution has ended, deleting again finishes the job.
     let ending = Ending {
-        status: "SUCCEEDED".parse().unwrap(),
+        status: ExecutionStatus::Succeeded,
         output: None,
         error: None,
         cause: None,
