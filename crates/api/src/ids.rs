@@ -32,22 +32,7 @@ pub fn random_u64() -> u64 {
 
 /// A random (version 4) UUID in its usual text form.
 pub fn uuid_v4() -> String {
-    let hi = random_u64();
-    let lo = random_u64();
-    let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&hi.to_be_bytes());
-    b[8..].copy_from_slice(&lo.to_be_bytes());
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    switchback_types::ids::uuid_v4(random_u64(), random_u64())
 }
 
 /// A number in `0..n` (n > 0), for weighted routing.

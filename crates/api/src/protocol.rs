@@ -224,7 +224,7 @@ fn authenticate(
     }
     let key = crate::sigv4::verify(
         &auth.keys,
-        &state.config.region,
+        &state.config.identity.region,
         std::time::SystemTime::now(),
         parts,
         body,

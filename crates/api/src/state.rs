@@ -5,17 +5,16 @@ use std::sync::Arc;
 use switchback_runtime::Runtime;
 use switchback_store::Store;
 
-use crate::arn::ArnBuilder;
+use switchback_types::Identity;
+
 use crate::hosts::HostPolicy;
 use crate::sessions::Auth;
 
 /// Settings of the API layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiConfig {
-    /// The region in every ARN this server makes, e.g. `us-east-1`.
-    pub region: String,
-    /// The account id in every ARN this server makes.
-    pub account_id: String,
+    /// The region and account in every ARN this server makes.
+    pub identity: Identity,
     /// The largest request body accepted, in bytes. AWS documents 1 MB per request; a larger
     /// body gets HTTP 413 (and the connection stays usable).
     pub max_request_bytes: usize,
@@ -33,22 +32,11 @@ pub struct ApiConfig {
 impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig {
-            region: "us-east-1".to_string(),
-            account_id: "123456789012".to_string(),
+            identity: Identity::default(),
             max_request_bytes: 1024 * 1024,
             max_tags_per_resource: 50,
             hosts: HostPolicy::default(),
             auth: None,
-        }
-    }
-}
-
-impl ApiConfig {
-    /// The ARN builder of this region and account.
-    pub fn arns(&self) -> ArnBuilder<'_> {
-        ArnBuilder {
-            region: &self.region,
-            account: &self.account_id,
         }
     }
 }

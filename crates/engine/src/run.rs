@@ -40,6 +40,7 @@ pub trait TaskHandler {
 }
 
 pub use switchback_types::ExecutionStatus;
+use switchback_types::Identity;
 
 /// The result of a one-shot run.
 #[derive(Debug)]
@@ -67,8 +68,8 @@ pub struct RunOptions {
     /// Names used for ARNs and the context object.
     pub execution_name: String,
     pub state_machine_name: String,
-    pub region: String,
-    pub account_id: String,
+    /// The region and account in the ARNs.
+    pub identity: Identity,
     /// When the execution starts: the real time by default; tests pin it (the conformance
     /// corpus runs every case at the moment its inputs were made).
     pub start_time: Option<Timestamp>,
@@ -85,8 +86,7 @@ impl Default for RunOptions {
             seed: 0x5eed_5eed,
             execution_name: "local".into(),
             state_machine_name: "StateMachine".into(),
-            region: "us-east-1".into(),
-            account_id: "123456789012".into(),
+            identity: Identity::default(),
             start_time: None,
         }
     }
@@ -245,11 +245,11 @@ impl Drop for InFlight {
 /// The tasks a one-shot run cannot do: they wait for something only a server receives (a
 /// task token, an activity worker, another execution).
 fn needs_server(request: &TaskRequest) -> Option<TaskOutcome> {
-    let what = if crate::task::is_activity(&request.resource) {
+    let what = if request.resource.is_activity() {
         "an activity worker (GetActivityTask)"
-    } else if request.resource.contains(":states:::states:startExecution") {
+    } else if request.resource.is_start_execution() {
         "another state machine's execution"
-    } else if request.pattern == IntegrationPattern::WaitForTaskToken
+    } else if request.pattern() == IntegrationPattern::WaitForTaskToken
         || request.phase != TaskPhase::Dispatch
     {
         "a task token (SendTaskSuccess)"
@@ -315,37 +315,24 @@ pub fn run_execution(
         in_flight: Rc::new(Cell::new(0)),
         gave_way: Cell::new(false),
     };
-    let sm_arn = format!(
-        "arn:aws:states:{}:{}:stateMachine:{}",
-        options.region, options.account_id, options.state_machine_name
-    );
+    let machine_arn = options
+        .identity
+        .state_machine_arn(&options.state_machine_name);
+    let execution_arn = if options.express {
+        // Express ARNs end with an id of AWS's own, as names may repeat.
+        machine_arn.express_execution(&options.execution_name, &express_id(options.seed))
+    } else {
+        machine_arn.execution(&options.execution_name)
+    };
     let exec = ExecutionInfo {
-        execution_arn: if options.express {
-            // Express ARNs end with an id of AWS's own, as names may repeat.
-            format!(
-                "arn:aws:states:{}:{}:express:{}:{}:{}",
-                options.region,
-                options.account_id,
-                options.state_machine_name,
-                options.execution_name,
-                express_id(options.seed)
-            )
-        } else {
-            format!(
-                "arn:aws:states:{}:{}:execution:{}:{}",
-                options.region,
-                options.account_id,
-                options.state_machine_name,
-                options.execution_name
-            )
-        },
+        execution_arn: execution_arn.to_string(),
         name: options.execution_name.clone(),
-        state_machine_arn: sm_arn,
+        state_machine_arn: machine_arn.to_string(),
         state_machine_name: options.state_machine_name.clone(),
-        role_arn: format!("arn:aws:iam::{}:role/switchback", options.account_id).into(),
+        role_arn: options.identity.default_role_arn().into(),
         start_time: driver.now(),
         input: Arc::new(input),
-        region: options.region.as_str().into(),
+        region: options.identity.region.as_str().into(),
         redrive_count: (!options.express).then_some(0),
     };
     let interpreter = Interpreter::new(machine, &driver, exec, options.limits);
@@ -433,15 +420,7 @@ fn drive_with_tasks(
 fn express_id(seed: u64) -> String {
     let a = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let b = a.rotate_left(29) ^ 0xBF58_476D_1CE4_E5B9;
-    let hex = format!("{a:016x}{b:016x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    switchback_types::ids::uuid_v4(a, b)
 }
 
 fn stalled(cause: &str) -> ExecutionOutcome {

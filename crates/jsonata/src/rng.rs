@@ -37,20 +37,7 @@ pub(crate) fn java_next_double(seed: i64) -> f64 {
 
 /// A version-4 UUID string from 128 random bits.
 pub(crate) fn uuid_v4(hi: u64, lo: u64) -> String {
-    let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&hi.to_be_bytes());
-    b[8..].copy_from_slice(&lo.to_be_bytes());
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    switchback_types::ids::uuid_v4(hi, lo)
 }
 
 #[cfg(test)]

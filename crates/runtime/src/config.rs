@@ -3,13 +3,13 @@
 use std::time::Duration;
 
 use switchback_engine::{Clock, Limits};
+use switchback_types::Identity;
 
 /// Settings of a [`Runtime`](crate::Runtime).
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
-    /// For execution ARNs and `$$.Execution.Id`.
-    pub region: String,
-    pub account_id: String,
+    /// The region and account of execution ARNs and `$$.Execution.Id`.
+    pub identity: Identity,
     /// Payload and history limits (AWS's by default).
     pub limits: Limits,
     /// Threads that run executions. Each runs its executions on one thread (the interpreter
@@ -27,8 +27,7 @@ pub struct RuntimeConfig {
 impl Default for RuntimeConfig {
     fn default() -> Self {
         RuntimeConfig {
-            region: "us-east-1".into(),
-            account_id: "123456789012".into(),
+            identity: Identity::default(),
             limits: Limits::default(),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             park_after: Duration::from_secs(2),

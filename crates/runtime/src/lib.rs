@@ -245,28 +245,17 @@ impl Runtime {
 
     /// The ARN of an execution of `state_machine_arn` named `name`.
     pub fn execution_arn(&self, state_machine_arn: &str, name: &str, express: bool) -> String {
-        let c = &self.shared.config;
-        let machine = standard::machine_name(state_machine_arn);
+        let machine = self
+            .shared
+            .config
+            .identity
+            .state_machine_arn(&standard::machine_name(state_machine_arn));
         if express {
             // Express names may repeat, so AWS adds an id of its own.
-            let id = format!("{:016x}{:016x}", seed::fresh(), seed::fresh());
-            let id = format!(
-                "{}-{}-{}-{}-{}",
-                &id[..8],
-                &id[8..12],
-                &id[12..16],
-                &id[16..20],
-                &id[20..]
-            );
-            format!(
-                "arn:aws:states:{}:{}:express:{machine}:{name}:{id}",
-                c.region, c.account_id
-            )
+            let id = switchback_types::ids::uuid_v4(seed::fresh(), seed::fresh());
+            machine.express_execution(name, &id).to_string()
         } else {
-            format!(
-                "arn:aws:states:{}:{}:execution:{machine}:{name}",
-                c.region, c.account_id
-            )
+            machine.execution(name).to_string()
         }
     }
 
@@ -368,11 +357,11 @@ impl Runtime {
             execution_arn: arn,
             name: request.name.clone(),
             state_machine_arn: request.state_machine_arn.clone(),
-            state_machine_name: standard::machine_name(&request.state_machine_arn).to_string(),
+            state_machine_name: standard::machine_name(&request.state_machine_arn),
             role_arn: request.role_arn.as_str().into(),
             start_time: now,
             input: Arc::new(serde_json::from_str(&request.input).unwrap_or(Value::Null)),
-            region: self.shared.config.region.as_str().into(),
+            region: self.shared.config.identity.region.as_str().into(),
             redrive_count: None,
         }
     }

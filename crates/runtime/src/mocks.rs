@@ -39,7 +39,7 @@ pub async fn for_execution(
     };
     let mocks = test_case(
         config,
-        machine_name(&record.state_machine_arn),
+        &machine_name(&record.state_machine_arn),
         &case,
         &record.arn,
     )?;

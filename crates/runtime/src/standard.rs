@@ -395,11 +395,11 @@ async fn run_inner(
         execution_arn: record.arn.clone(),
         name: record.name.clone(),
         state_machine_arn: record.state_machine_arn.clone(),
-        state_machine_name: machine_name(&record.state_machine_arn).to_string(),
+        state_machine_name: machine_name(&record.state_machine_arn),
         role_arn: record.role_arn.as_str().into(),
         start_time: events::timestamp(record.start_date),
         input: Arc::new(input),
-        region: ctx.config.region.as_str().into(),
+        region: ctx.config.identity.region.as_str().into(),
         redrive_count: Some(record.redrive_count as u32),
     };
     let last_recorded = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
@@ -658,6 +658,10 @@ async fn fail_unrunnable(
 }
 
 /// The name in a state machine ARN (`arn:aws:states:R:A:stateMachine:NAME`).
-pub fn machine_name(arn: &str) -> &str {
-    arn.rsplit(':').next().unwrap_or(arn)
+pub fn machine_name(arn: &str) -> String {
+    match arn.parse::<switchback_types::StateMachineArn>() {
+        Ok(parsed) => parsed.name,
+        // Not an ARN (never stored so): its last part, as a name.
+        Err(_) => arn.rsplit(':').next().unwrap_or(arn).to_string(),
+    }
 }

@@ -5,8 +5,13 @@
 //! type here, spelled once, so that a status cannot be misspelt in one layer and read
 //! differently in another. This crate has no logic beyond parsing and printing these words.
 
+pub mod arn;
 pub mod event_type;
+pub mod identity;
+pub mod ids;
 pub mod status;
 
+pub use arn::{ActivityArn, ArnError, ExecutionArn, MapRunArn, Qualifier, StateMachineArn};
 pub use event_type::{EventType, IterationPhase, StateEvent, StateType, UnknownEventType};
+pub use identity::Identity;
 pub use status::{ExecutionStatus, StateMachineType, UnknownWord};

@@ -39,7 +39,7 @@ pub async fn create(state: &AppState, body: Value) -> Result<Value, ApiError> {
     input.finish()?;
 
     names::check_name(&name)?;
-    let arn = state.config.arns().activity(&name);
+    let arn = state.config.identity.activity_arn(&name).to_string();
     let limit = state.config.max_tags_per_resource;
     if tags.as_ref().is_some_and(|t| t.len() > limit) {
         return Err(ApiError::too_many_tags(&arn, limit));
@@ -84,7 +84,7 @@ pub async fn describe(state: &AppState, body: Value) -> Result<Value, ApiError> 
     let parsed = arn::parse_activity(&arn_text)?;
     let found = state
         .store
-        .read(move |conn| store_activities::get(conn, &parsed.arn))
+        .read(move |conn| store_activities::get(conn, &parsed.to_string()))
         .await?;
     let Some(activity) = found else {
         return Err(ApiError::activity_does_not_exist(&arn_text));
@@ -108,7 +108,7 @@ pub async fn delete(state: &AppState, body: Value) -> Result<Value, ApiError> {
     let parsed = arn::parse_activity(&arn_text)?;
     let removed = state
         .store
-        .write(move |tx| store_activities::delete(tx, &parsed.arn))
+        .write(move |tx| store_activities::delete(tx, &parsed.to_string()))
         .await?;
     tracing::info!(arn = %arn_text, removed, "activity delete");
     Ok(json!({}))

@@ -110,8 +110,8 @@ fn check_routing(routing: &[RoutingEntry]) -> Result<String, ApiError> {
             )));
         };
         match &machine {
-            None => machine = Some(parsed.machine_arn),
-            Some(m) if *m != parsed.machine_arn => {
+            None => machine = Some(parsed.machine_arn()),
+            Some(m) if *m != parsed.machine_arn() => {
                 return Err(ApiError::validation_message(format!(
                     "Routing configuration must contain state machine version ARNs of the same \
                      state machine. Received: {received}"
@@ -156,8 +156,9 @@ fn versions_exist(
 /// The alias an ARN names: `(machine ARN, alias name)`.
 fn alias_arn_parts(arn_text: &str) -> Result<(String, String), ApiError> {
     let parsed = arn::parse_state_machine(arn_text)?;
+    let machine_arn = parsed.machine_arn();
     match parsed.qualifier {
-        Qualifier::Alias(name) => Ok((parsed.machine_arn, name)),
+        Qualifier::Alias(name) => Ok((machine_arn, name)),
         _ => Err(ApiError::invalid_arn(format!(
             "Not a state machine alias ARN: {arn_text}"
         ))),
@@ -340,7 +341,7 @@ pub async fn list(state: &AppState, body: Value) -> Result<Value, ApiError> {
     let parsed = arn::parse_state_machine(&arn_text)?;
     let version = match parsed.qualifier {
         Qualifier::None => None,
-        Qualifier::Version(n) => Some(arn::version_arn(&parsed.machine_arn, n)),
+        Qualifier::Version(n) => Some(arn::version_arn(&parsed.machine_arn(), n)),
         _ => {
             return Err(ApiError::invalid_arn(format!(
                 "Not a state machine or version ARN: {arn_text}"
@@ -349,7 +350,7 @@ pub async fn list(state: &AppState, body: Value) -> Result<Value, ApiError> {
     };
     let scope = format!("ListStateMachineAliases:{arn_text}");
     let page = PageRequest::decode(limit, token.as_deref(), &scope)?;
-    let machine_arn = parsed.machine_arn;
+    let machine_arn = parsed.machine_arn();
     let shown_token = token.clone().unwrap_or_default();
     let rows = state
         .store

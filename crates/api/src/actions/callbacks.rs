@@ -88,18 +88,18 @@ pub async fn get_activity_task(state: &AppState, body: Value) -> Result<Value, A
     let worker_name = input.opt_str("workerName", WORKER_NAME)?;
     input.finish()?;
     let parsed = arn::parse_activity(&arn_text)?;
-    let lookup = parsed.arn.clone();
+    let lookup = parsed.to_string();
     let exists = state
         .store
         .read(move |c| store_activities::get(c, &lookup))
         .await?
         .is_some();
     if !exists {
-        return Err(ApiError::activity_does_not_exist(&parsed.arn));
+        return Err(ApiError::activity_does_not_exist(&parsed.to_string()));
     }
     let task = state
         .runtime
-        .get_activity_task(&parsed.arn, worker_name.as_deref(), LONG_POLL)
+        .get_activity_task(&parsed.to_string(), worker_name.as_deref(), LONG_POLL)
         .await
         .map_err(token_error)?;
     Ok(match task {

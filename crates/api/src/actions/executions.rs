@@ -358,7 +358,7 @@ pub async fn list_executions(state: &AppState, body: Value) -> Result<Value, Api
     };
     let parsed = arn::parse_state_machine(&arn_text)?;
     let mut filter = ListFilter {
-        state_machine_arn: Some(parsed.machine_arn.clone()),
+        state_machine_arn: Some(parsed.machine_arn().clone()),
         status,
         redriven: redrive.map(|r| r == "REDRIVEN"),
         ..ListFilter::default()
@@ -382,7 +382,7 @@ pub async fn list_executions(state: &AppState, body: Value) -> Result<Value, Api
                 .ok_or_else(|| ApiError::invalid_token(token.as_deref().unwrap_or_default()))?,
         ),
     };
-    let machine_arn = parsed.machine_arn.clone();
+    let machine_arn = parsed.machine_arn().clone();
     let rows = state
         .store
         .read(move |c| {

@@ -100,7 +100,7 @@ pub async fn create(state: &AppState, body: Value) -> Result<Value, ApiError> {
     if let Some(tags) = &tags {
         if tags.len() > state.config.max_tags_per_resource {
             return Err(ApiError::too_many_tags(
-                &state.config.arns().state_machine(&name),
+                &state.config.identity.state_machine_arn(&name).to_string(),
                 state.config.max_tags_per_resource,
             ));
         }
@@ -109,7 +109,7 @@ pub async fn create(state: &AppState, body: Value) -> Result<Value, ApiError> {
 
     let machine_type = StateMachineType::parse(&machine_type)
         .ok_or_else(|| ApiError::internal("unknown machine type after validation"))?;
-    let arn = state.config.arns().state_machine(&name);
+    let arn = state.config.identity.state_machine_arn(&name).to_string();
     let now = now_micros();
     let record = StateMachineRecord {
         arn: arn.clone(),
@@ -248,7 +248,7 @@ pub async fn describe(state: &AppState, body: Value) -> Result<Value, ApiError> 
     input.opt_enum("includedData", &["ALL_DATA", "METADATA_ONLY"])?;
     input.finish()?;
     let parsed = arn::parse_state_machine(&arn_text)?;
-    let machine_arn = parsed.machine_arn.clone();
+    let machine_arn = parsed.machine_arn().clone();
     let qualifier = parsed.qualifier.clone();
     let shown = arn_text.clone();
     let found = state
@@ -312,7 +312,7 @@ pub async fn update(state: &AppState, body: Value) -> Result<Value, ApiError> {
     }
 
     // The definition is checked against the machine's type, which only the store knows.
-    let machine_arn = parsed.machine_arn;
+    let machine_arn = parsed.machine_arn();
     let current = state
         .store
         .read({
@@ -402,7 +402,7 @@ pub async fn delete(state: &AppState, body: Value) -> Result<Value, ApiError> {
              {arn_text}"
         )));
     }
-    let machine_arn = parsed.machine_arn;
+    let machine_arn = parsed.machine_arn();
     let outcome = state
         .store
         .write(move |tx| finish_or_mark_deleting(tx, &machine_arn))

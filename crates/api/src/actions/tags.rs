@@ -79,9 +79,9 @@ fn taggable(arn_text: &str) -> Result<Taggable, ApiError> {
     let not_found = || ApiError::resource_not_found(format!("Resource not found: '{arn_text}'"));
     match arn::parse_taggable(arn_text)? {
         TaggableArn::StateMachine(m) if m.qualifier == Qualifier::None => {
-            Ok(Taggable::Machine(m.machine_arn))
+            Ok(Taggable::Machine(m.machine_arn()))
         }
-        TaggableArn::Activity(a) => Ok(Taggable::Activity(a.arn)),
+        TaggableArn::Activity(a) => Ok(Taggable::Activity(a.to_string())),
         TaggableArn::StateMachine(_) => Err(not_found()),
     }
 }

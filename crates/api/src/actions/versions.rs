@@ -82,7 +82,7 @@ pub async fn publish(state: &AppState, body: Value) -> Result<Value, ApiError> {
     let revision = input.opt_str("revisionId", shapes::REVISION_ID)?;
     let description = input.opt_str("description", shapes::DESCRIPTION)?;
     input.finish()?;
-    let machine_arn = unqualified(&arn_text)?.machine_arn;
+    let machine_arn = unqualified(&arn_text)?.machine_arn();
     let now = now_micros();
     let version = state
         .store
@@ -122,7 +122,7 @@ pub async fn list(state: &AppState, body: Value) -> Result<Value, ApiError> {
     let arn_text = input.req_str("stateMachineArn", shapes::ARN)?;
     let (limit, token) = paging::read(&mut input)?;
     input.finish()?;
-    let machine_arn = unqualified(&arn_text)?.machine_arn;
+    let machine_arn = unqualified(&arn_text)?.machine_arn();
     let scope = format!("ListStateMachineVersions:{machine_arn}");
     let page = PageRequest::decode(limit, token.as_deref(), &scope)?;
     let shown_token = token.clone().unwrap_or_default();
@@ -171,7 +171,7 @@ pub async fn delete(state: &AppState, body: Value) -> Result<Value, ApiError> {
             "Not a state machine version ARN: {arn_text}"
         )));
     };
-    let version_arn = arn::version_arn(&parsed.machine_arn, number);
+    let version_arn = arn::version_arn(&parsed.machine_arn(), number);
     state
         .store
         .write(move |tx| {

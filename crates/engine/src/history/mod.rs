@@ -12,6 +12,7 @@
 
 mod aws_json;
 mod payload;
+mod read_details;
 
 use std::sync::Arc;
 

@@ -278,16 +278,11 @@ impl Interpreter<'_> {
         tolerated_pct: Option<f64>,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
-        let map_run_arn = format!(
-            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
-            self.exec.region,
-            account_of(&self.exec.state_machine_arn),
-            self.exec.state_machine_name,
-            spec.label
-                .clone()
-                .unwrap_or_else(|| run.state.name.to_string()),
-            self.exec.name
-        );
+        let label = spec.label.as_deref().unwrap_or(&run.state.name);
+        let map_run_arn = self
+            .machine_arn()
+            .map_run(label, &self.exec.name)
+            .to_string();
         frame
             .prev
             .set(self.emit(frame.prev.get(), EventKind::MapRunStarted { map_run_arn }));
@@ -345,9 +340,4 @@ impl Interpreter<'_> {
         frame.prev.set(succeeded);
         Ok(Arc::new(Value::Array(outputs)))
     }
-}
-
-/// The account id in an ARN, for building other ARNs like it.
-fn account_of(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or("123456789012")
 }

@@ -44,6 +44,7 @@ use crate::journal::{Journal, Recorded};
 use crate::lane::Lanes;
 use crate::limits::Limits;
 use crate::vars::Vars;
+use switchback_types::{Identity, StateMachineArn};
 
 mod choice;
 mod data_flow;
@@ -313,6 +314,22 @@ impl<'a> Interpreter<'a> {
             }
         };
         step
+    }
+}
+
+impl Interpreter<'_> {
+    /// The ARN of the execution's state machine, for the ARNs built from it (map runs). The
+    /// runtime always gives a well-formed one; were it not, the machine is named in this
+    /// execution's region and the default account.
+    fn machine_arn(&self) -> StateMachineArn {
+        self.exec
+            .state_machine_arn
+            .parse::<StateMachineArn>()
+            .map(|arn| arn.unqualified())
+            .unwrap_or_else(|_| {
+                Identity::new(&*self.exec.region, Identity::DEFAULT_ACCOUNT)
+                    .state_machine_arn(&self.exec.state_machine_name)
+            })
     }
 }
 

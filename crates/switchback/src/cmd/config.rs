@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use switchback_types::Identity;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
@@ -23,8 +24,8 @@ pub const DEFAULT_CONFIG_FILE: &str = "switchback.toml";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8083";
 /// The default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "./.switchback";
-pub const DEFAULT_REGION: &str = "us-east-1";
-pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+pub const DEFAULT_REGION: &str = Identity::DEFAULT_REGION;
+pub const DEFAULT_ACCOUNT_ID: &str = Identity::DEFAULT_ACCOUNT;
 /// How long closed executions are kept by default (AWS: 90 days).
 pub const DEFAULT_RETENTION_DAYS: u64 = 90;
 
@@ -240,6 +241,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The region and account of this server's ARNs.
+    pub fn identity(&self) -> Identity {
+        Identity::new(&self.region, &self.account_id)
+    }
+
     /// Resolves the settings: reads the configuration file, then applies the precedence
     /// flag > variable > file > default, and checks the values.
     pub fn resolve(args: &ServeArgs) -> Result<Settings> {

@@ -90,8 +90,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let runtime = Runtime::start_with(
         store.clone(),
         RuntimeConfig {
-            region: settings.region.clone(),
-            account_id: settings.account_id.clone(),
+            identity: settings.identity(),
             limits: settings.limits(),
             workers: settings.workers,
             retention: settings.retention(),
@@ -108,8 +107,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         store: store.clone(),
         runtime: runtime.clone(),
         config: Arc::new(ApiConfig {
-            region: settings.region.clone(),
-            account_id: settings.account_id.clone(),
+            identity: settings.identity(),
             hosts: HostPolicy::new(Some(addr), settings.allowed_hosts.clone()),
             auth: settings
                 .auth
