@@ -7,6 +7,7 @@
 //! reports with no location at all. That one rule is applied here.
 
 use serde_json::Value;
+use switchback_asl::Resource;
 use switchback_validate::{codes, Fault};
 
 use crate::error::ApiError;
@@ -87,9 +88,6 @@ fn not_an_object() -> Diagnostic {
     }
 }
 
-/// The integration patterns an Express machine cannot run: AWS refuses them at creation.
-const EXPRESS_UNSUPPORTED: &[&str] = &[".waitForTaskToken", ".sync", ".sync:2"];
-
 /// Walks every state (nested machines included) for Task resources Express cannot run.
 fn express_faults(machine: &Value, path: &str, out: &mut Vec<Diagnostic>) {
     let Some(states) = machine.get("States").and_then(Value::as_object) else {
@@ -99,10 +97,9 @@ fn express_faults(machine: &Value, path: &str, out: &mut Vec<Diagnostic>) {
         let state_path = format!("{path}/States/{name}");
         if state.get("Type").and_then(Value::as_str) == Some("Task") {
             if let Some(resource) = state.get("Resource").and_then(Value::as_str) {
-                if let Some(suffix) = EXPRESS_UNSUPPORTED
-                    .iter()
-                    .find(|s| resource.starts_with("arn:") && resource.ends_with(*s))
-                {
+                // The integration patterns an Express machine cannot run (`.sync`, `.sync:2`,
+                // `.waitForTaskToken`): AWS refuses them at creation.
+                if let Some(suffix) = Resource::parse(resource).pattern().suffix() {
                     out.push(Diagnostic {
                         code: codes::SCHEMA_VALIDATION_FAILED.to_string(),
                         location: Some(format!("{state_path}/Resource")),

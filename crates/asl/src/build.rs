@@ -5,6 +5,7 @@
 //! panic), and it resolves names to indexes and compiles every expression once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use switchback_jsonpath::Path;
@@ -12,6 +13,7 @@ use switchback_validate::Fault;
 
 use crate::choice::ChoiceRule;
 use crate::model::*;
+use crate::resource::Resource;
 use crate::template::Template;
 
 type Obj = Map<String, Value>;
@@ -385,11 +387,11 @@ impl Builder {
                 StateKind::Wait(how)
             }
             "Task" => StateKind::Task(Box::new(TaskSpec {
-                resource: o
-                    .get("Resource")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
+                resource: Arc::new(Resource::parse(
+                    o.get("Resource")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                )),
                 timeout_seconds: self.number(o, "TimeoutSeconds", ql, path)?,
                 heartbeat_seconds: self.number(o, "HeartbeatSeconds", ql, path)?,
                 credentials: o.get("Credentials").cloned(),

@@ -5,11 +5,13 @@
 //! expression is parsed once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 use switchback_jsonpath::Path;
 
 use crate::choice::ChoiceRule;
+use crate::resource::Resource;
 use crate::template::Template;
 
 /// Which query language a state uses for its data flow.
@@ -157,8 +159,8 @@ impl StateKind {
 /// A Task state's own fields.
 #[derive(Debug, Clone)]
 pub struct TaskSpec {
-    /// `Resource`.
-    pub resource: String,
+    /// `Resource`, read once ([`Resource`]); shared with every dispatch of the task.
+    pub resource: Arc<Resource>,
     /// `TimeoutSeconds` / `TimeoutSecondsPath` / JSONata.
     pub timeout_seconds: Option<NumberSource>,
     /// `HeartbeatSeconds` / `HeartbeatSecondsPath` / JSONata.

@@ -70,6 +70,65 @@ fn a_service_integration_is_recorded_as_a_task() {
 }
 
 #[test]
+fn a_service_integration_names_its_service_and_action_as_aws_does() {
+    for (resource, resource_type, action, region) in [
+        (
+            "arn:aws:states:::sns:publish",
+            "sns",
+            "publish",
+            "us-east-1",
+        ),
+        (
+            "arn:aws:states:::states:startExecution.sync:2",
+            "states",
+            "startExecution.sync:2",
+            "us-east-1",
+        ),
+        // An SDK integration's type names the SDK's service.
+        (
+            "arn:aws:states:::aws-sdk:s3:getObject",
+            "aws-sdk:s3",
+            "getObject",
+            "us-east-1",
+        ),
+        (
+            "arn:aws:states:eu-west-1:123456789012:sqs:sendMessage",
+            "sqs",
+            "sendMessage",
+            "eu-west-1",
+        ),
+    ] {
+        let outcome = run_mocked(
+            json!({
+                "StartAt": "Call",
+                "States": {"Call": {"Type": "Task", "Resource": resource, "End": true}}
+            }),
+            json!({}),
+            json!({"Call": {"Return": {}}}),
+        );
+        let scheduled = outcome
+            .events
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::TaskScheduled {
+                    resource, region, ..
+                } => Some((
+                    resource.resource_type.to_string(),
+                    resource.resource.to_string(),
+                    region.to_string(),
+                )),
+                _ => None,
+            })
+            .expect("a TaskScheduled event");
+        assert_eq!(
+            scheduled,
+            (resource_type.into(), action.into(), region.into()),
+            "{resource}"
+        );
+    }
+}
+
+#[test]
 fn a_failed_task_fails_the_execution_with_its_error() {
     let outcome = run_mocked(
         json!({

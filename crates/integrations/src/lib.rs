@@ -12,6 +12,8 @@
 //!
 //! Activities, callbacks waiting for task tokens and nested executions
 //! (`states:startExecution`) are the runtime's, not this crate's ([`Integrations::handles`]).
+//! A task's resource arrives read once, when its definition loaded
+//! ([`switchback_engine::task::Resource`]); nothing here reads the ARN's text again.
 //!
 //! # Where the work runs
 //!
@@ -59,7 +61,19 @@ pub use config::{
 pub use unsupported::unsupported_service;
 
 use config::Settings;
-use resource::Resource;
+use resource::FunctionRef;
+use switchback_engine::task::{Integration, IntegrationPattern, Resource, ResourceKind};
+
+/// The answer to a task whose resource the runtime runs (activities, nested executions).
+fn runtimes(request: &TaskRequest) -> TaskOutcome {
+    TaskOutcome::Failed {
+        error: "States.Runtime".into(),
+        cause: format!(
+            "The resource {} of the task '{}' is run by Switchback's runtime, not by the integrations.",
+            request.resource, request.state_name
+        ),
+    }
+}
 
 /// Runs the stateless Task resources of state machines. Cheap to clone (one shared inner
 /// value); see the crate docs for where the work runs.
@@ -122,20 +136,26 @@ impl Shared {
                 ),
             };
         }
-        match Resource::parse(&request.resource) {
-            Resource::LambdaFunction(function) => {
-                function::call_function(self, function, &request).await
-            }
-            Resource::LambdaInvoke => function::call_invoke(self, &request).await,
-            Resource::HttpInvoke => http_task::call(self, &request).await,
-            Resource::Activity | Resource::StartExecution => TaskOutcome::Failed {
-                error: "States.Runtime".into(),
-                cause: format!(
-                    "The resource {} of the task '{}' is run by Switchback's runtime, not by the integrations.",
-                    request.resource, request.state_name
-                ),
+        let resource = request.resource.clone();
+        match resource.kind() {
+            ResourceKind::Function(function) => match FunctionRef::of_resource(function) {
+                Some(function) => function::call_function(self, function, &request).await,
+                // Not a name Lambda allows: no function can answer it.
+                None => unsupported_service(&request),
             },
-            Resource::OtherService | Resource::Unknown => unsupported_service(&request),
+            ResourceKind::Service(service) => match (service.integration, resource.pattern()) {
+                (
+                    Integration::LambdaInvoke,
+                    IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken,
+                ) => function::call_invoke(self, &request).await,
+                (Integration::HttpInvoke, IntegrationPattern::RequestResponse) => {
+                    http_task::call(self, &request).await
+                }
+                (Integration::StartExecution, _) => runtimes(&request),
+                _ => unsupported_service(&request),
+            },
+            ResourceKind::Activity(_) => runtimes(&request),
+            ResourceKind::Other => unsupported_service(&request),
         }
     }
 }
@@ -215,11 +235,8 @@ impl Integrations {
     /// `lambda:invoke[.waitForTaskToken]`, `http:invoke`, and other AWS service integrations
     /// (with [`unsupported_service`]). Activities and `arn:aws:states:::states:startExecution*`
     /// are the runtime's.
-    pub fn handles(resource: &str) -> bool {
-        !matches!(
-            Resource::parse(resource),
-            Resource::Activity | Resource::StartExecution
-        )
+    pub fn handles(resource: &Resource) -> bool {
+        !(resource.is_activity() || resource.is_start_execution())
     }
 }
 

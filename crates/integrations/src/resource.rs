@@ -1,8 +1,11 @@
-//! Reading `Resource` ARNs and Lambda `FunctionName`s.
+//! Reading Lambda functions: a function `Resource` (already read by `switchback-asl` when the
+//! definition loaded) and the `FunctionName` of `lambda:invoke`.
 //!
-//! Kept apart from the code that acts on them because both are small grammars with many
-//! spellings (a bare name, a partial ARN, a full ARN, each with or without a qualifier), and
-//! every caller (`handles`, `call`, the error messages) must read them the same way.
+//! Kept apart from the code that acts on them because a `FunctionName` is a small grammar with
+//! many spellings (a bare name, a partial ARN, a full ARN, each with or without a qualifier),
+//! and both must meet Lambda's rules on names and qualifiers the same way.
+
+use switchback_engine::task::LambdaFunction;
 
 use crate::config::is_function_name;
 
@@ -10,60 +13,6 @@ use crate::config::is_function_name;
 pub(crate) const DEFAULT_REGION: &str = "us-east-1";
 /// The account of a function named without an ARN: Switchback's default account.
 pub(crate) const DEFAULT_ACCOUNT: &str = "123456789012";
-
-/// What a Task's `Resource` asks for, as far as this crate is concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Resource {
-    /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`: the input is the event and
-    /// the result is the function's payload.
-    LambdaFunction(FunctionRef),
-    /// `arn:aws:states:::lambda:invoke[.waitForTaskToken]`: the input holds `FunctionName` and
-    /// `Payload`; the result is the Invoke response.
-    LambdaInvoke,
-    /// `arn:aws:states:::http:invoke`
-    HttpInvoke,
-    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`: the runtime's.
-    Activity,
-    /// `arn:aws:states:::states:startExecution[.sync[:2]|.waitForTaskToken]`: the runtime's.
-    StartExecution,
-    /// Any other `arn:aws:states:::SERVICE:ACTION` (SQS, SNS, DynamoDB, `aws-sdk:*`, ...):
-    /// answered with [`crate::unsupported_service`].
-    OtherService,
-    /// Not an ARN this crate knows.
-    Unknown,
-}
-
-impl Resource {
-    pub fn parse(resource: &str) -> Resource {
-        let parts: Vec<&str> = resource.splitn(6, ':').collect();
-        let ["arn", _partition, service, _region, _account, rest] = parts.as_slice() else {
-            return Resource::Unknown;
-        };
-        match *service {
-            "lambda" => match parse_function_arn(resource) {
-                Some(function) => Resource::LambdaFunction(function),
-                None => Resource::Unknown,
-            },
-            "states" => {
-                if rest.starts_with("activity:") {
-                    return Resource::Activity;
-                }
-                let (service, action) = rest.split_once(':').unwrap_or((rest, ""));
-                match (service, action) {
-                    ("lambda", "invoke") | ("lambda", "invoke.waitForTaskToken") => {
-                        Resource::LambdaInvoke
-                    }
-                    ("http", "invoke") => Resource::HttpInvoke,
-                    ("states", action) if action.starts_with("startExecution") => {
-                        Resource::StartExecution
-                    }
-                    _ => Resource::OtherService,
-                }
-            }
-            _ => Resource::Unknown,
-        }
-    }
-}
 
 /// A Lambda function, as named by a resource ARN or a `FunctionName`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +40,20 @@ impl FunctionRef {
     }
 }
 
-/// `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`
+impl FunctionRef {
+    /// The function of a function `Resource`, if its name and qualifier meet Lambda's rules.
+    pub fn of_resource(function: &LambdaFunction) -> Option<FunctionRef> {
+        function_ref(
+            &function.partition,
+            &function.region,
+            &function.account,
+            &function.name,
+            function.qualifier.as_deref(),
+        )
+    }
+}
+
+/// `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` (a `FunctionName`)
 fn parse_function_arn(arn: &str) -> Option<FunctionRef> {
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.as_slice() {
@@ -167,48 +129,29 @@ pub(crate) fn parse_function_name(function_name: &str) -> Option<FunctionRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchback_engine::task::ResourceKind;
 
     #[test]
-    fn classifies_resources() {
-        let f = Resource::parse("arn:aws:lambda:eu-west-1:111111111111:function:pay:live");
-        let Resource::LambdaFunction(f) = f else {
-            panic!("not a function: {f:?}")
+    fn reads_function_resources_with_lambdas_rules() {
+        let function = |text: &str| match switchback_engine::task::Resource::parse(text).kind() {
+            ResourceKind::Function(f) => FunctionRef::of_resource(f),
+            other => panic!("not a function: {other:?}"),
         };
+        let f = function("arn:aws:lambda:eu-west-1:111111111111:function:pay:live").unwrap();
         assert_eq!(f.name, "pay");
         assert_eq!(f.qualifier.as_deref(), Some("live"));
         assert_eq!(
             f.arn(),
             "arn:aws:lambda:eu-west-1:111111111111:function:pay:live"
         );
+        let f = function("arn:aws:lambda:::function:pay").unwrap();
         assert_eq!(
-            Resource::parse("arn:aws:states:::lambda:invoke"),
-            Resource::LambdaInvoke
+            f.arn(),
+            "arn:aws:lambda:us-east-1:123456789012:function:pay"
         );
-        assert_eq!(
-            Resource::parse("arn:aws:states:::lambda:invoke.waitForTaskToken"),
-            Resource::LambdaInvoke
-        );
-        assert_eq!(
-            Resource::parse("arn:aws:states:::http:invoke"),
-            Resource::HttpInvoke
-        );
-        assert_eq!(
-            Resource::parse("arn:aws:states:us-east-1:123456789012:activity:work"),
-            Resource::Activity
-        );
-        assert_eq!(
-            Resource::parse("arn:aws:states:::states:startExecution.sync:2"),
-            Resource::StartExecution
-        );
-        assert_eq!(
-            Resource::parse("arn:aws:states:::sqs:sendMessage"),
-            Resource::OtherService
-        );
-        assert_eq!(
-            Resource::parse("arn:aws:states:::aws-sdk:s3:getObject"),
-            Resource::OtherService
-        );
-        assert_eq!(Resource::parse("not an arn"), Resource::Unknown);
+        assert!(function("arn:aws:lambda:us-east-1:1:function:a.b").is_none());
+        assert!(function("arn:aws:lambda:us-east-1:1:function:a:b:c").is_none());
+        assert!(function("arn:aws:lambda:us-east-1:1:function:").is_none());
     }
 
     #[test]

@@ -22,13 +22,6 @@ use crate::tasks;
 /// The input field that links a child to the execution that started it.
 pub const STARTED_BY: &str = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
 
-/// Whether a resource starts a nested execution.
-pub fn is_start_execution(resource: &str) -> bool {
-    let parts: Vec<&str> = resource.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", _, "states", _, _, rest]
-        if rest.starts_with("states:startExecution"))
-}
-
 /// Starts the child execution.
 pub async fn dispatch(driver: &StandardDriver, request: &TaskRequest) -> TaskOutcome {
     let child = match child_request(driver, request) {
@@ -47,7 +40,7 @@ pub async fn dispatch(driver: &StandardDriver, request: &TaskRequest) -> TaskOut
         };
     };
     // The waiting row first, so that a child that ends at once finds it.
-    let waiting = match request.pattern {
+    let waiting = match request.pattern() {
         IntegrationPattern::Sync { .. } => {
             Some(tasks::register(driver, request, TokenKind::Sync, None).await)
         }
@@ -75,7 +68,7 @@ pub async fn dispatch(driver: &StandardDriver, request: &TaskRequest) -> TaskOut
         }
     }
     let response = start_response(&started.execution_arn, started.start_date);
-    match request.pattern {
+    match request.pattern() {
         IntegrationPattern::RequestResponse => TaskOutcome::Succeeded(response),
         _ => TaskOutcome::Submitted(response),
     }
@@ -111,7 +104,7 @@ fn child_request(
         // The same name on a re-dispatch, so a restart does not start a second child.
         None => name_from_key(&request.idempotency_key),
     };
-    let linked = linked_by_input || matches!(request.pattern, IntegrationPattern::Sync { .. });
+    let linked = linked_by_input || matches!(request.pattern(), IntegrationPattern::Sync { .. });
     Ok(ChildStartRequest {
         state_machine_arn: arn.to_string(),
         name,
@@ -217,7 +210,7 @@ pub async fn child_outcome(
         Err(e) => driver.give_up("could not read a child execution", &e).await,
     };
     let json_output = matches!(
-        request.pattern,
+        request.pattern(),
         IntegrationPattern::Sync { json_output: true }
     );
     let described = describe(&record, json_output);

@@ -11,7 +11,9 @@
 
 use jiff::Timestamp;
 use serde_json::Value;
-use switchback_engine::task::{IntegrationPattern, TaskOutcome, TaskPhase, TaskRequest};
+use switchback_engine::task::{
+    Integration, IntegrationPattern, Resource, TaskOutcome, TaskPhase, TaskRequest,
+};
 use switchback_store::task_tokens::{self, TaskToken, TokenKind};
 
 use crate::events;
@@ -30,8 +32,8 @@ const FAR_FUTURE_SECONDS: i64 = 100 * 365 * 24 * 3600;
 pub fn registers_row(request: &TaskRequest) -> bool {
     match request.phase {
         TaskPhase::Dispatch => {
-            request.pattern == IntegrationPattern::WaitForTaskToken
-                && !nested::is_start_execution(&request.resource)
+            request.pattern() == IntegrationPattern::WaitForTaskToken
+                && !request.resource.is_start_execution()
         }
         TaskPhase::AwaitStart => true,
         TaskPhase::AwaitResult => false,
@@ -53,9 +55,9 @@ pub async fn run(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome {
 /// Runs a task of an Express execution: request-response only, as in AWS (Express workflows
 /// support neither `.sync` nor `.waitForTaskToken`, nor activities).
 pub async fn run_express(hub: &Hub, request: TaskRequest) -> TaskOutcome {
-    if request.pattern != IntegrationPattern::RequestResponse
-        || switchback_engine::task::is_activity(&request.resource)
-        || nested::is_start_execution(&request.resource)
+    if request.pattern() != IntegrationPattern::RequestResponse
+        || request.resource.is_activity()
+        || request.resource.is_start_execution()
     {
         return TaskOutcome::Failed {
             error: "States.Runtime".into(),
@@ -90,11 +92,11 @@ fn no_integration(request: &TaskRequest) -> TaskOutcome {
 }
 
 async fn dispatch(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome {
-    if nested::is_start_execution(&request.resource) {
+    if request.resource.is_start_execution() {
         return nested::dispatch(driver, &request).await;
     }
     let _busy = driver.busy();
-    if request.pattern != IntegrationPattern::WaitForTaskToken {
+    if request.pattern() != IntegrationPattern::WaitForTaskToken {
         return call(&driver.hub, request).await;
     }
     // The token is registered before the call, so an answer that comes back at once (from
@@ -122,8 +124,11 @@ async fn dispatch(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome 
 
 /// Whether Switchback calls the resource of a `.waitForTaskToken` task, so that the call can
 /// carry the token somewhere (a function, an HTTP endpoint, a child execution).
-fn delivers_token(resource: &str) -> bool {
-    resource.contains(":states:::lambda:invoke") || resource.contains(":states:::http:invoke")
+fn delivers_token(resource: &Resource) -> bool {
+    matches!(
+        resource.integration(),
+        Some(Integration::LambdaInvoke | Integration::HttpInvoke)
+    )
 }
 
 /// Registers the task's waiting row, committed with the events before it. A re-dispatch
@@ -170,9 +175,9 @@ pub(crate) async fn register(
 
 /// An activity: registers the task for the activity's workers and waits until one takes it.
 async fn await_activity_start(driver: &StandardDriver, request: &TaskRequest) -> TaskOutcome {
-    let arn = request.resource.clone();
-    let row = register(driver, request, TokenKind::Activity, Some(arn.clone())).await;
-    driver.hub.activity_scheduled(&arn);
+    let arn = request.resource.as_str();
+    let row = register(driver, request, TokenKind::Activity, Some(arn.to_string())).await;
+    driver.hub.activity_scheduled(arn);
     let guard = CloseOnDrop {
         driver,
         token: Some(row.token),

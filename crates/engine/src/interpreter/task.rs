@@ -11,7 +11,7 @@ use super::task_events::TaskEvents;
 use super::{Fault, Frame, Interpreter, Json, StateRun, MAX_WAIT_SECONDS};
 use crate::history::EventKind;
 use crate::size::json_size_within;
-use crate::task::{IntegrationPattern, ResourceKind, TaskOutcome, TaskPhase, TaskRequest};
+use crate::task::{Resource, ResourceKind, TaskOutcome, TaskPhase, TaskRequest};
 
 impl Interpreter<'_> {
     pub(super) async fn task(
@@ -31,9 +31,9 @@ impl Interpreter<'_> {
             Some(src) => Some(self.number(run, src, "HeartbeatSeconds", &run.input, frame)? as u64),
             None => None,
         };
-        let kind = ResourceKind::of(&spec.resource, &self.exec.region);
-        let events = TaskEvents::new(&kind, &spec.resource);
-        let scheduled = self.schedule_task(&kind, &events, &input, timeout, heartbeat, frame);
+        let events = TaskEvents::new(&spec.resource);
+        let scheduled =
+            self.schedule_task(&spec.resource, &events, &input, timeout, heartbeat, frame);
         // `TimeoutSeconds` runs from the scheduling, across every phase of the task.
         let deadline = timeout.map(|seconds| {
             self.lanes.time()
@@ -48,12 +48,11 @@ impl Interpreter<'_> {
             heartbeat_seconds: heartbeat,
             idempotency_key: format!("{}:{scheduled}", self.exec.execution_arn).into(),
             task_token,
-            phase: if kind == ResourceKind::Activity {
+            phase: if spec.resource.is_activity() {
                 TaskPhase::AwaitStart
             } else {
                 TaskPhase::Dispatch
             },
-            pattern: IntegrationPattern::of(&spec.resource),
         };
         loop {
             // A resumed execution whose journal holds this phase's end takes it from there; a
@@ -120,7 +119,7 @@ impl Interpreter<'_> {
     /// id of the scheduling event, which keys the task's dispatches.
     fn schedule_task(
         &self,
-        kind: &ResourceKind,
+        resource: &Resource,
         events: &TaskEvents,
         input: &Json,
         timeout: Option<u64>,
@@ -145,21 +144,22 @@ impl Interpreter<'_> {
                 },
                 None,
             ),
-            TaskEvents::Task(resource) => {
-                let region: Arc<str> = match kind {
-                    ResourceKind::Service { region, .. } => region.as_str().into(),
+            TaskEvents::Task(task) => {
+                // A service integration's own region, else the execution's.
+                let region: Arc<str> = match resource.kind() {
+                    ResourceKind::Service(s) if !s.region.is_empty() => s.region.clone(),
                     _ => self.exec.region.clone(),
                 };
                 (
                     EventKind::TaskScheduled {
-                        resource: resource.clone(),
+                        resource: task.clone(),
                         region,
                         parameters: input.clone().into(),
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },
                     Some(EventKind::TaskStarted {
-                        resource: resource.clone(),
+                        resource: task.clone(),
                     }),
                 )
             }
@@ -194,7 +194,6 @@ impl Interpreter<'_> {
 }
 
 /// Whether a task's resource hands out a task token: `.waitForTaskToken` and activities.
-pub(super) fn needs_token(resource: &str) -> bool {
-    IntegrationPattern::of(resource) == IntegrationPattern::WaitForTaskToken
-        || crate::task::is_activity(resource)
+pub(super) fn needs_token(resource: &Resource) -> bool {
+    resource.hands_out_token()
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::Json;
 use crate::history::{EventKind, TaskResource};
-use crate::task::ResourceKind;
+use crate::task::{Resource, ResourceKind};
 
 /// Which family of history events records a task: `LambdaFunction*`, `Activity*` or `Task*`.
 pub(super) enum TaskEvents {
@@ -14,25 +14,21 @@ pub(super) enum TaskEvents {
 }
 
 impl TaskEvents {
-    pub(super) fn new(kind: &ResourceKind, resource: &str) -> TaskEvents {
-        match kind {
-            ResourceKind::LambdaFunction => TaskEvents::Lambda {
-                arn: resource.into(),
+    pub(super) fn new(resource: &Resource) -> TaskEvents {
+        match resource.kind() {
+            ResourceKind::Function(_) => TaskEvents::Lambda {
+                arn: resource.text().clone(),
             },
-            ResourceKind::Activity => TaskEvents::Activity {
-                arn: resource.into(),
+            ResourceKind::Activity(_) => TaskEvents::Activity {
+                arn: resource.text().clone(),
             },
-            ResourceKind::Service {
-                resource_type,
-                resource,
-                ..
-            } => TaskEvents::Task(TaskResource {
-                resource_type: resource_type.as_str().into(),
-                resource: resource.as_str().into(),
+            ResourceKind::Service(service) => TaskEvents::Task(TaskResource {
+                resource_type: service.resource_type.clone(),
+                resource: service.resource.clone(),
             }),
             ResourceKind::Other => TaskEvents::Task(TaskResource {
                 resource_type: "activity".into(),
-                resource: resource.into(),
+                resource: resource.text().clone(),
             }),
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use switchback_engine::task::{IntegrationPattern, TaskOutcome, TaskPhase, TaskRequest};
+use switchback_engine::task::{Resource, TaskOutcome, TaskPhase, TaskRequest};
 use switchback_integrations::{Integrations, IntegrationsConfig};
 
 pub const IDEMPOTENCY_KEY: &str =
@@ -23,7 +23,7 @@ pub fn integrations(toml_text: &str, dir: &Path) -> Integrations {
 pub fn task(resource: &str, input: Value) -> TaskRequest {
     TaskRequest {
         state_name: Arc::from("Work"),
-        resource: resource.to_string(),
+        resource: Arc::new(Resource::parse(resource)),
         input: Arc::new(input),
         attempt: 0,
         timeout_seconds: None,
@@ -31,7 +31,6 @@ pub fn task(resource: &str, input: Value) -> TaskRequest {
         idempotency_key: Arc::from(IDEMPOTENCY_KEY),
         task_token: None,
         phase: TaskPhase::Dispatch,
-        pattern: IntegrationPattern::of(resource),
     }
 }
 

@@ -2,7 +2,7 @@
 //! resources that are not run here.
 
 use serde_json::json;
-use switchback_engine::task::TaskPhase;
+use switchback_engine::task::{Resource, TaskPhase};
 use switchback_integrations::Integrations;
 
 use crate::common::{failed, integrations, script, succeeded, task};
@@ -83,7 +83,10 @@ fn handles_everything_but_activities_and_nested_executions() {
         "arn:aws:states:::events:putEvents",
         "arn:aws:states:::aws-sdk:s3:getObject",
     ] {
-        assert!(Integrations::handles(resource), "{resource}");
+        assert!(
+            Integrations::handles(&Resource::parse(resource)),
+            "{resource}"
+        );
     }
     for resource in [
         "arn:aws:states:us-east-1:123456789012:activity:approve",
@@ -92,7 +95,10 @@ fn handles_everything_but_activities_and_nested_executions() {
         "arn:aws:states:::states:startExecution.sync:2",
         "arn:aws:states:::states:startExecution.waitForTaskToken",
     ] {
-        assert!(!Integrations::handles(resource), "{resource}");
+        assert!(
+            !Integrations::handles(&Resource::parse(resource)),
+            "{resource}"
+        );
     }
 }
 
