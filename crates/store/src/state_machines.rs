@@ -7,14 +7,13 @@ use crate::columns::{json_text, json_value, limit, one_row, text_enum};
 use crate::db::{Db, Tx};
 use crate::{aliases, tags, versions, StoreError};
 
-text_enum! {
-    /// A state machine's type; fixed at creation.
-    StateMachineType {
-        /// Durable, exactly-once, up to a year.
-        Standard = "STANDARD",
-        /// In memory, at-least-once, up to five minutes.
-        Express = "EXPRESS",
-    }
+/// A state machine's type, fixed at creation: the vocabulary's, stored as its AWS spelling.
+pub use switchback_types::StateMachineType;
+
+/// Reads a stored machine type; an unknown spelling means a corrupt row.
+pub(crate) fn machine_type_column(text: &str) -> Result<StateMachineType, StoreError> {
+    text.parse()
+        .map_err(|e: switchback_types::UnknownWord| StoreError::Corrupt(e.to_string()))
 }
 
 text_enum! {
@@ -69,7 +68,7 @@ fn record(row: &Row<'_>) -> Result<StateMachineRecord, StoreError> {
     Ok(StateMachineRecord {
         arn: row.get(0)?,
         name: row.get(1)?,
-        machine_type: StateMachineType::from_column(&row.get::<_, String>(2)?)?,
+        machine_type: machine_type_column(&row.get::<_, String>(2)?)?,
         definition: row.get(3)?,
         role_arn: row.get(4)?,
         description: row.get(5)?,
@@ -241,7 +240,7 @@ fn summary(row: &Row<'_>) -> Result<StateMachineSummary, StoreError> {
     Ok(StateMachineSummary {
         arn: row.get(0)?,
         name: row.get(1)?,
-        machine_type: StateMachineType::from_column(&row.get::<_, String>(2)?)?,
+        machine_type: machine_type_column(&row.get::<_, String>(2)?)?,
         status: StateMachineStatus::from_column(&row.get::<_, String>(3)?)?,
         created: row.get(4)?,
     })

@@ -48,7 +48,7 @@ fn record(row: &Row<'_>) -> Result<VersionRecord, StoreError> {
         version: row.get(2)?,
         definition: row.get(3)?,
         role_arn: row.get(4)?,
-        machine_type: StateMachineType::from_column(&row.get::<_, String>(5)?)?,
+        machine_type: crate::state_machines::machine_type_column(&row.get::<_, String>(5)?)?,
         description: row.get(6)?,
         revision_id: row.get(7)?,
         created: row.get(8)?,

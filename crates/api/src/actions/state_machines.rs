@@ -107,8 +107,9 @@ pub async fn create(state: &AppState, body: Value) -> Result<Value, ApiError> {
     }
     definition::require_valid(&definition, &machine_type)?;
 
-    let machine_type = StateMachineType::parse(&machine_type)
-        .ok_or_else(|| ApiError::internal("unknown machine type after validation"))?;
+    let machine_type = machine_type
+        .parse::<StateMachineType>()
+        .map_err(|_| ApiError::internal("unknown machine type after validation"))?;
     let arn = state.config.identity.state_machine_arn(&name).to_string();
     let now = now_micros();
     let record = StateMachineRecord {
