@@ -1,6 +1,12 @@
 //! A Parallel's branches take turns alike in `switchback run` and in `switchback serve`: the
 //! same definitions, with mocked tasks and with real functions, give histories whose branches
-//! interleave the same way (branch B enters its states while branch A's task is under way).
+//! interleave (branch B enters its states while branch A's task is under way), with the same
+//! events in each branch and the same outcome.
+//!
+//! `run`'s order across branches is fixed (the engine's `parallel_interleaving` tests pin it).
+//! A server's depends on when its commits land: a Standard execution commits its events
+//! before each task, and a commit that happens to be done by the time it is awaited lets that
+//! branch go on at once. So across branches only what holds on every timing is compared.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -138,7 +144,11 @@ async fn serve(
         .get_execution_history(&arn)
         .await
         .unwrap_or_else(|e| panic!("GetExecutionHistory: {e}"));
-    json!({"status": described["status"], "events": events})
+    let output = described["output"]
+        .as_str()
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        .unwrap_or(Value::Null);
+    json!({"status": described["status"], "output": output, "events": events})
 }
 
 /// Each event as "type state": the state named by a `*StateEntered`/`*StateExited` event, or
@@ -183,6 +193,35 @@ fn position(trace: &[String], event: &str) -> usize {
         .iter()
         .position(|e| e == event)
         .unwrap_or_else(|| panic!("no {event} in {trace:#?}"))
+}
+
+/// Each branch's own events (the trace's entries of the states `branch_of` maps to it), in
+/// `run` and in `serve`, are the same, in the same order; a branch stopped by another one may
+/// have been stopped earlier on one side (its events are then a prefix of the other's).
+fn same_events_per_branch(
+    ran: &[String],
+    served: &[String],
+    branches: &[&str],
+    branch_of: impl Fn(&str) -> &str,
+) {
+    for branch in branches {
+        let of = |trace: &[String]| -> Vec<String> {
+            trace
+                .iter()
+                .filter(|e| {
+                    e.split_once(' ')
+                        .is_some_and(|(_, s)| branch_of(s) == *branch)
+                })
+                .cloned()
+                .collect()
+        };
+        let (r, s) = (of(ran), of(served));
+        let n = r.len().min(s.len());
+        assert!(
+            n > 0 && r[..n] == s[..n],
+            "branch {branch}: `run` {r:#?}\n`serve` {s:#?}"
+        );
+    }
 }
 
 async fn client_of(server: &Server) -> Client {
@@ -242,15 +281,18 @@ async fn mocked_branches_interleave_alike_in_run_and_serve() {
         "{served}\n{}",
         server.log_tail()
     );
+    assert_eq!(ran["output"], served["output"]);
     let (ran, served) = (trace(&ran), trace(&served));
     assert!(
         position(&ran, "TaskStateEntered B1") < position(&ran, "LambdaFunctionSucceeded A1"),
         "`run` enters branch B while A's task is under way: {ran:#?}"
     );
-    assert_eq!(
-        ran, served,
-        "`run` and `serve` interleave the branches alike"
-    );
+    // Both branches run to their end: the same events on both sides, branch by branch.
+    let mut sorted = (ran.clone(), served.clone());
+    sorted.0.sort();
+    sorted.1.sort();
+    assert_eq!(sorted.0, sorted.1, "`run` {ran:#?}\n`serve` {served:#?}");
+    same_events_per_branch(&ran, &served, &["A", "B"], |s| s.get(..1).unwrap_or(""));
 
     let quorum = quorum();
     let ran = run(dir.path(), "quorum", &quorum, &json!({}), &mock);
@@ -262,6 +304,9 @@ async fn mocked_branches_interleave_alike_in_run_and_serve() {
         "{served}\n{}",
         server.log_tail()
     );
+    // Voter 2 reaches the quorum on both sides.
+    assert_eq!(ran["output"], served["output"]);
+    assert_eq!(ran["output"]["quorum"]["Cause"], "voter 2", "{ran}");
     let (ran, served) = (trace(&ran), trace(&served));
     let first_answer = position(&ran, "LambdaFunctionSucceeded Vote1");
     for n in 1..=3 {
@@ -270,7 +315,9 @@ async fn mocked_branches_interleave_alike_in_run_and_serve() {
             "`run` asks voter {n} before the first answer: {ran:#?}"
         );
     }
-    assert_eq!(ran, served, "`run` and `serve` reach the quorum alike");
+    same_events_per_branch(&ran, &served, &["1", "2", "3"], |s| {
+        s.get(s.len().saturating_sub(1)..).unwrap_or("")
+    });
 }
 
 /// Branch A's function waits (up to a minute) for a file that branch B's function creates: it
@@ -339,11 +386,6 @@ async fn branches_calling_functions_run_together_in_run_and_serve() {
             position(&trace, "TaskStateEntered B1")
                 < position(&trace, "LambdaFunctionSucceeded A1"),
             "`{how}` enters branch B while A's task is under way: {trace:#?}"
-        );
-        assert!(
-            position(&trace, "LambdaFunctionSucceeded B1")
-                < position(&trace, "LambdaFunctionSucceeded A1"),
-            "{trace:#?}"
         );
     }
 }
