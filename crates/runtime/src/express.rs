@@ -3,7 +3,6 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
-use switchback_engine::ExecutionStatus;
 
 use jiff::Timestamp;
 use switchback_asl::StateMachine;
@@ -12,7 +11,7 @@ use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
 use switchback_engine::mock::Mocks;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
-use switchback_engine::{Driver, Limits};
+use switchback_engine::{Driver, ExecutionStatus, Limits};
 use switchback_store::executions::Ending;
 
 use crate::events;
@@ -49,6 +48,11 @@ impl Driver for ExpressDriver {
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
         Box::pin(async move {
             if let Some(outcome) = self.mocks.as_ref().and_then(|m| m.try_respond(&request)) {
+                // A mocked answer is known at once; it is handed over after the other Parallel
+                // branches and Map iterations have had their turn, as a real call (and a
+                // Standard execution, which commits before each dispatch) would let them, and
+                // as `switchback run` does (the engine's `run::Answer`).
+                tokio::task::yield_now().await;
                 return outcome;
             }
             tasks::run_express(&self.hub, request).await
