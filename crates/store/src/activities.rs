@@ -10,7 +10,9 @@ use crate::{tags, StoreError};
 /// A row of `activities`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActivityRecord {
+    /// The activity's ARN, the key.
     pub arn: String,
+    /// The name given at `CreateActivity`, the ARN's last part.
     pub name: String,
     /// Microseconds since the Unix epoch.
     pub created: i64,

@@ -12,6 +12,7 @@ use crate::StoreError;
 /// which is also how the `routing` column stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutingEntry {
+    /// The version that receives this share of the executions.
     #[serde(rename = "stateMachineVersionArn")]
     pub version_arn: String,
     /// Percentage of executions, 0-100.
@@ -23,12 +24,17 @@ pub struct RoutingEntry {
 pub struct AliasRecord {
     /// The machine's ARN with `:<name>` appended.
     pub arn: String,
+    /// The ARN of the state machine the alias belongs to.
     pub state_machine_arn: String,
+    /// The alias's name, the last part of its ARN.
     pub name: String,
+    /// The description given at creation or the last update, if any.
     pub description: Option<String>,
+    /// The versions the alias routes to (one or two), with their weights.
     pub routing: Vec<RoutingEntry>,
     /// Microseconds since the Unix epoch.
     pub created: i64,
+    /// When the alias was last updated, in microseconds since the Unix epoch; `None` if never.
     pub updated: Option<i64>,
 }
 

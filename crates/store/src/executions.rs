@@ -16,30 +16,46 @@ use crate::error::StoreError;
 pub struct ExecutionRecord {
     /// Internal id (0 before insertion).
     pub id: i64,
+    /// The execution's ARN (unique).
     pub arn: String,
     /// The unqualified state machine ARN.
     pub state_machine_arn: String,
+    /// The version that runs, when started through a version or an alias.
     pub version_arn: Option<String>,
+    /// The alias it was started through, if any.
     pub alias_arn: Option<String>,
+    /// The execution's name, the last part of its ARN.
     pub name: String,
+    /// RUNNING until it ends, then how it ended.
     pub status: ExecutionStatus,
     /// The definition this execution runs (kept with it: the machine may change later).
     pub definition: String,
+    /// The IAM role of the machine or version that runs.
     pub role_arn: String,
+    /// The machine's revision that runs; `None` when AWS shows none.
     pub revision_id: Option<String>,
+    /// The input, as JSON text.
     pub input: String,
+    /// The output, as JSON text, once it has succeeded.
     pub output: Option<String>,
+    /// The error name, once it has failed, timed out or been aborted.
     pub error: Option<String>,
+    /// The cause that goes with `error`.
     pub cause: Option<String>,
+    /// When it started, in microseconds since the Unix epoch.
     pub start_date: i64,
+    /// When it ended, in microseconds since the Unix epoch; `None` while RUNNING.
     pub stop_date: Option<i64>,
+    /// How many times it has been redriven.
     pub redrive_count: i64,
+    /// When it was last redriven, in microseconds since the Unix epoch.
     pub redrive_date: Option<i64>,
     /// The execution's random seed, so a replay draws the same numbers.
     pub seed: i64,
     /// When a parked execution is due to wake up; `None` while it has work to do now (a
     /// restart resumes it at once).
     pub wake_at: Option<i64>,
+    /// The `traceHeader` given at `StartExecution`, if any.
     pub trace_header: Option<String>,
     /// How many times it was given work while it may have been parked (see [`wake_now`]); a
     /// run parks only if this is still the count it loaded (see [`park`]).
@@ -148,10 +164,15 @@ pub fn status(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionStatus>, StoreEr
 /// How an execution ended.
 #[derive(Debug, Clone)]
 pub struct Ending {
+    /// The closed status it ends with.
     pub status: ExecutionStatus,
+    /// The output, as JSON text, when it succeeded.
     pub output: Option<String>,
+    /// The error name, when it did not succeed.
     pub error: Option<String>,
+    /// The cause that goes with `error`.
     pub cause: Option<String>,
+    /// When it ended, in microseconds since the Unix epoch.
     pub stop_date: i64,
 }
 
@@ -224,8 +245,11 @@ pub fn running(conn: &Db<'_>) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
 pub struct ListFilter {
     /// The unqualified state machine ARN (all of its versions and aliases).
     pub state_machine_arn: Option<String>,
+    /// Only executions of this version.
     pub version_arn: Option<String>,
+    /// Only executions started through this alias.
     pub alias_arn: Option<String>,
+    /// Only executions with this status.
     pub status: Option<ExecutionStatus>,
     /// Only executions redriven at least once (`REDRIVEN`) or never (`NOT_REDRIVEN`).
     pub redriven: Option<bool>,
@@ -306,7 +330,9 @@ pub fn has_running(conn: &Db<'_>, state_machine_arn: &str) -> Result<bool, Store
 /// One history event, as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
+    /// The event's id: 1, 2, ... in the execution's history.
     pub id: i64,
+    /// The id of the event it follows (0 for none).
     pub previous_id: i64,
     /// Microseconds since the Unix epoch.
     pub timestamp: i64,
@@ -316,6 +342,7 @@ pub struct EventRow {
     pub details: Option<String>,
     /// The event's place in its execution (see the engine's lanes).
     pub lane: i64,
+    /// Its position in its lane, so a replay finds it again.
     pub ordinal: i64,
 }
 
@@ -471,13 +498,21 @@ pub fn last_event_id(conn: &Db<'_>, execution: i64) -> Result<i64, StoreError> {
 /// One map run (a Distributed Map's run), as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapRunRecord {
+    /// The map run's ARN, the key.
     pub arn: String,
+    /// The ARN of the execution it runs in.
     pub execution_arn: String,
+    /// `RUNNING`, then `SUCCEEDED`, `FAILED` or `ABORTED`.
     pub status: String,
+    /// When it started, in microseconds since the Unix epoch.
     pub start_date: i64,
+    /// When it ended, in microseconds since the Unix epoch; `None` while running.
     pub stop_date: Option<i64>,
+    /// AWS's `maxConcurrency`, as set by `UpdateMapRun` (0 until then).
     pub max_concurrency: i64,
+    /// AWS's `toleratedFailurePercentage`, 0-100.
     pub tolerated_failure_percentage: f64,
+    /// AWS's `toleratedFailureCount`.
     pub tolerated_failure_count: i64,
     /// JSON of AWS's `itemCounts` object.
     pub item_counts: Option<String>,

@@ -29,17 +29,25 @@ text_enum! {
 /// A row of `state_machines`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateMachineRecord {
+    /// The machine's unqualified ARN, the key.
     pub arn: String,
+    /// The machine's name, the last part of its ARN.
     pub name: String,
+    /// STANDARD or EXPRESS, fixed at creation.
     pub machine_type: StateMachineType,
+    /// The current definition (ASL), as text.
     pub definition: String,
+    /// The IAM role executions run with.
     pub role_arn: String,
+    /// The machine's description, if any.
     pub description: Option<String>,
+    /// Active, or being deleted.
     pub status: StateMachineStatus,
     /// Changes with every update; versions record the revision they were published from.
     pub revision_id: String,
     /// Microseconds since the Unix epoch.
     pub created: i64,
+    /// When it was last updated, in microseconds since the Unix epoch; `None` if never.
     pub updated: Option<i64>,
     /// `loggingConfiguration` as sent.
     pub logging: Option<Value>,
@@ -54,10 +62,15 @@ pub struct StateMachineRecord {
 /// What `ListStateMachines` shows: no definition, which may be up to 1 MiB.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateMachineSummary {
+    /// The machine's unqualified ARN.
     pub arn: String,
+    /// The machine's name.
     pub name: String,
+    /// STANDARD or EXPRESS.
     pub machine_type: StateMachineType,
+    /// Active, or being deleted.
     pub status: StateMachineStatus,
+    /// When it was created, in microseconds since the Unix epoch.
     pub created: i64,
 }
 

@@ -9,11 +9,14 @@ use crate::StoreError;
 /// One tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
+    /// The tag's key, unique per resource.
     pub key: String,
+    /// The tag's value.
     pub value: String,
 }
 
 impl Tag {
+    /// A tag with this key and value.
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
         Tag {
             key: key.into(),

@@ -47,23 +47,32 @@ impl TokenKind {
 /// One waiting task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskToken {
+    /// The task token, the row's key: what `SendTask*` names (the dispatch's idempotency key
+    /// when the task was given no token of its own).
     pub token: String,
+    /// The internal id of the execution that waits.
     pub execution_id: i64,
     /// The dispatch's idempotency key: a re-dispatch after a restart finds its row by it.
     pub task_key: String,
+    /// What the task waits for.
     pub kind: TokenKind,
     /// `SCHEDULED`, `STARTED` or `CLOSED`.
     pub status: String,
+    /// For an activity task: the activity that serves it.
     pub activity_arn: Option<String>,
     /// The input an activity worker gets.
     pub input: Option<String>,
+    /// For an activity task: the `workerName` of the worker that took it, if it gave one.
     pub worker_name: Option<String>,
+    /// For a `.sync` task: the internal id of the child execution, once started.
     pub child_execution_id: Option<i64>,
+    /// The task's `HeartbeatSeconds`, if it has one.
     pub heartbeat_seconds: Option<i64>,
     /// Microseconds: when the heartbeat clock last started (scheduling, start, heartbeat).
     pub last_beat: i64,
     /// The answer, as JSON text: `{"output": v}` or `{"error": e, "cause": c}`.
     pub outcome: Option<String>,
+    /// When the row was written (the task scheduled), in microseconds since the Unix epoch.
     pub created: i64,
 }
 

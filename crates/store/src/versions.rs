@@ -15,9 +15,13 @@ pub struct VersionRecord {
     pub arn: String,
     /// The unqualified machine.
     pub state_machine_arn: String,
+    /// The version's number: 1, 2, ... per machine, never reused.
     pub version: i64,
+    /// The definition (ASL) as it was when published, as text.
     pub definition: String,
+    /// The IAM role as it was when published.
     pub role_arn: String,
+    /// The machine's type (STANDARD or EXPRESS).
     pub machine_type: StateMachineType,
     /// The version's own description (`versionDescription`).
     pub description: Option<String>,
@@ -25,16 +29,22 @@ pub struct VersionRecord {
     pub revision_id: String,
     /// Microseconds since the Unix epoch.
     pub created: i64,
+    /// The machine's `loggingConfiguration` when published, as sent.
     pub logging: Option<Value>,
+    /// The machine's `tracingConfiguration` when published, as sent.
     pub tracing: Option<Value>,
+    /// The machine's `encryptionConfiguration` when published, as sent.
     pub encryption: Option<Value>,
 }
 
 /// What `ListStateMachineVersions` shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionSummary {
+    /// The version's ARN.
     pub arn: String,
+    /// The version's number.
     pub version: i64,
+    /// When it was published, in microseconds since the Unix epoch.
     pub created: i64,
 }
 
