@@ -10,13 +10,22 @@ use serde_json::{json, Map, Value};
 /// Facts about an execution that the context object reports.
 #[derive(Debug, Clone)]
 pub struct ExecutionInfo {
+    /// `$$.Execution.Id`: the execution's ARN.
     pub execution_arn: String,
+    /// `$$.Execution.Name`.
     pub name: String,
+    /// `$$.StateMachine.Id`: the state machine's ARN.
     pub state_machine_arn: String,
+    /// `$$.StateMachine.Name`.
     pub state_machine_name: String,
+    /// `$$.Execution.RoleArn`, also recorded in `ExecutionStarted`.
     pub role_arn: Arc<str>,
+    /// `$$.Execution.StartTime`.
     pub start_time: Timestamp,
+    /// `$$.Execution.Input`: the execution's input.
     pub input: Arc<Value>,
+    /// The execution's region: a task's region in its `TaskScheduled` event, unless its
+    /// resource names one.
     pub region: Arc<str>,
     /// `$$.Execution.RedriveCount`: Standard executions only (`None` for Express).
     pub redrive_count: Option<u32>,
@@ -25,7 +34,9 @@ pub struct ExecutionInfo {
 /// The per-state part of the context object.
 #[derive(Debug, Clone, Copy)]
 pub struct StateInfo<'a> {
+    /// `$$.State.Name`.
     pub name: &'a str,
+    /// `$$.State.EnteredTime`.
     pub entered_time: Timestamp,
     /// `$$.State.RetryCount`: AWS reports it for Task states only.
     pub retry_count: Option<u32>,

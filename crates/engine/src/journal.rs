@@ -17,7 +17,9 @@ use crate::task::TaskOutcome;
 /// An event of an earlier run, as the interpreter needs it to go on.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// The event's id in the history.
     pub id: u64,
+    /// When the earlier run recorded it.
     pub timestamp: Timestamp,
     /// For the events that end a task (`TaskSucceeded`, `LambdaFunctionFailed`, ...): how it
     /// ended.

@@ -45,10 +45,15 @@ use switchback_types::Identity;
 /// The result of a one-shot run.
 #[derive(Debug)]
 pub struct ExecutionOutcome {
+    /// How the execution ended.
     pub status: ExecutionStatus,
+    /// The output, when it succeeded.
     pub output: Option<Arc<Value>>,
+    /// The error name, when it did not succeed.
     pub error: Option<String>,
+    /// The cause that goes with `error`.
     pub cause: Option<String>,
+    /// The execution's history, in order.
     pub events: Vec<Event>,
 }
 
@@ -60,13 +65,15 @@ pub struct RunOptions {
     pub mocks: Mocks,
     /// Runs the tasks that no mock answers (none: they fail with a hint to mock them).
     pub tasks: Option<Arc<dyn TaskHandler>>,
+    /// The limits the execution runs under.
     pub limits: Limits,
     /// An Express execution (in memory, no redrive) rather than a Standard one.
     pub express: bool,
     /// Seed of the random source (fixed in tests).
     pub seed: u64,
-    /// Names used for ARNs and the context object.
+    /// The execution's name, in its ARN and the context object.
     pub execution_name: String,
+    /// The state machine's name, in its ARN and the context object.
     pub state_machine_name: String,
     /// The region and account in the ARNs.
     pub identity: Identity,

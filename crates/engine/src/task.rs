@@ -66,7 +66,12 @@ pub enum TaskOutcome {
     /// It returned a result.
     Succeeded(Value),
     /// It failed with an error name and cause.
-    Failed { error: String, cause: String },
+    Failed {
+        /// The error name, what Retry and Catch match.
+        error: String,
+        /// The human-readable cause.
+        cause: String,
+    },
     /// It did not finish within `TimeoutSeconds` (`States.Timeout`).
     TimedOut,
     /// No heartbeat came within `HeartbeatSeconds` (`States.HeartbeatTimeout`).
@@ -76,5 +81,8 @@ pub enum TaskOutcome {
     Submitted(Value),
     /// An activity worker took the task (`ActivityStarted`); its result is awaited with
     /// [`TaskPhase::AwaitResult`].
-    Started { worker_name: Option<String> },
+    Started {
+        /// The worker's `workerName`, if it gave one.
+        worker_name: Option<String>,
+    },
 }

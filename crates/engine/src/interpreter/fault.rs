@@ -9,7 +9,9 @@ use crate::history::EventKind;
 /// A failure on its way up: AWS's error and cause, and where a JSONata failure happened.
 #[derive(Debug, Clone)]
 pub struct Fault {
+    /// The error name (`States.TaskFailed`, or a task's own), what Retry and Catch match.
     pub error: String,
+    /// The human-readable cause.
     pub cause: String,
     /// For JSONata failures: the field that failed (`Output/FunctionResult`).
     pub location: Option<String>,

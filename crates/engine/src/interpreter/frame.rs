@@ -8,6 +8,7 @@ use crate::vars::Vars;
 
 /// One scope being run: its variables and its place in the history.
 pub struct Frame {
+    /// The variables this scope sees.
     pub vars: Vars,
     /// The last event of this frame's flow (a `Cell`: it moves on while expressions borrow
     /// the frame's variables).

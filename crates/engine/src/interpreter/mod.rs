@@ -76,10 +76,15 @@ enum Step {
 
 /// Runs one execution.
 pub struct Interpreter<'a> {
+    /// The state machine being run.
     pub machine: &'a StateMachine,
+    /// The execution's window on the world: the clock, timers, randomness and tasks.
     pub driver: &'a dyn Driver,
+    /// The execution's facts, for the context object and the ARNs.
     pub exec: ExecutionInfo,
+    /// The limits the execution runs under.
     pub limits: Limits,
+    /// The events recorded so far.
     pub history: RefCell<History>,
     /// Set once the history has passed its limit; the execution then fails.
     history_overflow: Cell<bool>,
@@ -92,6 +97,8 @@ pub struct Interpreter<'a> {
 }
 
 impl<'a> Interpreter<'a> {
+    /// An interpreter for one execution of `machine`, with no journal and a seed drawn from
+    /// `driver`.
     pub fn new(
         machine: &'a StateMachine,
         driver: &'a dyn Driver,
