@@ -144,6 +144,8 @@ fn out_of_space(conn: &Connection, error: &rusqlite::Error) -> Option<String> {
             // SAFETY: `conn` is open for the whole call, and `sqlite3_system_errno` only reads
             // a field of the connection. The writer thread owns this connection, so no other
             // thread's failure can have overwritten it since `error`.
+            // The one `unsafe` of this crate (the workspace denies it elsewhere).
+            #[allow(unsafe_code)]
             let errno = unsafe { ffi::sqlite3_system_errno(conn.handle()) };
             if errno == 0 {
                 return None;

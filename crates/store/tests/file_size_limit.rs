@@ -11,6 +11,8 @@
 //! process.
 
 #![cfg(target_os = "linux")]
+// Setting the process's resource limit and signal disposition takes libc calls.
+#![allow(unsafe_code)]
 
 mod common;
 
