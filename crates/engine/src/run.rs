@@ -37,6 +37,17 @@ use crate::task::{IntegrationPattern, TaskOutcome, TaskPhase, TaskRequest};
 pub trait TaskHandler {
     /// Runs one call of a task's resource.
     fn call(&self, request: TaskRequest) -> DriverFuture<'static, TaskOutcome>;
+
+    /// Whether a `.waitForTaskToken` call of `resource` delivers the token somewhere (the call
+    /// is made, then the task waits for the token's answer). When it does not, a server does
+    /// not call the resource: the task just waits for an answer given by hand. By default,
+    /// `lambda:invoke` and `http:invoke` deliver it.
+    fn delivers_token(&self, resource: &crate::task::Resource) -> bool {
+        matches!(
+            resource.integration(),
+            Some(crate::task::Integration::LambdaInvoke | crate::task::Integration::HttpInvoke)
+        )
+    }
 }
 
 pub use switchback_types::ExecutionStatus;

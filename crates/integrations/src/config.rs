@@ -49,6 +49,55 @@ pub struct IntegrationsConfig {
     /// addresses are refused).
     #[serde(default)]
     pub http: HttpConfig,
+    /// `[aws]`: whether and where Task states call AWS services (SQS, DynamoDB, EventBridge,
+    /// ...). Off unless an endpoint is named or `enabled = true` (see [`AwsConfig`]).
+    #[serde(default)]
+    pub aws: AwsConfig,
+}
+
+/// `[aws]`: where calls to AWS services go. A definition alone never sends a request off the
+/// machine: calls go out only when an endpoint is named (`endpoint_url` here or for the
+/// service, or `AWS_ENDPOINT_URL[_SERVICE]`) or when `enabled = true` (AWS itself).
+///
+/// ```toml
+/// [aws]
+/// endpoint_url = "http://127.0.0.1:5000"     # every service: moto, LocalStack, ...
+/// region = "eu-west-1"
+/// profile = "dev"
+/// [aws.services.dynamodb]
+/// endpoint_url = "http://127.0.0.1:8000"     # DynamoDB Local for this one
+/// ```
+///
+/// The AWS variables win over this table, as the AWS SDKs' do over their config file:
+/// `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, `AWS_PROFILE`, `AWS_REGION` /
+/// `AWS_DEFAULT_REGION`. Credentials come from the standard chain (environment, profiles,
+/// SSO, `credential_process`, container and instance roles), never from this file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsConfig {
+    /// Call AWS (its public endpoints, or the ones named) even where no endpoint is named.
+    #[serde(default)]
+    pub enabled: bool,
+    /// The profile of `~/.aws/config` and `~/.aws/credentials` to take credentials and the
+    /// region from (`AWS_PROFILE` wins; default: `default`).
+    pub profile: Option<String>,
+    /// The region calls go to when the resource ARN names none (`AWS_REGION` wins; default:
+    /// the profile's, else the execution's).
+    pub region: Option<String>,
+    /// The endpoint of every service, e.g. `http://127.0.0.1:4566` (`AWS_ENDPOINT_URL` wins).
+    pub endpoint_url: Option<String>,
+    /// `[aws.services.NAME]`, NAME as in AWS's config files (`sqs`, `dynamodb`,
+    /// `eventbridge`, `sns`, `s3`, ...): settings of one service.
+    #[serde(default)]
+    pub services: BTreeMap<String, AwsServiceConfig>,
+}
+
+/// `[aws.services.NAME]`: the settings of one AWS service.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsServiceConfig {
+    /// This service's endpoint (`AWS_ENDPOINT_URL_<NAME>` wins).
+    pub endpoint_url: Option<String>,
 }
 
 /// `[functions.NAME]`: either a local `command` or the `url` of a Lambda Invoke API endpoint.
@@ -167,6 +216,8 @@ pub(crate) struct Settings {
     pub http: Arc<AddressPolicy>,
     /// `[lambda] max_concurrency`, or its default.
     pub max_concurrency: usize,
+    /// `[aws]` and the AWS variables, checked.
+    pub aws: Arc<crate::aws::AwsSettings>,
 }
 
 /// One configured function.
@@ -330,6 +381,9 @@ impl Settings {
             file: file.to_string(),
         });
 
+        let aws = crate::aws::AwsSettings::check(config.aws, &|name| std::env::var(name).ok())
+            .map_err(|(field, problem)| error(field, problem))?;
+
         Ok(Settings {
             file: file.to_string(),
             functions,
@@ -337,6 +391,7 @@ impl Settings {
             connections,
             http,
             max_concurrency,
+            aws: Arc::new(aws),
         })
     }
 }
@@ -446,7 +501,7 @@ fn check_command(
 }
 
 /// Checks a Lambda Invoke API base URL and returns it without a trailing `/`.
-fn check_url(url: &str) -> Result<String, String> {
+pub(crate) fn check_url(url: &str) -> Result<String, String> {
     let trimmed = url.trim().trim_end_matches('/');
     let uri: http::Uri = trimmed
         .parse()

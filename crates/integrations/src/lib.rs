@@ -7,6 +7,9 @@
 //!   local command (one process per invocation, event on stdin, result on stdout) or as a
 //!   Lambda Invoke API endpoint (`sam local start-lambda`, the runtime interface emulator).
 //! - The HTTP Task, `arn:aws:states:::http:invoke`.
+//! - AWS services (`aws`): the optimised integrations `sqs:sendMessage`,
+//!   `dynamodb:getItem|putItem|updateItem|deleteItem` and `events:putEvents`, signed with the
+//!   standard AWS credentials, sent only where `[aws]` (or `AWS_ENDPOINT_URL[_SERVICE]`) says.
 //! - Any other AWS service integration fails with a cause that explains how to mock it
 //!   ([`unsupported_service`]).
 //!
@@ -38,6 +41,7 @@
 //! that `Retry`/`Catch` written for AWS match, causes in AWS's words followed, where Switchback
 //! is the reason, by what to change and in which file.
 
+mod aws;
 mod config;
 mod function;
 mod http_client;
@@ -54,8 +58,8 @@ use futures::FutureExt as _;
 use switchback_engine::task::{TaskOutcome, TaskPhase, TaskRequest};
 
 pub use config::{
-    ApiKey, BasicAuth, ConfigError, ConnectionConfig, FunctionConfig, HttpConfig,
-    IntegrationsConfig, LambdaConfig, DEFAULT_FUNCTION_CONCURRENCY_PER_CORE,
+    ApiKey, AwsConfig, AwsServiceConfig, BasicAuth, ConfigError, ConnectionConfig, FunctionConfig,
+    HttpConfig, IntegrationsConfig, LambdaConfig, DEFAULT_FUNCTION_CONCURRENCY_PER_CORE,
     DEFAULT_FUNCTION_TIMEOUT_SECONDS, MAX_FUNCTION_TIMEOUT_SECONDS,
 };
 pub use unsupported::unsupported_service;
@@ -106,6 +110,8 @@ pub(crate) struct Shared {
     pub slots: function::Slots,
     client: OnceLock<Result<http_client::Client, String>>,
     http_task_client: OnceLock<Result<http_client::GuardedClient, String>>,
+    /// The AWS calls' cached credentials.
+    aws: aws::Aws,
 }
 
 impl Shared {
@@ -152,6 +158,10 @@ impl Shared {
                     http_task::call(self, &request).await
                 }
                 (Integration::StartExecution, _) => runtimes(&request),
+                (Integration::Other, _) => match aws::optimized(service) {
+                    Some(optimized) => aws::call(self, &request, service, optimized).await,
+                    None => unsupported_service(&request),
+                },
                 _ => unsupported_service(&request),
             },
             ResourceKind::Activity(_) => runtimes(&request),
@@ -191,6 +201,7 @@ impl Integrations {
                     settings,
                     client: OnceLock::new(),
                     http_task_client: OnceLock::new(),
+                    aws: aws::Aws::default(),
                 }),
             }),
         })
@@ -238,6 +249,19 @@ impl Integrations {
     pub fn handles(resource: &Resource) -> bool {
         !(resource.is_activity() || resource.is_start_execution())
     }
+
+    /// Whether a `.waitForTaskToken` call of `resource` sends the token somewhere, so that
+    /// the task then waits for its answer: `lambda:invoke` and `http:invoke`, and the AWS
+    /// integrations that take a token (`sqs:sendMessage`, `events:putEvents`) when `[aws]`
+    /// lets their calls go out. Otherwise the token goes nowhere and the task waits for an
+    /// answer given by hand (`SendTaskSuccess` with the token from its `TaskScheduled`).
+    pub fn delivers_token(&self, resource: &Resource) -> bool {
+        resource.pattern() == IntegrationPattern::WaitForTaskToken
+            && (matches!(
+                resource.integration(),
+                Some(Integration::LambdaInvoke | Integration::HttpInvoke)
+            ) || aws::delivers_token(&self.inner.shared.settings.aws, resource))
+    }
 }
 
 impl fmt::Debug for Integrations {
@@ -270,5 +294,9 @@ impl switchback_engine::TaskHandler for Integrations {
         request: TaskRequest,
     ) -> switchback_engine::driver::DriverFuture<'static, TaskOutcome> {
         Box::pin(Integrations::call(self, &request))
+    }
+
+    fn delivers_token(&self, resource: &Resource) -> bool {
+        Integrations::delivers_token(self, resource)
     }
 }

@@ -102,10 +102,10 @@ async fn dispatch(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome 
     // The token is registered before the call, so an answer that comes back at once (from
     // the very function that was called) finds it.
     let token = register(driver, &request, TokenKind::Callback, None).await;
-    if !delivers_token(&request.resource) {
-        // An AWS service Switchback does not call (a queue, a topic, ...): the token is not
-        // sent anywhere, but the task waits for it all the same. It is in the history's
-        // `TaskScheduled` parameters and on the console, for `SendTaskSuccess`.
+    if !delivers_token(&driver.hub, &request.resource) {
+        // An AWS service Switchback does not call (not configured, or not supported): the
+        // token is not sent anywhere, but the task waits for it all the same. It is in the
+        // history's `TaskScheduled` parameters and on the console, for `SendTaskSuccess`.
         tracing::info!(
             state = %request.state_name,
             resource = %request.resource,
@@ -123,12 +123,16 @@ async fn dispatch(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome 
 }
 
 /// Whether Switchback calls the resource of a `.waitForTaskToken` task, so that the call can
-/// carry the token somewhere (a function, an HTTP endpoint, a child execution).
-fn delivers_token(resource: &Resource) -> bool {
-    matches!(
-        resource.integration(),
-        Some(Integration::LambdaInvoke | Integration::HttpInvoke)
-    )
+/// carry the token somewhere (a function, an HTTP endpoint, an AWS service the configuration
+/// lets it call): the integrations say ([`switchback_engine::TaskHandler::delivers_token`]).
+fn delivers_token(hub: &Hub, resource: &Resource) -> bool {
+    match &hub.tasks {
+        Some(tasks) => tasks.delivers_token(resource),
+        None => matches!(
+            resource.integration(),
+            Some(Integration::LambdaInvoke | Integration::HttpInvoke)
+        ),
+    }
 }
 
 /// Registers the task's waiting row, committed with the events before it. A re-dispatch

@@ -103,13 +103,13 @@ fn handles_everything_but_activities_and_nested_executions() {
 }
 
 #[tokio::test]
-async fn aws_services_fail_with_how_to_mock_them() {
+async fn aws_services_not_called_yet_fail_with_how_to_mock_them() {
     let (_dir, integrations) = echo();
     for resource in [
-        "arn:aws:states:::sqs:sendMessage",
+        "arn:aws:states:::sns:publish",
         "arn:aws:states:::aws-sdk:s3:getObject",
     ] {
-        let request = task(resource, json!({"QueueUrl": "q"}));
+        let request = task(resource, json!({"TopicArn": "t"}));
         let (error, cause) = failed(integrations.call(&request).await);
         assert_eq!(error, "States.TaskFailed");
         assert!(cause.contains(resource), "{cause}");
@@ -120,6 +120,40 @@ async fn aws_services_fail_with_how_to_mock_them() {
             switchback_engine::task::TaskOutcome::Failed { error, cause }
         );
     }
+}
+
+/// Safe by default: with no `[aws]` endpoint and no AWS_ENDPOINT_URL, a Task on a service
+/// Switchback calls sends nothing and says what to configure (and that mocks still work).
+#[tokio::test]
+async fn aws_services_are_not_called_unless_configured() {
+    if std::env::vars().any(|(k, _)| k.starts_with("AWS_ENDPOINT_URL")) {
+        eprintln!("SKIPPED: an AWS_ENDPOINT_URL variable is set in this environment");
+        return;
+    }
+    let (_dir, integrations) = echo();
+    for (resource, key) in [
+        ("arn:aws:states:::sqs:sendMessage", "sqs"),
+        ("arn:aws:states:::dynamodb:putItem", "dynamodb"),
+        ("arn:aws:states:::events:putEvents", "eventbridge"),
+    ] {
+        let request = task(resource, json!({"QueueUrl": "q"}));
+        let (error, cause) = failed(integrations.call(&request).await);
+        assert_eq!(error, "States.TaskFailed");
+        assert!(cause.contains(resource), "{cause}");
+        assert!(cause.contains("[aws] endpoint_url"), "{cause}");
+        assert!(
+            cause.contains(&format!("[aws.services.{key}] endpoint_url")),
+            "{cause}"
+        );
+        assert!(cause.contains("AWS_ENDPOINT_URL"), "{cause}");
+        assert!(cause.contains("[aws] enabled = true"), "{cause}");
+        assert!(cause.contains("--mock-config FILE"), "{cause}");
+    }
+    // The token of a `.waitForTaskToken` task is not sent anywhere then.
+    let resource = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+    assert!(!integrations.delivers_token(&resource));
+    let resource = Resource::parse("arn:aws:states:::lambda:invoke.waitForTaskToken");
+    assert!(integrations.delivers_token(&resource));
 }
 
 #[tokio::test]

@@ -148,6 +148,9 @@ pub struct FileSettings {
     /// `[http]`: the HTTP Task's allowed hosts.
     #[serde(default)]
     pub http: switchback_integrations::HttpConfig,
+    /// `[aws]`: whether and where Task states call AWS services.
+    #[serde(default)]
+    pub aws: switchback_integrations::AwsConfig,
 }
 
 /// `[auth]`: SigV4 authentication, off when absent.
@@ -400,6 +403,7 @@ impl Settings {
             lambda: file.lambda,
             connections: file.connections,
             http: file.http,
+            aws: file.aws,
         };
 
         let allowed_hosts = args

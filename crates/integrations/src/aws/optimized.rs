@@ -1,0 +1,343 @@
+//! AWS's optimised integrations (`arn:aws:states:::SERVICE:ACTION`) that Switchback runs, with
+//! what Step Functions does to their requests and results beyond passing them through.
+//!
+//! The request is the Task's parameters, members in PascalCase as written (they are the
+//! operation's input members), with these changes, as on AWS:
+//! - `sqs:sendMessage`: a `MessageBody` that is not a string is sent as its JSON text.
+//! - `events:putEvents`: each entry's `Detail` given as an object is sent as its JSON text, and
+//!   the state machine's and the execution's ARNs are appended to the entry's `Resources`.
+//!
+//! The result is the operation's output, plus `SdkHttpMetadata`/`SdkResponseMetadata` for
+//! SQS and DynamoDB ([`super::metadata`]). A `putEvents` whose `FailedEntryCount` is not 0
+//! fails with `EventBridge.FailedEntry`, its cause the output as JSON text.
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcome};
+
+use super::json_protocol::Answer;
+use super::metadata;
+use super::services::{Service, DYNAMODB, EVENTBRIDGE, SQS};
+
+/// What a request needs beyond the parameters as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    AsGiven,
+    SqsSendMessage,
+    EventsPutEvents,
+}
+
+/// One optimised integration.
+#[derive(Debug)]
+pub(crate) struct Optimized {
+    /// The resource's service and action, as in `arn:aws:states:::sqs:sendMessage`.
+    resource_type: &'static str,
+    action: &'static str,
+    pub service: &'static Service,
+    /// The service's operation.
+    pub operation: &'static str,
+    /// Whether AWS supports `.waitForTaskToken` on it.
+    wait_for_task_token: bool,
+    shape: Shape,
+}
+
+/// The optimised integrations Switchback calls.
+static OPTIMIZED: &[Optimized] = &[
+    Optimized {
+        resource_type: "sqs",
+        action: "sendMessage",
+        service: &SQS,
+        operation: "SendMessage",
+        wait_for_task_token: true,
+        shape: Shape::SqsSendMessage,
+    },
+    Optimized {
+        resource_type: "dynamodb",
+        action: "getItem",
+        service: &DYNAMODB,
+        operation: "GetItem",
+        wait_for_task_token: false,
+        shape: Shape::AsGiven,
+    },
+    Optimized {
+        resource_type: "dynamodb",
+        action: "putItem",
+        service: &DYNAMODB,
+        operation: "PutItem",
+        wait_for_task_token: false,
+        shape: Shape::AsGiven,
+    },
+    Optimized {
+        resource_type: "dynamodb",
+        action: "updateItem",
+        service: &DYNAMODB,
+        operation: "UpdateItem",
+        wait_for_task_token: false,
+        shape: Shape::AsGiven,
+    },
+    Optimized {
+        resource_type: "dynamodb",
+        action: "deleteItem",
+        service: &DYNAMODB,
+        operation: "DeleteItem",
+        wait_for_task_token: false,
+        shape: Shape::AsGiven,
+    },
+    Optimized {
+        resource_type: "events",
+        action: "putEvents",
+        service: &EVENTBRIDGE,
+        operation: "PutEvents",
+        wait_for_task_token: true,
+        shape: Shape::EventsPutEvents,
+    },
+];
+
+/// The optimised integration a resource names, if Switchback calls it.
+pub(crate) fn find(service: &ServiceIntegration) -> Option<&'static Optimized> {
+    OPTIMIZED
+        .iter()
+        .find(|o| *service.resource_type == *o.resource_type && service.action == o.action)
+}
+
+impl Optimized {
+    /// Whether AWS runs the integration with this pattern.
+    pub fn supports(&self, pattern: IntegrationPattern) -> bool {
+        match pattern {
+            IntegrationPattern::RequestResponse => true,
+            IntegrationPattern::WaitForTaskToken => self.wait_for_task_token,
+            IntegrationPattern::Sync { .. } => false,
+        }
+    }
+
+    /// The request's body: the parameters, shaped as AWS does. `execution_arn` is the
+    /// execution's (for `putEvents`'s `Resources`).
+    pub fn body(&self, parameters: &Value, execution_arn: &str) -> Result<Bytes, String> {
+        let shaped = match self.shape {
+            Shape::AsGiven => None,
+            Shape::SqsSendMessage => match parameters.get("MessageBody") {
+                Some(body) if !body.is_string() && !body.is_null() => {
+                    let mut shaped = parameters.clone();
+                    shaped["MessageBody"] = Value::String(body.to_string());
+                    Some(shaped)
+                }
+                _ => None,
+            },
+            Shape::EventsPutEvents => {
+                let mut shaped = parameters.clone();
+                if let Some(Value::Array(entries)) = shaped.get_mut("Entries") {
+                    let machine_arn = state_machine_arn(execution_arn);
+                    for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+                        if let Some(detail) = entry.get_mut("Detail") {
+                            if detail.is_object() {
+                                *detail = Value::String(detail.to_string());
+                            }
+                        }
+                        let resources = entry
+                            .entry("Resources")
+                            .or_insert_with(|| Value::Array(Vec::new()));
+                        if let Value::Array(resources) = resources {
+                            if let Some(machine_arn) = &machine_arn {
+                                resources.push(Value::String(machine_arn.clone()));
+                            }
+                            resources.push(Value::String(execution_arn.to_string()));
+                        }
+                    }
+                }
+                Some(shaped)
+            }
+        };
+        serde_json::to_vec(shaped.as_ref().unwrap_or(parameters))
+            .map(Bytes::from)
+            .map_err(|e| format!("the parameters cannot be sent as JSON: {e}"))
+    }
+
+    /// The task's outcome for a successful answer.
+    pub fn result(&self, answer: &Answer) -> TaskOutcome {
+        let mut output = match parse_output(&answer.body) {
+            Ok(output) => output,
+            Err(problem) => {
+                return TaskOutcome::Failed {
+                    error: format!("{}.SdkClientException", self.service.error_prefix),
+                    cause: format!("Unable to unmarshall response ({problem})"),
+                }
+            }
+        };
+        if self.shape == Shape::EventsPutEvents
+            && output
+                .get("FailedEntryCount")
+                .and_then(Value::as_u64)
+                .is_some_and(|n| n > 0)
+        {
+            return TaskOutcome::Failed {
+                error: "EventBridge.FailedEntry".into(),
+                cause: Value::Object(output).to_string(),
+            };
+        }
+        if self.service.http_metadata {
+            metadata::append(&mut output, answer.status, &answer.headers);
+        }
+        TaskOutcome::Succeeded(Value::Object(output))
+    }
+}
+
+/// The output object of a response body (an empty body is `{}`).
+fn parse_output(body: &[u8]) -> Result<Map<String, Value>, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(format!("expected a JSON object, got {other}")),
+        Err(e) => Err(format!("the body is not JSON: {e}")),
+    }
+}
+
+/// The state machine of an execution:
+/// `arn:P:states:R:A:execution:MACHINE:NAME` (or `express:MACHINE:NAME:ID`) →
+/// `arn:P:states:R:A:stateMachine:MACHINE`.
+fn state_machine_arn(execution_arn: &str) -> Option<String> {
+    let mut parts = execution_arn.splitn(8, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(kind)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    if !matches!(kind, "execution" | "express") {
+        return None;
+    }
+    let machine = parts.next()?;
+    Some(format!(
+        "arn:{partition}:{service}:{region}:{account}:stateMachine:{machine}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use switchback_engine::task::Resource;
+
+    fn optimized(arn: &str) -> &'static Optimized {
+        find(Resource::parse(arn).service().unwrap()).unwrap()
+    }
+
+    fn body(arn: &str, parameters: Value) -> Value {
+        let bytes = optimized(arn)
+            .body(
+                &parameters,
+                "arn:aws:states:us-east-1:123456789012:execution:orders:run-1",
+            )
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn which_resources() {
+        assert_eq!(
+            optimized("arn:aws:states:::dynamodb:updateItem").operation,
+            "UpdateItem"
+        );
+        let sqs = optimized("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+        assert!(sqs.supports(IntegrationPattern::WaitForTaskToken));
+        let get = optimized("arn:aws:states:::dynamodb:getItem");
+        assert!(!get.supports(IntegrationPattern::WaitForTaskToken));
+        for arn in [
+            "arn:aws:states:::sns:publish",
+            "arn:aws:states:::dynamodb:query",
+            "arn:aws:states:::aws-sdk:dynamodb:getItem",
+        ] {
+            assert!(
+                find(Resource::parse(arn).service().unwrap()).is_none(),
+                "{arn}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_message_body_object_is_sent_as_json_text() {
+        let sent = body(
+            "arn:aws:states:::sqs:sendMessage",
+            json!({"QueueUrl": "q", "MessageBody": {"token": "t", "n": 1}}),
+        );
+        assert_eq!(
+            sent,
+            json!({"QueueUrl": "q", "MessageBody": "{\"token\":\"t\",\"n\":1}"})
+        );
+        let sent = body(
+            "arn:aws:states:::sqs:sendMessage",
+            json!({"QueueUrl": "q", "MessageBody": "text"}),
+        );
+        assert_eq!(sent, json!({"QueueUrl": "q", "MessageBody": "text"}));
+    }
+
+    #[test]
+    fn put_events_entries_name_the_execution() {
+        let sent = body(
+            "arn:aws:states:::events:putEvents",
+            json!({"Entries": [
+                {"Detail": {"Message": "a"}, "DetailType": "t", "Source": "s"},
+                {"Detail": "{\"Message\": \"b\"}", "Resources": ["r"]}
+            ]}),
+        );
+        let machine = "arn:aws:states:us-east-1:123456789012:stateMachine:orders";
+        let execution = "arn:aws:states:us-east-1:123456789012:execution:orders:run-1";
+        assert_eq!(
+            sent,
+            json!({"Entries": [
+                {"Detail": "{\"Message\":\"a\"}", "DetailType": "t", "Source": "s",
+                 "Resources": [machine, execution]},
+                {"Detail": "{\"Message\": \"b\"}", "Resources": ["r", machine, execution]}
+            ]})
+        );
+    }
+
+    #[test]
+    fn failed_entries_fail_the_task() {
+        let answer = Answer {
+            status: http::StatusCode::OK,
+            headers: http::HeaderMap::new(),
+            body: Bytes::from_static(
+                br#"{"Entries":[{"EventId":"e1"},{"ErrorCode":"MalformedDetail","ErrorMessage":"Detail is malformed."}],"FailedEntryCount":1}"#,
+            ),
+        };
+        let outcome = optimized("arn:aws:states:::events:putEvents").result(&answer);
+        let TaskOutcome::Failed { error, cause } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(error, "EventBridge.FailedEntry");
+        let cause: Value = serde_json::from_str(&cause).unwrap();
+        assert_eq!(cause["FailedEntryCount"], 1);
+    }
+
+    #[test]
+    fn dynamodb_results_carry_the_http_metadata() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-amzn-requestid", "R".parse().unwrap());
+        let answer = Answer {
+            status: http::StatusCode::OK,
+            headers,
+            body: Bytes::from_static(b"{}"),
+        };
+        let outcome = optimized("arn:aws:states:::dynamodb:putItem").result(&answer);
+        let TaskOutcome::Succeeded(output) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(output["SdkResponseMetadata"], json!({"RequestId": "R"}));
+        assert_eq!(output["SdkHttpMetadata"]["HttpStatusCode"], 200);
+    }
+
+    #[test]
+    fn state_machines_of_executions() {
+        assert_eq!(
+            state_machine_arn("arn:aws:states:eu-west-1:1:express:m:n:id").as_deref(),
+            Some("arn:aws:states:eu-west-1:1:stateMachine:m")
+        );
+        assert_eq!(state_machine_arn("nonsense"), None);
+    }
+}
