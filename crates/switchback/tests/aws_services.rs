@@ -1,0 +1,610 @@
+//! Task states that call AWS services, for real: the `switchback serve` binary against moto in
+//! server mode (an AWS-compatible server nobody here wrote), with SigV4-signed requests, and
+//! every effect checked in moto with boto3, not only the execution's status.
+//!
+//! - SQS `sendMessage`: the message (a JSON object body, sent as its JSON text, and an
+//!   attribute) lands in the queue; the result has AWS's `SdkHttpMetadata`.
+//! - SQS `sendMessage.waitForTaskToken`: a worker (boto3) receives the message and answers its
+//!   token with `SendTaskSuccess` to the server; the execution ends with the worker's output.
+//! - DynamoDB `putItem`, `getItem`, `updateItem`, `deleteItem`, and a
+//!   `ConditionalCheckFailedException` caught by name; a missing table fails by name.
+//! - EventBridge `putEvents`: the event reaches a rule's SQS target with the execution's ARNs.
+//! - Safe by default: a service no configuration names is not called (the task fails with the
+//!   cause that says what to configure), while the one named by `AWS_ENDPOINT_URL_DYNAMODB` is.
+//!
+//! Each test starts its own moto and server; the server gets fake keys, a region and `HOME`
+//! in its temporary directory (so `~/.aws` is out of reach), and none of the caller's other
+//! `AWS_*` variables. Without moto or boto3 the tests print `SKIPPED: ...` and pass, except on
+//! CI (see `support/moto.rs`).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use switchback_client::{Client, Poll, StateMachineType};
+
+#[path = "support/moto.rs"]
+mod moto;
+#[path = "support/server.rs"]
+mod server;
+
+use moto::Moto;
+use server::{free_port, TempDir};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/any";
+/// How long the server may take to answer its first request, and an execution to end.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A `switchback serve` with its own data directory, configuration file and environment,
+/// killed when dropped.
+struct Serve {
+    child: Child,
+    client: Client,
+    url: String,
+    log: PathBuf,
+    _dir: TempDir,
+}
+
+impl Serve {
+    /// Starts the server with `config` as its `switchback.toml` and `env` added to fake
+    /// credentials and a region.
+    async fn start(tag: &str, config: &str, env: &[(&str, &str)]) -> Serve {
+        let dir = TempDir::new(&format!("aws-{tag}"));
+        let config_path = dir.path().join("switchback.toml");
+        std::fs::write(&config_path, config).expect("write switchback.toml");
+        let log = dir.path().join("serve.log");
+        let out = std::fs::File::create(&log).expect("create the log");
+        let err = out.try_clone().expect("clone the log");
+        let addr = free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_switchback"));
+        command
+            .arg("serve")
+            .arg("--listen")
+            .arg(addr.to_string())
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--config")
+            .arg(&config_path);
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("AWS_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("HOME", dir.path())
+            .env("AWS_ACCESS_KEY_ID", moto::ACCESS_KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", moto::SECRET_ACCESS_KEY)
+            .env("AWS_REGION", moto::REGION)
+            .envs(env.iter().copied());
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("start switchback serve");
+        let url = format!("http://{addr}");
+        let client = Client::new(&url).expect("client");
+        let serve = Serve {
+            child,
+            client,
+            url,
+            log,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + LIMIT;
+        while serve
+            .client
+            .call("ListStateMachines", &json!({}))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "switchback serve did not answer within {LIMIT:?}\n{}",
+                serve.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        serve
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Creates a state machine of `definition` and starts it with `input`.
+    async fn start_execution(&self, name: &str, definition: &Value, input: &Value) -> String {
+        let machine = self
+            .client
+            .create_state_machine(
+                name,
+                &definition.to_string(),
+                ROLE,
+                StateMachineType::Standard,
+            )
+            .await
+            .expect("CreateStateMachine");
+        self.client
+            .start_execution(&machine, Some("run-1"), input)
+            .await
+            .expect("StartExecution")
+    }
+
+    /// Waits for the execution's end: its `DescribeExecution` and its history.
+    async fn finish(&self, execution: &str) -> (Value, Vec<Value>) {
+        let poll = Poll {
+            deadline: Some(LIMIT),
+            ..Poll::default()
+        };
+        let described = self
+            .client
+            .wait_for_execution(execution, &poll)
+            .await
+            .unwrap_or_else(|e| panic!("{execution}: {e}\n{}", self.log_tail()));
+        let history = self
+            .client
+            .get_execution_history(execution)
+            .await
+            .expect("GetExecutionHistory");
+        (described, history)
+    }
+
+    /// Runs `definition` with `input` to its end.
+    async fn run(&self, name: &str, definition: &Value, input: &Value) -> (Value, Vec<Value>) {
+        let execution = self.start_execution(name, definition, input).await;
+        self.finish(&execution).await
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `[aws] endpoint_url` naming moto.
+fn config_for(moto: &Moto) -> String {
+    format!("[aws]\nendpoint_url = \"{}\"\n", moto.url)
+}
+
+/// The output of a SUCCEEDED execution.
+fn succeeded(described: &Value, history: &[Value]) -> Value {
+    assert_eq!(
+        described["status"], "SUCCEEDED",
+        "{described:#}\nhistory: {history:#?}"
+    );
+    serde_json::from_str(described["output"].as_str().expect("output")).expect("output JSON")
+}
+
+/// The details of the history's events of one type, in order.
+fn details<'h>(history: &'h [Value], kind: &str, member: &str) -> Vec<&'h Value> {
+    history
+        .iter()
+        .filter(|e| e["type"] == kind)
+        .map(|e| &e[member])
+        .collect()
+}
+
+/// Creates a queue in moto; its URL.
+fn create_queue(moto: &Moto, name: &str) -> String {
+    moto.boto3(
+        "result = sqs.create_queue(QueueName=ARGS['name'])['QueueUrl']",
+        &json!({"name": name}),
+    )
+    .as_str()
+    .expect("QueueUrl")
+    .to_string()
+}
+
+/// Receives the queue's messages (waiting up to `wait_seconds` for the first).
+fn receive(moto: &Moto, queue: &str, wait_seconds: u32) -> Vec<Value> {
+    let messages = moto.boto3(
+        "result = sqs.receive_message(QueueUrl=ARGS['queue'], WaitTimeSeconds=ARGS['wait'], \
+         MaxNumberOfMessages=10, MessageAttributeNames=['All']).get('Messages', [])",
+        &json!({"queue": queue, "wait": wait_seconds}),
+    );
+    messages.as_array().cloned().unwrap_or_default()
+}
+
+/// The members AWS adds to SQS and DynamoDB results, from the real response.
+fn check_http_metadata(result: &Value) {
+    let http = &result["SdkHttpMetadata"];
+    assert_eq!(http["HttpStatusCode"], 200, "{result:#}");
+    assert_eq!(
+        http["HttpHeaders"]["Content-Type"], "application/x-amz-json-1.0",
+        "{result:#}"
+    );
+    assert_eq!(
+        http["AllHttpHeaders"]["Content-Type"],
+        json!(["application/x-amz-json-1.0"]),
+        "{result:#}"
+    );
+    let request_id = result["SdkResponseMetadata"]["RequestId"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(!request_id.is_empty(), "no RequestId: {result:#}");
+    assert_eq!(http["HttpHeaders"]["x-amzn-RequestId"], request_id);
+}
+
+#[tokio::test]
+async fn sqs_send_message_lands_in_the_queue() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let queue = create_queue(&moto, "orders-sqs-send");
+    let serve = Serve::start("sqs-send", &config_for(&moto), &[]).await;
+
+    let definition = json!({
+        "StartAt": "Send",
+        "States": {"Send": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Parameters": {
+                "QueueUrl.$": "$.queue",
+                "MessageBody": {"order.$": "$.order", "note": "from switchback"},
+                "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "order"}}
+            },
+            "End": true
+        }}
+    });
+    let (described, history) = serve
+        .run(
+            "sqs-send",
+            &definition,
+            &json!({"queue": queue, "order": "o-1"}),
+        )
+        .await;
+    let output = succeeded(&described, &history);
+    check_http_metadata(&output);
+    let message_id = output["MessageId"].as_str().expect("MessageId");
+    assert!(output["MD5OfMessageBody"].is_string(), "{output:#}");
+    assert!(output["MD5OfMessageAttributes"].is_string(), "{output:#}");
+
+    // The history records the parameters as given (the body still an object), as AWS does.
+    let scheduled = details(&history, "TaskScheduled", "taskScheduledEventDetails");
+    assert_eq!(scheduled[0]["resourceType"], "sqs");
+    assert_eq!(scheduled[0]["resource"], "sendMessage");
+    let parameters: Value =
+        serde_json::from_str(scheduled[0]["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        parameters["MessageBody"],
+        json!({"order": "o-1", "note": "from switchback"})
+    );
+
+    // In moto: the body as its JSON text, the attribute, the same id and checksum.
+    let messages = receive(&moto, &queue, 5);
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    let message = &messages[0];
+    assert_eq!(message["MessageId"], message_id);
+    assert_eq!(
+        message["Body"],
+        r#"{"order":"o-1","note":"from switchback"}"#
+    );
+    assert_eq!(message["MD5OfBody"], output["MD5OfMessageBody"]);
+    assert_eq!(message["MessageAttributes"]["kind"]["StringValue"], "order");
+}
+
+#[tokio::test]
+async fn sqs_wait_for_task_token_is_answered_by_a_worker() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let queue = create_queue(&moto, "approvals-sqs-token");
+    let serve = Serve::start("sqs-token", &config_for(&moto), &[]).await;
+
+    let definition = json!({
+        "StartAt": "Ask",
+        "States": {"Ask": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {
+                "QueueUrl.$": "$.queue",
+                "MessageBody": {"token.$": "$$.Task.Token", "order.$": "$.order"}
+            },
+            "TimeoutSeconds": 60,
+            "End": true
+        }}
+    });
+    let execution = serve
+        .start_execution(
+            "sqs-token",
+            &definition,
+            &json!({"queue": queue, "order": "o-2"}),
+        )
+        .await;
+
+    // The worker: takes the message from the queue and answers its token to the server.
+    let (python, moto_url, sfn_url, queue_url) = (
+        tools.python.clone(),
+        moto.url.clone(),
+        serve.url.clone(),
+        queue.clone(),
+    );
+    let worker = tokio::task::spawn_blocking(move || {
+        moto::boto3(
+            &python,
+            &moto_url,
+            "messages = sqs.receive_message(QueueUrl=ARGS['queue'], WaitTimeSeconds=20)\
+             .get('Messages', [])\n\
+             body = json.loads(messages[0]['Body'])\n\
+             sfn = client('stepfunctions', ARGS['sfn'])\n\
+             sfn.send_task_success(taskToken=body['token'], \
+             output=json.dumps({'approved': True, 'order': body['order']}))\n\
+             result = body",
+            &json!({"queue": queue_url, "sfn": sfn_url}),
+        )
+    });
+    let body = worker.await.expect("the worker");
+    assert_eq!(body["order"], "o-2");
+
+    let (described, history) = serve.finish(&execution).await;
+    let output = succeeded(&described, &history);
+    assert_eq!(output, json!({"approved": true, "order": "o-2"}));
+    // The call's result was handed over (`TaskSubmitted`), then the token's answer came.
+    let types: Vec<&str> = history.iter().filter_map(|e| e["type"].as_str()).collect();
+    let submitted = types.iter().position(|t| *t == "TaskSubmitted");
+    let succeeded_at = types.iter().position(|t| *t == "TaskSucceeded");
+    assert!(submitted.is_some() && submitted < succeeded_at, "{types:?}");
+    let submitted = details(&history, "TaskSubmitted", "taskSubmittedEventDetails");
+    let submitted_output: Value =
+        serde_json::from_str(submitted[0]["output"].as_str().unwrap()).unwrap();
+    check_http_metadata(&submitted_output);
+    // The token in the message is the task's.
+    let scheduled = details(&history, "TaskScheduled", "taskScheduledEventDetails");
+    let parameters: Value =
+        serde_json::from_str(scheduled[0]["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(parameters["MessageBody"]["token"], body["token"]);
+    assert!(receive(&moto, &queue, 0).is_empty());
+}
+
+#[tokio::test]
+async fn dynamodb_items_are_put_read_updated_deleted_and_conditions_caught_by_name() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let table = "orders-dynamodb";
+    moto.boto3(
+        "dynamodb.create_table(TableName=ARGS['table'], \
+         KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}], \
+         AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': 'S'}], \
+         BillingMode='PAY_PER_REQUEST')",
+        &json!({"table": table}),
+    );
+    let serve = Serve::start("dynamodb", &config_for(&moto), &[]).await;
+
+    let task = |resource: &str, parameters: Value, result_path: Value, next: &str| {
+        let mut state = json!({
+            "Type": "Task",
+            "Resource": format!("arn:aws:states:::dynamodb:{resource}"),
+            "Parameters": parameters,
+            "ResultPath": result_path,
+        });
+        if next.is_empty() {
+            state["End"] = json!(true);
+        } else {
+            state["Next"] = json!(next);
+        }
+        state
+    };
+    let key = |id: &str| json!({"id": {"S": id}});
+    let mut claim = task(
+        "putItem",
+        json!({"TableName.$": "$.table", "Item": key("a"),
+               "ConditionExpression": "attribute_not_exists(id)"}),
+        json!("$.claimed"),
+        "PutB",
+    );
+    claim["Catch"] = json!([{
+        "ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
+        "ResultPath": "$.conflict",
+        "Next": "PutB"
+    }]);
+    let definition = json!({
+        "StartAt": "Put",
+        "States": {
+            "Put": task("putItem",
+                json!({"TableName.$": "$.table",
+                       "Item": {"id": {"S": "a"}, "count": {"N": "1"}, "name": {"S": "first"}}}),
+                json!("$.put"), "Get"),
+            "Get": task("getItem", json!({"TableName.$": "$.table", "Key": key("a")}),
+                json!("$.got"), "Update"),
+            "Update": task("updateItem",
+                json!({"TableName.$": "$.table", "Key": key("a"),
+                       "UpdateExpression": "SET #c = #c + :one",
+                       "ExpressionAttributeNames": {"#c": "count"},
+                       "ExpressionAttributeValues": {":one": {"N": "1"}},
+                       "ReturnValues": "ALL_NEW"}),
+                json!("$.updated"), "Claim"),
+            "Claim": claim,
+            "PutB": task("putItem", json!({"TableName.$": "$.table", "Item": key("b")}),
+                Value::Null, "DeleteB"),
+            "DeleteB": task("deleteItem",
+                json!({"TableName.$": "$.table", "Key": key("b"), "ReturnValues": "ALL_OLD"}),
+                json!("$.deleted"), ""),
+        }
+    });
+    let (described, history) = serve
+        .run("dynamodb", &definition, &json!({"table": table}))
+        .await;
+    let output = succeeded(&described, &history);
+    check_http_metadata(&output["put"]);
+    assert_eq!(
+        output["got"]["Item"],
+        json!({"id": {"S": "a"}, "count": {"N": "1"}, "name": {"S": "first"}})
+    );
+    check_http_metadata(&output["got"]);
+    assert_eq!(output["updated"]["Attributes"]["count"], json!({"N": "2"}));
+    assert!(output.get("claimed").is_none(), "{output:#}");
+    assert_eq!(
+        output["conflict"]["Error"],
+        "DynamoDB.ConditionalCheckFailedException"
+    );
+    let cause = output["conflict"]["Cause"].as_str().unwrap();
+    assert!(
+        cause.contains(
+            "(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException; Request ID: "
+        ),
+        "{cause}"
+    );
+    assert_eq!(output["deleted"]["Attributes"], key("b"));
+
+    // In moto: `a` updated and not overwritten by the failed claim, `b` gone.
+    let items = moto.boto3(
+        "result = [dynamodb.get_item(TableName=ARGS['table'], Key={'id': {'S': k}}).get('Item') \
+         for k in ('a', 'b')]",
+        &json!({"table": table}),
+    );
+    assert_eq!(
+        items,
+        json!([{"id": {"S": "a"}, "count": {"N": "2"}, "name": {"S": "first"}}, null])
+    );
+
+    // A missing table is not caught here: the execution fails with the error's name.
+    let definition = json!({
+        "StartAt": "Put",
+        "States": {"Put": task("putItem",
+            json!({"TableName": "no-such-table", "Item": key("a")}), json!("$.put"), "")}
+    });
+    let (described, history) = serve.run("dynamodb-missing", &definition, &json!({})).await;
+    assert_eq!(described["status"], "FAILED", "{described:#}");
+    assert_eq!(
+        described["error"], "DynamoDB.ResourceNotFoundException",
+        "{described:#}"
+    );
+    let failed = details(&history, "TaskFailed", "taskFailedEventDetails");
+    assert_eq!(failed[0]["resourceType"], "dynamodb");
+    assert_eq!(failed[0]["error"], "DynamoDB.ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn eventbridge_events_reach_a_rule_target() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let queue = create_queue(&moto, "events-target");
+    moto.boto3(
+        "arn = sqs.get_queue_attributes(QueueUrl=ARGS['queue'], AttributeNames=['QueueArn'])\
+         ['Attributes']['QueueArn']\n\
+         events.put_rule(Name='orders', EventPattern=json.dumps({'source': ['switchback.orders']}))\n\
+         events.put_targets(Rule='orders', Targets=[{'Id': 'queue', 'Arn': arn}])",
+        &json!({"queue": queue}),
+    );
+    let serve = Serve::start("events", &config_for(&moto), &[]).await;
+
+    let definition = json!({
+        "StartAt": "Publish",
+        "States": {"Publish": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::events:putEvents",
+            "Parameters": {"Entries": [{
+                "Detail": {"order.$": "$.order"},
+                "DetailType": "OrderPlaced",
+                "Source": "switchback.orders"
+            }]},
+            "End": true
+        }}
+    });
+    let execution = serve
+        .start_execution("events", &definition, &json!({"order": "o-4"}))
+        .await;
+    let (described, history) = serve.finish(&execution).await;
+    let output = succeeded(&described, &history);
+    assert_eq!(output["FailedEntryCount"], 0, "{output:#}");
+    // EventBridge's result has no SdkHttpMetadata on AWS.
+    assert!(output.get("SdkHttpMetadata").is_none(), "{output:#}");
+    let event_id = output["Entries"][0]["EventId"].as_str().expect("EventId");
+
+    let messages = receive(&moto, &queue, 10);
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    let event: Value = serde_json::from_str(messages[0]["Body"].as_str().unwrap()).unwrap();
+    assert_eq!(event["id"], event_id);
+    assert_eq!(event["detail-type"], "OrderPlaced");
+    assert_eq!(event["source"], "switchback.orders");
+    assert_eq!(event["detail"], json!({"order": "o-4"}));
+    // As on AWS, the state machine's and the execution's ARNs are the event's resources.
+    let machine = described["stateMachineArn"].as_str().unwrap();
+    assert_eq!(event["resources"], json!([machine, execution]));
+}
+
+#[tokio::test]
+async fn services_no_configuration_names_are_not_called() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let queue = create_queue(&moto, "never-sent");
+    let table = "named-by-variable";
+    moto.boto3(
+        "dynamodb.create_table(TableName=ARGS['table'], \
+         KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}], \
+         AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': 'S'}], \
+         BillingMode='PAY_PER_REQUEST')",
+        &json!({"table": table}),
+    );
+    // Only DynamoDB is named, by its variable; SQS is not, and `[aws]` is not enabled.
+    let serve = Serve::start(
+        "unconfigured",
+        "",
+        &[("AWS_ENDPOINT_URL_DYNAMODB", moto.url.as_str())],
+    )
+    .await;
+
+    let definition = json!({
+        "StartAt": "Put",
+        "States": {
+            "Put": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName.$": "$.table", "Item": {"id": {"S": "a"}}},
+                "ResultPath": null,
+                "Next": "Send"
+            },
+            "Send": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {"QueueUrl.$": "$.queue", "MessageBody": "hello"},
+                "End": true
+            }
+        }
+    });
+    let (described, history) = serve
+        .run(
+            "unconfigured",
+            &definition,
+            &json!({"queue": queue, "table": table}),
+        )
+        .await;
+    assert_eq!(described["status"], "FAILED", "{described:#}");
+    assert_eq!(described["error"], "States.TaskFailed");
+    let cause = described["cause"].as_str().unwrap();
+    for hint in [
+        "'Send'",
+        "arn:aws:states:::sqs:sendMessage",
+        "[aws] endpoint_url",
+        "[aws.services.sqs] endpoint_url",
+        "AWS_ENDPOINT_URL_SQS",
+        "[aws] enabled = true",
+        "--mock-config FILE",
+    ] {
+        assert!(cause.contains(hint), "{hint:?} not in the cause: {cause}");
+    }
+    let failed = details(&history, "TaskFailed", "taskFailedEventDetails");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["resourceType"], "sqs");
+
+    // In moto: the named service was called, the other was not.
+    let item = moto.boto3(
+        "result = dynamodb.get_item(TableName=ARGS['table'], Key={'id': {'S': 'a'}}).get('Item')",
+        &json!({"table": table}),
+    );
+    assert_eq!(item, json!({"id": {"S": "a"}}));
+    assert!(receive(&moto, &queue, 1).is_empty());
+}
