@@ -15,7 +15,8 @@
 //! last value in case-insensitive order (Java's `TreeMap(CASE_INSENSITIVE_ORDER)`), the status,
 //! and the request id header. HTTP/1 header names arrive lowercased from hyper, so the names
 //! AWS's servers spell with capitals are given back their spelling (`Content-Type`,
-//! `x-amzn-RequestId`); other names stay as they came.
+//! `x-amzn-RequestId`), as each service spells them (SQS's `connection` is lowercase,
+//! DynamoDB's `Connection` is not); other names stay as they came.
 
 use http::header::HeaderMap;
 use http::StatusCode;
@@ -35,10 +36,11 @@ const SPELLINGS: &[(&str, &str)] = &[
     ("x-amzn-trace-id", "X-Amzn-Trace-Id"),
 ];
 
-/// The name of a header as AWS spells it.
-fn spelled(name: &str) -> &str {
-    SPELLINGS
+/// The name of a header as AWS spells it: the service's own spelling, else the common one.
+fn spelled<'a>(name: &'a str, service: &[(&'static str, &'static str)]) -> &'a str {
+    service
         .iter()
+        .chain(SPELLINGS)
         .find(|(lower, _)| *lower == name)
         .map_or(name, |(_, spelled)| spelled)
 }
@@ -52,8 +54,14 @@ pub(crate) fn request_id(headers: &HeaderMap) -> &str {
         .unwrap_or("")
 }
 
-/// Appends `SdkHttpMetadata` and `SdkResponseMetadata` to a result.
-pub(crate) fn append(result: &mut Map<String, Value>, status: StatusCode, headers: &HeaderMap) {
+/// Appends `SdkHttpMetadata` and `SdkResponseMetadata` to a result. `spellings`: the
+/// service's own spellings of header names, over the common ones.
+pub(crate) fn append(
+    result: &mut Map<String, Value>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    spellings: &[(&'static str, &'static str)],
+) {
     let mut all = Map::with_capacity(headers.keys_len());
     let mut last: Vec<(&str, &str)> = Vec::with_capacity(headers.keys_len());
     for name in headers.keys() {
@@ -62,7 +70,7 @@ pub(crate) fn append(result: &mut Map<String, Value>, status: StatusCode, header
             .iter()
             .map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let spelled_name = spelled(name.as_str());
+        let spelled_name = spelled(name.as_str(), spellings);
         last.push((
             spelled_name,
             headers
@@ -112,7 +120,7 @@ mod tests {
         headers.append("set-cookie", "b=2".parse().unwrap());
         let mut result = Map::new();
         result.insert("MessageId".into(), json!("m"));
-        append(&mut result, StatusCode::OK, &headers);
+        append(&mut result, StatusCode::OK, &headers, &[]);
         assert_eq!(
             Value::Object(result.clone()),
             json!({

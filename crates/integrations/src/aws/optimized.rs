@@ -6,6 +6,7 @@
 //! - `sqs:sendMessage`: a `MessageBody` that is not a string is sent as its JSON text.
 //! - `events:putEvents`: each entry's `Detail` given as an object is sent as its JSON text, and
 //!   the state machine's and the execution's ARNs are appended to the entry's `Resources`.
+//! - Members given as `null` are left out, as the SDK that AWS calls with leaves them out.
 //!
 //! The result is the operation's output, plus `SdkHttpMetadata`/`SdkResponseMetadata` for
 //! SQS and DynamoDB ([`super::metadata`]). A `putEvents` whose `FailedEntryCount` is not 0
@@ -113,7 +114,7 @@ impl Optimized {
     /// The request's body: the parameters, shaped as AWS does. `execution_arn` is the
     /// execution's (for `putEvents`'s `Resources`).
     pub fn body(&self, parameters: &Value, execution_arn: &str) -> Result<Bytes, String> {
-        let shaped = match self.shape {
+        let mut shaped = match self.shape {
             Shape::AsGiven => None,
             Shape::SqsSendMessage => match parameters.get("MessageBody") {
                 Some(body) if !body.is_string() && !body.is_null() => {
@@ -147,6 +148,19 @@ impl Optimized {
                 Some(shaped)
             }
         };
+        // A member given as `null` is left out, as the SDKs leave out members they do not
+        // have (the service then says what is missing, as it does to AWS).
+        let has_null = |v: &Value| {
+            v.as_object()
+                .is_some_and(|members| members.values().any(Value::is_null))
+        };
+        if has_null(shaped.as_ref().unwrap_or(parameters)) {
+            let mut without = shaped.take().unwrap_or_else(|| parameters.clone());
+            if let Value::Object(members) = &mut without {
+                members.retain(|_, v| !v.is_null());
+            }
+            shaped = Some(without);
+        }
         serde_json::to_vec(shaped.as_ref().unwrap_or(parameters))
             .map(Bytes::from)
             .map_err(|e| format!("the parameters cannot be sent as JSON: {e}"))
@@ -175,7 +189,12 @@ impl Optimized {
             };
         }
         if self.service.http_metadata {
-            metadata::append(&mut output, answer.status, &answer.headers);
+            metadata::append(
+                &mut output,
+                answer.status,
+                &answer.headers,
+                self.service.header_spellings,
+            );
         }
         TaskOutcome::Succeeded(Value::Object(output))
     }
@@ -274,6 +293,18 @@ mod tests {
             json!({"QueueUrl": "q", "MessageBody": "text"}),
         );
         assert_eq!(sent, json!({"QueueUrl": "q", "MessageBody": "text"}));
+    }
+
+    #[test]
+    fn null_members_are_left_out() {
+        let sent = body(
+            "arn:aws:states:::dynamodb:putItem",
+            json!({"TableName": "t", "Item": null, "Key": {"id": {"NULL": true}}}),
+        );
+        assert_eq!(
+            sent,
+            json!({"TableName": "t", "Key": {"id": {"NULL": true}}})
+        );
     }
 
     #[test]

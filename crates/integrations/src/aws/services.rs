@@ -44,6 +44,9 @@ pub(crate) struct Service {
     /// Whether optimised integration results carry `SdkHttpMetadata` and
     /// `SdkResponseMetadata` (SQS, SNS and DynamoDB do; EventBridge does not).
     pub http_metadata: bool,
+    /// How the service's servers spell header names where they differ from the common
+    /// spelling (lowercase name, spelling), for `SdkHttpMetadata`.
+    pub header_spellings: &'static [(&'static str, &'static str)],
 }
 
 /// Amazon SQS, over AWS JSON 1.0 (SQS's JSON protocol; moto 5 and ElasticMQ speak it too).
@@ -83,6 +86,8 @@ pub(crate) static SQS: Service = Service {
         ("KmsThrottled", "KmsThrottledException"),
     ],
     http_metadata: true,
+    // As recorded from SQS's JSON protocol on AWS.
+    header_spellings: &[("connection", "connection")],
 };
 
 /// Amazon DynamoDB, over AWS JSON 1.0.
@@ -141,6 +146,7 @@ pub(crate) static DYNAMODB: Service = Service {
         ),
     ],
     http_metadata: true,
+    header_spellings: &[],
 };
 
 /// Amazon EventBridge, over AWS JSON 1.1.
@@ -167,6 +173,7 @@ pub(crate) static EVENTBRIDGE: Service = Service {
         ("OperationDisabledException", "OperationDisabledException"),
     ],
     http_metadata: false,
+    header_spellings: &[],
 };
 
 /// The services Switchback calls.
