@@ -142,10 +142,11 @@ pub(crate) async fn call(
             return TaskOutcome::Failed {
                 error: format!("{}.SdkClientException", target.error_prefix),
                 cause: format!(
-                    "Unable to load AWS credentials from any provider in the chain: {problem}. \
+                    "Unable to load AWS credentials from any provider in the chain: {}. \
                      (Switchback signs its calls with the standard AWS credentials: set \
                      AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with \
                      AWS_PROFILE or `[aws] profile` in {}; any keys do for moto or LocalStack.)",
+                    problem.trim_end_matches('.'),
                     shared.settings.file
                 ),
             }

@@ -106,17 +106,22 @@ impl AwsSettings {
         if profile.as_deref().is_some_and(|p| p.trim().is_empty()) {
             return Err(("aws.profile".into(), "is empty".into()));
         }
-        let region = var("AWS_REGION")
-            .or_else(|| var("AWS_DEFAULT_REGION"))
-            .or(config.region.clone());
-        if let Some(region) = &region {
+        let region = [
+            ("AWS_REGION", var("AWS_REGION")),
+            ("AWS_DEFAULT_REGION", var("AWS_DEFAULT_REGION")),
+            ("aws.region", config.region.clone()),
+        ]
+        .into_iter()
+        .find_map(|(origin, region)| region.map(|r| (origin, r)));
+        if let Some((origin, region)) = &region {
             if !is_region(region) {
                 return Err((
-                    "aws.region".into(),
+                    origin.to_string(),
                     format!("{region:?} is not a region name such as \"us-east-1\""),
                 ));
             }
         }
+        let region = region.map(|(_, region)| region);
 
         Ok(AwsSettings {
             enabled: config.enabled,
