@@ -9,6 +9,8 @@
 //! - DynamoDB `putItem`, `getItem`, `updateItem`, `deleteItem`, and a
 //!   `ConditionalCheckFailedException` caught by name; a missing table fails by name.
 //! - EventBridge `putEvents`: the event reaches a rule's SQS target with the execution's ARNs.
+//! - SNS `publish`: the message (an object, sent as its JSON text, with an attribute) reaches
+//!   the topic's SQS subscription; a missing topic is caught as `SNS.NotFoundException`.
 //! - Safe by default: a service no configuration names is not called (the task fails with the
 //!   cause that says what to configure), while the one named by `AWS_ENDPOINT_URL_DYNAMODB` is.
 //!
@@ -532,6 +534,109 @@ async fn eventbridge_events_reach_a_rule_target() {
     // As on AWS, the state machine's and the execution's ARNs are the event's resources.
     let machine = described["stateMachineArn"].as_str().unwrap();
     assert_eq!(event["resources"], json!([machine, execution]));
+}
+
+#[tokio::test]
+async fn sns_messages_reach_a_subscribed_queue_and_missing_topics_are_caught_by_name() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let queue = create_queue(&moto, "sns-subscriber");
+    let topic = moto.boto3(
+        "arn = sqs.get_queue_attributes(QueueUrl=ARGS['queue'], AttributeNames=['QueueArn'])\
+         ['Attributes']['QueueArn']\n\
+         topic = sns.create_topic(Name='orders')['TopicArn']\n\
+         sns.subscribe(TopicArn=topic, Protocol='sqs', Endpoint=arn)\n\
+         result = topic",
+        &json!({"queue": queue}),
+    );
+    let topic = topic.as_str().expect("TopicArn");
+    let serve = Serve::start("sns", &config_for(&moto), &[]).await;
+
+    let definition = json!({
+        "StartAt": "Publish",
+        "States": {
+            "Publish": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {
+                    "TopicArn.$": "$.topic",
+                    "Message": {"order.$": "$.order", "note": "a & b = c"},
+                    "Subject": "Order placed",
+                    "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "order"}}
+                },
+                "ResultPath": "$.published",
+                "Next": "Missing"
+            },
+            "Missing": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {"TopicArn.$": "$.missing", "Message": "lost"},
+                "Catch": [{
+                    "ErrorEquals": ["SNS.NotFoundException"],
+                    "ResultPath": "$.caught",
+                    "Next": "Done"
+                }],
+                "End": true
+            },
+            "Done": {"Type": "Succeed"}
+        }
+    });
+    let missing = format!("{topic}-missing");
+    let (described, history) = serve
+        .run(
+            "sns",
+            &definition,
+            &json!({"topic": topic, "missing": missing, "order": "o-5"}),
+        )
+        .await;
+    let output = succeeded(&described, &history);
+    let published = &output["published"];
+    let message_id = published["MessageId"].as_str().expect("MessageId");
+    let http = &published["SdkHttpMetadata"];
+    assert_eq!(http["HttpStatusCode"], 200, "{published:#}");
+    assert_eq!(
+        http["HttpHeaders"]["Content-Type"], "text/xml",
+        "{published:#}"
+    );
+    let request_id = published["SdkResponseMetadata"]["RequestId"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(!request_id.is_empty(), "no RequestId: {published:#}");
+    assert_eq!(http["HttpHeaders"]["x-amzn-RequestId"], request_id);
+
+    // The missing topic, caught by the name AWS gives it.
+    assert_eq!(
+        output["caught"]["Error"], "SNS.NotFoundException",
+        "{output:#}"
+    );
+    let cause = output["caught"]["Cause"].as_str().unwrap();
+    assert!(
+        cause.contains("(Service: AmazonSNS; Status Code: 404; Error Code: NotFound; Request ID: "),
+        "{cause}"
+    );
+    let scheduled = details(&history, "TaskScheduled", "taskScheduledEventDetails");
+    assert_eq!(scheduled[0]["resourceType"], "sns");
+    assert_eq!(scheduled[0]["resource"], "publish");
+
+    // In moto: the notification in the queue, the message as its JSON text, the attribute.
+    let messages = receive(&moto, &queue, 5);
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    let notification: Value =
+        serde_json::from_str(messages[0]["Body"].as_str().unwrap()).expect("a notification");
+    assert_eq!(notification["Type"], "Notification");
+    assert_eq!(notification["MessageId"], message_id);
+    assert_eq!(notification["TopicArn"], topic);
+    assert_eq!(notification["Subject"], "Order placed");
+    assert_eq!(
+        notification["Message"],
+        r#"{"order":"o-5","note":"a & b = c"}"#
+    );
+    assert_eq!(
+        notification["MessageAttributes"]["kind"],
+        json!({"Type": "String", "Value": "order"})
+    );
 }
 
 #[tokio::test]

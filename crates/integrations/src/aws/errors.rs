@@ -10,7 +10,8 @@
 //! - No answer (the host does not resolve, the connection fails): `<Service>.SdkClientException`
 //!   with `Unable to execute HTTP request: <what happened>`.
 //!
-//! Error codes come from AWS JSON's `__type` (without its `namespace#`), else the
+//! Error codes come from the query protocol's `<Error><Code>` (SNS: `NotFound` is
+//! `SNS.NotFoundException`), AWS JSON's `__type` (without its `namespace#`), else the
 //! `x-amzn-ErrorType` header; SQS's JSON protocol also gives the query protocol's code in
 //! `x-amzn-query-error`, which is the one AWS's causes show.
 
@@ -20,7 +21,8 @@ use serde_json::Value;
 use switchback_engine::task::TaskOutcome;
 
 use super::metadata::request_id;
-use super::services::Service;
+use super::query_protocol;
+use super::services::{Protocol, Service};
 
 /// An error answer of a service: its code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +32,34 @@ pub(crate) struct ServiceError {
     /// The code of the JSON protocol, without its namespace.
     pub json_code: String,
     pub message: String,
+    /// The request id the body gives (the query protocol's `<RequestId>`), for when no header
+    /// does.
+    pub request_id: String,
+}
+
+/// Reads an error answer of `service`.
+pub(crate) fn parse(service: &Service, headers: &HeaderMap, body: &[u8]) -> ServiceError {
+    match service.protocol {
+        Protocol::AwsJson { .. } => parse_json(headers, body),
+        Protocol::AwsQuery { .. } => match query_protocol::read_error(body) {
+            Some(error) => ServiceError {
+                json_code: error.code.clone(),
+                code: error.code,
+                message: error.message,
+                request_id: error.request_id,
+            },
+            None => ServiceError {
+                code: String::new(),
+                json_code: String::new(),
+                message: String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned(),
+                request_id: String::new(),
+            },
+        },
+    }
 }
 
 /// Reads an AWS JSON error answer.
-pub(crate) fn parse(headers: &HeaderMap, body: &[u8]) -> ServiceError {
+fn parse_json(headers: &HeaderMap, body: &[u8]) -> ServiceError {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let field = |names: &[&str]| {
         parsed.as_ref().and_then(|v| {
@@ -62,6 +88,7 @@ pub(crate) fn parse(headers: &HeaderMap, body: &[u8]) -> ServiceError {
         code,
         json_code,
         message,
+        request_id: String::new(),
     }
 }
 
@@ -99,7 +126,9 @@ pub(crate) fn failed(
             "{message} (Service: {}; Status Code: {}; Error Code: {code}; Request ID: {}; Proxy: null)",
             service.sdk_name,
             status.as_u16(),
-            request_id(headers),
+            Some(request_id(headers))
+                .filter(|id| !id.is_empty())
+                .unwrap_or(&error.request_id),
         ),
     }
 }
@@ -120,6 +149,7 @@ pub(crate) fn is_retryable(status: StatusCode, error: &ServiceError) -> bool {
             "ThrottlingException"
                 | "Throttling"
                 | "ThrottledException"
+                | "Throttled"
                 | "RequestThrottledException"
                 | "RequestThrottled"
                 | "TooManyRequestsException"
@@ -132,7 +162,7 @@ pub(crate) fn is_retryable(status: StatusCode, error: &ServiceError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::services::{DYNAMODB, SQS};
+    use crate::aws::services::{DYNAMODB, SNS, SQS};
 
     fn outcome(service: &Service, headers: &[(&str, &str)], body: &str) -> (String, String) {
         let mut map = HeaderMap::new();
@@ -142,7 +172,7 @@ mod tests {
                 v.parse().unwrap(),
             );
         }
-        let error = parse(&map, body.as_bytes());
+        let error = parse(service, &map, body.as_bytes());
         match failed(service, StatusCode::BAD_REQUEST, &map, &error) {
             TaskOutcome::Failed { error, cause } => (error, cause),
             other => panic!("{other:?}"),
@@ -203,5 +233,35 @@ mod tests {
         );
         assert_eq!(error, "SQS.AmazonSQSException");
         assert!(cause.starts_with("bad (Service: AmazonSQS;"), "{cause}");
+    }
+
+    #[test]
+    fn sns_errors_are_read_from_the_xml() {
+        let (error, cause) = outcome(
+            &SNS,
+            &[],
+            "<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code>\
+             <Message>Topic does not exist</Message></Error><RequestId>R3</RequestId></ErrorResponse>",
+        );
+        assert_eq!(error, "SNS.NotFoundException");
+        assert_eq!(
+            cause,
+            "Topic does not exist (Service: AmazonSNS; Status Code: 400; Error Code: NotFound; Request ID: R3; Proxy: null)"
+        );
+        let (error, cause) = outcome(
+            &SNS,
+            &[("x-amzn-requestid", "R4")],
+            "<ErrorResponse><Error><Code>InvalidParameter</Code><Message>Invalid parameter: \
+             The MessageGroupId parameter is required for FIFO topics</Message></Error>\
+             </ErrorResponse>",
+        );
+        assert_eq!(error, "SNS.InvalidParameterException");
+        assert!(cause.ends_with("Error Code: InvalidParameter; Request ID: R4; Proxy: null)"));
+        let (error, _) = outcome(
+            &SNS,
+            &[],
+            "<ErrorResponse><Error><Code>OptedOut</Code></Error></ErrorResponse>",
+        );
+        assert_eq!(error, "SNS.AmazonSNSException");
     }
 }

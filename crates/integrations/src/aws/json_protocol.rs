@@ -3,6 +3,9 @@
 //! <prefix>.<Operation>`, the input as a JSON object in the body (members in PascalCase, as a
 //! Task's parameters already are), the output likewise, errors with `__type`.
 //!
+//! A service on the AWS query protocol (SNS) is sent the same way, with its form as the body
+//! and the form's content type instead of `X-Amz-Target` ([`super::query_protocol`]).
+//!
 //! One request is made on the crate's pooled HTTP client (connections are kept and reused
 //! between calls), signed just before it goes.
 
@@ -36,7 +39,8 @@ pub(crate) enum NoAnswer {
     Transport(String),
 }
 
-/// Sends one signed call of `operation` with `body` (the input as JSON).
+/// Sends one signed call of `operation` with `body` (the input as JSON, or for a service on
+/// the query protocol, its form).
 pub(crate) async fn send(
     client: &Client,
     endpoint: &Endpoint<'_>,
@@ -46,22 +50,32 @@ pub(crate) async fn send(
     credentials: &aws_credential_types::Credentials,
     body: Bytes,
 ) -> Result<Answer, NoAnswer> {
-    let Protocol::AwsJson {
-        version,
-        target_prefix,
-    } = service.protocol;
     let host = host_of(&endpoint.url)
         .ok_or_else(|| NoAnswer::Request(format!("the endpoint {} has no host", endpoint.url)))?;
-    let content_type = match version {
-        "1.1" => HeaderValue::from_static("application/x-amz-json-1.1"),
-        _ => HeaderValue::from_static("application/x-amz-json-1.0"),
-    };
-    let mut request = Request::builder()
+    let request = Request::builder()
         .method(Method::POST)
         .uri(endpoint.url.clone())
-        .header(HOST, host)
-        .header(CONTENT_TYPE, content_type)
-        .header("x-amz-target", format!("{target_prefix}.{operation}"))
+        .header(HOST, host);
+    let request = match service.protocol {
+        Protocol::AwsJson {
+            version,
+            target_prefix,
+        } => request
+            .header(
+                CONTENT_TYPE,
+                match version {
+                    "1.1" => HeaderValue::from_static("application/x-amz-json-1.1"),
+                    _ => HeaderValue::from_static("application/x-amz-json-1.0"),
+                },
+            )
+            .header("x-amz-target", format!("{target_prefix}.{operation}")),
+        // The operation is in the form (query_protocol.rs).
+        Protocol::AwsQuery { .. } => request.header(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
+        ),
+    };
+    let mut request = request
         .body(())
         .map_err(|e| NoAnswer::Request(format!("could not make the request: {e}")))?;
     sign_request(

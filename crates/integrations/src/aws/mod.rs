@@ -15,7 +15,7 @@
 //!    │        credentials.rs: the standard chain (aws-config), cached
 //!    ▼
 //! json_protocol.rs: POST / with X-Amz-Target, signed (signing.rs, aws-sigv4), on the pooled
-//!    │              HTTP client (connections reused)
+//!    │              HTTP client (connections reused); SNS's form and XML: query_protocol.rs
 //!    ▼
 //! optimized.rs + metadata.rs: the output with AWS's additions (SdkHttpMetadata, ...)
 //! errors.rs: an error answer as `<Service>.<Exception>` with the SDK's cause
@@ -33,6 +33,7 @@ mod errors;
 mod json_protocol;
 mod metadata;
 mod optimized;
+mod query_protocol;
 mod services;
 mod settings;
 mod signing;
@@ -174,7 +175,7 @@ pub(crate) async fn call(
         match sent {
             Ok(answer) if answer.status.is_success() => return optimized.result(&answer),
             Ok(answer) => {
-                let error = errors::parse(&answer.headers, &answer.body);
+                let error = errors::parse(target, &answer.headers, &answer.body);
                 if !(again && errors::is_retryable(answer.status, &error)) {
                     return errors::failed(target, answer.status, &answer.headers, &error);
                 }

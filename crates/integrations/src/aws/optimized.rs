@@ -4,12 +4,14 @@
 //! The request is the Task's parameters, members in PascalCase as written (they are the
 //! operation's input members), with these changes, as on AWS:
 //! - `sqs:sendMessage`: a `MessageBody` that is not a string is sent as its JSON text.
+//! - `sns:publish`: a `Message` that is not a string is sent as its JSON text; the call is
+//!   made on the query protocol (`MessageAttributes` is a map there).
 //! - `events:putEvents`: each entry's `Detail` given as an object is sent as its JSON text, and
 //!   the state machine's and the execution's ARNs are appended to the entry's `Resources`.
 //! - Members given as `null` are left out, as the SDK that AWS calls with leaves them out.
 //!
 //! The result is the operation's output, plus `SdkHttpMetadata`/`SdkResponseMetadata` for
-//! SQS and DynamoDB ([`super::metadata`]). A `putEvents` whose `FailedEntryCount` is not 0
+//! SQS, SNS and DynamoDB ([`super::metadata`]). A `putEvents` whose `FailedEntryCount` is not 0
 //! fails with `EventBridge.FailedEntry`, its cause the output as JSON text.
 
 use bytes::Bytes;
@@ -18,7 +20,8 @@ use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcom
 
 use super::json_protocol::Answer;
 use super::metadata;
-use super::services::{Service, DYNAMODB, EVENTBRIDGE, SQS};
+use super::query_protocol;
+use super::services::{Protocol, Service, DYNAMODB, EVENTBRIDGE, SNS, SQS};
 
 /// What a request needs beyond the parameters as given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +29,7 @@ enum Shape {
     AsGiven,
     SqsSendMessage,
     EventsPutEvents,
+    SnsPublish,
 }
 
 /// One optimised integration.
@@ -40,6 +44,8 @@ pub(crate) struct Optimized {
     /// Whether AWS supports `.waitForTaskToken` on it.
     wait_for_task_token: bool,
     shape: Shape,
+    /// On the query protocol: the input members that are maps.
+    query_maps: &'static [&'static str],
 }
 
 /// The optimised integrations Switchback calls.
@@ -51,6 +57,7 @@ static OPTIMIZED: &[Optimized] = &[
         operation: "SendMessage",
         wait_for_task_token: true,
         shape: Shape::SqsSendMessage,
+        query_maps: &[],
     },
     Optimized {
         resource_type: "dynamodb",
@@ -59,6 +66,7 @@ static OPTIMIZED: &[Optimized] = &[
         operation: "GetItem",
         wait_for_task_token: false,
         shape: Shape::AsGiven,
+        query_maps: &[],
     },
     Optimized {
         resource_type: "dynamodb",
@@ -67,6 +75,7 @@ static OPTIMIZED: &[Optimized] = &[
         operation: "PutItem",
         wait_for_task_token: false,
         shape: Shape::AsGiven,
+        query_maps: &[],
     },
     Optimized {
         resource_type: "dynamodb",
@@ -75,6 +84,7 @@ static OPTIMIZED: &[Optimized] = &[
         operation: "UpdateItem",
         wait_for_task_token: false,
         shape: Shape::AsGiven,
+        query_maps: &[],
     },
     Optimized {
         resource_type: "dynamodb",
@@ -83,6 +93,7 @@ static OPTIMIZED: &[Optimized] = &[
         operation: "DeleteItem",
         wait_for_task_token: false,
         shape: Shape::AsGiven,
+        query_maps: &[],
     },
     Optimized {
         resource_type: "events",
@@ -91,6 +102,16 @@ static OPTIMIZED: &[Optimized] = &[
         operation: "PutEvents",
         wait_for_task_token: true,
         shape: Shape::EventsPutEvents,
+        query_maps: &[],
+    },
+    Optimized {
+        resource_type: "sns",
+        action: "publish",
+        service: &SNS,
+        operation: "Publish",
+        wait_for_task_token: true,
+        shape: Shape::SnsPublish,
+        query_maps: &["MessageAttributes"],
     },
 ];
 
@@ -116,14 +137,8 @@ impl Optimized {
     pub fn body(&self, parameters: &Value, execution_arn: &str) -> Result<Bytes, String> {
         let mut shaped = match self.shape {
             Shape::AsGiven => None,
-            Shape::SqsSendMessage => match parameters.get("MessageBody") {
-                Some(body) if !body.is_string() && !body.is_null() => {
-                    let mut shaped = parameters.clone();
-                    shaped["MessageBody"] = Value::String(body.to_string());
-                    Some(shaped)
-                }
-                _ => None,
-            },
+            Shape::SqsSendMessage => as_json_text(parameters, "MessageBody"),
+            Shape::SnsPublish => as_json_text(parameters, "Message"),
             Shape::EventsPutEvents => {
                 let mut shaped = parameters.clone();
                 if let Some(Value::Array(entries)) = shaped.get_mut("Entries") {
@@ -161,14 +176,32 @@ impl Optimized {
             }
             shaped = Some(without);
         }
-        serde_json::to_vec(shaped.as_ref().unwrap_or(parameters))
+        let parameters = shaped.as_ref().unwrap_or(parameters);
+        if let Protocol::AwsQuery { version } = self.service.protocol {
+            let Value::Object(members) = parameters else {
+                return Err(format!(
+                    "the parameters must be an object, not {parameters}"
+                ));
+            };
+            return Ok(Bytes::from(query_protocol::encode(
+                self.operation,
+                version,
+                members,
+                self.query_maps,
+            )));
+        }
+        serde_json::to_vec(parameters)
             .map(Bytes::from)
             .map_err(|e| format!("the parameters cannot be sent as JSON: {e}"))
     }
 
     /// The task's outcome for a successful answer.
     pub fn result(&self, answer: &Answer) -> TaskOutcome {
-        let mut output = match parse_output(&answer.body) {
+        let output = match self.service.protocol {
+            Protocol::AwsJson { .. } => parse_output(&answer.body),
+            Protocol::AwsQuery { .. } => query_protocol::read_result(&answer.body, self.operation),
+        };
+        let mut output = match output {
             Ok(output) => output,
             Err(problem) => {
                 return TaskOutcome::Failed {
@@ -197,6 +230,18 @@ impl Optimized {
             );
         }
         TaskOutcome::Succeeded(Value::Object(output))
+    }
+}
+
+/// The parameters with `member` as its JSON text, if it is given and not a string.
+fn as_json_text(parameters: &Value, member: &str) -> Option<Value> {
+    match parameters.get(member) {
+        Some(value) if !value.is_string() && !value.is_null() => {
+            let mut shaped = parameters.clone();
+            shaped[member] = Value::String(value.to_string());
+            Some(shaped)
+        }
+        _ => None,
     }
 }
 
@@ -266,8 +311,10 @@ mod tests {
         assert!(sqs.supports(IntegrationPattern::WaitForTaskToken));
         let get = optimized("arn:aws:states:::dynamodb:getItem");
         assert!(!get.supports(IntegrationPattern::WaitForTaskToken));
+        let sns = optimized("arn:aws:states:::sns:publish.waitForTaskToken");
+        assert!(sns.supports(IntegrationPattern::WaitForTaskToken));
         for arn in [
-            "arn:aws:states:::sns:publish",
+            "arn:aws:states:::sns:publishBatch",
             "arn:aws:states:::dynamodb:query",
             "arn:aws:states:::aws-sdk:dynamodb:getItem",
         ] {
@@ -370,5 +417,54 @@ mod tests {
             Some("arn:aws:states:eu-west-1:1:stateMachine:m")
         );
         assert_eq!(state_machine_arn("nonsense"), None);
+    }
+
+    #[test]
+    fn sns_publish_is_a_form_with_the_message_as_json_text() {
+        let bytes = optimized("arn:aws:states:::sns:publish")
+            .body(
+                &json!({
+                    "TopicArn": "arn:aws:sns:us-east-1:1:t",
+                    "Message": {"Message": "HelloWorld!"},
+                    "Subject": null,
+                    "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "a"}}
+                }),
+                "arn:aws:states:us-east-1:1:execution:m:r",
+            )
+            .unwrap();
+        assert_eq!(
+            std::str::from_utf8(&bytes).unwrap(),
+            "Action=Publish&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A1%3At\
+             &Message=%7B%22Message%22%3A%22HelloWorld%21%22%7D\
+             &MessageAttributes.entry.1.Name=kind\
+             &MessageAttributes.entry.1.Value.DataType=String\
+             &MessageAttributes.entry.1.Value.StringValue=a"
+        );
+    }
+
+    #[test]
+    fn sns_results_are_read_from_the_xml() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-amzn-requestid", "R".parse().unwrap());
+        headers.insert("content-type", "text/xml".parse().unwrap());
+        headers.insert("connection", "keep-alive".parse().unwrap());
+        let answer = Answer {
+            status: http::StatusCode::OK,
+            headers,
+            body: Bytes::from_static(
+                b"<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult>\
+                  <ResponseMetadata><RequestId>R</RequestId></ResponseMetadata></PublishResponse>",
+            ),
+        };
+        let outcome = optimized("arn:aws:states:::sns:publish").result(&answer);
+        let TaskOutcome::Succeeded(output) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(output["MessageId"], "m-1");
+        assert_eq!(output["SdkResponseMetadata"], json!({"RequestId": "R"}));
+        assert_eq!(
+            output["SdkHttpMetadata"]["HttpHeaders"],
+            json!({"connection": "keep-alive", "Content-Type": "text/xml", "x-amzn-RequestId": "R"})
+        );
     }
 }

@@ -19,6 +19,9 @@ pub(crate) enum Protocol {
         version: &'static str,
         target_prefix: &'static str,
     },
+    /// The AWS query protocol: `POST /` with a form `Action=<Operation>&Version=<version>&...`,
+    /// XML answers.
+    AwsQuery { version: &'static str },
 }
 
 /// One AWS service.
@@ -176,9 +179,46 @@ pub(crate) static EVENTBRIDGE: Service = Service {
     header_spellings: &[],
 };
 
+/// Amazon SNS, over the AWS query protocol.
+pub(crate) static SNS: Service = Service {
+    key: "sns",
+    endpoint_prefix: "sns",
+    signing_name: "sns",
+    protocol: Protocol::AwsQuery {
+        version: "2010-03-31",
+    },
+    error_prefix: "SNS",
+    sdk_name: "AmazonSNS",
+    base_exception: "AmazonSNSException",
+    modeled: &[
+        ("AuthorizationError", "AuthorizationErrorException"),
+        ("EndpointDisabled", "EndpointDisabledException"),
+        ("InternalError", "InternalErrorException"),
+        ("InvalidParameter", "InvalidParameterException"),
+        ("ParameterValueInvalid", "InvalidParameterValueException"),
+        ("InvalidSecurity", "InvalidSecurityException"),
+        ("KMSAccessDenied", "KMSAccessDeniedException"),
+        ("KMSDisabled", "KMSDisabledException"),
+        ("KMSInvalidState", "KMSInvalidStateException"),
+        ("KMSNotFound", "KMSNotFoundException"),
+        ("KMSOptInRequired", "KMSOptInRequiredException"),
+        ("KMSThrottling", "KMSThrottlingException"),
+        ("NotFound", "NotFoundException"),
+        (
+            "PlatformApplicationDisabled",
+            "PlatformApplicationDisabledException",
+        ),
+        ("Throttled", "ThrottledException"),
+        ("ValidationException", "ValidationException"),
+    ],
+    http_metadata: true,
+    // As recorded from SNS on AWS.
+    header_spellings: &[("connection", "connection")],
+};
+
 /// The services Switchback calls.
 #[cfg(test)]
-static SERVICES: [&Service; 3] = [&SQS, &DYNAMODB, &EVENTBRIDGE];
+static SERVICES: [&Service; 4] = [&SQS, &DYNAMODB, &EVENTBRIDGE, &SNS];
 
 /// The names `[aws.services.NAME]` accepts and whose `AWS_ENDPOINT_URL_<NAME>` is read: the
 /// services called today and the ones AWS's optimised integrations name, so that a

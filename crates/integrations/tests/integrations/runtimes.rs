@@ -106,7 +106,7 @@ fn handles_everything_but_activities_and_nested_executions() {
 async fn aws_services_not_called_yet_fail_with_how_to_mock_them() {
     let (_dir, integrations) = echo();
     for resource in [
-        "arn:aws:states:::sns:publish",
+        "arn:aws:states:::sns:publishBatch",
         "arn:aws:states:::aws-sdk:s3:getObject",
     ] {
         let request = task(resource, json!({"TopicArn": "t"}));
@@ -135,6 +135,7 @@ async fn aws_services_are_not_called_unless_configured() {
         ("arn:aws:states:::sqs:sendMessage", "sqs"),
         ("arn:aws:states:::dynamodb:putItem", "dynamodb"),
         ("arn:aws:states:::events:putEvents", "eventbridge"),
+        ("arn:aws:states:::sns:publish", "sns"),
     ] {
         let request = task(resource, json!({"QueueUrl": "q"}));
         let (error, cause) = failed(integrations.call(&request).await);

@@ -176,6 +176,7 @@ pub fn boto3(python: &OsString, endpoint: &str, script: &str, args: &Value) -> V
          sqs = client('sqs')\n\
          dynamodb = client('dynamodb')\n\
          events = client('events')\n\
+         sns = client('sns')\n\
          result = None\n\
          {script}\n\
          print(json.dumps(result))\n"
