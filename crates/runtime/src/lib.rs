@@ -132,8 +132,24 @@ impl Runtime {
         Runtime::start_with(store, config, Services::default())
     }
 
-    /// Starts the runtime with the services its tasks call.
+    /// Starts the runtime with the services its tasks call, and resumes the stored executions.
     pub fn start_with(
+        store: Store,
+        config: RuntimeConfig,
+        services: Services,
+    ) -> Result<Runtime, RuntimeError> {
+        let runtime = Runtime::start_idle(store, config, services)?;
+        runtime.resume_stored()?;
+        Ok(runtime)
+    }
+
+    /// Starts the workers without resuming the executions the store holds as RUNNING yet.
+    ///
+    /// A resumed execution may dispatch at once a task that needs what the caller installs
+    /// after the runtime exists (the child starter of `states:startExecution`, which needs the
+    /// API's state, which needs the runtime). The server installs it, then calls
+    /// [`resume_stored`](Runtime::resume_stored); a nested start resumed before would fail.
+    pub fn start_idle(
         store: Store,
         config: RuntimeConfig,
         services: Services,
@@ -176,7 +192,6 @@ impl Runtime {
                 hub,
             }),
         };
-        runtime.recover()?;
         Ok(runtime)
     }
 
@@ -223,7 +238,10 @@ impl Runtime {
     }
 
     /// Resumes the RUNNING executions: parked ones wait for their time, the others go on now.
-    fn recover(&self) -> Result<(), RuntimeError> {
+    /// Resumes every execution the store holds as RUNNING (the parked ones wait for their
+    /// time). Called once, by [`start_with`](Runtime::start_with) or after
+    /// [`start_idle`](Runtime::start_idle).
+    pub fn resume_stored(&self) -> Result<(), RuntimeError> {
         let running = self.shared.store.read_blocking(executions::running)?;
         if !running.is_empty() {
             tracing::info!(executions = running.len(), "resuming running executions");

@@ -87,7 +87,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         .local_addr()
         .context("cannot read the listener's address")?;
 
-    let runtime = Runtime::start_with(
+    // Idle until the child starter is installed: see `Runtime::start_idle`.
+    let runtime = Runtime::start_idle(
         store.clone(),
         RuntimeConfig {
             identity: settings.identity(),
@@ -116,6 +117,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             ..ApiConfig::default()
         }),
     };
+    // What resumed tasks need is in place; now the stored executions go on.
+    switchback_api::child_start::ApiChildStarter::install(&state);
+    runtime
+        .resume_stored()
+        .map_err(|e| anyhow!("cannot resume the stored executions: {e}"))?;
     warn_about_access(&settings, addr);
 
     let served = tokio.block_on(async {
