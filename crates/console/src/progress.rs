@@ -210,7 +210,7 @@ impl Reader<'_> {
                 }
             } else if let Some(phase) = kind.iteration_phase() {
                 self.iteration(e, phase);
-            } else if let Some(status) = execution_status(kind) {
+            } else if let Some(status) = kind.execution_status() {
                 self.execution(kind, status);
             } else if kind.is_task_attempt() {
                 self.attempt_in(e.lane);
@@ -493,19 +493,6 @@ fn summarise(visits: &[&Visit]) -> Option<StateProgress> {
         visits: visits.len(),
         counts,
         visit: (*shown).clone(),
-    })
-}
-
-/// The execution's status after one of its own events (`None` for other events): started
-/// and redriven mean running (again).
-fn execution_status(kind: EventType) -> Option<ExecutionStatus> {
-    Some(match kind {
-        EventType::ExecutionStarted | EventType::ExecutionRedriven => ExecutionStatus::Running,
-        EventType::ExecutionSucceeded => ExecutionStatus::Succeeded,
-        EventType::ExecutionFailed => ExecutionStatus::Failed,
-        EventType::ExecutionTimedOut => ExecutionStatus::TimedOut,
-        EventType::ExecutionAborted => ExecutionStatus::Aborted,
-        _ => return None,
     })
 }
 

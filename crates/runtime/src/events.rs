@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use switchback_engine::history::{EventType, HistoryError};
 use switchback_engine::task::TaskOutcome;
-use switchback_engine::{Event, EventKind, ExecutionStatus, Place, Recorded};
+use switchback_engine::{Event, EventKind, Place, Recorded};
 use switchback_store::executions::EventRow;
 
 /// The stored row of an event.
@@ -107,33 +107,21 @@ fn task_outcome(row: &EventRow) -> Option<TaskOutcome> {
 /// The execution's status, output, error and cause, read off its last event (`None` if that
 /// event does not end the execution).
 pub fn ending(event: &Event) -> Option<switchback_store::executions::Ending> {
-    use switchback_engine::EventKind as K;
-    let (status, output, error, cause) = match &event.kind {
-        K::ExecutionSucceeded { output } => (
-            ExecutionStatus::Succeeded,
-            Some(output.text().into_owned()),
-            None,
-            None,
-        ),
-        K::ExecutionFailed { error, cause } => {
-            (ExecutionStatus::Failed, None, error.clone(), cause.clone())
-        }
-        K::ExecutionTimedOut { error, cause } => (
-            ExecutionStatus::TimedOut,
-            None,
-            error.clone(),
-            cause.clone(),
-        ),
-        K::ExecutionAborted { error, cause } => {
-            (ExecutionStatus::Aborted, None, error.clone(), cause.clone())
-        }
-        _ => return None,
+    let status = event
+        .kind
+        .event_type()
+        .execution_status()
+        .filter(|s| s.is_closed())?;
+    let output = match &event.kind {
+        EventKind::ExecutionSucceeded { output } => Some(output.text().into_owned()),
+        _ => None,
     };
+    let (error, cause) = event.kind.error_cause().unwrap_or_default();
     Some(switchback_store::executions::Ending {
         status,
         output,
-        error,
-        cause,
+        error: error.map(str::to_string),
+        cause: cause.map(str::to_string),
         stop_date: micros(event.timestamp),
     })
 }

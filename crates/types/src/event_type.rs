@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::status::ExecutionStatus;
+
 /// `Some("member")`, or `None` for an event type declared without details.
 macro_rules! details_key {
     () => {
@@ -296,15 +298,23 @@ impl EventType {
         )
     }
 
+    /// The execution's status after one of its own events: started and redriven mean
+    /// running (again); `None` for every other event.
+    pub fn execution_status(self) -> Option<ExecutionStatus> {
+        Some(match self {
+            EventType::ExecutionStarted | EventType::ExecutionRedriven => ExecutionStatus::Running,
+            EventType::ExecutionSucceeded => ExecutionStatus::Succeeded,
+            EventType::ExecutionFailed => ExecutionStatus::Failed,
+            EventType::ExecutionTimedOut => ExecutionStatus::TimedOut,
+            EventType::ExecutionAborted => ExecutionStatus::Aborted,
+            _ => return None,
+        })
+    }
+
     /// Whether the event ends the execution (until a redrive).
     pub fn ends_execution(self) -> bool {
-        matches!(
-            self,
-            EventType::ExecutionSucceeded
-                | EventType::ExecutionFailed
-                | EventType::ExecutionTimedOut
-                | EventType::ExecutionAborted
-        )
+        self.execution_status()
+            .is_some_and(ExecutionStatus::is_closed)
     }
 }
 
@@ -377,6 +387,13 @@ mod tests {
             assert_eq!(entered.details_key(), Some("stateEnteredEventDetails"));
         }
         assert_eq!(EventType::TaskScheduled.state_event(), None);
+        assert!(EventType::ExecutionTimedOut.ends_execution());
+        assert!(!EventType::ExecutionRedriven.ends_execution());
+        assert_eq!(
+            EventType::ExecutionRedriven.execution_status(),
+            Some(ExecutionStatus::Running)
+        );
+        assert_eq!(EventType::TaskFailed.execution_status(), None);
         assert_eq!(EventType::ParallelStateStarted.details_key(), None);
     }
 }

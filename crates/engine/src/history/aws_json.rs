@@ -8,7 +8,6 @@
 //! [`DeserializeSeed`] that picks the details' shape from the event type.
 
 use std::fmt;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::de::{self, DeserializeSeed};
@@ -17,7 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::read_details::DetailsSeed;
-use super::{Event, EventKind, EventType, Payload, TaskResource};
+use super::{Event, EventKind, EventType, TaskResource};
 
 /// A stored or received event that cannot be read.
 #[derive(Debug)]
@@ -326,18 +325,23 @@ struct AssignedAsText<'a>(&'a Map<String, Value>);
 
 impl Serialize for AssignedAsText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(
-            self.0
-                .iter()
-                .map(|(k, v)| (k, Payload::Value(Arc::new(v.clone())))),
-        )
+        s.collect_map(self.0.iter().map(|(k, v)| (k, JsonText(v))))
+    }
+}
+
+/// A value written as its JSON text, without copying it (as [`Payload`](super::Payload) writes its values).
+struct JsonText<'a>(&'a Value);
+
+impl Serialize for JsonText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{IterationPhase, StateType};
+    use crate::history::{IterationPhase, Payload, StateType};
     use serde_json::json;
 
     fn resource() -> TaskResource {

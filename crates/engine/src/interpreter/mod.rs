@@ -148,13 +148,7 @@ impl<'a> Interpreter<'a> {
         // The last event the limit allows is kept for the execution's ending: past it, no
         // other event is recorded, and the execution fails at its next step (every lane
         // stops at its next state), so the history holds exactly `max_history_events`.
-        let ending = matches!(
-            kind,
-            EventKind::ExecutionSucceeded { .. }
-                | EventKind::ExecutionFailed { .. }
-                | EventKind::ExecutionTimedOut { .. }
-                | EventKind::ExecutionAborted { .. }
-        );
+        let ending = kind.event_type().ends_execution();
         if !ending && h.next_id() >= self.limits.max_history_events as u64 {
             self.history_overflow.set(true);
             return h.last_id();

@@ -17,6 +17,7 @@
 use bytes::Bytes;
 use serde_json::{Map, Value};
 use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcome};
+use switchback_types::ExecutionArn;
 
 use super::json_protocol::Answer;
 use super::metadata;
@@ -257,28 +258,13 @@ fn parse_output(body: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// The state machine of an execution:
-/// `arn:P:states:R:A:execution:MACHINE:NAME` (or `express:MACHINE:NAME:ID`) →
-/// `arn:P:states:R:A:stateMachine:MACHINE`.
+/// The state machine of an execution (Standard or Express), read by the vocabulary's ARN
+/// parser; `None` for text that is not an execution ARN.
 fn state_machine_arn(execution_arn: &str) -> Option<String> {
-    let mut parts = execution_arn.splitn(8, ':');
-    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(kind)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    if !matches!(kind, "execution" | "express") {
-        return None;
-    }
-    let machine = parts.next()?;
-    Some(format!(
-        "arn:{partition}:{service}:{region}:{account}:stateMachine:{machine}"
-    ))
+    execution_arn
+        .parse::<ExecutionArn>()
+        .ok()
+        .map(|arn| arn.machine_arn())
 }
 
 #[cfg(test)]
