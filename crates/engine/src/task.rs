@@ -5,8 +5,11 @@
 //! which depends on the kind of resource ([`ResourceKind`]). The resource is read once, when
 //! the definition loads ([`Resource`], from `switchback-asl`), and every dispatch carries it.
 
+mod sdk_metadata;
+
 use std::sync::Arc;
 
+pub use sdk_metadata::append_sdk_metadata;
 use serde_json::Value;
 pub use switchback_asl::resource::{
     Activity, Integration, IntegrationPattern, LambdaFunction, Resource, ResourceKind,

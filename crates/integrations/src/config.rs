@@ -64,6 +64,7 @@ pub struct IntegrationsConfig {
 /// endpoint_url = "http://127.0.0.1:5000"     # every service: moto, LocalStack, ...
 /// region = "eu-west-1"
 /// profile = "dev"
+/// response_headers = "aws"                   # SdkHttpMetadata: AWS's headers ("endpoint": all)
 /// [aws.services.dynamodb]
 /// endpoint_url = "http://127.0.0.1:8000"     # DynamoDB Local for this one
 /// ```
@@ -86,6 +87,11 @@ pub struct AwsConfig {
     pub region: Option<String>,
     /// The endpoint of every service, e.g. `http://127.0.0.1:4566` (`AWS_ENDPOINT_URL` wins).
     pub endpoint_url: Option<String>,
+    /// Which headers of a service's answer `SdkHttpMetadata` lists: `"aws"` (the default),
+    /// those AWS's endpoint for the service sends, leaving out the web-server and CORS headers
+    /// an emulator adds (moto's `Server: Werkzeug/...`, `Access-Control-Allow-Origin`), so
+    /// that outputs are the ones AWS would give; `"endpoint"`, every header as answered.
+    pub response_headers: Option<String>,
     /// `[aws.services.NAME]`, NAME as in AWS's config files (`sqs`, `dynamodb`,
     /// `eventbridge`, `sns`, `s3`, ...): settings of one service.
     #[serde(default)]

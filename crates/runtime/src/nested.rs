@@ -7,9 +7,15 @@
 //! which then reads the child's outcome from the child's own row. A child is linked to its
 //! parent (so stopping the parent stops it) when it runs with `.sync` or when its input
 //! carries `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`, as in AWS.
+//!
+//! The start's result is StartExecution's answer as AWS's SDK gives it (`ExecutionArn`,
+//! `StartDate` in epoch milliseconds) with the `SdkHttpMetadata` and `SdkResponseMetadata` of
+//! the HTTP answer Step Functions' API would send: no HTTP call is made, so its headers are
+//! the ones AWS's endpoint sends, with the values this server's API would give.
 
+use jiff::Timestamp;
 use serde_json::{json, Map, Value};
-use switchback_engine::task::{IntegrationPattern, TaskOutcome, TaskRequest};
+use switchback_engine::task::{append_sdk_metadata, IntegrationPattern, TaskOutcome, TaskRequest};
 use switchback_engine::ExecutionStatus;
 use switchback_store::executions::{self, ExecutionRecord};
 use switchback_store::task_tokens::{self, TaskToken, TokenKind};
@@ -67,7 +73,11 @@ pub async fn dispatch(driver: &StandardDriver, request: &TaskRequest) -> TaskOut
             driver.give_up("could not link a child execution", &e).await;
         }
     }
-    let response = start_response(&started.execution_arn, started.start_date);
+    let response = start_response(
+        &started.execution_arn,
+        started.start_date,
+        driver.hub.clock.now(),
+    );
     match request.pattern() {
         IntegrationPattern::RequestResponse => TaskOutcome::Succeeded(response),
         _ => TaskOutcome::Submitted(response),
@@ -160,22 +170,49 @@ async fn link_child(
         .await
 }
 
-/// StartExecution's answer as the task's result.
-fn start_response(execution_arn: &str, start_date: i64) -> Value {
-    json!({
-        "ExecutionArn": execution_arn,
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {
-                "Content-Type": ["application/x-amz-json-1.0"],
-            },
-            "HttpHeaders": {
-                "Content-Type": "application/x-amz-json-1.0",
-            },
-            "HttpStatusCode": 200
-        },
-        "SdkResponseMetadata": {"RequestId": name_from_key(execution_arn)},
-        "StartDate": start_date / 1000
-    })
+/// StartExecution's answer as the task's result (`start_date` in microseconds), answered at
+/// `now` (the runtime's clock): the headers AWS's Step Functions endpoint sends, in the order
+/// AWS lists them, with a fresh request id and the length of the body this server's API
+/// answers StartExecution with.
+fn start_response(execution_arn: &str, start_date: i64, now: Timestamp) -> Value {
+    let request_id = switchback_types::ids::uuid_v4(crate::seed::fresh(), crate::seed::fresh());
+    let mut response = Map::new();
+    response.insert("ExecutionArn".into(), json!(execution_arn));
+    append_sdk_metadata(
+        &mut response,
+        200,
+        &[
+            ("x-amzn-RequestId", vec![request_id.clone()]),
+            ("connection", vec!["keep-alive".into()]),
+            (
+                "Content-Length",
+                vec![api_body(execution_arn, start_date).len().to_string()],
+            ),
+            ("Date", vec![http_date(now)]),
+            ("Content-Type", vec!["application/x-amz-json-1.0".into()]),
+        ],
+        &request_id,
+    );
+    response.insert("StartDate".into(), json!(start_date / 1000));
+    Value::Object(response)
+}
+
+/// The body of the API's answer to StartExecution (`crates/api`, `actions/executions.rs`):
+/// `{"executionArn": ..., "startDate": <epoch seconds, milliseconds as the fraction>}`, as the
+/// API writes it (`time.rs`'s `epoch_seconds`, then `serde_json::to_vec`).
+fn api_body(execution_arn: &str, start_date: i64) -> Vec<u8> {
+    let seconds = start_date.div_euclid(1000) as f64 / 1000.0;
+    let start_date = serde_json::Number::from_f64(seconds).map_or(Value::Null, Value::Number);
+    serde_json::to_vec(&json!({
+        "executionArn": execution_arn,
+        "startDate": start_date,
+    }))
+    .unwrap_or_default()
+}
+
+/// An HTTP `Date` (RFC 1123, in GMT): `Wed, 02 Dec 2026 20:04:16 GMT`.
+fn http_date(t: Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 /// A `.sync` task's outcome, once its child ended: the child's description (output and input
@@ -271,4 +308,68 @@ fn describe(record: &ExecutionRecord, json_output: bool) -> Value {
         m.insert("StopDate".into(), json!(stop / 1000));
     }
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_results_carry_the_api_s_http_metadata() {
+        let arn = "arn:aws:states:us-east-1:123456789012:execution:child:run-1";
+        // 2026-12-02T20:04:16.250Z, in microseconds.
+        let start_date = 1_796_241_856_250_123;
+        let now: Timestamp = "2026-12-02T20:04:16.300Z".parse().unwrap();
+        let response = start_response(arn, start_date, now);
+        let body = format!(r#"{{"executionArn":"{arn}","startDate":1796241856.25}}"#);
+        assert_eq!(api_body(arn, start_date), body.as_bytes());
+        let request_id = response["SdkResponseMetadata"]["RequestId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(request_id.len(), 36);
+        assert_eq!(
+            response,
+            json!({
+                "ExecutionArn": arn,
+                "SdkHttpMetadata": {
+                    "AllHttpHeaders": {
+                        "x-amzn-RequestId": [request_id],
+                        "connection": ["keep-alive"],
+                        "Content-Length": [body.len().to_string()],
+                        "Date": ["Wed, 02 Dec 2026 20:04:16 GMT"],
+                        "Content-Type": ["application/x-amz-json-1.0"]
+                    },
+                    "HttpHeaders": {
+                        "connection": "keep-alive",
+                        "Content-Length": body.len().to_string(),
+                        "Content-Type": "application/x-amz-json-1.0",
+                        "Date": "Wed, 02 Dec 2026 20:04:16 GMT",
+                        "x-amzn-RequestId": request_id
+                    },
+                    "HttpStatusCode": 200
+                },
+                "SdkResponseMetadata": {"RequestId": request_id},
+                "StartDate": 1_796_241_856_250_i64
+            })
+        );
+        // Members in AWS's order; a fresh request id each time.
+        let keys: Vec<&String> = response.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "ExecutionArn",
+                "SdkHttpMetadata",
+                "SdkResponseMetadata",
+                "StartDate"
+            ]
+        );
+        let again = start_response(arn, start_date, now);
+        assert_ne!(again["SdkResponseMetadata"]["RequestId"], request_id);
+        // A start on a whole second: the API writes `.0`.
+        assert_eq!(
+            api_body(arn, 1_796_241_856_000_000),
+            format!(r#"{{"executionArn":"{arn}","startDate":1796241856.0}}"#).as_bytes()
+        );
+    }
 }

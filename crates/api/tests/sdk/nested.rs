@@ -74,6 +74,9 @@ async fn sync_and_sync2_wait_for_the_child_and_return_its_output() {
     );
     assert_eq!(result["StateMachineArn"], json!(child));
     assert!(result["StartDate"].is_number() && result["StopDate"].is_number());
+    // As on AWS, a `.sync` result is the child's description, without the HTTP metadata.
+    assert!(result.get("SdkHttpMetadata").is_none(), "{result}");
+    assert!(result.get("SdkResponseMetadata").is_none(), "{result}");
 
     let sync2 = create_machine(
         &client,
@@ -108,6 +111,74 @@ async fn sync_and_sync2_wait_for_the_child_and_return_its_output() {
         .expect("ExecutionArn")
         .to_string();
     assert!(child_arn.contains(":execution:child:"), "{child_arn}");
+    // StartExecution's answer with its HTTP metadata, as AWS's SDK gives it: the headers Step
+    // Functions' endpoint sends, Content-Length the length of the API's JSON body.
+    let result = &out["output"];
+    let keys: Vec<&String> = result.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "ExecutionArn",
+            "SdkHttpMetadata",
+            "SdkResponseMetadata",
+            "StartDate"
+        ],
+        "{result}"
+    );
+    let http = &result["SdkHttpMetadata"];
+    assert_eq!(http["HttpStatusCode"], 200);
+    let headers: Vec<&String> = http["HttpHeaders"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        headers,
+        [
+            "connection",
+            "Content-Length",
+            "Content-Type",
+            "Date",
+            "x-amzn-RequestId"
+        ]
+    );
+    let all: Vec<&String> = http["AllHttpHeaders"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        all,
+        [
+            "x-amzn-RequestId",
+            "connection",
+            "Content-Length",
+            "Date",
+            "Content-Type"
+        ]
+    );
+    let start_millis = result["StartDate"]
+        .as_i64()
+        .expect("StartDate in milliseconds");
+    let body = json!({
+        "executionArn": child_arn,
+        "startDate": start_millis as f64 / 1000.0,
+    })
+    .to_string();
+    assert_eq!(
+        http["HttpHeaders"]["Content-Length"],
+        json!(body.len().to_string()),
+        "{body}"
+    );
+    assert_eq!(
+        http["AllHttpHeaders"]["Content-Length"],
+        json!([body.len().to_string()])
+    );
+    assert_eq!(
+        http["HttpHeaders"]["Content-Type"],
+        "application/x-amz-json-1.0"
+    );
+    let date = http["HttpHeaders"]["Date"].as_str().unwrap();
+    assert!(date.ends_with(" GMT") && date.len() == 29, "{date}");
+    let request_id = &result["SdkResponseMetadata"]["RequestId"];
+    assert_eq!(request_id.as_str().map(str::len), Some(36), "{request_id}");
+    assert_eq!(&http["HttpHeaders"]["x-amzn-RequestId"], request_id);
+    assert_eq!(
+        http["AllHttpHeaders"]["x-amzn-RequestId"],
+        json!([request_id])
+    );
     let d = wait_done(&client, &child_arn, Duration::from_secs(10)).await;
     assert_eq!(d.status, ExecutionStatus::Succeeded);
 }

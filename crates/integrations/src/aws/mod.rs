@@ -173,7 +173,9 @@ pub(crate) async fn call(
         )
         .await;
         match sent {
-            Ok(answer) if answer.status.is_success() => return optimized.result(&answer),
+            Ok(answer) if answer.status.is_success() => {
+                return optimized.result(&answer, settings.response_headers)
+            }
             Ok(answer) => {
                 let error = errors::parse(target, &answer.headers, &answer.body);
                 if !(again && errors::is_retryable(answer.status, &error)) {

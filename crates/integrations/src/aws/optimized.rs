@@ -20,7 +20,7 @@ use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcom
 use switchback_types::ExecutionArn;
 
 use super::json_protocol::Answer;
-use super::metadata;
+use super::metadata::{self, ResponseHeaders};
 use super::query_protocol;
 use super::services::{Protocol, Service, DYNAMODB, EVENTBRIDGE, SNS, SQS};
 
@@ -196,8 +196,9 @@ impl Optimized {
             .map_err(|e| format!("the parameters cannot be sent as JSON: {e}"))
     }
 
-    /// The task's outcome for a successful answer.
-    pub fn result(&self, answer: &Answer) -> TaskOutcome {
+    /// The task's outcome for a successful answer; `headers`: which of its headers
+    /// `SdkHttpMetadata` lists (`[aws] response_headers`).
+    pub fn result(&self, answer: &Answer, headers: ResponseHeaders) -> TaskOutcome {
         let output = match self.service.protocol {
             Protocol::AwsJson { .. } => parse_output(&answer.body),
             Protocol::AwsQuery { .. } => query_protocol::read_result(&answer.body, self.operation),
@@ -227,7 +228,8 @@ impl Optimized {
                 &mut output,
                 answer.status,
                 &answer.headers,
-                self.service.header_spellings,
+                self.service,
+                headers,
             );
         }
         TaskOutcome::Succeeded(Value::Object(output))
@@ -370,7 +372,8 @@ mod tests {
                 br#"{"Entries":[{"EventId":"e1"},{"ErrorCode":"MalformedDetail","ErrorMessage":"Detail is malformed."}],"FailedEntryCount":1}"#,
             ),
         };
-        let outcome = optimized("arn:aws:states:::events:putEvents").result(&answer);
+        let outcome =
+            optimized("arn:aws:states:::events:putEvents").result(&answer, ResponseHeaders::Aws);
         let TaskOutcome::Failed { error, cause } = outcome else {
             panic!("{outcome:?}")
         };
@@ -388,7 +391,8 @@ mod tests {
             headers,
             body: Bytes::from_static(b"{}"),
         };
-        let outcome = optimized("arn:aws:states:::dynamodb:putItem").result(&answer);
+        let outcome =
+            optimized("arn:aws:states:::dynamodb:putItem").result(&answer, ResponseHeaders::Aws);
         let TaskOutcome::Succeeded(output) = outcome else {
             panic!("{outcome:?}")
         };
@@ -442,7 +446,8 @@ mod tests {
                   <ResponseMetadata><RequestId>R</RequestId></ResponseMetadata></PublishResponse>",
             ),
         };
-        let outcome = optimized("arn:aws:states:::sns:publish").result(&answer);
+        let outcome =
+            optimized("arn:aws:states:::sns:publish").result(&answer, ResponseHeaders::Aws);
         let TaskOutcome::Succeeded(output) = outcome else {
             panic!("{outcome:?}")
         };

@@ -50,6 +50,10 @@ pub(crate) struct Service {
     /// How the service's servers spell header names where they differ from the common
     /// spelling (lowercase name, spelling), for `SdkHttpMetadata`.
     pub header_spellings: &'static [(&'static str, &'static str)],
+    /// Whether the service's AWS endpoint sends a `Server` header (DynamoDB's `Server:
+    /// Server`), so that `SdkHttpMetadata` keeps it under `[aws] response_headers = "aws"`;
+    /// on the others a `Server` header is the emulator's web server (moto's `Werkzeug/...`).
+    pub server_header: bool,
 }
 
 /// Amazon SQS, over AWS JSON 1.0 (SQS's JSON protocol; moto 5 and ElasticMQ speak it too).
@@ -91,6 +95,7 @@ pub(crate) static SQS: Service = Service {
     http_metadata: true,
     // As recorded from SQS's JSON protocol on AWS.
     header_spellings: &[("connection", "connection")],
+    server_header: false,
 };
 
 /// Amazon DynamoDB, over AWS JSON 1.0.
@@ -150,6 +155,7 @@ pub(crate) static DYNAMODB: Service = Service {
     ],
     http_metadata: true,
     header_spellings: &[],
+    server_header: true,
 };
 
 /// Amazon EventBridge, over AWS JSON 1.1.
@@ -177,6 +183,7 @@ pub(crate) static EVENTBRIDGE: Service = Service {
     ],
     http_metadata: false,
     header_spellings: &[],
+    server_header: false,
 };
 
 /// Amazon SNS, over the AWS query protocol.
@@ -214,6 +221,7 @@ pub(crate) static SNS: Service = Service {
     http_metadata: true,
     // As recorded from SNS on AWS.
     header_spellings: &[("connection", "connection")],
+    server_header: false,
 };
 
 /// The services Switchback calls.

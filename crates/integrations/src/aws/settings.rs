@@ -16,6 +16,7 @@
 
 use http::Uri;
 
+use super::metadata::ResponseHeaders;
 use super::services::{self, Service};
 use crate::config::{check_url, AwsConfig};
 
@@ -35,6 +36,9 @@ pub(crate) struct AwsSettings {
     /// (`AWS_ENDPOINT_URL_<KEY>`), the global variable, the services' tables, the global key.
     /// A service key is `sqs`, `dynamodb`, `eventbridge`, ...; `None` stands for every service.
     pub endpoints: Vec<(Option<String>, Named)>,
+    /// `[aws] response_headers`: which headers of an answer `SdkHttpMetadata` lists (default:
+    /// those AWS's endpoint sends; see [`super::metadata`]).
+    pub response_headers: ResponseHeaders,
 }
 
 /// An endpoint the configuration names, and where it was named (for messages).
@@ -123,11 +127,26 @@ impl AwsSettings {
         }
         let region = region.map(|(_, region)| region);
 
+        let response_headers = match config.response_headers.as_deref() {
+            None => ResponseHeaders::default(),
+            Some(text) => ResponseHeaders::parse(text).ok_or_else(|| {
+                (
+                    "aws.response_headers".to_string(),
+                    format!(
+                        "{text:?} is not a choice: write \"aws\" (SdkHttpMetadata lists the \
+                         headers AWS's endpoint sends; the default) or \"endpoint\" (every \
+                         header the endpoint answered with)"
+                    ),
+                )
+            })?,
+        };
+
         Ok(AwsSettings {
             enabled: config.enabled,
             profile,
             region,
             endpoints,
+            response_headers,
         })
     }
 
@@ -330,6 +349,34 @@ mod tests {
         .unwrap();
         assert!(settings.reaches(services::by_key("sqs").unwrap()));
         assert!(!settings.reaches(services::by_key("dynamodb").unwrap()));
+    }
+
+    #[test]
+    fn response_headers_aws_unless_endpoint() {
+        let settings = check(AwsConfig::default(), &[]).unwrap();
+        assert_eq!(settings.response_headers, ResponseHeaders::Aws);
+        for (text, expected) in [
+            ("aws", ResponseHeaders::Aws),
+            ("endpoint", ResponseHeaders::Endpoint),
+        ] {
+            let config = AwsConfig {
+                response_headers: Some(text.into()),
+                ..AwsConfig::default()
+            };
+            assert_eq!(check(config, &[]).unwrap().response_headers, expected);
+        }
+        let config = AwsConfig {
+            response_headers: Some("all".into()),
+            ..AwsConfig::default()
+        };
+        let (field, problem) = check(config, &[]).unwrap_err();
+        assert_eq!(field, "aws.response_headers");
+        assert!(
+            problem.contains("\"all\"")
+                && problem.contains("\"aws\"")
+                && problem.contains("\"endpoint\""),
+            "{problem}"
+        );
     }
 
     #[test]
