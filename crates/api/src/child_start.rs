@@ -95,16 +95,18 @@ async fn start(
     .map_err(crate::actions::executions::runtime_error)
 }
 
-/// An API error as a task sees it: `StepFunctions.<Code>Exception` (AWS's SDK-integration
-/// naming) with the message as cause.
+/// An API error as a task sees it: `StepFunctions.<Code>Exception` with the SDK for Java 1.x's
+/// message as cause, as AWS's optimised integration reports it: `<message> (Service:
+/// AWSStepFunctions; Status Code: 400; Error Code: <code>; Request ID: <id>; Proxy: null)`.
 fn as_task_error(e: ApiError) -> (String, String) {
     let code = e.code();
     let code = code.strip_suffix("Exception").unwrap_or(code);
     (
         format!("StepFunctions.{code}Exception"),
         format!(
-            "{} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code})",
-            e.message()
+            "{} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code}; Request ID: {}; Proxy: null)",
+            e.message(),
+            crate::ids::uuid_v4()
         ),
     )
 }

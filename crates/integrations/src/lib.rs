@@ -158,6 +158,7 @@ impl Shared {
                     http_task::call(self, &request).await
                 }
                 (Integration::StartExecution, _) => runtimes(&request),
+                (Integration::AwsSdk, _) => aws::call_sdk(self, &request, service).await,
                 (Integration::Other, _) => match aws::optimized(service) {
                     Some(optimized) => aws::call(self, &request, service, optimized).await,
                     None => unsupported_service(&request),

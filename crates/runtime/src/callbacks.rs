@@ -26,7 +26,8 @@ pub struct ActivityTask {
 }
 
 /// Whether a token has the shape of the tokens Switchback hands out (hex, 44 characters).
-fn well_formed(token: &str) -> bool {
+/// The API checks it before the rest of a request, as AWS checks the token first.
+pub fn well_formed(token: &str) -> bool {
     token.len() == 44 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -35,7 +35,7 @@ use switchback_store::executions::{self, Ending, ExecutionRecord};
 use switchback_store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
-pub use callbacks::ActivityTask;
+pub use callbacks::{well_formed as task_token_is_well_formed, ActivityTask};
 pub use config::RuntimeConfig;
 pub use error::RuntimeError;
 pub use hub::{ChildStartRequest, ChildStartResult, ChildStarter, MockConfig, SharedTaskHandler};

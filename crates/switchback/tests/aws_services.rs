@@ -713,3 +713,192 @@ async fn services_no_configuration_names_are_not_called() {
     assert_eq!(item, json!({"id": {"S": "a"}}));
     assert!(receive(&moto, &queue, 1).is_empty());
 }
+
+/// A Task state calling `aws-sdk:SERVICE:ACTION` with `parameters`, its result at
+/// `result_path`, then `next` (or the end).
+fn sdk_task(resource: &str, parameters: Value, result_path: &str, next: Option<&str>) -> Value {
+    let mut state = json!({
+        "Type": "Task",
+        "Resource": format!("arn:aws:states:::aws-sdk:{resource}"),
+        "Parameters": parameters,
+        "ResultPath": result_path,
+    });
+    match next {
+        Some(next) => state["Next"] = json!(next),
+        None => state["End"] = json!(true),
+    }
+    state
+}
+
+#[tokio::test]
+async fn aws_sdk_s3_objects_are_put_read_listed_and_a_missing_key_is_caught_by_name() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let bucket = "orders-sdk-s3";
+    moto.boto3(
+        "s3.create_bucket(Bucket=ARGS['bucket'])",
+        &json!({"bucket": bucket}),
+    );
+    let serve = Serve::start("sdk-s3", &config_for(&moto), &[]).await;
+
+    let mut missing = sdk_task(
+        "s3:getObject",
+        json!({"Bucket.$": "$.bucket", "Key": "no/such/key.json"}),
+        "$.missing",
+        None,
+    );
+    missing["Catch"] = json!([{
+        "ErrorEquals": ["S3.NoSuchKeyException"],
+        "ResultPath": "$.caught",
+        "Next": "Done"
+    }]);
+    let definition = json!({
+        "StartAt": "Put",
+        "States": {
+            "Put": sdk_task("s3:putObject",
+                json!({"Bucket.$": "$.bucket", "Key": "orders/o 1.json", "Body.$": "$.order",
+                       "Metadata": {"source": "switchback"}}),
+                "$.put", Some("Get")),
+            "Get": sdk_task("s3:getObject",
+                json!({"Bucket.$": "$.bucket", "Key": "orders/o 1.json"}),
+                "$.got", Some("List")),
+            "List": sdk_task("s3:listObjectsV2",
+                json!({"Bucket.$": "$.bucket", "Prefix": "orders/"}),
+                "$.listed", Some("Missing")),
+            "Missing": missing,
+            "Done": {"Type": "Pass", "End": true}
+        }
+    });
+    let input = json!({"bucket": bucket, "order": {"id": "o-1", "total": 12.5}});
+    let (described, history) = serve.run("sdk-s3", &definition, &input).await;
+    let output = succeeded(&described, &history);
+
+    // The object is in the bucket: the order's JSON text, with its metadata.
+    let stored = moto.boto3(
+        "o = s3.get_object(Bucket=ARGS['bucket'], Key='orders/o 1.json')\n\
+         result = {'body': o['Body'].read().decode(), 'meta': o['Metadata'], 'type': o['ContentType']}",
+        &json!({"bucket": bucket}),
+    );
+    assert_eq!(stored["body"], r#"{"id":"o-1","total":12.5}"#);
+    assert_eq!(stored["meta"], json!({"source": "switchback"}));
+    assert_eq!(stored["type"], "text/plain; charset=UTF-8");
+
+    // Results in Step Functions' shape: PascalCase, the body as text, timestamps as text,
+    // no SdkHttpMetadata.
+    assert!(output["put"]["ETag"].is_string(), "{output:#}");
+    assert!(output["put"].get("SdkHttpMetadata").is_none(), "{output:#}");
+    let got = &output["got"];
+    assert_eq!(got["Body"], r#"{"id":"o-1","total":12.5}"#, "{got:#}");
+    assert_eq!(got["ContentLength"], 25, "{got:#}");
+    assert_eq!(got["Metadata"], json!({"source": "switchback"}), "{got:#}");
+    let modified = got["LastModified"].as_str().expect("LastModified");
+    assert!(
+        modified.ends_with('Z') && modified.contains('T'),
+        "{modified}"
+    );
+    let listed = &output["listed"];
+    assert_eq!(listed["KeyCount"], 1, "{listed:#}");
+    assert_eq!(
+        listed["Contents"][0]["Key"], "orders/o 1.json",
+        "{listed:#}"
+    );
+    assert_eq!(listed["Contents"][0]["Size"], 25, "{listed:#}");
+
+    // The missing key, caught by the name AWS gives it.
+    assert_eq!(
+        output["caught"]["Error"], "S3.NoSuchKeyException",
+        "{output:#}"
+    );
+    let cause = output["caught"]["Cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.starts_with(
+            "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: "
+        ) && cause.ends_with("(SDK Attempt Count: 1)"),
+        "{cause}"
+    );
+    let scheduled = details(&history, "TaskScheduled", "taskScheduledEventDetails");
+    assert_eq!(scheduled[0]["resourceType"], "aws-sdk:s3");
+    assert_eq!(scheduled[0]["resource"], "putObject");
+}
+
+#[tokio::test]
+async fn aws_sdk_calls_each_protocol_json_query_ec2_and_rest_json() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let table = "sdk-flags";
+    moto.boto3(
+        "dynamodb.create_table(TableName=ARGS['table'], \
+         KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}], \
+         AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': 'S'}], \
+         BillingMode='PAY_PER_REQUEST')",
+        &json!({"table": table}),
+    );
+    let serve = Serve::start("sdk-protocols", &config_for(&moto), &[]).await;
+
+    let definition = json!({
+        "StartAt": "Secret",
+        "States": {
+            // AWS JSON 1.1.
+            "Secret": sdk_task("secretsmanager:createSecret",
+                json!({"Name": "sdk/db-password", "SecretString": "hunter2"}),
+                "$.secret", Some("ReadSecret")),
+            "ReadSecret": sdk_task("secretsmanager:getSecretValue",
+                json!({"SecretId": "sdk/db-password"}), "$.read", Some("PutFlag")),
+            // AWS JSON 1.0, with the SDK's member names (BOOL is Bool, SS is Ss).
+            "PutFlag": sdk_task("dynamodb:putItem",
+                json!({"TableName": table,
+                       "Item": {"id": {"S": "f1"}, "on": {"Bool": true}, "tags": {"Ss": ["a", "b"]}}}),
+                "$.put", Some("GetFlag")),
+            "GetFlag": sdk_task("dynamodb:getItem",
+                json!({"TableName": table, "Key": {"id": {"S": "f1"}}}), "$.flag", Some("Role")),
+            // The query protocol.
+            "Role": sdk_task("iam:createRole",
+                json!({"RoleName": "sdk-role", "AssumeRolePolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[]}",
+                       "Tags": [{"Key": "team", "Value": "orders"}]}),
+                "$.role", Some("Vpc")),
+            // EC2's protocol.
+            "Vpc": sdk_task("ec2:createVpc", json!({"CidrBlock": "10.7.0.0/16"}), "$.vpc",
+                Some("Vpcs")),
+            "Vpcs": sdk_task("ec2:describeVpcs",
+                json!({"Filters": [{"Name": "cidr", "Values": ["10.7.0.0/16"]}]}), "$.vpcs",
+                Some("Functions")),
+            // REST-JSON.
+            "Functions": sdk_task("lambda:listFunctions", json!({}), "$.functions", None)
+        }
+    });
+    let (described, history) = serve.run("sdk-protocols", &definition, &json!({})).await;
+    let output = succeeded(&described, &history);
+
+    assert_eq!(output["read"]["SecretString"], "hunter2", "{output:#}");
+    assert_eq!(output["read"]["Name"], "sdk/db-password", "{output:#}");
+    let created = output["read"]["CreatedDate"].as_str().unwrap_or_default();
+    assert!(created.ends_with('Z'), "timestamps as text: {output:#}");
+    assert_eq!(
+        output["flag"]["Item"],
+        json!({"id": {"S": "f1"}, "on": {"Bool": true}, "tags": {"Ss": ["a", "b"]}}),
+        "{output:#}"
+    );
+    assert_eq!(output["role"]["Role"]["RoleName"], "sdk-role", "{output:#}");
+    let vpc_id = output["vpc"]["Vpc"]["VpcId"].as_str().expect("VpcId");
+    assert_eq!(output["vpcs"]["Vpcs"][0]["VpcId"], vpc_id, "{output:#}");
+    assert_eq!(output["vpcs"]["Vpcs"][0]["CidrBlock"], "10.7.0.0/16");
+    assert!(output["functions"]["Functions"].is_array(), "{output:#}");
+
+    // Each effect, read back with boto3.
+    let seen = moto.boto3(
+        "result = {\
+           'secret': secretsmanager.get_secret_value(SecretId='sdk/db-password')['SecretString'],\
+           'item': dynamodb.get_item(TableName=ARGS['table'], Key={'id': {'S': 'f1'}})['Item'],\
+           'tags': iam.list_role_tags(RoleName='sdk-role')['Tags'],\
+           'vpc': [v['VpcId'] for v in ec2.describe_vpcs()['Vpcs'] if v['CidrBlock'] == '10.7.0.0/16']}",
+        &json!({"table": table}),
+    );
+    assert_eq!(seen["secret"], "hunter2");
+    assert_eq!(seen["item"]["on"], json!({"BOOL": true}));
+    assert_eq!(seen["tags"], json!([{"Key": "team", "Value": "orders"}]));
+    assert_eq!(seen["vpc"], json!([vpc_id]));
+}

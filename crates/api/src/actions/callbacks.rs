@@ -38,6 +38,13 @@ pub async fn send_task_success(state: &AppState, body: Value) -> Result<Value, A
     let token = input.req_str("taskToken", TASK_TOKEN)?;
     let output = input.req_str("output", OUTPUT)?;
     input.finish()?;
+    // AWS looks at the token before the output: an unknown token with a bad output is an
+    // invalid token.
+    if !switchback_runtime::task_token_is_well_formed(&token) {
+        return Err(token_error(switchback_runtime::RuntimeError::InvalidToken(
+            "Invalid token".into(),
+        )));
+    }
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&output) {
         return Err(ApiError::service(
             "InvalidOutput",

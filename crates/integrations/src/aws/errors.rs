@@ -59,7 +59,7 @@ pub(crate) fn parse(service: &Service, headers: &HeaderMap, body: &[u8]) -> Serv
 }
 
 /// Reads an AWS JSON error answer.
-fn parse_json(headers: &HeaderMap, body: &[u8]) -> ServiceError {
+pub(crate) fn parse_json(headers: &HeaderMap, body: &[u8]) -> ServiceError {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let field = |names: &[&str]| {
         parsed.as_ref().and_then(|v| {

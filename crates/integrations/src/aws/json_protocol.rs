@@ -18,7 +18,7 @@ use http_body_util::{BodyExt as _, Full};
 
 use super::services::{Protocol, Service};
 use super::settings::Endpoint;
-use super::signing::sign_request;
+use super::signing::{sign_request, SigningStyle};
 use crate::http_client::{describe, Client};
 
 /// How long one request may wait for its answer (the SDK for Java's socket timeout is 50 s).
@@ -84,6 +84,7 @@ pub(crate) async fn send(
         credentials,
         service.signing_name,
         region,
+        SigningStyle::Standard,
     )
     .map_err(NoAnswer::Request)?;
     let request = request.map(|()| Full::new(body));
@@ -116,7 +117,7 @@ pub(crate) async fn send(
 }
 
 /// The `Host` header of a URL: its host, with the port unless it is the scheme's default.
-fn host_of(url: &http::Uri) -> Option<String> {
+pub(crate) fn host_of(url: &http::Uri) -> Option<String> {
     let host = url.host()?;
     let default_port = match url.scheme_str() {
         Some("https") => 443,

@@ -34,6 +34,7 @@ mod json_protocol;
 mod metadata;
 mod optimized;
 mod query_protocol;
+mod sdk;
 mod services;
 mod settings;
 mod signing;
@@ -77,6 +78,51 @@ pub(crate) fn delivers_token(settings: &AwsSettings, resource: &Resource) -> boo
             })
 }
 
+/// Calls `arn:aws:states:::aws-sdk:SERVICE:ACTION` for `request` ([`sdk`]).
+pub(crate) async fn call_sdk(
+    shared: &Shared,
+    request: &TaskRequest,
+    service: &ServiceIntegration,
+) -> TaskOutcome {
+    sdk::call(shared, request, service).await
+}
+
+/// The configuration keys of the services `aws-sdk:*` reaches, for `[aws.services.NAME]`.
+pub(crate) fn sdk_config_keys() -> impl Iterator<Item = &'static str> {
+    sdk::config_keys()
+}
+
+/// The execution's ARN, from the task's idempotency key (`<execution ARN>:<event id>`).
+pub(crate) fn execution_arn_of(request: &TaskRequest) -> &str {
+    request
+        .idempotency_key
+        .rsplit_once(':')
+        .map_or(&*request.idempotency_key, |(arn, _)| arn)
+}
+
+/// The region a call goes to: the resource's, else `[aws] region`, else the profile's, else
+/// the execution's.
+pub(crate) async fn region_for(
+    shared: &Shared,
+    service: &ServiceIntegration,
+    execution_arn: &str,
+) -> String {
+    let settings = &*shared.settings.aws;
+    match (&*service.region, &settings.region) {
+        (region, _) if !region.is_empty() => region.to_string(),
+        (_, Some(region)) => region.clone(),
+        _ => match shared.aws.credentials.profile_region(settings).await {
+            Some(region) => region,
+            None => execution_arn
+                .split(':')
+                .nth(3)
+                .filter(|r| !r.is_empty())
+                .unwrap_or("us-east-1")
+                .to_string(),
+        },
+    }
+}
+
 /// Calls the optimised integration `optimized` for `request`.
 pub(crate) async fn call(
     shared: &Shared,
@@ -102,24 +148,8 @@ pub(crate) async fn call(
         return crate::unsupported::not_configured(request, target.key, &shared.settings.file);
     }
 
-    // The execution ARN: the idempotency key is `<execution ARN>:<scheduled event id>`.
-    let execution_arn = request
-        .idempotency_key
-        .rsplit_once(':')
-        .map_or(&*request.idempotency_key, |(arn, _)| arn);
-    let region = match (&*service.region, &settings.region) {
-        (region, _) if !region.is_empty() => region.to_string(),
-        (_, Some(region)) => region.clone(),
-        _ => match shared.aws.credentials.profile_region(settings).await {
-            Some(region) => region,
-            None => execution_arn
-                .split(':')
-                .nth(3)
-                .filter(|r| !r.is_empty())
-                .unwrap_or("us-east-1")
-                .to_string(),
-        },
-    };
+    let execution_arn = execution_arn_of(request);
+    let region = region_for(shared, service, execution_arn).await;
     let partition = if service.partition.is_empty() {
         "aws"
     } else {

@@ -90,14 +90,14 @@ impl Form {
 
 /// One XML element: its local name, its child elements, its text.
 #[derive(Debug, Default)]
-struct Element {
-    name: String,
-    children: Vec<Element>,
-    text: String,
+pub(crate) struct Element {
+    pub name: String,
+    pub children: Vec<Element>,
+    pub text: String,
 }
 
 impl Element {
-    fn child(&self, name: &str) -> Option<&Element> {
+    pub fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == name)
     }
 
@@ -129,7 +129,7 @@ impl Element {
 }
 
 /// The document's root element.
-fn parse(body: &[u8]) -> Result<Element, String> {
+pub(crate) fn parse(body: &[u8]) -> Result<Element, String> {
     let text = std::str::from_utf8(body).map_err(|e| format!("the body is not UTF-8: {e}"))?;
     let mut stack: Vec<Element> = Vec::new();
     for token in Tokenizer::from(text) {

@@ -263,8 +263,18 @@ pub(crate) fn by_key(key: &str) -> Option<&'static Service> {
     SERVICES.iter().copied().find(|s| s.key == key)
 }
 
+/// Every configuration key: the optimised integrations' and those of the services `aws-sdk:*`
+/// reaches (AWS's service ids in lowercase, spaces as `_`: `secrets_manager`, `auto_scaling`).
+pub(crate) fn known_keys() -> impl Iterator<Item = &'static str> {
+    KNOWN_KEYS
+        .iter()
+        .copied()
+        .chain(super::sdk_config_keys().filter(|k| !KNOWN_KEYS.contains(k)))
+}
+
 /// The config key a `[aws.services.NAME]` table means: NAME itself in lowercase with `-` as
-/// `_`, or the name Step Functions' resources use where it differs (`events`, `states`).
+/// `_`, or the name Step Functions' resources use where it differs (`events`, `states`), or
+/// the key without its underscores (`autoscaling` is `auto_scaling`).
 pub(crate) fn config_key(name: &str) -> Option<&'static str> {
     let lower = name.to_ascii_lowercase().replace('-', "_");
     let lower = match lower.as_str() {
@@ -275,7 +285,9 @@ pub(crate) fn config_key(name: &str) -> Option<&'static str> {
         "logs" => "cloudwatch_logs",
         other => other,
     };
-    KNOWN_KEYS.iter().copied().find(|k| *k == lower)
+    known_keys()
+        .find(|k| *k == lower)
+        .or_else(|| known_keys().find(|k| k.replace('_', "") == lower.replace('_', "")))
 }
 
 /// `AWS_ENDPOINT_URL_<KEY>`: the key in uppercase.
@@ -303,6 +315,9 @@ mod tests {
         assert_eq!(config_key("DynamoDB"), Some("dynamodb"));
         assert_eq!(config_key("dynamo"), None);
         assert_eq!(endpoint_variable("dynamodb"), "AWS_ENDPOINT_URL_DYNAMODB");
+        assert_eq!(config_key("autoscaling"), Some("auto_scaling"));
+        assert_eq!(config_key("s3"), Some("s3"));
+        assert_eq!(config_key("iam"), Some("iam"));
         for service in SERVICES {
             assert!(KNOWN_KEYS.contains(&service.key), "{}", service.key);
             assert_eq!(by_key(service.key).map(|s| s.key), Some(service.key));

@@ -75,7 +75,7 @@ impl AwsSettings {
 
         let mut endpoints = Vec::new();
         // The variables of every service Switchback knows, then the global one.
-        for key in services::KNOWN_KEYS {
+        for key in services::known_keys() {
             let name = services::endpoint_variable(key);
             if let Some(url) = endpoint_var(&name) {
                 endpoints.push((Some(key.to_string()), named(&url, name)?));
@@ -91,7 +91,7 @@ impl AwsSettings {
                     field.clone(),
                     format!(
                         "{name:?} is not an AWS service Switchback knows; write the service's name as in AWS's config files ({})",
-                        services::KNOWN_KEYS.join(", ")
+                        services::known_keys().collect::<Vec<_>>().join(", ")
                     ),
                 )
             })?;

@@ -8,9 +8,22 @@
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{
+    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode,
+};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
+
+/// How a service wants its requests signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SigningStyle {
+    /// SigV4 as most services take it.
+    Standard,
+    /// S3's variant: the path encoded once and not normalised (object keys keep their
+    /// `//` and `..`), and the payload's hash sent in `x-amz-content-sha256`.
+    S3,
+}
 
 /// Signs `request` (its method, URI, headers and `body`) for `service` in `region`, adding the
 /// `Authorization`, `X-Amz-Date` and (for temporary credentials) `X-Amz-Security-Token`
@@ -21,14 +34,21 @@ pub(crate) fn sign_request<B>(
     credentials: &Credentials,
     service: &str,
     region: &str,
+    style: SigningStyle,
 ) -> Result<(), String> {
     let identity: Identity = credentials.clone().into();
+    let mut settings = SigningSettings::default();
+    if style == SigningStyle::S3 {
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
         .name(service)
         .time(SystemTime::now())
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()
         .map_err(|e| format!("could not sign the request: {e}"))?
         .into();

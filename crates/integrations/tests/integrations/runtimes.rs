@@ -107,7 +107,7 @@ async fn aws_services_not_called_yet_fail_with_how_to_mock_them() {
     let (_dir, integrations) = echo();
     for resource in [
         "arn:aws:states:::sns:publishBatch",
-        "arn:aws:states:::aws-sdk:s3:getObject",
+        "arn:aws:states:::ecs:runTask.sync",
     ] {
         let request = task(resource, json!({"TopicArn": "t"}));
         let (error, cause) = failed(integrations.call(&request).await);
@@ -136,6 +136,11 @@ async fn aws_services_are_not_called_unless_configured() {
         ("arn:aws:states:::dynamodb:putItem", "dynamodb"),
         ("arn:aws:states:::events:putEvents", "eventbridge"),
         ("arn:aws:states:::sns:publish", "sns"),
+        ("arn:aws:states:::aws-sdk:s3:getObject", "s3"),
+        (
+            "arn:aws:states:::aws-sdk:secretsmanager:listSecrets",
+            "secrets_manager",
+        ),
     ] {
         let request = task(resource, json!({"QueueUrl": "q"}));
         let (error, cause) = failed(integrations.call(&request).await);
