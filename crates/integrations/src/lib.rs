@@ -253,8 +253,8 @@ impl Integrations {
 
     /// Whether a `.waitForTaskToken` call of `resource` sends the token somewhere, so that
     /// the task then waits for its answer: `lambda:invoke` and `http:invoke`, and the AWS
-    /// integrations that take a token (`sqs:sendMessage`, `events:putEvents`) when `[aws]`
-    /// lets their calls go out. Otherwise the token goes nowhere and the task waits for an
+    /// integrations that take a token (`sqs:sendMessage`, `sns:publish`, `events:putEvents`,
+    /// `aws-sdk:*`) when `[aws]` lets their calls go out. Otherwise the token goes nowhere and the task waits for an
     /// answer given by hand (`SendTaskSuccess` with the token from its `TaskScheduled`).
     pub fn delivers_token(&self, resource: &Resource) -> bool {
         resource.pattern() == IntegrationPattern::WaitForTaskToken

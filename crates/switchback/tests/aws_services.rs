@@ -11,6 +11,11 @@
 //! - EventBridge `putEvents`: the event reaches a rule's SQS target with the execution's ARNs.
 //! - SNS `publish`: the message (an object, sent as its JSON text, with an attribute) reaches
 //!   the topic's SQS subscription; a missing topic is caught as `SNS.NotFoundException`.
+//! - `aws-sdk:*`: S3 objects put (the body as JSON text, with metadata), read, listed, and a
+//!   missing key caught as `S3.NoSuchKeyException`; one call in each other protocol (Secrets
+//!   Manager on AWS JSON 1.1, DynamoDB on 1.0 with the SDK's `Bool`/`Ss` names, IAM on query,
+//!   EC2 on its own, Lambda on REST-JSON), each effect read back; `.waitForTaskToken` sends
+//!   the token and waits for a worker's answer.
 //! - Safe by default: a service no configuration names is not called (the task fails with the
 //!   cause that says what to configure), while the one named by `AWS_ENDPOINT_URL_DYNAMODB` is.
 //!
@@ -901,4 +906,56 @@ async fn aws_sdk_calls_each_protocol_json_query_ec2_and_rest_json() {
     assert_eq!(seen["item"]["on"], json!({"BOOL": true}));
     assert_eq!(seen["tags"], json!([{"Key": "team", "Value": "orders"}]));
     assert_eq!(seen["vpc"], json!([vpc_id]));
+}
+
+#[tokio::test]
+async fn aws_sdk_wait_for_task_token_sends_the_token_and_waits_for_its_answer() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let queue = create_queue(&moto, "approvals-sdk-token");
+    let serve = Serve::start("sdk-token", &config_for(&moto), &[]).await;
+
+    let definition = json!({
+        "StartAt": "Ask",
+        "States": {"Ask": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl.$": "$.queue", "MessageBody.$": "$$.Task.Token"},
+            "TimeoutSeconds": 60,
+            "End": true
+        }}
+    });
+    let execution = serve
+        .start_execution("sdk-token", &definition, &json!({"queue": queue}))
+        .await;
+    let (python, moto_url, sfn_url, queue_url) = (
+        tools.python.clone(),
+        moto.url.clone(),
+        serve.url.clone(),
+        queue.clone(),
+    );
+    let token = tokio::task::spawn_blocking(move || {
+        moto::boto3(
+            &python,
+            &moto_url,
+            "messages = sqs.receive_message(QueueUrl=ARGS['queue'], WaitTimeSeconds=20)\
+             .get('Messages', [])\n\
+             token = messages[0]['Body']\n\
+             sfn = client('stepfunctions', ARGS['sfn'])\n\
+             sfn.send_task_success(taskToken=token, output=json.dumps({'approved': True}))\n\
+             result = token",
+            &json!({"queue": queue_url, "sfn": sfn_url}),
+        )
+    })
+    .await
+    .expect("the worker");
+    let (described, history) = serve.finish(&execution).await;
+    assert_eq!(succeeded(&described, &history), json!({"approved": true}));
+    let scheduled = details(&history, "TaskScheduled", "taskScheduledEventDetails");
+    let parameters: Value =
+        serde_json::from_str(scheduled[0]["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(parameters["MessageBody"], token);
+    assert_eq!(scheduled[0]["resourceType"], "aws-sdk:sqs");
 }

@@ -2,10 +2,11 @@
 //! endpoint (LocalStack, moto, ElasticMQ, DynamoDB Local, ...), with AWS's request and result
 //! shapes and error names, so that definitions written for AWS run unchanged.
 //!
-//! What is called today: the optimised integrations `sqs:sendMessage` (and
-//! `.waitForTaskToken`), `dynamodb:getItem|putItem|updateItem|deleteItem` and
-//! `events:putEvents` (and `.waitForTaskToken`) ([`optimized`]); every other AWS resource
-//! still fails with how to mock it ([`crate::unsupported_service`]).
+//! What is called today: the optimised integrations `sqs:sendMessage`, `sns:publish` and
+//! `events:putEvents` (each also with `.waitForTaskToken`) and
+//! `dynamodb:getItem|putItem|updateItem|deleteItem` ([`optimized`]), and
+//! `aws-sdk:SERVICE:ACTION` for the services whose API facts are embedded ([`sdk`]); every
+//! other AWS resource still fails with how to mock it ([`crate::unsupported_service`]).
 //!
 //! One call, and the module that owns each step:
 //!
@@ -42,7 +43,7 @@ mod signing;
 use std::time::Duration;
 
 use switchback_engine::task::{
-    IntegrationPattern, Resource, ServiceIntegration, TaskOutcome, TaskRequest,
+    Integration, IntegrationPattern, Resource, ServiceIntegration, TaskOutcome, TaskRequest,
 };
 
 use crate::Shared;
@@ -69,13 +70,18 @@ pub(crate) fn optimized(service: &ServiceIntegration) -> Option<&'static Optimiz
 /// integration Switchback calls, with the pattern, and a configuration that lets the call
 /// go out.
 pub(crate) fn delivers_token(settings: &AwsSettings, resource: &Resource) -> bool {
-    resource.pattern() == IntegrationPattern::WaitForTaskToken
-        && resource
-            .service()
-            .and_then(optimized::find)
-            .is_some_and(|o| {
-                o.supports(IntegrationPattern::WaitForTaskToken) && settings.reaches(o.service)
-            })
+    if resource.pattern() != IntegrationPattern::WaitForTaskToken {
+        return false;
+    }
+    let Some(service) = resource.service() else {
+        return false;
+    };
+    if service.integration == Integration::AwsSdk {
+        return sdk::reaches(settings, service);
+    }
+    optimized::find(service).is_some_and(|o| {
+        o.supports(IntegrationPattern::WaitForTaskToken) && settings.reaches(o.service)
+    })
 }
 
 /// Calls `arn:aws:states:::aws-sdk:SERVICE:ACTION` for `request` ([`sdk`]).

@@ -227,6 +227,16 @@ pub(crate) async fn call(
     }
 }
 
+/// Whether a call of `aws-sdk:SERVICE:...` may go out: the service is one Switchback knows and
+/// the configuration names an endpoint for it or enables AWS.
+pub(crate) fn reaches(settings: &super::AwsSettings, integration: &ServiceIntegration) -> bool {
+    let name = integration
+        .resource_type
+        .strip_prefix("aws-sdk:")
+        .unwrap_or(&integration.resource_type);
+    model::service(name).is_ok_and(|model| settings.reaches(service_of(&model)))
+}
+
 /// An action Switchback cannot call: not a known service or operation.
 fn unknown(request: &TaskRequest, problem: &str) -> TaskOutcome {
     TaskOutcome::Failed {
