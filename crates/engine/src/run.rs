@@ -48,6 +48,14 @@ pub trait TaskHandler {
             Some(crate::task::Integration::LambdaInvoke | crate::task::Integration::HttpInvoke)
         )
     }
+
+    /// Whether the handler itself sees a `.sync` task of `resource` to its end: it starts
+    /// the job, then polls it in [`TaskPhase::AwaitResult`] (an AWS job such as Glue's
+    /// `startJobRun.sync`). By default no resource is.
+    fn polls(&self, resource: &crate::task::Resource) -> bool {
+        let _ = resource;
+        false
+    }
 }
 
 pub use switchback_types::ExecutionStatus;
@@ -190,7 +198,7 @@ impl Driver for LocalDriver {
             let outcome = self.mocks.respond(&request);
             return Box::pin(self.answer(outcome));
         };
-        if let Some(outcome) = needs_server(&request) {
+        if let Some(outcome) = needs_server(&request).filter(|_| !tasks.polls(&request.resource)) {
             return Box::pin(self.answer(outcome));
         }
         let call = tasks.call(request);

@@ -39,6 +39,9 @@ pub struct TaskRequest {
     pub task_token: Option<Arc<str>>,
     /// Which part of the task the driver is asked for.
     pub phase: TaskPhase,
+    /// In [`TaskPhase::AwaitResult`] after a hand-over: what the hand-over answered (the
+    /// `TaskSubmitted` output, also after a restart), e.g. the id of a `.sync` job to poll.
+    pub submitted: Option<Arc<Value>>,
 }
 
 impl TaskRequest {

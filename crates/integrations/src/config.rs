@@ -92,6 +92,9 @@ pub struct AwsConfig {
     /// an emulator adds (moto's `Server: Werkzeug/...`, `Access-Control-Allow-Origin`), so
     /// that outputs are the ones AWS would give; `"endpoint"`, every header as answered.
     pub response_headers: Option<String>,
+    /// How often a `.sync` job (Glue, Batch, ECS, ...) is asked for its state, in seconds
+    /// (default 5; at least 0.05).
+    pub job_poll_seconds: Option<f64>,
     /// `[aws.services.NAME]`, NAME as in AWS's config files (`sqs`, `dynamodb`,
     /// `eventbridge`, `sns`, `s3`, ...): settings of one service.
     #[serde(default)]

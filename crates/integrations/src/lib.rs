@@ -133,6 +133,12 @@ impl Shared {
     }
 
     async fn dispatch(&self, request: TaskRequest) -> TaskOutcome {
+        if let ResourceKind::Service(service) = request.resource.kind() {
+            if aws::is_sync_job(service, request.resource.pattern()) {
+                let service = service.clone();
+                return aws::call_sync_job(self, &request, &service).await;
+            }
+        }
         if request.phase != TaskPhase::Dispatch {
             return TaskOutcome::Failed {
                 error: "States.Runtime".into(),
@@ -299,5 +305,11 @@ impl switchback_engine::TaskHandler for Integrations {
 
     fn delivers_token(&self, resource: &Resource) -> bool {
         Integrations::delivers_token(self, resource)
+    }
+
+    fn polls(&self, resource: &Resource) -> bool {
+        resource
+            .service()
+            .is_some_and(|service| aws::is_sync_job(service, resource.pattern()))
     }
 }

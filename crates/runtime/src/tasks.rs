@@ -48,8 +48,20 @@ pub async fn run(driver: &StandardDriver, request: TaskRequest) -> TaskOutcome {
     match request.phase {
         TaskPhase::Dispatch => dispatch(driver, request).await,
         TaskPhase::AwaitStart => await_activity_start(driver, &request).await,
+        TaskPhase::AwaitResult if polled_by_integrations(&driver.hub, &request.resource) => {
+            // A `.sync` job of an AWS service: the integrations poll it, from the job's id in
+            // the `TaskSubmitted` output (after a restart too: no second job is started).
+            call(&driver.hub, request).await
+        }
         TaskPhase::AwaitResult => await_answer(driver, &request).await,
     }
+}
+
+/// Whether the integrations see a `.sync` task of `resource` through (an AWS job they poll).
+fn polled_by_integrations(hub: &Hub, resource: &Resource) -> bool {
+    hub.tasks
+        .as_ref()
+        .is_some_and(|tasks| tasks.polls(resource))
 }
 
 /// Runs a task of an Express execution: request-response only, as in AWS (Express workflows

@@ -50,7 +50,47 @@ struct Serve {
     client: Client,
     url: String,
     log: PathBuf,
+    env: Vec<(String, String)>,
     _dir: TempDir,
+}
+
+/// Starts `switchback serve` on `dir` (its data directory and `switchback.toml`), appending to
+/// `log`, on a free port; the process and its URL.
+fn spawn(dir: &TempDir, log: &std::path::Path, env: &[(String, String)]) -> (Child, String) {
+    let out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("open the log");
+    let err = out.try_clone().expect("clone the log");
+    let addr = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchback"));
+    command
+        .arg("serve")
+        .arg("--listen")
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--config")
+        .arg(dir.path().join("switchback.toml"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("AWS_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("HOME", dir.path())
+        .env("AWS_ACCESS_KEY_ID", moto::ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", moto::SECRET_ACCESS_KEY)
+        .env("AWS_REGION", moto::REGION)
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .expect("start switchback serve");
+    (child, format!("http://{addr}"))
 }
 
 impl Serve {
@@ -58,49 +98,41 @@ impl Serve {
     /// credentials and a region.
     async fn start(tag: &str, config: &str, env: &[(&str, &str)]) -> Serve {
         let dir = TempDir::new(&format!("aws-{tag}"));
-        let config_path = dir.path().join("switchback.toml");
-        std::fs::write(&config_path, config).expect("write switchback.toml");
+        std::fs::write(dir.path().join("switchback.toml"), config).expect("write switchback.toml");
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let log = dir.path().join("serve.log");
-        let out = std::fs::File::create(&log).expect("create the log");
-        let err = out.try_clone().expect("clone the log");
-        let addr = free_port();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_switchback"));
-        command
-            .arg("serve")
-            .arg("--listen")
-            .arg(addr.to_string())
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .arg("--config")
-            .arg(&config_path);
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("AWS_") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env("HOME", dir.path())
-            .env("AWS_ACCESS_KEY_ID", moto::ACCESS_KEY_ID)
-            .env("AWS_SECRET_ACCESS_KEY", moto::SECRET_ACCESS_KEY)
-            .env("AWS_REGION", moto::REGION)
-            .envs(env.iter().copied());
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .expect("start switchback serve");
-        let url = format!("http://{addr}");
+        let (child, url) = spawn(&dir, &log, &env);
         let client = Client::new(&url).expect("client");
         let serve = Serve {
             child,
             client,
             url,
             log,
+            env,
             _dir: dir,
         };
+        serve.wait_ready().await;
+        serve
+    }
+
+    /// Kills the server with SIGKILL (no shutdown of any kind) and starts it again on the
+    /// same data directory, as after a crash.
+    async fn crash_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, url) = spawn(&self._dir, &self.log, &self.env);
+        self.child = child;
+        self.client = Client::new(&url).expect("client");
+        self.url = url;
+        self.wait_ready().await;
+    }
+
+    async fn wait_ready(&self) {
         let deadline = Instant::now() + LIMIT;
-        while serve
+        while self
             .client
             .call("ListStateMachines", &json!({}))
             .await
@@ -109,11 +141,10 @@ impl Serve {
             assert!(
                 Instant::now() < deadline,
                 "switchback serve did not answer within {LIMIT:?}\n{}",
-                serve.log_tail()
+                self.log_tail()
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        serve
     }
 
     fn log_tail(&self) -> String {
@@ -958,4 +989,210 @@ async fn aws_sdk_wait_for_task_token_sends_the_token_and_waits_for_its_answer() 
         serde_json::from_str(scheduled[0]["parameters"].as_str().unwrap()).unwrap();
     assert_eq!(parameters["MessageBody"], token);
     assert_eq!(scheduled[0]["resourceType"], "aws-sdk:sqs");
+}
+
+/// Creates a Glue job in moto and has moto's job runs take `polls` answers per state
+/// (STARTING, RUNNING, then SUCCEEDED), so that a `.sync` task polls a while.
+fn glue_job(moto: &Moto, name: &str, polls: u32) {
+    moto.boto3(
+        "glue = client('glue')\n\
+         glue.create_job(Name=ARGS['name'], Role='arn:aws:iam::123456789012:role/glue', \
+         Command={'Name': 'glueetl', 'ScriptLocation': 's3://scripts/etl.py'})\n\
+         import urllib.request\n\
+         body = json.dumps({'model_name': 'glue::job_run', \
+                            'transition': {'progression': 'manual', 'times': ARGS['polls']}})\n\
+         urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/state-manager/set-transition', \
+                                data=body.encode(), method='POST'))",
+        &json!({"name": name, "polls": polls}),
+    );
+}
+
+/// The job runs of a Glue job in moto.
+fn glue_runs(moto: &Moto, name: &str) -> Vec<Value> {
+    moto.boto3(
+        "glue = client('glue')\n\
+         result = [{'Id': r['Id'], 'JobRunState': r['JobRunState']} \
+                   for r in glue.get_job_runs(JobName=ARGS['name'])['JobRuns']]",
+        &json!({"name": name}),
+    )
+    .as_array()
+    .cloned()
+    .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn glue_start_job_run_sync_polls_the_job_to_its_end_and_a_missing_job_is_caught_by_name() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    glue_job(&moto, "etl-nightly", 3);
+    let config = format!("{}job_poll_seconds = 0.1\n", config_for(&moto));
+    let serve = Serve::start("glue-sync", &config, &[]).await;
+
+    let definition = json!({
+        "StartAt": "Run",
+        "States": {
+            "Run": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                "Parameters": {"JobName": "etl-nightly", "Arguments": {"--day": "2026-12-01"}},
+                "ResultPath": "$.run",
+                "Next": "Missing"
+            },
+            "Missing": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                "Parameters": {"JobName": "no-such-job"},
+                "Catch": [{"ErrorEquals": ["Glue.EntityNotFoundException"],
+                           "ResultPath": "$.missing", "Next": "Done"}],
+                "End": true
+            },
+            "Done": {"Type": "Pass", "End": true}
+        }
+    });
+    let (described, history) = serve.run("glue-sync", &definition, &json!({})).await;
+    let output = succeeded(&described, &history);
+
+    // One job run, polled to its end; the task's output is the run's description.
+    let runs = glue_runs(&moto, "etl-nightly");
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0]["JobRunState"], "SUCCEEDED");
+    assert_eq!(output["run"]["Id"], runs[0]["Id"], "{output:#}");
+    assert_eq!(output["run"]["JobRunState"], "SUCCEEDED", "{output:#}");
+    assert_eq!(output["run"]["JobName"], "etl-nightly", "{output:#}");
+    // The start's answer was handed over first: TaskSubmitted holds the run's id.
+    let submitted = details(&history, "TaskSubmitted", "taskSubmittedEventDetails");
+    let started: Value = serde_json::from_str(submitted[0]["output"].as_str().unwrap()).unwrap();
+    assert_eq!(started["JobRunId"], runs[0]["Id"]);
+    assert_eq!(submitted[0]["resource"], "startJobRun.sync");
+    // A job that does not exist fails by the name AWS gives it.
+    assert_eq!(
+        output["missing"]["Error"], "Glue.EntityNotFoundException",
+        "{output:#}"
+    );
+    let cause = output["missing"]["Cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.contains("(Service: AWSGlue; Status Code: 400; Error Code: EntityNotFoundException;"),
+        "{cause}"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_job_polled_when_the_server_is_killed_is_polled_again_and_never_started_twice() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    // About 40 polls per state: the job runs for several seconds.
+    glue_job(&moto, "etl-crash", 40);
+    let config = format!("{}job_poll_seconds = 0.1\n", config_for(&moto));
+    let mut serve = Serve::start("glue-crash", &config, &[]).await;
+    let definition = json!({
+        "StartAt": "Run",
+        "States": {"Run": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::glue:startJobRun.sync",
+            "Parameters": {"JobName": "etl-crash"},
+            "End": true
+        }}
+    });
+    let execution = serve
+        .start_execution("glue-crash", &definition, &json!({}))
+        .await;
+
+    // Wait until the job is started and being polled, then kill -9 the server.
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        let history = serve
+            .client
+            .get_execution_history(&execution)
+            .await
+            .expect("GetExecutionHistory");
+        if history.iter().any(|e| e["type"] == "TaskSubmitted") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no TaskSubmitted: {history:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let runs = glue_runs(&moto, "etl-crash");
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_ne!(
+        runs[0]["JobRunState"], "SUCCEEDED",
+        "the job ended before the crash"
+    );
+    serve.crash_and_restart().await;
+
+    // The restarted server polls the same run to its end.
+    let (described, history) = serve.finish(&execution).await;
+    let output = succeeded(&described, &history);
+    let runs = glue_runs(&moto, "etl-crash");
+    assert_eq!(runs.len(), 1, "a second job run was started: {runs:?}");
+    assert_eq!(runs[0]["JobRunState"], "SUCCEEDED");
+    assert_eq!(output["Id"], runs[0]["Id"], "{output:#}");
+    let types: Vec<&str> = history.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(
+        types.iter().filter(|t| **t == "TaskSubmitted").count(),
+        1,
+        "{types:?}"
+    );
+    assert_eq!(
+        types.iter().filter(|t| **t == "TaskStarted").count(),
+        1,
+        "{types:?}"
+    );
+}
+
+#[tokio::test]
+async fn ecs_run_task_sync_waits_for_the_task_to_stop_and_a_missing_cluster_is_caught_by_name() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    moto.boto3(
+        "ecs = client('ecs')\n\
+         ecs.create_cluster(clusterName='jobs')\n\
+         ecs.register_task_definition(family='report', \
+           containerDefinitions=[{'name': 'report', 'image': 'busybox', 'memory': 128}])",
+        &json!({}),
+    );
+    let config = format!("{}job_poll_seconds = 0.1\n", config_for(&moto));
+    let serve = Serve::start("ecs-sync", &config, &[]).await;
+    let run_task = |cluster: &str| {
+        json!({
+            "Type": "Task",
+            "Resource": "arn:aws:states:::ecs:runTask.sync",
+            "Parameters": {"Cluster": cluster, "TaskDefinition": "report", "LaunchType": "FARGATE"}
+        })
+    };
+    let mut run = run_task("jobs");
+    run["ResultPath"] = json!("$.task");
+    run["Next"] = json!("Missing");
+    let mut missing = run_task("no-such-cluster");
+    missing["Catch"] = json!([{"ErrorEquals": ["ECS.ClusterNotFoundException"],
+                               "ResultPath": "$.missing", "Next": "Done"}]);
+    missing["End"] = json!(true);
+    let definition = json!({
+        "StartAt": "Run",
+        "States": {"Run": run, "Missing": missing, "Done": {"Type": "Pass", "End": true}}
+    });
+    let (described, history) = serve.run("ecs-sync", &definition, &json!({})).await;
+    let output = succeeded(&described, &history);
+
+    // The task's description, stopped; the same task the start answered with.
+    assert_eq!(output["task"]["LastStatus"], "STOPPED", "{output:#}");
+    let submitted = details(&history, "TaskSubmitted", "taskSubmittedEventDetails");
+    let started: Value = serde_json::from_str(submitted[0]["output"].as_str().unwrap()).unwrap();
+    let arn = started["Tasks"][0]["TaskArn"].as_str().expect("TaskArn");
+    assert_eq!(output["task"]["TaskArn"], arn, "{output:#}");
+    let seen = moto.boto3(
+        "ecs = client('ecs')\n\
+         result = [t['lastStatus'] for t in ecs.describe_tasks(cluster='jobs', tasks=[ARGS['arn']])['tasks']]",
+        &json!({"arn": arn}),
+    );
+    assert_eq!(seen, json!(["STOPPED"]));
+    assert_eq!(
+        output["missing"]["Error"], "ECS.ClusterNotFoundException",
+        "{output:#}"
+    );
 }

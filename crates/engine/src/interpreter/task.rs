@@ -53,6 +53,7 @@ impl Interpreter<'_> {
             } else {
                 TaskPhase::Dispatch
             },
+            submitted: None,
         };
         loop {
             // A resumed execution whose journal holds this phase's end takes it from there; a
@@ -63,10 +64,12 @@ impl Interpreter<'_> {
             };
             match outcome {
                 TaskOutcome::Submitted(response) => {
+                    let response = Arc::new(response);
                     frame
                         .prev
-                        .set(self.emit(frame.prev.get(), events.submitted(Arc::new(response))));
+                        .set(self.emit(frame.prev.get(), events.submitted(response.clone())));
                     request.phase = TaskPhase::AwaitResult;
+                    request.submitted = Some(response);
                 }
                 TaskOutcome::Started { worker_name } => {
                     frame.prev.set(

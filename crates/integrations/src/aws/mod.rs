@@ -39,6 +39,7 @@ mod sdk;
 mod services;
 mod settings;
 mod signing;
+mod sync_jobs;
 
 use std::time::Duration;
 
@@ -82,6 +83,29 @@ pub(crate) fn delivers_token(settings: &AwsSettings, resource: &Resource) -> boo
     optimized::find(service).is_some_and(|o| {
         o.supports(IntegrationPattern::WaitForTaskToken) && settings.reaches(o.service)
     })
+}
+
+/// Whether `service` with `pattern` is a `.sync` job Switchback starts and polls
+/// ([`sync_jobs`]).
+pub(crate) fn is_sync_job(service: &ServiceIntegration, pattern: IntegrationPattern) -> bool {
+    sync_jobs::is_sync_job(service, pattern)
+}
+
+/// Starts a `.sync` job (the `Dispatch` phase) or polls it to its end (`AwaitResult`).
+pub(crate) async fn call_sync_job(
+    shared: &Shared,
+    request: &TaskRequest,
+    service: &ServiceIntegration,
+) -> TaskOutcome {
+    let Some(job) = sync_jobs::find(service) else {
+        return crate::unsupported_service(request);
+    };
+    match request.phase {
+        switchback_engine::task::TaskPhase::Dispatch => {
+            sync_jobs::start(shared, request, service, job).await
+        }
+        _ => sync_jobs::poll(shared, request, service, job).await,
+    }
 }
 
 /// Calls `arn:aws:states:::aws-sdk:SERVICE:ACTION` for `request` ([`sdk`]).

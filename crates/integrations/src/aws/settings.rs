@@ -24,7 +24,7 @@ use crate::config::{check_url, AwsConfig};
 pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// `[aws]` and the AWS variables, checked.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct AwsSettings {
     /// `[aws] enabled = true`: AWS's public endpoints where none is named.
     pub enabled: bool,
@@ -39,7 +39,25 @@ pub(crate) struct AwsSettings {
     /// `[aws] response_headers`: which headers of an answer `SdkHttpMetadata` lists (default:
     /// those AWS's endpoint sends; see [`super::metadata`]).
     pub response_headers: ResponseHeaders,
+    /// `[aws] job_poll_seconds`: how long a `.sync` job's polls are apart.
+    pub job_poll: std::time::Duration,
 }
+
+impl Default for AwsSettings {
+    fn default() -> AwsSettings {
+        AwsSettings {
+            enabled: false,
+            profile: None,
+            region: None,
+            endpoints: Vec::new(),
+            response_headers: ResponseHeaders::default(),
+            job_poll: DEFAULT_JOB_POLL,
+        }
+    }
+}
+
+/// How long a `.sync` job's polls are apart by default.
+pub(crate) const DEFAULT_JOB_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// An endpoint the configuration names, and where it was named (for messages).
 #[derive(Debug, Clone)]
@@ -141,12 +159,26 @@ impl AwsSettings {
             })?,
         };
 
+        let job_poll = match config.job_poll_seconds {
+            None => DEFAULT_JOB_POLL,
+            Some(seconds) if seconds.is_finite() && (0.05..=3600.0).contains(&seconds) => {
+                std::time::Duration::from_secs_f64(seconds)
+            }
+            Some(seconds) => {
+                return Err((
+                    "aws.job_poll_seconds".to_string(),
+                    format!("{seconds} is not between 0.05 and 3600 seconds"),
+                ))
+            }
+        };
+
         Ok(AwsSettings {
             enabled: config.enabled,
             profile,
             region,
             endpoints,
             response_headers,
+            job_poll,
         })
     }
 

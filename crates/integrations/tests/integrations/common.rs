@@ -31,6 +31,7 @@ pub fn task(resource: &str, input: Value) -> TaskRequest {
         idempotency_key: Arc::from(IDEMPOTENCY_KEY),
         task_token: None,
         phase: TaskPhase::Dispatch,
+        submitted: None,
     }
 }
 

@@ -107,7 +107,7 @@ async fn aws_services_not_called_yet_fail_with_how_to_mock_them() {
     let (_dir, integrations) = echo();
     for resource in [
         "arn:aws:states:::sns:publishBatch",
-        "arn:aws:states:::ecs:runTask.sync",
+        "arn:aws:states:::apigateway:invoke",
     ] {
         let request = task(resource, json!({"TopicArn": "t"}));
         let (error, cause) = failed(integrations.call(&request).await);

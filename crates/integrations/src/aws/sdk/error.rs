@@ -26,6 +26,23 @@ use crate::aws::errors;
 use crate::aws::json_protocol::Answer;
 use crate::aws::query_protocol::{parse as parse_xml, Element};
 
+/// How a call's failures are named: as `aws-sdk:*` tasks name them (the SDK for Java 2.x), or
+/// as the optimised integrations do (the SDK for Java 1.x: `Glue.EntityNotFoundException`,
+/// else `Glue.AWSGlueException`, with a cause `<message> (Service: AWSGlue; Status Code: 400;
+/// Error Code: <code>; Request ID: <id>; Proxy: null)`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Naming {
+    Sdk2,
+    Sdk1 {
+        /// The first part of error names (`Glue`, `ECS`, `Batch`).
+        prefix: &'static str,
+        /// The SDK 1.x's service name in causes (`AWSGlue`, `AmazonECS`).
+        service: &'static str,
+        /// The SDK 1.x's base exception, for codes the service does not model.
+        base: &'static str,
+    },
+}
+
 /// An error answer's code, message and ids.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
@@ -135,10 +152,40 @@ pub(crate) fn exception(model: &ServiceModel, code: &str) -> String {
 /// The task's failure for an error answer.
 pub(crate) fn failed(
     model: &ServiceModel,
+    naming: &Naming,
     answer: &Answer,
     found: &Found,
     tries: u32,
 ) -> TaskOutcome {
+    if let Naming::Sdk1 {
+        prefix,
+        service,
+        base,
+    } = naming
+    {
+        let exception = match model.errors.get(&found.code) {
+            Some(shape) if shape.ends_with("Exception") => shape.clone(),
+            Some(shape) => format!("{shape}Exception"),
+            None => base.to_string(),
+        };
+        let or_null = |s: &str| {
+            if s.is_empty() {
+                "null".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        return TaskOutcome::Failed {
+            error: format!("{prefix}.{exception}"),
+            cause: format!(
+                "{} (Service: {service}; Status Code: {}; Error Code: {}; Request ID: {}; Proxy: null)",
+                found.message.as_deref().unwrap_or("null"),
+                answer.status.as_u16(),
+                or_null(&found.code),
+                or_null(&found.request_id),
+            ),
+        };
+    }
     let extended = answer
         .headers
         .get("x-amz-id-2")
@@ -162,7 +209,18 @@ pub(crate) fn failed(
 }
 
 /// The task's failure when no answer came or it could not be read.
-pub(crate) fn client_failure(model: &ServiceModel, what: &str, tries: u32) -> TaskOutcome {
+pub(crate) fn client_failure(
+    model: &ServiceModel,
+    naming: &Naming,
+    what: &str,
+    tries: u32,
+) -> TaskOutcome {
+    if let Naming::Sdk1 { prefix, .. } = naming {
+        return TaskOutcome::Failed {
+            error: format!("{prefix}.SdkClientException"),
+            cause: what.to_string(),
+        };
+    }
     TaskOutcome::Failed {
         error: format!("{}.SdkClientException", model.sdk),
         cause: format!("{what} (SDK Attempt Count: {tries})"),
@@ -215,7 +273,7 @@ mod tests {
             body: Bytes::from(body.to_string()),
         };
         let found = parse(&model, op, &answer);
-        match failed(&model, &answer, &found, 1) {
+        match failed(&model, &Naming::Sdk2, &answer, &found, 1) {
             TaskOutcome::Failed { error, cause } => (error, cause),
             other => panic!("{other:?}"),
         }

@@ -28,7 +28,7 @@
 //! ```
 
 mod error;
-mod model;
+pub(crate) mod model;
 mod naming;
 mod request;
 mod response;
@@ -50,6 +50,7 @@ use crate::http_client::describe;
 use crate::Shared;
 pub(crate) use model::config_keys;
 
+pub(crate) use error::Naming;
 use model::{Protocol, ServiceModel};
 
 /// How many times a call is tried when the service is busy or does not answer.
@@ -63,7 +64,6 @@ pub(crate) async fn call(
     request: &TaskRequest,
     integration: &ServiceIntegration,
 ) -> TaskOutcome {
-    let settings = &*shared.settings.aws;
     let service_name = integration
         .resource_type
         .strip_prefix("aws-sdk:")
@@ -74,14 +74,14 @@ pub(crate) async fn call(
         Err(problem) => return unknown(request, &problem),
     };
     let operation_name = upper_first(action);
-    let Some(operation) = model.ops.get(&operation_name) else {
+    if !model.ops.contains_key(&operation_name) {
         return unknown(
             request,
             &format!(
                 "the AWS service '{service_name}' has no action '{action}' (its operation {operation_name})"
             ),
         );
-    };
+    }
     if matches!(request.pattern(), IntegrationPattern::Sync { .. }) {
         return TaskOutcome::Failed {
             error: "States.Runtime".into(),
@@ -91,7 +91,41 @@ pub(crate) async fn call(
             ),
         };
     }
-    let service = service_of(&model);
+    invoke(
+        shared,
+        request,
+        integration,
+        &model,
+        &operation_name,
+        &request.input,
+        &Naming::Sdk2,
+    )
+    .await
+}
+
+/// Calls the operation `operation_name` of `model`'s service with `parameters` (in Step
+/// Functions' PascalCase): addressed, signed, sent and tried again as the SDKs do. The result
+/// in Step Functions' shape, or the task's failure named as `naming` says.
+pub(crate) async fn invoke(
+    shared: &Shared,
+    request: &TaskRequest,
+    integration: &ServiceIntegration,
+    model: &ServiceModel,
+    operation_name: &str,
+    parameters: &serde_json::Value,
+    naming: &Naming,
+) -> TaskOutcome {
+    let settings = &*shared.settings.aws;
+    let Some(operation) = model.ops.get(operation_name) else {
+        return unknown(
+            request,
+            &format!(
+                "the AWS service '{}' has no operation {operation_name}",
+                model.id
+            ),
+        );
+    };
+    let service = service_of(model);
     if !settings.reaches(service) {
         return crate::unsupported::not_configured(request, service.key, &shared.settings.file);
     }
@@ -106,7 +140,7 @@ pub(crate) async fn call(
         return crate::unsupported::not_configured(request, service.key, &shared.settings.file);
     };
     let on_aws = settings.named(service).is_none();
-    let wire = match request::build(&model, &operation_name, operation, &request.input) {
+    let wire = match request::build(model, operation_name, operation, parameters) {
         Ok(wire) => wire,
         Err(fault) => {
             return TaskOutcome::Failed {
@@ -122,7 +156,8 @@ pub(crate) async fn call(
         Ok(credentials) => credentials,
         Err(problem) => {
             return error::client_failure(
-                &model,
+                model,
+                naming,
                 &format!(
                     "Unable to load credentials from any of the providers in the chain: {}. \
                      (Switchback signs its calls with the standard AWS credentials: set \
@@ -137,7 +172,7 @@ pub(crate) async fn call(
     };
     let client = match shared.client() {
         Ok(client) => client,
-        Err(problem) => return error::client_failure(&model, problem, 1),
+        Err(problem) => return error::client_failure(model, naming, problem, 1),
     };
     // A global service (IAM, Route 53) has one endpoint on AWS, signed for us-east-1.
     let (base, signing_region) = match (&model.global, on_aws) {
@@ -149,14 +184,15 @@ pub(crate) async fn call(
         ),
         _ => (endpoint.url.clone(), region.clone()),
     };
-    let Some(url) = address(&base, &wire, &model, on_aws) else {
+    let Some(url) = address(&base, &wire, model, on_aws) else {
         return error::client_failure(
-            &model,
+            model,
+            naming,
             &format!("the endpoint {} cannot address the request", endpoint.url),
             1,
         );
     };
-    let body = with_checksum(&model, operation, wire.body.clone());
+    let body = with_checksum(model, operation, wire.body.clone());
     let mut headers = wire.headers.clone();
     if let Some((name, value)) = body.1 {
         headers.push((name, value));
@@ -188,8 +224,8 @@ pub(crate) async fn call(
         match sent {
             Ok(answer) if answer.status.is_success() => {
                 return match response::read(
-                    &model,
-                    &operation_name,
+                    model,
+                    operation_name,
                     operation,
                     answer.status.as_u16(),
                     &answer.headers,
@@ -197,16 +233,17 @@ pub(crate) async fn call(
                 ) {
                     Ok(output) => TaskOutcome::Succeeded(output),
                     Err(problem) => error::client_failure(
-                        &model,
+                        model,
+                        naming,
                         &format!("Unable to unmarshall response ({problem})"),
                         tries,
                     ),
                 };
             }
             Ok(answer) => {
-                let found = error::parse(&model, &operation_name, &answer);
+                let found = error::parse(model, operation_name, &answer);
                 if !(again && error::is_retryable(answer.status, &found)) {
-                    return error::failed(&model, &answer, &found, tries);
+                    return error::failed(model, naming, &answer, &found, tries);
                 }
             }
             Err(NoAnswer::Transport(what)) if again => {
@@ -217,7 +254,8 @@ pub(crate) async fn call(
             }
             Err(NoAnswer::Transport(what) | NoAnswer::Request(what)) => {
                 return error::client_failure(
-                    &model,
+                    model,
+                    naming,
                     &format!("Unable to execute HTTP request: {what}"),
                     tries,
                 )
