@@ -33,6 +33,9 @@ use crate::limits::Limits;
 use crate::mock::Mocks;
 use crate::task::{IntegrationPattern, TaskOutcome, TaskPhase, TaskRequest};
 
+/// What [`TaskHandler::stop_job`] returns.
+pub type StopJobFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
 /// Runs the tasks that no mock answers: the real integrations, outside the engine.
 pub trait TaskHandler {
     /// Runs one call of a task's resource.
@@ -55,6 +58,15 @@ pub trait TaskHandler {
     fn polls(&self, resource: &crate::task::Resource) -> bool {
         let _ = resource;
         false
+    }
+
+    /// Stops the job a `.sync` task handed over (its start's answer in `request.submitted`),
+    /// when its execution is stopped: AWS stops an ECS task, a Batch job, a Glue run, ... with
+    /// the execution. By default nothing is stopped.
+    /// The future is `Send`: the API's `StopExecution` awaits it on any thread.
+    fn stop_job(&self, request: TaskRequest) -> StopJobFuture {
+        let _ = request;
+        Box::pin(async {})
     }
 }
 

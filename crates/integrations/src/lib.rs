@@ -307,6 +307,21 @@ impl switchback_engine::TaskHandler for Integrations {
         Integrations::delivers_token(self, resource)
     }
 
+    fn stop_job(&self, request: TaskRequest) -> switchback_engine::run::StopJobFuture {
+        let shared = self.inner.shared.clone();
+        let join = self.inner.handle.spawn(async move {
+            if let ResourceKind::Service(service) = request.resource.kind() {
+                let service = service.clone();
+                aws::stop_sync_job(&shared, &request, &service).await;
+            }
+        });
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let _inner = inner;
+            let _ = join.await;
+        })
+    }
+
     fn polls(&self, resource: &Resource) -> bool {
         resource
             .service()

@@ -11,6 +11,7 @@ mod config;
 mod error;
 pub mod events;
 mod express;
+mod handed_over;
 pub mod history;
 mod hub;
 mod journal;
@@ -452,6 +453,7 @@ impl Runtime {
         }
         let stopped = self.stop_running(&record, arn, error, cause).await;
         self.stop_children(record.id).await;
+        handed_over::stop_open_jobs(&self.shared.store, &self.shared.hub, record.id, arn).await;
         stopped
     }
 

@@ -1196,3 +1196,75 @@ async fn ecs_run_task_sync_waits_for_the_task_to_stop_and_a_missing_cluster_is_c
         "{output:#}"
     );
 }
+
+#[tokio::test]
+async fn stopping_an_execution_stops_the_ecs_task_its_sync_task_started() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    moto.boto3(
+        "ecs = client('ecs')\n\
+         ecs.create_cluster(clusterName='long')\n\
+         ecs.register_task_definition(family='server', \
+           containerDefinitions=[{'name': 'server', 'image': 'busybox', 'memory': 128}])\n\
+         import urllib.request\n\
+         body = json.dumps({'model_name': 'ecs::task', \
+                            'transition': {'progression': 'manual', 'times': 100000}})\n\
+         urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/state-manager/set-transition', \
+                                data=body.encode(), method='POST'))",
+        &json!({}),
+    );
+    let config = format!("{}job_poll_seconds = 0.1\n", config_for(&moto));
+    let serve = Serve::start("ecs-stop", &config, &[]).await;
+    let definition = json!({
+        "StartAt": "Run",
+        "States": {"Run": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::ecs:runTask.sync",
+            "Parameters": {"Cluster": "long", "TaskDefinition": "server", "LaunchType": "FARGATE"},
+            "End": true
+        }}
+    });
+    let execution = serve
+        .start_execution("ecs-stop", &definition, &json!({}))
+        .await;
+    let deadline = Instant::now() + LIMIT;
+    let started = loop {
+        let history = serve
+            .client
+            .get_execution_history(&execution)
+            .await
+            .expect("GetExecutionHistory");
+        if let Some(submitted) = history.iter().find(|e| e["type"] == "TaskSubmitted") {
+            let output = submitted["taskSubmittedEventDetails"]["output"]
+                .as_str()
+                .unwrap();
+            break serde_json::from_str::<Value>(output).unwrap();
+        }
+        assert!(Instant::now() < deadline, "no TaskSubmitted: {history:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let arn = started["Tasks"][0]["TaskArn"]
+        .as_str()
+        .expect("TaskArn")
+        .to_string();
+    serve
+        .client
+        .call("StopExecution", &json!({"executionArn": execution}))
+        .await
+        .expect("StopExecution");
+    let (described, _) = serve.finish(&execution).await;
+    assert_eq!(described["status"], "ABORTED", "{described:#}");
+    let seen = moto.boto3(
+        "ecs = client('ecs')\n\
+         t = ecs.describe_tasks(cluster='long', tasks=[ARGS['arn']])['tasks'][0]\n\
+         result = {'desired': t['desiredStatus'], 'reason': t.get('stoppedReason')}",
+        &json!({"arn": arn}),
+    );
+    assert_eq!(seen["desired"], "STOPPED", "{seen}");
+    assert_eq!(
+        seen["reason"], "The Step Functions execution that started it was stopped.",
+        "{seen}"
+    );
+}

@@ -108,6 +108,17 @@ pub(crate) async fn call_sync_job(
     }
 }
 
+/// Stops the `.sync` job `request` handed over, as its execution was stopped.
+pub(crate) async fn stop_sync_job(
+    shared: &Shared,
+    request: &TaskRequest,
+    service: &ServiceIntegration,
+) {
+    if let Some(job) = sync_jobs::find(service) {
+        sync_jobs::stop(shared, request, service, job).await;
+    }
+}
+
 /// Calls `arn:aws:states:::aws-sdk:SERVICE:ACTION` for `request` ([`sdk`]).
 pub(crate) async fn call_sdk(
     shared: &Shared,

@@ -16,6 +16,10 @@
 //! An error answer is named as the optimised integrations name them (the AWS SDK for Java
 //! 1.x's classes: `Glue.EntityNotFoundException`, else `Glue.AWSGlueException`).
 //!
+//! `StopExecution` stops a job still running ([`stop`]: ECS `StopTask`, Batch `TerminateJob`,
+//! Glue `BatchStopJobRun`, Athena `StopQueryExecution`, CodeBuild `StopBuild`, SageMaker's
+//! `Stop*Job`), as AWS does.
+//!
 //! The calls themselves are `aws-sdk:*` calls ([`super::sdk::invoke`]) with the service's
 //! API facts: the parameters are the start operation's input members in PascalCase.
 
@@ -24,6 +28,9 @@ use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcom
 
 use super::sdk::{self, Naming};
 use crate::Shared;
+
+/// A call's parameters made from a start's input and answer (`None`: they lack what it needs).
+type CallFrom = fn(&Value, &Value) -> Option<Value>;
 
 /// One kind of job.
 pub(crate) struct SyncJob {
@@ -37,15 +44,21 @@ pub(crate) struct SyncJob {
     idempotency_member: Option<&'static str>,
     describe_operation: &'static str,
     /// The describe call's parameters, from the start's input and answer.
-    describe: fn(&Value, &Value) -> Option<Value>,
+    describe: CallFrom,
     /// The job's description within the describe call's answer.
     job: fn(&Value) -> Option<&Value>,
     /// How the job stands.
     state: fn(&Value) -> JobState,
     /// What the task outputs when the job succeeded, from the describe call's answer.
     output: fn(&Value) -> Value,
+    /// The operation that stops the job, and its parameters from the start's input and
+    /// answer.
+    stop: (&'static str, CallFrom),
     naming: Naming,
 }
+
+/// Why a job is stopped, where the service records a reason.
+const STOP_REASON: &str = "The Step Functions execution that started it was stopped.";
 
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +112,11 @@ static JOBS: &[SyncJob] = &[
             )
         },
         output: |described| at(described, &["JobRun"]).cloned().unwrap_or_default(),
+        stop: ("BatchStopJobRun", |input, started| {
+            Some(
+                json!({"JobName": at(input, &["JobName"])?, "JobRunIds": [at(started, &["JobRunId"])?]}),
+            )
+        }),
         naming: Naming::Sdk1 {
             prefix: "Glue",
             service: "AWSGlue",
@@ -116,6 +134,9 @@ static JOBS: &[SyncJob] = &[
         job: |described| at(described, &["Jobs", "0"]),
         state: |job| by_word(text(job, &["Status"]), &["SUCCEEDED"], &["FAILED"]),
         output: |described| at(described, &["Jobs", "0"]).cloned().unwrap_or_default(),
+        stop: ("TerminateJob", |_, started| {
+            Some(json!({"JobId": at(started, &["JobId"])?, "Reason": STOP_REASON}))
+        }),
         naming: Naming::Sdk1 {
             prefix: "Batch",
             service: "AWSBatch",
@@ -156,6 +177,14 @@ static JOBS: &[SyncJob] = &[
             }
         },
         output: |described| at(described, &["Tasks", "0"]).cloned().unwrap_or_default(),
+        stop: ("StopTask", |input, started| {
+            let mut call =
+                json!({"Task": at(started, &["Tasks", "0", "TaskArn"])?, "Reason": STOP_REASON});
+            if let Some(cluster) = at(input, &["Cluster"]) {
+                call["Cluster"] = cluster.clone();
+            }
+            Some(call)
+        }),
         naming: Naming::Sdk1 {
             prefix: "ECS",
             service: "AmazonECS",
@@ -181,6 +210,9 @@ static JOBS: &[SyncJob] = &[
             )
         },
         output: Value::clone,
+        stop: ("StopQueryExecution", |_, started| {
+            Some(json!({"QueryExecutionId": at(started, &["QueryExecutionId"])?}))
+        }),
         naming: Naming::Sdk1 {
             prefix: "Athena",
             service: "AmazonAthena",
@@ -204,6 +236,9 @@ static JOBS: &[SyncJob] = &[
             )
         },
         output: |described| json!({"Build": at(described, &["Builds", "0"]).cloned().unwrap_or_default()}),
+        stop: ("StopBuild", |_, started| {
+            Some(json!({"Id": at(started, &["Build", "Id"])?}))
+        }),
         naming: Naming::Sdk1 {
             prefix: "CodeBuild",
             service: "AWSCodeBuild",
@@ -227,6 +262,9 @@ static JOBS: &[SyncJob] = &[
             )
         },
         output: Value::clone,
+        stop: ("StopTrainingJob", |input, _| {
+            Some(json!({"TrainingJobName": at(input, &["TrainingJobName"])?}))
+        }),
         naming: Naming::Sdk1 {
             prefix: "SageMaker",
             service: "AmazonSageMaker",
@@ -250,6 +288,9 @@ static JOBS: &[SyncJob] = &[
             )
         },
         output: Value::clone,
+        stop: ("StopTransformJob", |input, _| {
+            Some(json!({"TransformJobName": at(input, &["TransformJobName"])?}))
+        }),
         naming: Naming::Sdk1 {
             prefix: "SageMaker",
             service: "AmazonSageMaker",
@@ -273,6 +314,9 @@ static JOBS: &[SyncJob] = &[
             )
         },
         output: Value::clone,
+        stop: ("StopProcessingJob", |input, _| {
+            Some(json!({"ProcessingJobName": at(input, &["ProcessingJobName"])?}))
+        }),
         naming: Naming::Sdk1 {
             prefix: "SageMaker",
             service: "AmazonSageMaker",
@@ -395,6 +439,42 @@ pub(crate) async fn poll(
                 tracing::debug!(state = %request.state_name, job = %parameters, "job still running");
                 tokio::time::sleep(every).await;
             }
+        }
+    }
+}
+
+/// Stops the job a stopped execution's task had handed over (best effort: a failure is logged,
+/// as the execution is stopped either way).
+pub(crate) async fn stop(
+    shared: &Shared,
+    request: &TaskRequest,
+    service: &ServiceIntegration,
+    job: &SyncJob,
+) {
+    let Ok(model) = sdk::model::service(job.sdk_service) else {
+        return;
+    };
+    let started = request.submitted.as_deref().cloned().unwrap_or_default();
+    let (operation, parameters) = job.stop;
+    let Some(parameters) = parameters(&request.input, &started) else {
+        return;
+    };
+    let outcome = sdk::invoke(
+        shared,
+        request,
+        service,
+        &model,
+        operation,
+        &parameters,
+        &job.naming,
+    )
+    .await;
+    match outcome {
+        TaskOutcome::Succeeded(_) => {
+            tracing::info!(state = %request.state_name, job = %parameters, "stopped the job of a stopped execution")
+        }
+        other => {
+            tracing::warn!(state = %request.state_name, job = %parameters, outcome = ?other, "could not stop the job of a stopped execution")
         }
     }
 }
