@@ -25,8 +25,10 @@
 //! The chain runs on first use, not at start (a server that calls no AWS service never reads
 //! `~/.aws` nor asks the instance metadata service). Credentials without an expiry (keys) are
 //! kept for good; temporary ones are refreshed five minutes before they expire, by one caller
-//! while the others keep signing with the current ones. Reading the cache is a read lock and
-//! a clone of `Arc`s, so a call signs without waiting on anything.
+//! while the others keep signing with the current ones. A chain that found nothing is believed
+//! for ten seconds, so that tasks fail at once instead of each waiting for the chain to fail.
+//! Reading the cache is a read lock and a clone of `Arc`s, so a call signs without waiting on
+//! anything.
 
 use std::sync::RwLock;
 use std::time::{Duration, SystemTime};
@@ -40,6 +42,10 @@ use super::settings::AwsSettings;
 
 /// Refresh temporary credentials this long before they expire.
 const REFRESH_BEFORE: Duration = Duration::from_secs(5 * 60);
+/// How long a chain that found no credentials is believed before it is asked again. The
+/// chain can take seconds to fail (it waits on the instance metadata service); without this,
+/// every task of a busy server would wait that long in turn.
+const FAILURE_KEPT: Duration = Duration::from_secs(10);
 
 /// The credential chain and its cached answer.
 #[derive(Default)]
@@ -49,6 +55,8 @@ pub(crate) struct CredentialCache {
     /// The profile's region, read with the chain (`None` inside: the profile names none).
     profile_region: OnceCell<Option<String>>,
     current: RwLock<Option<Credentials>>,
+    /// The chain's last failure, and when: answered again for [`FAILURE_KEPT`].
+    failed: RwLock<Option<(std::time::Instant, String)>>,
     refreshing: Mutex<()>,
 }
 
@@ -64,9 +72,15 @@ impl CredentialCache {
         if let Some(fresh) = self.fresh() {
             return Ok(fresh);
         }
+        if let Some(problem) = self.recent_failure() {
+            return Err(problem);
+        }
         let _one = self.refreshing.lock().await;
         if let Some(fresh) = self.fresh() {
             return Ok(fresh);
+        }
+        if let Some(problem) = self.recent_failure() {
+            return Err(problem);
         }
         let Some(provider) = self.provider(settings).await else {
             return Err("no credential provider is configured".into());
@@ -86,7 +100,12 @@ impl CredentialCache {
                     .clone();
                 match current {
                     Some(c) if c.expiry().is_none_or(|t| t > SystemTime::now()) => Ok(c),
-                    _ => Err(crate::http_client::describe(&e)),
+                    _ => {
+                        let problem = crate::http_client::describe(&e);
+                        *self.failed.write().unwrap_or_else(|e| e.into_inner()) =
+                            Some((std::time::Instant::now(), problem.clone()));
+                        Err(problem)
+                    }
                 }
             }
         }
@@ -109,6 +128,15 @@ impl CredentialCache {
             })
             .await
             .clone()
+    }
+
+    /// The chain's failure, if it failed less than [`FAILURE_KEPT`] ago.
+    fn recent_failure(&self) -> Option<String> {
+        let failed = self.failed.read().unwrap_or_else(|e| e.into_inner());
+        failed
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < FAILURE_KEPT)
+            .map(|(_, problem)| problem.clone())
     }
 
     fn fresh(&self) -> Option<Credentials> {
