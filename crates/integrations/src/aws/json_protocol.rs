@@ -87,8 +87,16 @@ pub(crate) async fn send(
         SigningStyle::Standard,
     )
     .map_err(NoAnswer::Request)?;
-    let request = request.map(|()| Full::new(body));
+    exchange(client, request.map(|()| Full::new(body)), &endpoint.url).await
+}
 
+/// Sends a signed request on the pooled client and reads the whole answer, waiting at most
+/// [`ANSWER_LIMIT`]. Shared by every AWS protocol's calls.
+pub(crate) async fn exchange(
+    client: &Client,
+    request: Request<Full<Bytes>>,
+    url: &http::Uri,
+) -> Result<Answer, NoAnswer> {
     let exchange = async {
         let response = client
             .request(request)
@@ -109,8 +117,7 @@ pub(crate) async fn send(
     match tokio::time::timeout(ANSWER_LIMIT, exchange).await {
         Ok(answer) => answer,
         Err(_) => Err(NoAnswer::Transport(format!(
-            "Read timed out (no answer from {} within {} s)",
-            endpoint.url,
+            "Read timed out (no answer from {url} within {} s)",
             ANSWER_LIMIT.as_secs()
         ))),
     }

@@ -133,6 +133,18 @@ pub(crate) fn sdk_config_keys() -> impl Iterator<Item = &'static str> {
     sdk::config_keys()
 }
 
+/// The cause of a call that found no credentials: the SDK's words (`lead`), what went wrong,
+/// and what to set (`file`: the settings file).
+pub(crate) fn no_credentials(lead: &str, problem: &str, file: &str) -> String {
+    format!(
+        "{lead}: {}. (Switchback signs \
+         its calls with the standard AWS credentials: set AWS_ACCESS_KEY_ID and \
+         AWS_SECRET_ACCESS_KEY, or name a profile with AWS_PROFILE or `[aws] profile` in {file}; \
+         any keys do for moto or LocalStack.)",
+        problem.trim_end_matches('.')
+    )
+}
+
 /// The execution's ARN, from the task's idempotency key (`<execution ARN>:<event id>`).
 pub(crate) fn execution_arn_of(request: &TaskRequest) -> &str {
     request
@@ -213,13 +225,10 @@ pub(crate) async fn call(
         Err(problem) => {
             return TaskOutcome::Failed {
                 error: format!("{}.SdkClientException", target.error_prefix),
-                cause: format!(
-                    "Unable to load AWS credentials from any provider in the chain: {}. \
-                     (Switchback signs its calls with the standard AWS credentials: set \
-                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with \
-                     AWS_PROFILE or `[aws] profile` in {}; any keys do for moto or LocalStack.)",
-                    problem.trim_end_matches('.'),
-                    shared.settings.file
+                cause: no_credentials(
+                    "Unable to load AWS credentials from any provider in the chain",
+                    &problem,
+                    &shared.settings.file,
                 ),
             }
         }

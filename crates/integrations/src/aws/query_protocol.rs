@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use xmlparser::{ElementEnd, Token, Tokenizer};
 
 /// What the SDKs percent-encode in a query-protocol form: all but the unreserved characters.
-const FORM_SET: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const FORM_SET: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

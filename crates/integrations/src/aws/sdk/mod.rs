@@ -40,13 +40,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, HOST};
 use http::{Method, Request};
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::Full;
 use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcome, TaskRequest};
 
-use super::json_protocol::{host_of, Answer, NoAnswer};
+use super::json_protocol::{exchange, host_of, Answer, NoAnswer};
 use super::services::{Protocol as OptimizedProtocol, Service};
 use super::signing::{sign_request, SigningStyle};
-use crate::http_client::describe;
 use crate::Shared;
 pub(crate) use model::config_keys;
 
@@ -55,8 +54,6 @@ use model::{Protocol, ServiceModel};
 
 /// How many times a call is tried when the service is busy or does not answer.
 const TRIES: u32 = 3;
-/// How long one request may wait for its answer (the SDK for Java's socket timeout is 50 s).
-const ANSWER_LIMIT: Duration = Duration::from_secs(60);
 
 /// Calls `aws-sdk:SERVICE:ACTION` for `request`.
 pub(crate) async fn call(
@@ -158,13 +155,10 @@ pub(crate) async fn invoke(
             return error::client_failure(
                 model,
                 naming,
-                &format!(
-                    "Unable to load credentials from any of the providers in the chain: {}. \
-                     (Switchback signs its calls with the standard AWS credentials: set \
-                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with \
-                     AWS_PROFILE or `[aws] profile` in {}; any keys do for moto or LocalStack.)",
-                    problem.trim_end_matches('.'),
-                    shared.settings.file
+                &super::no_credentials(
+                    "Unable to load credentials from any of the providers in the chain",
+                    &problem,
+                    &shared.settings.file,
                 ),
                 1,
             )
@@ -419,31 +413,7 @@ async fn send(
         style,
     )
     .map_err(NoAnswer::Request)?;
-    let request = request.map(|()| Full::new(body));
-    let exchange = async {
-        let response = client
-            .request(request)
-            .await
-            .map_err(|e| NoAnswer::Transport(describe(&e)))?;
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| NoAnswer::Transport(describe(&e)))?
-            .to_bytes();
-        Ok(Answer {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        })
-    };
-    match tokio::time::timeout(ANSWER_LIMIT, exchange).await {
-        Ok(answer) => answer,
-        Err(_) => Err(NoAnswer::Transport(format!(
-            "Read timed out (no answer from {url} within {} s)",
-            ANSWER_LIMIT.as_secs()
-        ))),
-    }
+    exchange(client, request.map(|()| Full::new(body)), url).await
 }
 
 #[cfg(test)]

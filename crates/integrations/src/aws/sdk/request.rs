@@ -19,19 +19,16 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet};
 use serde_json::{Map, Value};
 
 use super::model::{Location, Member, Operation, Protocol, Scalar, ServiceModel, Shape, Type};
 use super::naming::pascal;
 use super::time;
 
-/// Everything but the unreserved characters, as the SDKs encode URI labels and forms.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+/// Everything but the unreserved characters, as the SDKs encode URI labels and forms (the
+/// query protocol's set).
+const UNRESERVED: &AsciiSet = crate::aws::query_protocol::FORM_SET;
 /// A greedy label (`{Key+}`) keeps its slashes.
 const GREEDY: &AsciiSet = &UNRESERVED.remove(b'/');
 
