@@ -390,8 +390,12 @@ impl Settings {
             file: file.to_string(),
         });
 
-        let aws = crate::aws::AwsSettings::check(config.aws, &|name| std::env::var(name).ok())
-            .map_err(|(field, problem)| error(field, problem))?;
+        let aws = crate::aws::AwsSettings::check(
+            config.aws,
+            &|name| std::env::var(name).ok(),
+            &aws_types::os_shim_internal::Fs::real(),
+        )
+        .map_err(|(field, problem)| error(field, problem))?;
 
         Ok(Settings {
             file: file.to_string(),

@@ -23,6 +23,10 @@ pub(crate) struct FunctionRef {
     pub name: String,
     /// A version, an alias or `$LATEST`.
     pub qualifier: Option<String>,
+    /// The `FunctionName` (or function `Resource`) as the definition wrote it: what a call to
+    /// AWS Lambda itself sends, as Step Functions sends it, without the defaults filled in
+    /// above for the parts it leaves out.
+    pub written: String,
 }
 
 impl FunctionRef {
@@ -43,13 +47,21 @@ impl FunctionRef {
 impl FunctionRef {
     /// The function of a function `Resource`, if its name and qualifier meet Lambda's rules.
     pub fn of_resource(function: &LambdaFunction) -> Option<FunctionRef> {
-        function_ref(
+        let mut found = function_ref(
             &function.partition,
             &function.region,
             &function.account,
             &function.name,
             function.qualifier.as_deref(),
-        )
+        )?;
+        found.written = found.arn();
+        Some(found)
+    }
+
+    /// The region the definition wrote in the function's ARN, if it wrote a full ARN.
+    pub fn written_region(&self) -> Option<&str> {
+        let mut parts = self.written.strip_prefix("arn:")?.split(':');
+        parts.nth(2).filter(|region| !region.is_empty())
     }
 }
 
@@ -97,6 +109,7 @@ fn function_ref(
         .to_string(),
         name: name.to_string(),
         qualifier: qualifier.map(str::to_string),
+        written: String::new(),
     })
 }
 
@@ -112,6 +125,12 @@ fn is_qualifier(qualifier: &str) -> bool {
 /// qualifier (`my-function:v1`), a partial ARN (`123456789012:function:my-function`) or a full
 /// ARN, each with an optional qualifier. `None` when it is none of these.
 pub(crate) fn parse_function_name(function_name: &str) -> Option<FunctionRef> {
+    let mut found = parse_written_function_name(function_name)?;
+    found.written = function_name.to_string();
+    Some(found)
+}
+
+fn parse_written_function_name(function_name: &str) -> Option<FunctionRef> {
     if function_name.starts_with("arn:") {
         return parse_function_arn(function_name);
     }

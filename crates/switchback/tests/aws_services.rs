@@ -16,6 +16,10 @@
 //!   Manager on AWS JSON 1.1, DynamoDB on 1.0 with the SDK's `Bool`/`Ss` names, IAM on query,
 //!   EC2 on its own, Lambda on REST-JSON), each effect read back; `.waitForTaskToken` sends
 //!   the token and waits for a worker's answer.
+//! - Batch `submitJob.sync`: the job (moto runs it without Docker) waited for until it
+//!   succeeds; a missing queue caught as `Batch.ClientException`.
+//! - Lambda functions no local configuration names (a function ARN, and `lambda:invoke`) are
+//!   invoked on the AWS endpoint, signed; a function missing there is caught by name.
 //! - Safe by default: a service no configuration names is not called (the task fails with the
 //!   cause that says what to configure), while the one named by `AWS_ENDPOINT_URL_DYNAMODB` is.
 //!
@@ -1266,5 +1270,200 @@ async fn stopping_an_execution_stops_the_ecs_task_its_sync_task_started() {
     assert_eq!(
         seen["reason"], "The Step Functions execution that started it was stopped.",
         "{seen}"
+    );
+}
+
+/// Creates the function `name` in moto (it answers with its event, once moto runs functions
+/// without Docker: [`run_functions_without_docker`]); its ARN.
+fn echo_function(moto: &Moto, name: &str) -> String {
+    moto.boto3(
+        "import io, zipfile\n\
+         role = iam.create_role(RoleName='fn-' + ARGS['name'], AssumeRolePolicyDocument='{}')['Role']['Arn']\n\
+         code = io.BytesIO()\n\
+         with zipfile.ZipFile(code, 'w') as z:\n\
+         \x20   z.writestr('main.py', 'def handler(event, context):\\n    return event\\n')\n\
+         result = lambda_.create_function(FunctionName=ARGS['name'], Runtime='python3.11', \
+           Role=role, Handler='main.handler', Code={'ZipFile': code.getvalue()})['FunctionArn']",
+        &json!({"name": name}),
+    )
+    .as_str()
+    .expect("FunctionArn")
+    .to_string()
+}
+
+/// Makes moto answer invocations without Docker: with the event, for any function name (so
+/// a missing function is only told apart before this).
+fn run_functions_without_docker(moto: &Moto) {
+    moto.boto3(
+        "import urllib.request\n\
+         urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/config', \
+           data=json.dumps({'lambda': {'use_docker': False}}).encode(), method='POST', \
+           headers={'Content-Type': 'application/json'}))",
+        &json!({}),
+    );
+}
+
+#[tokio::test]
+async fn lambda_functions_no_local_configuration_names_are_invoked_on_the_aws_endpoint() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let arn = echo_function(&moto, "echo");
+    // No [functions] and no [lambda] endpoint: the AWS settings decide.
+    let serve = Serve::start("lambda-aws", &config_for(&moto), &[]).await;
+
+    // A function moto does not have: moto's own 404, caught by name.
+    let missing = json!({
+        "StartAt": "Missing",
+        "States": {
+            "Missing": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "no-such-function", "Payload": {}},
+                "Catch": [{"ErrorEquals": ["Lambda.ResourceNotFoundException"],
+                           "ResultPath": "$.missing", "Next": "Done"}],
+                "End": true
+            },
+            "Done": {"Type": "Succeed"}
+        }
+    });
+    let (described, history) = serve.run("lambda-missing", &missing, &json!({})).await;
+    let output = succeeded(&described, &history);
+    assert_eq!(
+        output["missing"]["Error"],
+        "Lambda.ResourceNotFoundException"
+    );
+    let cause = output["missing"]["Cause"].as_str().unwrap_or_default();
+    // moto's answer, not Switchback's "not configured" one.
+    assert!(
+        cause.contains(
+            "Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function"
+        ),
+        "{cause}"
+    );
+    assert!(cause.contains("Status Code: 404"), "{cause}");
+    assert!(!cause.contains("Switchback runs only"), "{cause}");
+
+    // The function moto has, by its ARN and through lambda:invoke.
+    run_functions_without_docker(&moto);
+    let definition = json!({
+        "StartAt": "ByArn",
+        "States": {
+            "ByArn": {
+                "Type": "Task",
+                "Resource": arn,
+                "Parameters": {"order.$": "$.order"},
+                "ResultPath": "$.direct",
+                "Next": "Invoke"
+            },
+            "Invoke": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "echo", "Payload": {"n.$": "$.n"}},
+                "ResultSelector": {"payload.$": "$.Payload", "status.$": "$.StatusCode",
+                                   "requestId.$": "$.SdkResponseMetadata.RequestId"},
+                "ResultPath": "$.invoked",
+                "End": true
+            }
+        }
+    });
+    let (described, history) = serve
+        .run("lambda-aws", &definition, &json!({"order": "o-1", "n": 7}))
+        .await;
+    let output = succeeded(&described, &history);
+    assert_eq!(output["direct"], json!({"order": "o-1"}), "{output:#}");
+    assert_eq!(output["invoked"]["payload"], json!({"n": 7}), "{output:#}");
+    assert_eq!(output["invoked"]["status"], 200, "{output:#}");
+    assert!(
+        !output["invoked"]["requestId"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "{output:#}"
+    );
+}
+
+#[tokio::test]
+async fn batch_submit_job_sync_waits_for_the_job_and_a_missing_queue_is_caught_by_name() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    // moto runs Batch jobs without Docker when told to: they succeed.
+    moto.boto3(
+        "import urllib.request\n\
+         urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/config', \
+           data=json.dumps({'batch': {'use_docker': False}}).encode(), method='POST', \
+           headers={'Content-Type': 'application/json'}))\n\
+         batch = client('batch')\n\
+         role = iam.create_role(RoleName='batch', AssumeRolePolicyDocument='{}')['Role']['Arn']\n\
+         env = batch.create_compute_environment(computeEnvironmentName='env1', type='UNMANAGED', \
+           state='ENABLED', serviceRole=role)['computeEnvironmentArn']\n\
+         batch.create_job_queue(jobQueueName='nightly', state='ENABLED', priority=1, \
+           computeEnvironmentOrder=[{'order': 1, 'computeEnvironment': env}])\n\
+         batch.register_job_definition(jobDefinitionName='report', type='container', \
+           containerProperties={'image': 'busybox', 'vcpus': 1, 'memory': 128, 'command': ['true']})",
+        &json!({}),
+    );
+    let config = format!("{}job_poll_seconds = 0.1\n", config_for(&moto));
+    let serve = Serve::start("batch-sync", &config, &[]).await;
+    let definition = json!({
+        "StartAt": "Submit",
+        "States": {
+            "Submit": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::batch:submitJob.sync",
+                "Parameters": {"JobName": "report-1", "JobQueue": "nightly",
+                               "JobDefinition": "report"},
+                "ResultPath": "$.job",
+                "Next": "Missing"
+            },
+            "Missing": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::batch:submitJob.sync",
+                "Parameters": {"JobName": "report-2", "JobQueue": "no-such-queue",
+                               "JobDefinition": "report"},
+                "Catch": [{"ErrorEquals": ["Batch.ClientException"],
+                           "ResultPath": "$.missing", "Next": "Done"}],
+                "End": true
+            },
+            "Done": {"Type": "Succeed"}
+        }
+    });
+    let (described, history) = serve.run("batch-sync", &definition, &json!({})).await;
+    let output = succeeded(&described, &history);
+
+    // One job, in moto, whose description (SUCCEEDED) is the task's output.
+    let jobs = moto.boto3(
+        "batch = client('batch')\n\
+         ids = [j['jobId'] for s in ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] \
+                for j in batch.list_jobs(jobQueue='nightly', jobStatus=s)['jobSummaryList']]\n\
+         result = [{'id': j['jobId'], 'name': j['jobName'], 'status': j['status']} \
+                   for j in batch.describe_jobs(jobs=ids)['jobs']] if ids else []",
+        &json!({}),
+    );
+    let jobs = jobs.as_array().cloned().unwrap_or_default();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(jobs[0]["status"], "SUCCEEDED");
+    assert_eq!(output["job"]["JobId"], jobs[0]["id"], "{output:#}");
+    assert_eq!(output["job"]["JobName"], "report-1", "{output:#}");
+    assert_eq!(output["job"]["Status"], "SUCCEEDED", "{output:#}");
+    let submitted = details(&history, "TaskSubmitted", "taskSubmittedEventDetails");
+    let started: Value = serde_json::from_str(submitted[0]["output"].as_str().unwrap()).unwrap();
+    assert_eq!(started["JobId"], jobs[0]["id"]);
+    // A queue that does not exist fails by the name AWS gives it.
+    assert_eq!(
+        output["missing"]["Error"], "Batch.ClientException",
+        "{output:#}"
+    );
+    let cause = output["missing"]["Cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.contains("Job queue no-such-queue does not exist"),
+        "{cause}"
+    );
+    assert!(
+        cause.contains("(Service: AWSBatch; Status Code: 400; Error Code: ClientException;"),
+        "{cause}"
     );
 }

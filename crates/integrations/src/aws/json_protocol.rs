@@ -22,7 +22,7 @@ use super::signing::{sign_request, SigningStyle};
 use crate::http_client::{describe, Client};
 
 /// How long one request may wait for its answer (the SDK for Java's socket timeout is 50 s).
-const ANSWER_LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const ANSWER_LIMIT: Duration = Duration::from_secs(60);
 
 /// The answer to a request.
 pub(crate) struct Answer {
@@ -97,6 +97,16 @@ pub(crate) async fn exchange(
     request: Request<Full<Bytes>>,
     url: &http::Uri,
 ) -> Result<Answer, NoAnswer> {
+    exchange_within(client, request, url, ANSWER_LIMIT).await
+}
+
+/// [`exchange`], waiting at most `limit` (a Lambda function may take 15 minutes to answer).
+pub(crate) async fn exchange_within(
+    client: &Client,
+    request: Request<Full<Bytes>>,
+    url: &http::Uri,
+    limit: Duration,
+) -> Result<Answer, NoAnswer> {
     let exchange = async {
         let response = client
             .request(request)
@@ -114,11 +124,11 @@ pub(crate) async fn exchange(
             body,
         })
     };
-    match tokio::time::timeout(ANSWER_LIMIT, exchange).await {
+    match tokio::time::timeout(limit, exchange).await {
         Ok(answer) => answer,
         Err(_) => Err(NoAnswer::Transport(format!(
             "Read timed out (no answer from {url} within {} s)",
-            ANSWER_LIMIT.as_secs()
+            limit.as_secs()
         ))),
     }
 }

@@ -32,8 +32,10 @@
 mod credentials;
 mod errors;
 mod json_protocol;
+pub(crate) mod lambda;
 mod metadata;
 mod optimized;
+mod profile;
 mod query_protocol;
 mod sdk;
 mod services;

@@ -9,14 +9,21 @@
 //! Precedence is the AWS SDKs', with `switchback.toml` in the place of their config file: the
 //! service's variable (`AWS_ENDPOINT_URL_SQS`), the global variable (`AWS_ENDPOINT_URL`), the
 //! service's table (`[aws.services.sqs] endpoint_url`), the global key (`[aws] endpoint_url`),
-//! then, when enabled, AWS's public endpoint for the region. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
-//! = true` drops the variables, as it does in the SDKs. The same "variable over file" holds
+//! the AWS config file's profile (its `services` section's `sqs = endpoint_url = ...`, then its
+//! own `endpoint_url`; see [`super::profile`]), then, when enabled, AWS's public endpoint for
+//! the region. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS = true` (or the profile's
+//! `ignore_configured_endpoint_urls`) drops the variables and the profile's endpoints, as it
+//! does in the SDKs, and keeps `switchback.toml`'s, as they keep an endpoint given in code. An
+//! endpoint named in the profile counts as configuration for the safety rule: the user wrote
+//! it. The same "variable over file" holds
 //! for the profile (`AWS_PROFILE`) and the region (`AWS_REGION`, `AWS_DEFAULT_REGION`), and is
 //! Switchback's own rule for its settings too.
 
+use aws_types::os_shim_internal::Fs;
 use http::Uri;
 
 use super::metadata::ResponseHeaders;
+use super::profile;
 use super::services::{self, Service};
 use crate::config::{check_url, AwsConfig};
 
@@ -79,11 +86,28 @@ pub(crate) struct Endpoint<'a> {
 
 impl AwsSettings {
     /// Checks `[aws]` and reads the AWS variables; an error is `(field, problem)`.
-    pub fn check(config: AwsConfig, env: Env<'_>) -> Result<AwsSettings, (String, String)> {
+    ///
+    /// `fs` holds the AWS config file (`Fs::real()` but in tests), read for the profile's
+    /// endpoints ([`super::profile`]).
+    pub fn check(
+        config: AwsConfig,
+        env: Env<'_>,
+        fs: &Fs,
+    ) -> Result<AwsSettings, (String, String)> {
         let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        let ignore_variables = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        let endpoint_var = |name: &str| if ignore_variables { None } else { var(name) };
+        let profile = var("AWS_PROFILE").or(config.profile.clone());
+        if profile.as_deref().is_some_and(|p| p.trim().is_empty()) {
+            return Err(("aws.profile".into(), "is empty".into()));
+        }
+        let from_profile = profile::read(env, fs, profile.as_deref(), services::known_keys());
+        // The variable decides when set, else the profile: either way the configured endpoints
+        // (the variables and the profile's) are ignored, and switchback.toml's kept, as the
+        // SDKs keep the endpoint given in code.
+        let ignore_configured = match var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+            Some(v) => v.trim().eq_ignore_ascii_case("true"),
+            None => from_profile.ignore_configured.unwrap_or(false),
+        };
+        let endpoint_var = |name: &str| if ignore_configured { None } else { var(name) };
 
         let named = |url: &str, origin: String| -> Result<Named, (String, String)> {
             let base = check_url(url).map_err(|problem| (origin.clone(), problem))?;
@@ -123,10 +147,10 @@ impl AwsSettings {
         if let Some(url) = &config.endpoint_url {
             endpoints.push((None, named(url, "aws.endpoint_url".into())?));
         }
-
-        let profile = var("AWS_PROFILE").or(config.profile.clone());
-        if profile.as_deref().is_some_and(|p| p.trim().is_empty()) {
-            return Err(("aws.profile".into(), "is empty".into()));
+        if !ignore_configured {
+            for (key, url, origin) in from_profile.endpoints {
+                endpoints.push((key.map(str::to_string), named(&url, origin)?));
+            }
         }
         let region = [
             ("AWS_REGION", var("AWS_REGION")),
@@ -246,7 +270,11 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        AwsSettings::check(config, &|name| vars.get(name).cloned())
+        AwsSettings::check(
+            config,
+            &|name| vars.get(name).cloned(),
+            &Fs::from_slice(&[]),
+        )
     }
 
     fn url_of(settings: &AwsSettings, key: &str) -> Option<String> {
@@ -409,6 +437,51 @@ mod tests {
                 && problem.contains("\"endpoint\""),
             "{problem}"
         );
+    }
+
+    #[test]
+    fn the_profiles_endpoints_come_after_switchback_toml() {
+        let file = "[profile dev]\nendpoint_url = http://profile:1\nservices = local\n\n\
+                    [services local]\nsqs =\n  endpoint_url = http://profile-sqs:2\n";
+        let fs = Fs::from_slice(&[("/home/me/.aws/config", file)]);
+        let check_with = |config: AwsConfig, vars: &[(&str, &str)]| {
+            let vars: BTreeMap<String, String> = [("HOME", "/home/me"), ("AWS_PROFILE", "dev")]
+                .iter()
+                .chain(vars)
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            AwsSettings::check(config, &|name| vars.get(name).cloned(), &fs).unwrap()
+        };
+        // The profile alone names endpoints (and so makes the services reachable).
+        let settings = check_with(AwsConfig::default(), &[]);
+        assert_eq!(
+            url_of(&settings, "sqs").as_deref(),
+            Some("http://profile-sqs:2/")
+        );
+        assert_eq!(
+            url_of(&settings, "dynamodb").as_deref(),
+            Some("http://profile:1/")
+        );
+        assert!(settings
+            .named(services::by_key("sqs").unwrap())
+            .unwrap()
+            .origin
+            .contains("[services local] sqs.endpoint_url"));
+        // switchback.toml's global key beats the profile's service key.
+        let config = AwsConfig {
+            endpoint_url: Some("http://toml:3".into()),
+            ..AwsConfig::default()
+        };
+        let settings = check_with(config.clone(), &[]);
+        assert_eq!(url_of(&settings, "sqs").as_deref(), Some("http://toml:3/"));
+        // Ignoring configured endpoints drops the profile's, keeps the file's.
+        let settings = check_with(
+            AwsConfig::default(),
+            &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")],
+        );
+        assert_eq!(url_of(&settings, "sqs"), None);
+        let settings = check_with(config, &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")]);
+        assert_eq!(url_of(&settings, "sqs").as_deref(), Some("http://toml:3/"));
     }
 
     #[test]

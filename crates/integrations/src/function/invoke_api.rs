@@ -46,15 +46,11 @@ pub(crate) async fn invoke(
     invocation: &Invocation,
     config_file: &str,
 ) -> Result<InvokeResponse, TaskOutcome> {
-    let mut url = format!(
-        "{}/2015-03-31/functions/{}/invocations",
+    let url = format!(
+        "{}{}",
         endpoint.base,
-        utf8_percent_encode(&invocation.function.name, UNRESERVED)
+        path(invocation, &invocation.function.name)
     );
-    if let Some(qualifier) = &invocation.function.qualifier {
-        url.push_str("?Qualifier=");
-        url.push_str(&utf8_percent_encode(qualifier, UNRESERVED).to_string());
-    }
     let unreachable = |detail: String| {
         TaskOutcome::Failed {
         error: "Lambda.SdkClientException".into(),
@@ -66,20 +62,12 @@ pub(crate) async fn invoke(
     };
     let client = client.map_err(|e| unreachable(e.to_string()))?;
 
-    let mut request = Request::builder()
-        .method(Method::POST)
-        .uri(&url)
-        .header("Content-Type", "application/json")
-        .header("X-Amz-Invocation-Type", invocation.invocation_type.as_str())
-        .header(
-            "X-Amz-Log-Type",
-            if invocation.log_tail { "Tail" } else { "None" },
-        )
-        .header("X-Switchback-Idempotency-Key", &*invocation.idempotency_key);
-    if let Some(context) = &invocation.client_context {
-        request = request.header("X-Amz-Client-Context", context);
+    let mut request = Request::builder().method(Method::POST).uri(&url);
+    for (name, value) in headers(invocation) {
+        request = request.header(name, value);
     }
     let request = request
+        .header("X-Switchback-Idempotency-Key", &*invocation.idempotency_key)
         .body(Full::new(invocation.event.clone()))
         .map_err(|e| unreachable(format!("invalid request to {url}: {e}")))?;
 
@@ -107,10 +95,50 @@ pub(crate) async fn invoke(
             })
         }
     };
+    read_answer(parts.status, &parts.headers, body)
+}
 
+/// The Invoke API's path and query for `function_name` (a name or an ARN), with the
+/// invocation's qualifier.
+pub(crate) fn path(invocation: &Invocation, function_name: &str) -> String {
+    let mut path = format!(
+        "/2015-03-31/functions/{}/invocations",
+        utf8_percent_encode(function_name, UNRESERVED)
+    );
+    if let Some(qualifier) = &invocation.function.qualifier {
+        path.push_str("?Qualifier=");
+        path.push_str(&utf8_percent_encode(qualifier, UNRESERVED).to_string());
+    }
+    path
+}
+
+/// The headers the AWS SDK sends with an Invoke call.
+pub(crate) fn headers(invocation: &Invocation) -> impl Iterator<Item = (&'static str, String)> {
+    [
+        ("Content-Type", Some("application/json".to_string())),
+        (
+            "X-Amz-Invocation-Type",
+            Some(invocation.invocation_type.as_str().to_string()),
+        ),
+        (
+            "X-Amz-Log-Type",
+            Some(if invocation.log_tail { "Tail" } else { "None" }.to_string()),
+        ),
+        ("X-Amz-Client-Context", invocation.client_context.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+}
+
+/// Reads the Invoke API's answer: the function's response, or how the task ends when Lambda
+/// (the endpoint) failed, as opposed to the function.
+pub(crate) fn read_answer(
+    status: StatusCode,
+    headers: &http::HeaderMap,
+    body: Bytes,
+) -> Result<InvokeResponse, TaskOutcome> {
     let header = |name: &str| {
-        parts
-            .headers
+        headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
@@ -119,17 +147,11 @@ pub(crate) async fn invoke(
         .or_else(|| header("x-amz-request-id"))
         .unwrap_or_else(fresh_request_id);
 
-    if !parts.status.is_success() {
-        return Err(service_error(
-            parts.status,
-            &parts.headers,
-            &body,
-            &request_id,
-        ));
+    if !status.is_success() {
+        return Err(service_error(status, headers, &body, &request_id));
     }
 
-    let headers = parts
-        .headers
+    let spelled = headers
         .iter()
         .filter_map(|(name, value)| {
             value
@@ -139,12 +161,12 @@ pub(crate) async fn invoke(
         })
         .collect();
     Ok(InvokeResponse {
-        status: parts.status.as_u16(),
+        status: status.as_u16(),
         payload: body,
         function_error: header("x-amz-function-error").filter(|e| !e.is_empty()),
         executed_version: header("x-amz-executed-version").unwrap_or_else(|| "$LATEST".to_string()),
         request_id,
-        headers,
+        headers: spelled,
         log_result: header("x-amz-log-result"),
     })
 }

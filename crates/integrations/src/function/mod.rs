@@ -14,7 +14,7 @@
 //! Switchback run anything the user did not configure.
 
 mod command;
-mod invoke_api;
+pub(crate) mod invoke_api;
 pub(crate) mod result;
 
 pub(crate) use command::Slots;
@@ -76,7 +76,11 @@ async fn invoke(shared: &Shared, invocation: &Invocation) -> Result<InvokeRespon
             Some(endpoint) => {
                 invoke_api::invoke(shared.client(), endpoint, invocation, &settings.file).await
             }
-            None => Err(not_found(invocation, &settings.file)),
+            // Last, AWS Lambda itself, when the AWS settings reach it.
+            None => match crate::aws::lambda::invoke(shared, invocation).await {
+                Some(answered) => answered,
+                None => Err(not_found(invocation, &settings.file)),
+            },
         },
     }
 }
@@ -93,7 +97,7 @@ fn not_found(invocation: &Invocation, config_file: &str) -> TaskOutcome {
     TaskOutcome::Failed {
         error: "Lambda.ResourceNotFoundException".into(),
         cause: format!(
-            "{aws} Switchback runs only the functions its configuration names: add [functions.{name}] with `command = [\"...\"]` (a program that reads the event on stdin and writes the result on stdout) or `url = \"http://...\"` (a Lambda Invoke API endpoint) to {config_file}, or set `endpoint` in its [lambda] table for every function not named there. To test without the function, mock the state (`switchback run --mock FILE`, `switchback serve --mock-config FILE`)."
+            "{aws} Switchback runs only the functions its configuration names: add [functions.{name}] with `command = [\"...\"]` (a program that reads the event on stdin and writes the result on stdout) or `url = \"http://...\"` (a Lambda Invoke API endpoint) to {config_file}, or set `endpoint` in its [lambda] table for every function not named there, or let Switchback invoke functions on AWS Lambda (`[aws] enabled = true`, or an endpoint for lambda such as `[aws.services.lambda] endpoint_url`). To test without the function, mock the state (`switchback run --mock FILE`, `switchback serve --mock-config FILE`)."
         ),
     }
 }

@@ -148,7 +148,7 @@ impl Moto {
     }
 
     /// Runs `script` with boto3 against this moto and returns what it prints as JSON. The
-    /// script has `sqs`, `dynamodb`, `events`, `sns`, `s3`, `secretsmanager`, `iam`, `ec2` (boto3 clients), `json`, `ENDPOINT` (moto's URL)
+    /// script has `sqs`, `dynamodb`, `events`, `sns`, `s3`, `secretsmanager`, `iam`, `ec2`, `lambda_` (boto3 clients), `json`, `ENDPOINT` (moto's URL)
     /// and `ARGS` (the JSON value `args`) at hand; it sets `result` to a JSON-serialisable
     /// value.
     pub fn boto3(&self, script: &str, args: &Value) -> Value {
@@ -181,6 +181,7 @@ pub fn boto3(python: &OsString, endpoint: &str, script: &str, args: &Value) -> V
          secretsmanager = client('secretsmanager')\n\
          iam = client('iam')\n\
          ec2 = client('ec2')\n\
+         lambda_ = client('lambda')\n\
          result = None\n\
          {script}\n\
          print(json.dumps(result))\n"

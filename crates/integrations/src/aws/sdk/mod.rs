@@ -43,7 +43,7 @@ use http::{Method, Request};
 use http_body_util::Full;
 use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcome, TaskRequest};
 
-use super::json_protocol::{exchange, host_of, Answer, NoAnswer};
+use super::json_protocol::{exchange_within, host_of, Answer, NoAnswer, ANSWER_LIMIT};
 use super::services::{Protocol as OptimizedProtocol, Service};
 use super::signing::{sign_request, SigningStyle};
 use crate::Shared;
@@ -213,6 +213,7 @@ pub(crate) async fn invoke(
             &model.signing,
             &signing_region,
             style,
+            ANSWER_LIMIT,
         )
         .await;
         match sent {
@@ -267,6 +268,12 @@ pub(crate) fn reaches(settings: &super::AwsSettings, integration: &ServiceIntegr
         .strip_prefix("aws-sdk:")
         .unwrap_or(&integration.resource_type);
     model::service(name).is_ok_and(|model| settings.reaches(service_of(&model)))
+}
+
+/// The [`Service`] of an embedded model by its name (`lambda`), for calls made outside
+/// `aws-sdk:*` (Lambda functions on AWS, [`super::lambda`]).
+pub(crate) fn service_named(name: &str) -> Option<&'static Service> {
+    model::service(name).ok().map(|model| service_of(&model))
 }
 
 /// An action Switchback cannot call: not a known service or operation.
@@ -373,9 +380,9 @@ fn with_checksum(
     (body, Some(("x-amz-checksum-crc32".into(), value)))
 }
 
-/// Sends one signed request.
+/// Sends one signed request and reads its answer, waiting at most `limit`.
 #[allow(clippy::too_many_arguments)]
-async fn send(
+pub(crate) async fn send(
     client: &crate::http_client::Client,
     method: &str,
     url: &http::Uri,
@@ -385,6 +392,7 @@ async fn send(
     signing_name: &str,
     region: &str,
     style: SigningStyle,
+    limit: Duration,
 ) -> Result<Answer, NoAnswer> {
     let host =
         host_of(url).ok_or_else(|| NoAnswer::Request(format!("the endpoint {url} has no host")))?;
@@ -413,7 +421,7 @@ async fn send(
         style,
     )
     .map_err(NoAnswer::Request)?;
-    exchange(client, request.map(|()| Full::new(body)), url).await
+    exchange_within(client, request.map(|()| Full::new(body)), url, limit).await
 }
 
 #[cfg(test)]
