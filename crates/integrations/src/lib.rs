@@ -165,6 +165,9 @@ impl Shared {
                 }
                 (Integration::StartExecution, _) => runtimes(&request),
                 (Integration::AwsSdk, _) => aws::call_sdk(self, &request, service).await,
+                (Integration::Other, _) if aws::api_gateway::is_invoke(service) => {
+                    aws::api_gateway::call(self, &request).await
+                }
                 (Integration::Other, _) => match aws::optimized(service) {
                     Some(optimized) => aws::call(self, &request, service, optimized).await,
                     None => unsupported_service(&request),

@@ -18,6 +18,9 @@
 //!   the token and waits for a worker's answer.
 //! - Batch `submitJob.sync`: the job (moto runs it without Docker) waited for until it
 //!   succeeds; a missing queue caught as `Batch.ClientException`.
+//! - `apigateway:invoke`: against a stand-in API (moto serves none) at a LocalStack-style
+//!   endpoint template; the request as AWS builds it, signed for `IAM_ROLE` only; a 404 caught
+//!   as `ApiGateway.404`.
 //! - Lambda functions no local configuration names (a function ARN, and `lambda:invoke`) are
 //!   invoked on the AWS endpoint, signed; a function missing there is caught by name.
 //! - Safe by default: a service no configuration names is not called (the task fails with the
@@ -1466,4 +1469,173 @@ async fn batch_submit_job_sync_waits_for_the_job_and_a_missing_queue_is_caught_b
         cause.contains("(Service: AWSBatch; Status Code: 400; Error Code: ClientException;"),
         "{cause}"
     );
+}
+
+/// One request an API stand-in received: method, target (path and query), headers (lowercase
+/// names) and body.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A stand-in for an API behind API Gateway (moto serves none in server mode): plain HTTP/1.1
+/// on a free port, recording each request. A target with `missing` in it answers 404 with
+/// API Gateway's body; any other answers 200 with the request echoed as JSON.
+fn api_stand_in() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Received>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let method = words.next().unwrap_or_default().to_string();
+            let target = words.next().unwrap_or_default().to_string();
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.trim_end().split_once(':') {
+                    headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
+                }
+            }
+            let length = headers
+                .iter()
+                .find(|(n, _)| n == "content-length")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let received = Received {
+                method,
+                target,
+                headers,
+                body: String::from_utf8_lossy(&body).into_owned(),
+            };
+            let (status, answer) = if received.target.contains("missing") {
+                ("404 Not Found", r#"{"message":"Not Found"}"#.to_string())
+            } else {
+                let echoed = json!({
+                    "method": received.method,
+                    "target": received.target,
+                    "body": serde_json::from_str::<Value>(&received.body).unwrap_or(json!(received.body)),
+                });
+                ("200 OK", echoed.to_string())
+            };
+            record.lock().expect("lock").push(received);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nX-Api-Test: yes\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn api_gateway_invoke_calls_the_api_signs_iam_calls_and_names_errors_by_status() {
+    let (api, seen) = api_stand_in();
+    // Where LocalStack serves its APIs: the API's id and stage in the path.
+    let config = format!(
+        "[aws.services.execute_api]\nendpoint_url = \"{api}/_aws/execute-api/{{api_id}}/{{stage}}\"\n"
+    );
+    let serve = Serve::start("api-gateway", &config, &[]).await;
+    let invoke = |parameters: Value, result: &str, next: &str| {
+        json!({
+            "Type": "Task",
+            "Resource": "arn:aws:states:::apigateway:invoke",
+            "Parameters": parameters,
+            "ResultPath": format!("$.{result}"),
+            "Next": next
+        })
+    };
+    let definition = json!({
+        "StartAt": "Post",
+        "States": {
+            "Post": invoke(json!({
+                "ApiEndpoint": "abc123.execute-api.us-east-1.amazonaws.com",
+                "Method": "POST", "Stage": "prod", "Path": "bills/add",
+                "Headers": {"X-Team": ["orders"]},
+                "QueryParameters": {"billId": ["b 1", "b2"]},
+                "RequestBody": {"amount.$": "$.amount", "note": null},
+                "AuthType": "IAM_ROLE"
+            }), "post", "Get"),
+            "Get": invoke(json!({
+                "ApiEndpoint": "abc123.execute-api.us-east-1.amazonaws.com",
+                "Method": "GET", "Stage": "prod", "Path": "bills"
+            }), "get", "Missing"),
+            "Missing": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::apigateway:invoke",
+                "Parameters": {"ApiEndpoint": "abc123.execute-api.us-east-1.amazonaws.com",
+                               "Method": "GET", "Stage": "prod", "Path": "missing"},
+                "Catch": [{"ErrorEquals": ["ApiGateway.404"], "ResultPath": "$.missing",
+                           "Next": "Done"}],
+                "End": true
+            },
+            "Done": {"Type": "Succeed"}
+        }
+    });
+    let (described, history) = serve
+        .run("api-gateway", &definition, &json!({"amount": 42}))
+        .await;
+    let output = succeeded(&described, &history);
+
+    // The result as AWS shapes it.
+    let post = &output["post"];
+    assert_eq!(post["StatusCode"], 200, "{output:#}");
+    assert_eq!(post["StatusText"], "OK", "{output:#}");
+    assert_eq!(post["Headers"]["X-Api-Test"], json!(["yes"]), "{output:#}");
+    assert_eq!(output["get"]["ResponseBody"]["method"], "GET", "{output:#}");
+    assert_eq!(
+        output["post"]["ResponseBody"]["body"],
+        json!({"amount": 42}),
+        "null members are dropped without AllowNullValues: {output:#}"
+    );
+    assert_eq!(output["missing"]["Error"], "ApiGateway.404", "{output:#}");
+    assert_eq!(output["missing"]["Cause"], r#"{"message":"Not Found"}"#);
+
+    // What the API received.
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 3, "{seen:#?}");
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(
+        seen[0].target,
+        "/_aws/execute-api/abc123/prod/bills/add?billId=b%201&billId=b2"
+    );
+    assert_eq!(seen[0].header("x-team"), Some("orders"));
+    assert_eq!(seen[0].header("content-type"), Some("application/json"));
+    let authorization = seen[0].header("authorization").unwrap_or_default();
+    assert!(
+        authorization.starts_with("AWS4-HMAC-SHA256 Credential=")
+            && authorization.contains("/us-east-1/execute-api/aws4_request"),
+        "IAM_ROLE signs for execute-api: {authorization}"
+    );
+    // NO_AUTH sends no signature.
+    assert_eq!(seen[1].method, "GET");
+    assert_eq!(seen[1].target, "/_aws/execute-api/abc123/prod/bills");
+    assert_eq!(seen[1].header("authorization"), None);
 }

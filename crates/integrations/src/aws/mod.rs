@@ -29,6 +29,7 @@
 //! Like the SDKs, a call the service throttles or fails with a 5xx, or that gets no answer, is
 //! tried again (three tries in all, 100 ms then 200 ms apart) before the task fails.
 
+pub(crate) mod api_gateway;
 mod credentials;
 mod errors;
 mod json_protocol;
@@ -81,6 +82,9 @@ pub(crate) fn delivers_token(settings: &AwsSettings, resource: &Resource) -> boo
     };
     if service.integration == Integration::AwsSdk {
         return sdk::reaches(settings, service);
+    }
+    if api_gateway::is_invoke(service) {
+        return settings.reaches(&api_gateway::EXECUTE_API);
     }
     optimized::find(service).is_some_and(|o| {
         o.supports(IntegrationPattern::WaitForTaskToken) && settings.reaches(o.service)

@@ -246,6 +246,7 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "athena",
     "codebuild",
     "api_gateway",
+    "execute_api",
     "secrets_manager",
     "ssm",
     "sts",
