@@ -18,6 +18,11 @@ pub trait Env {
     fn states(&self) -> &Value;
     /// 64 random bits, from the driver (so that tests can seed them).
     fn random_u64(&mut self) -> u64;
+    /// Where JSONata keeps its copies of `$states` and the variables between the expressions
+    /// evaluated with this environment (see [`switchback_jsonata::Env::conversions`]).
+    fn jsonata_conversions(&self) -> Option<&switchback_jsonata::Conversions> {
+        None
+    }
 }
 
 /// A run-time failure of a state: an error name and a cause, as AWS reports them.

@@ -280,4 +280,7 @@ impl switchback_jsonata::Env for JsonataEnv<'_> {
     fn random_u64(&mut self) -> u64 {
         self.env.random_u64()
     }
+    fn conversions(&self) -> Option<&switchback_jsonata::Conversions> {
+        self.env.jsonata_conversions()
+    }
 }

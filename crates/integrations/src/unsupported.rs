@@ -18,7 +18,7 @@ pub fn unsupported_service(request: &TaskRequest) -> TaskOutcome {
     TaskOutcome::Failed {
         error: "States.TaskFailed".into(),
         cause: format!(
-            "Switchback does not call this AWS service integration yet, so the task '{}' cannot run its resource {}. Mock the state instead: give `switchback run` a mock file with --mock FILE, or `switchback serve` a mock configuration in AWS's format (the one Step Functions Local reads) with --mock-config FILE. Run for real: Lambda functions (arn:aws:lambda:...:function:NAME, arn:aws:states:::lambda:invoke), HTTP Tasks (arn:aws:states:::http:invoke), and, once [aws] is configured, sqs:sendMessage, sns:publish, dynamodb:getItem/putItem/updateItem/deleteItem, events:putEvents and aws-sdk:SERVICE:ACTION for the AWS services Switchback knows (s3, dynamodb, sfn, secretsmanager, iam, ec2, lambda, ...).",
+            "Switchback does not call this AWS service integration yet, so the task '{}' cannot run its resource {}. Mock the state instead: give `switchback run` a mock file with --mock FILE, or `switchback serve` a mock configuration in AWS's format (the one Step Functions Local reads) with --mock-config FILE. Run for real: Lambda functions (arn:aws:lambda:...:function:NAME, arn:aws:states:::lambda:invoke), HTTP Tasks (arn:aws:states:::http:invoke), and, once [aws] is configured, sqs:sendMessage, sns:publish, dynamodb:getItem/putItem/updateItem/deleteItem, events:putEvents, apigateway:invoke, the .sync jobs of ECS, Batch, Glue, Athena, CodeBuild and SageMaker, and aws-sdk:SERVICE:ACTION for the AWS services Switchback knows (s3, dynamodb, sfn, secretsmanager, iam, ec2, lambda, ...).",
             request.state_name, request.resource
         ),
     }

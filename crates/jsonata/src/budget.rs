@@ -331,8 +331,15 @@ impl Guard {
 }
 
 /// Binds the guard functions of [`instrument`] to `budget` on `ev`.
-pub(crate) fn register(ev: &mut Evaluator, budget: &Rc<Budget>) -> Result<(), EvaluatorError> {
-    for (guard, name) in GUARDS {
+pub(crate) fn register(
+    ev: &mut Evaluator,
+    budget: &Rc<Budget>,
+    used: GuardSet,
+) -> Result<(), EvaluatorError> {
+    for (index, (guard, name)) in GUARDS.into_iter().enumerate() {
+        if used.0 & (1 << index) == 0 {
+            continue;
+        }
         let budget = Rc::clone(budget);
         ev.register_fn(name, move |args: &[JValue]| {
             let v = args.first().cloned().unwrap_or(JValue::Undefined);
@@ -346,7 +353,10 @@ pub(crate) fn register(ev: &mut Evaluator, budget: &Rc<Budget>) -> Result<(), Ev
 /// `node` wrapped in a call of `guard`.
 fn guarded(guard: Guard, node: AstNode) -> AstNode {
     AstNode::Function {
-        name: name_of(guard).to_string(),
+        name: {
+            note(guard);
+            name_of(guard).to_string()
+        },
         args: vec![node],
         is_builtin: true,
     }
@@ -381,10 +391,33 @@ fn argument_guards(name: &str, argc: usize) -> Vec<(usize, Guard)> {
     }
 }
 
+/// The guards an instrumented expression calls, so that an evaluation registers only those
+/// (registering a host function costs a hash-map insertion; most expressions call none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct GuardSet(u16);
+
+thread_local! {
+    /// The guards [`instrument`] has put in the tree it is rewriting on this thread.
+    static PUT: std::cell::Cell<u16> = const { std::cell::Cell::new(0) };
+}
+
+/// Notes that the tree being instrumented calls `guard`.
+fn note(guard: Guard) {
+    let index = GUARDS.iter().position(|(g, _)| *g == guard).unwrap_or(0);
+    PUT.with(|put| put.set(put.get() | 1 << index));
+}
+
 /// Rewrites `node` so that the operations that can build large values pass through the guards
 /// (see the module docs). Run once, on the parsed expression.
 pub(crate) fn instrument(node: &mut AstNode) {
     jsonata_core::value::with_stack(|| instrument_inner(node));
+}
+
+/// [`instrument`], and the guards the rewritten tree calls.
+pub(crate) fn instrument_noting(node: &mut AstNode) -> GuardSet {
+    PUT.with(|put| put.set(0));
+    instrument(node);
+    GuardSet(PUT.with(std::cell::Cell::take))
 }
 
 fn instrument_steps(steps: &mut [PathStep]) {
@@ -457,7 +490,10 @@ fn instrument_concatenation(node: &mut AstNode) {
         } else {
             let inner = std::mem::replace(operand, AstNode::Undefined);
             *operand = AstNode::Function {
-                name: name_of(Guard::ConcatEnd).to_string(),
+                name: {
+                    note(Guard::ConcatEnd);
+                    name_of(Guard::ConcatEnd).to_string()
+                },
                 args: vec![
                     inner,
                     AstNode::Number(stashed as f64),

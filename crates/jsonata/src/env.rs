@@ -2,6 +2,9 @@
 //! scope and a source of randomness. The engine implements [`Env`]; [`SimpleEnv`] is a plain
 //! implementation for tests and tools.
 
+use std::cell::{OnceCell, RefCell};
+
+use jsonata_core::value::JValue;
 use serde_json::{Map, Value};
 
 /// What evaluation needs from its surroundings.
@@ -20,6 +23,60 @@ pub trait Env {
     /// Called at most once per evaluation, and only when the expression can reach
     /// `$random` or `$uuid`: that draw seeds a generator local to the evaluation.
     fn random_u64(&mut self) -> u64;
+    /// Where the evaluator's copies of `$states` and the variables are kept between the
+    /// expressions evaluated with this environment, if it keeps them. An environment that
+    /// returns one promises that `states()` and `variable()` answer the same for as long as
+    /// it lives (the engine makes one per field of a state).
+    fn conversions(&self) -> Option<&Conversions> {
+        None
+    }
+}
+
+/// The evaluator's own copies of `$states` and of the variables, made once per environment.
+///
+/// The evaluator works on its own value type; turning a state's input (and context) into it
+/// is most of the cost of a small expression, and a state's fields hold several expressions
+/// that read the same `$states`. Its values share their parts (`Rc`), so handing the same copy
+/// to each evaluation costs nothing; an evaluation never changes a value it was given.
+#[derive(Default)]
+pub struct Conversions {
+    states: OnceCell<JValue>,
+    variables: RefCell<Vec<(String, JValue)>>,
+}
+
+impl Conversions {
+    /// An empty cache.
+    pub fn new() -> Conversions {
+        Conversions::default()
+    }
+
+    /// `$states`, converted on first use.
+    pub(crate) fn states(&self, states: &Value) -> JValue {
+        self.states
+            .get_or_init(|| crate::convert::to_jvalue(states))
+            .clone()
+    }
+
+    /// The variable `name` (whose value is `value`), converted on first use.
+    pub(crate) fn variable(&self, name: &str, value: &Value) -> JValue {
+        if let Some((_, v)) = self.variables.borrow().iter().find(|(n, _)| n == name) {
+            return v.clone();
+        }
+        let converted = crate::convert::to_jvalue(value);
+        self.variables
+            .borrow_mut()
+            .push((name.to_string(), converted.clone()));
+        converted
+    }
+}
+
+impl std::fmt::Debug for Conversions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conversions")
+            .field("states", &self.states.get().is_some())
+            .field("variables", &self.variables.borrow().len())
+            .finish()
+    }
 }
 
 /// A self-contained [`Env`]: a `$states` value, a map of variables and a deterministic

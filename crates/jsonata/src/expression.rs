@@ -29,6 +29,8 @@ pub struct Expression {
     names: Arc<[String]>,
     /// Whether the text can reach `$random`/`$uuid` (and so needs a draw from the engine).
     uses_random: bool,
+    /// The memory guards the instrumented tree calls (only those are registered).
+    guards: crate::budget::GuardSet,
 }
 
 impl fmt::Debug for Expression {
@@ -125,7 +127,7 @@ impl Expression {
             }
         };
         let mut ast = ast;
-        crate::budget::instrument(&mut ast);
+        let guards = crate::budget::instrument_noting(&mut ast);
         let names = crate::names::referenced_names(src);
         let uses_random = names.iter().any(|n| n == "random" || n == "uuid");
         Ok(Expression {
@@ -133,6 +135,7 @@ impl Expression {
             ast: Arc::new(ast),
             names: names.into(),
             uses_random,
+            guards,
         })
     }
 
@@ -160,14 +163,22 @@ impl Expression {
         limits: &Limits,
     ) -> Result<Outcome, EvalError> {
         let mut context = Context::new();
+        let conversions = env.conversions();
         for name in self.names.iter() {
-            let value = if name == "states" {
-                Some(env.states())
+            let bound = if name == "states" {
+                let states = env.states();
+                Some(match conversions {
+                    Some(kept) => kept.states(states),
+                    None => convert::to_jvalue(states),
+                })
             } else {
-                env.variable(name)
+                env.variable(name).map(|v| match conversions {
+                    Some(kept) => kept.variable(name, v),
+                    None => convert::to_jvalue(v),
+                })
             };
-            if let Some(v) = value {
-                context.bind(name.clone(), convert::to_jvalue(v));
+            if let Some(value) = bound {
+                context.bind(name.clone(), value);
             }
         }
         // With a metering allocator, the heap the evaluation takes is bounded too: past the
@@ -186,14 +197,19 @@ impl Expression {
         } else {
             0
         };
-        crate::functions::register(&mut ev, seed, limits.effective_sequence_length())
-            .map_err(eval_error)?;
+        crate::functions::register(
+            &mut ev,
+            seed,
+            limits.effective_sequence_length(),
+            &self.names,
+        )
+        .map_err(eval_error)?;
         let budget = Rc::new(if metered {
             Budget::metered(limits.max_memory_bytes)
         } else {
             Budget::new(limits.max_memory_bytes)
         });
-        crate::budget::register(&mut ev, &budget).map_err(eval_error)?;
+        crate::budget::register(&mut ev, &budget, self.guards).map_err(eval_error)?;
         // A panic inside the evaluator (a bug there, not in the workflow) becomes an error so
         // one bad expression cannot take the engine down; nothing of `ev` is used afterwards.
         let metering = metered.then(|| Metering::start(limits.max_memory_bytes, &token));

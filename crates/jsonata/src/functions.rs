@@ -51,7 +51,12 @@ pub(crate) fn register(
     ev: &mut Evaluator,
     seed: u64,
     max_len: usize,
+    names: &[String],
 ) -> Result<(), EvaluatorError> {
+    // A function is reachable only by its `$name` in the text (`$eval` is disabled below), so
+    // only the names the expression mentions are registered: each costs a hash-map insertion
+    // per evaluation.
+    let named = |name: &str| names.iter().any(|n| n == name);
     let state = Rc::new(Cell::new(seed));
     let next = move || {
         let mut s = state.get();
@@ -60,20 +65,34 @@ pub(crate) fn register(
         v
     };
     let next2 = next.clone();
-    ev.register_fn("partition", partition)?;
-    ev.register_fn("range", move |args: &[JValue]| range(args, max_len))?;
-    ev.register_fn("hash", hash)?;
-    ev.register_fn("parse", parse)?;
-    ev.register_fn_override("random", move |args: &[JValue]| random(args, &next))?;
-    ev.register_fn("uuid", move |args: &[JValue]| {
-        if !args.is_empty() {
-            return Err(err("T0410: Function \"uuid\" takes no arguments"));
-        }
-        Ok(JValue::from(rng::uuid_v4(next2(), next2())))
-    })?;
-    ev.register_fn_override("eval", |_: &[JValue]| -> R {
-        Err(err("T1006: Attempted to invoke a non-function"))
-    })?;
+    if named("partition") {
+        ev.register_fn("partition", partition)?;
+    }
+    if named("range") {
+        ev.register_fn("range", move |args: &[JValue]| range(args, max_len))?;
+    }
+    if named("hash") {
+        ev.register_fn("hash", hash)?;
+    }
+    if named("parse") {
+        ev.register_fn("parse", parse)?;
+    }
+    if named("random") {
+        ev.register_fn_override("random", move |args: &[JValue]| random(args, &next))?;
+    }
+    if named("uuid") {
+        ev.register_fn("uuid", move |args: &[JValue]| {
+            if !args.is_empty() {
+                return Err(err("T0410: Function \"uuid\" takes no arguments"));
+            }
+            Ok(JValue::from(rng::uuid_v4(next2(), next2())))
+        })?;
+    }
+    if named("eval") {
+        ev.register_fn_override("eval", |_: &[JValue]| -> R {
+            Err(err("T1006: Attempted to invoke a non-function"))
+        })?;
+    }
     Ok(())
 }
 

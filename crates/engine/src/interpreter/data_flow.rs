@@ -32,6 +32,7 @@ impl Interpreter<'_> {
             vars: &frame.vars,
             context: OnceCell::new(),
             states: OnceCell::new(),
+            conversions: switchback_jsonata::Conversions::new(),
             result: None,
             error_output: None,
             retry_count: 0,
@@ -422,6 +423,8 @@ pub(super) struct StateEnv<'e> {
     vars: &'e Vars,
     context: OnceCell<Value>,
     states: OnceCell<Value>,
+    /// JSONata's copies of `$states` and the variables, shared by the field's expressions.
+    conversions: switchback_jsonata::Conversions,
     pub(super) result: Option<&'e Value>,
     pub(super) error_output: Option<&'e Value>,
     retry_count: u32,
@@ -475,5 +478,9 @@ impl Env for StateEnv<'_> {
 
     fn random_u64(&mut self) -> u64 {
         self.interp.random_u64()
+    }
+
+    fn jsonata_conversions(&self) -> Option<&switchback_jsonata::Conversions> {
+        Some(&self.conversions)
     }
 }

@@ -107,7 +107,7 @@ async fn aws_services_not_called_yet_fail_with_how_to_mock_them() {
     let (_dir, integrations) = echo();
     for resource in [
         "arn:aws:states:::sns:publishBatch",
-        "arn:aws:states:::apigateway:invoke",
+        "arn:aws:states:::eks:runJob",
     ] {
         let request = task(resource, json!({"TopicArn": "t"}));
         let (error, cause) = failed(integrations.call(&request).await);
@@ -141,6 +141,7 @@ async fn aws_services_are_not_called_unless_configured() {
             "arn:aws:states:::aws-sdk:secretsmanager:listSecrets",
             "secrets_manager",
         ),
+        ("arn:aws:states:::apigateway:invoke", "execute_api"),
     ] {
         let request = task(resource, json!({"QueueUrl": "q"}));
         let (error, cause) = failed(integrations.call(&request).await);
@@ -157,6 +158,8 @@ async fn aws_services_are_not_called_unless_configured() {
     }
     // The token of a `.waitForTaskToken` task is not sent anywhere then.
     let resource = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+    assert!(!integrations.delivers_token(&resource));
+    let resource = Resource::parse("arn:aws:states:::apigateway:invoke.waitForTaskToken");
     assert!(!integrations.delivers_token(&resource));
     let resource = Resource::parse("arn:aws:states:::lambda:invoke.waitForTaskToken");
     assert!(integrations.delivers_token(&resource));
