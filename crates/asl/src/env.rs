@@ -23,6 +23,10 @@ pub trait Env {
     fn jsonata_conversions(&self) -> Option<&switchback_jsonata::Conversions> {
         None
     }
+    /// The members of `$states`, lent (see [`switchback_jsonata::Env::states_members`]).
+    fn jsonata_states_members(&self) -> Option<switchback_jsonata::StatesMembers<'_>> {
+        None
+    }
 }
 
 /// A run-time failure of a state: an error name and a cause, as AWS reports them.

@@ -283,4 +283,7 @@ impl switchback_jsonata::Env for JsonataEnv<'_> {
     fn conversions(&self) -> Option<&switchback_jsonata::Conversions> {
         self.env.jsonata_conversions()
     }
+    fn states_members(&self) -> Option<switchback_jsonata::StatesMembers<'_>> {
+        self.env.jsonata_states_members()
+    }
 }

@@ -7,14 +7,36 @@
 //! `JSON.stringify`: an object drops the field, an array item becomes `null` (JSONata
 //! sequences never hold `undefined`, so that case is for functions).
 
-use jsonata_core::value::JValue;
+use jsonata_core::value::{JArray, JValue};
 use serde_json::{Map, Number, Value};
 
-/// JSON into an evaluator value.
+/// JSON into an evaluator value, read in place: what `From<serde_json::Value>` of jsonata-core
+/// does (numbers as doubles, arrays flagged `flat` when no item is an array), without first
+/// copying the whole value to hand it over.
 pub(crate) fn to_jvalue(v: &Value) -> JValue {
-    // `From<serde_json::Value>` takes ownership; the cost of the clone is the same as a
-    // hand-written walk, and it keeps the array flags (`flat`) exactly as the crate wants.
-    JValue::from(v.clone())
+    match v {
+        Value::Null => JValue::Null,
+        Value::Bool(b) => JValue::Bool(*b),
+        Value::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => JValue::String(s.as_str().into()),
+        Value::Array(items) => {
+            let mut flat = true;
+            let items = items
+                .iter()
+                .map(|item| {
+                    flat &= !item.is_array();
+                    to_jvalue(item)
+                })
+                .collect();
+            JValue::Array(JArray::new_flat(items, flat))
+        }
+        Value::Object(members) => JValue::object(
+            members
+                .iter()
+                .map(|(k, v)| (k.clone(), to_jvalue(v)))
+                .collect::<indexmap::IndexMap<String, JValue>>(),
+        ),
+    }
 }
 
 /// A number as JSON: an integer when integral and exactly representable, else a float;
@@ -77,6 +99,22 @@ pub(crate) fn from_jvalue(v: &JValue) -> Option<Value> {
 mod tests {
     use super::number;
     use serde_json::json;
+
+    #[test]
+    fn read_in_place_as_jsonata_core_reads_a_copy() {
+        let json = serde_json::json!({
+            "a": [1, [2, 3], {"b": null}], "c": "text", "d": true, "e": 1.5, "f": [], "g": {}
+        });
+        assert_eq!(to_jvalue(&json), JValue::from(json.clone()));
+        for item in [serde_json::json!([1, 2]), serde_json::json!([[1], 2])] {
+            match (to_jvalue(&item), JValue::from(item.clone())) {
+                (JValue::Array(ours), JValue::Array(theirs)) => {
+                    assert_eq!(ours.is_flat(), theirs.is_flat(), "{item}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn numbers() {

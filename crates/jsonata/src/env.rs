@@ -30,6 +30,21 @@ pub trait Env {
     fn conversions(&self) -> Option<&Conversions> {
         None
     }
+    /// The members of `$states` (`input`, `context`, `result`, `errorOutput`, each if present),
+    /// when the environment can lend them: the evaluator then builds its `$states` from them
+    /// without `states()` having to copy them into one object first.
+    fn states_members(&self) -> Option<StatesMembers<'_>> {
+        None
+    }
+}
+
+/// The members of `$states`, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct StatesMembers<'a> {
+    pub input: &'a Value,
+    pub context: &'a Value,
+    pub result: Option<&'a Value>,
+    pub error_output: Option<&'a Value>,
 }
 
 /// The evaluator's own copies of `$states` and of the variables, made once per environment.
@@ -50,11 +65,9 @@ impl Conversions {
         Conversions::default()
     }
 
-    /// `$states`, converted on first use.
-    pub(crate) fn states(&self, states: &Value) -> JValue {
-        self.states
-            .get_or_init(|| crate::convert::to_jvalue(states))
-            .clone()
+    /// `$states` of `env`, converted on first use.
+    pub(crate) fn states(&self, env: &dyn Env) -> JValue {
+        self.states.get_or_init(|| states_of(env)).clone()
     }
 
     /// The variable `name` (whose value is `value`), converted on first use.
@@ -68,6 +81,25 @@ impl Conversions {
             .push((name.to_string(), converted.clone()));
         converted
     }
+}
+
+/// `$states` of `env` as the evaluator's value: built from its members where the environment
+/// lends them, else converted from `states()`.
+pub(crate) fn states_of(env: &dyn Env) -> JValue {
+    use crate::convert::to_jvalue;
+    let Some(members) = env.states_members() else {
+        return to_jvalue(env.states());
+    };
+    let mut object = indexmap::IndexMap::with_capacity(4);
+    object.insert("input".to_string(), to_jvalue(members.input));
+    object.insert("context".to_string(), to_jvalue(members.context));
+    if let Some(result) = members.result {
+        object.insert("result".to_string(), to_jvalue(result));
+    }
+    if let Some(error_output) = members.error_output {
+        object.insert("errorOutput".to_string(), to_jvalue(error_output));
+    }
+    JValue::object(object)
 }
 
 impl std::fmt::Debug for Conversions {

@@ -166,10 +166,9 @@ impl Expression {
         let conversions = env.conversions();
         for name in self.names.iter() {
             let bound = if name == "states" {
-                let states = env.states();
                 Some(match conversions {
-                    Some(kept) => kept.states(states),
-                    None => convert::to_jvalue(states),
+                    Some(kept) => kept.states(&*env),
+                    None => crate::env::states_of(&*env),
                 })
             } else {
                 env.variable(name).map(|v| match conversions {

@@ -26,7 +26,7 @@ mod names;
 mod rng;
 
 pub use budget::MEMORY_ERROR_CODE;
-pub use env::{Conversions, Env, SimpleEnv};
+pub use env::{Conversions, Env, SimpleEnv, StatesMembers};
 pub use expression::{EvalError, Expression, Outcome, ParseError};
 pub use limits::Limits;
 pub use meter::MeteredAlloc;

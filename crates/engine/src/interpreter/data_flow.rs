@@ -483,4 +483,13 @@ impl Env for StateEnv<'_> {
     fn jsonata_conversions(&self) -> Option<&switchback_jsonata::Conversions> {
         Some(&self.conversions)
     }
+
+    fn jsonata_states_members(&self) -> Option<switchback_jsonata::StatesMembers<'_>> {
+        Some(switchback_jsonata::StatesMembers {
+            input: &self.run.input,
+            context: self.context(),
+            result: self.result,
+            error_output: self.error_output,
+        })
+    }
 }
