@@ -97,7 +97,7 @@ pub(crate) fn from_jvalue(v: &JValue) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::number;
+    use super::{number, to_jvalue, JValue};
     use serde_json::json;
 
     #[test]
