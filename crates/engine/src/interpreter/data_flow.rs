@@ -181,12 +181,7 @@ impl Interpreter<'_> {
             env.error_output = error_output;
             self.eval_located(run, t, &mut env, "Assign", frame)?
         };
-        if let Value::Object(map) = value {
-            if !map.is_empty() {
-                frame.vars.assign(map.clone());
-                frame.assigned = Some(Box::new(map));
-            }
-        }
+        store_assigned(value, frame);
         Ok(())
     }
 
@@ -265,22 +260,25 @@ impl Interpreter<'_> {
                 self.apply_output_path(run, merged, frame)
             }
             QueryLanguage::Jsonata => {
-                let output = match &state.io.output {
-                    Some(t) => {
-                        let mut env = self.env(run, &run.input, frame);
-                        env.result = Some(&result);
-                        Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?)
-                    }
-                    None => result.clone(),
+                // Output and Assign see the same `$states` (and the variables as they were
+                // before this state), so they share one environment, and with it one
+                // conversion of `$states` for the evaluator.
+                let (output, assigned) = {
+                    let mut env = self.env(run, &run.input, frame);
+                    env.result = Some(&result);
+                    let output = match &state.io.output {
+                        Some(t) => Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?),
+                        None => result.clone(),
+                    };
+                    let assigned = match &state.assign {
+                        Some(t) => Some(self.eval_located(run, t, &mut env, "Assign", frame)?),
+                        None => None,
+                    };
+                    (output, assigned)
                 };
-                self.assign(
-                    run,
-                    state.assign.as_ref(),
-                    &run.input,
-                    Some(&result),
-                    None,
-                    frame,
-                )?;
+                if let Some(value) = assigned {
+                    store_assigned(value, frame);
+                }
                 Ok(output)
             }
         }
@@ -403,6 +401,17 @@ impl Interpreter<'_> {
                 )?))
             }
             None => Ok(base),
+        }
+    }
+}
+
+/// Keeps what `Assign` evaluated to: the frame's variables from now on, and the event's
+/// `assignedVariables`.
+fn store_assigned(value: Value, frame: &mut Frame) {
+    if let Value::Object(map) = value {
+        if !map.is_empty() {
+            frame.vars.assign(map.clone());
+            frame.assigned = Some(Box::new(map));
         }
     }
 }
