@@ -396,6 +396,13 @@ fn argument_guards(name: &str, argc: usize) -> Vec<(usize, Guard)> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct GuardSet(u16);
 
+impl GuardSet {
+    /// Whether the expression calls any guard.
+    pub(crate) fn any(self) -> bool {
+        self.0 != 0
+    }
+}
+
 thread_local! {
     /// The guards [`instrument`] has put in the tree it is rewriting on this thread.
     static PUT: std::cell::Cell<u16> = const { std::cell::Cell::new(0) };

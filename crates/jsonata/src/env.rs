@@ -7,6 +7,8 @@ use std::cell::{OnceCell, RefCell};
 use jsonata_core::value::JValue;
 use serde_json::{Map, Value};
 
+use crate::names::StatesUse;
+
 /// What evaluation needs from its surroundings.
 pub trait Env {
     /// `$states`: `{input, context, result?, errorOutput?}`.
@@ -47,6 +49,19 @@ pub struct StatesMembers<'a> {
     pub error_output: Option<&'a Value>,
 }
 
+impl<'a> StatesMembers<'a> {
+    /// The members by name, in `$states`' order ([`crate::names::STATES_MEMBERS`]).
+    fn by_name(&self) -> [(&'static str, Option<&'a Value>); 4] {
+        let [input, context, result, error_output] = crate::names::STATES_MEMBERS;
+        [
+            (input, Some(self.input)),
+            (context, Some(self.context)),
+            (result, self.result),
+            (error_output, self.error_output),
+        ]
+    }
+}
+
 /// The evaluator's own copies of `$states` and of the variables, made once per environment.
 ///
 /// The evaluator works on its own value type; turning a state's input (and context) into it
@@ -55,7 +70,10 @@ pub struct StatesMembers<'a> {
 /// to each evaluation costs nothing; an evaluation never changes a value it was given.
 #[derive(Default)]
 pub struct Conversions {
+    /// `$states` whole, for expressions that may read it any way.
     states: OnceCell<JValue>,
+    /// Its members, for expressions that read only some ([`crate::names::states_use`]).
+    members: [OnceCell<JValue>; 4],
     variables: RefCell<Vec<(String, JValue)>>,
 }
 
@@ -65,9 +83,26 @@ impl Conversions {
         Conversions::default()
     }
 
-    /// `$states` of `env`, converted on first use.
-    pub(crate) fn states(&self, env: &dyn Env) -> JValue {
-        self.states.get_or_init(|| states_of(env)).clone()
+    /// `$states` of `env` for an expression that reads it as `used` says, converted on first
+    /// use.
+    pub(crate) fn states(&self, env: &dyn Env, used: StatesUse) -> JValue {
+        match (used, env.states_members()) {
+            (Some(used), Some(members)) => {
+                let mut object = indexmap::IndexMap::with_capacity(used.count_ones() as usize);
+                for (bit, (name, value)) in members.by_name().into_iter().enumerate() {
+                    if used & (1 << bit) != 0 {
+                        if let Some(value) = value {
+                            let converted = self.members[bit]
+                                .get_or_init(|| crate::convert::to_jvalue(value))
+                                .clone();
+                            object.insert((*name).to_string(), converted);
+                        }
+                    }
+                }
+                JValue::object(object)
+            }
+            _ => self.states.get_or_init(|| states_of(env)).clone(),
+        }
     }
 
     /// The variable `name` (whose value is `value`), converted on first use.
@@ -90,15 +125,11 @@ pub(crate) fn states_of(env: &dyn Env) -> JValue {
     let Some(members) = env.states_members() else {
         return to_jvalue(env.states());
     };
-    let mut object = indexmap::IndexMap::with_capacity(4);
-    object.insert("input".to_string(), to_jvalue(members.input));
-    object.insert("context".to_string(), to_jvalue(members.context));
-    if let Some(result) = members.result {
-        object.insert("result".to_string(), to_jvalue(result));
-    }
-    if let Some(error_output) = members.error_output {
-        object.insert("errorOutput".to_string(), to_jvalue(error_output));
-    }
+    let object = members
+        .by_name()
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), to_jvalue(v))))
+        .collect::<indexmap::IndexMap<String, JValue>>();
     JValue::object(object)
 }
 

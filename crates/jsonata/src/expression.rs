@@ -31,6 +31,8 @@ pub struct Expression {
     uses_random: bool,
     /// The memory guards the instrumented tree calls (only those are registered).
     guards: crate::budget::GuardSet,
+    /// Which members of `$states` the text reads (only those are converted).
+    states_use: crate::names::StatesUse,
 }
 
 impl fmt::Debug for Expression {
@@ -129,6 +131,7 @@ impl Expression {
         let mut ast = ast;
         let guards = crate::budget::instrument_noting(&mut ast);
         let names = crate::names::referenced_names(src);
+        let states_use = crate::names::states_use(src);
         let uses_random = names.iter().any(|n| n == "random" || n == "uuid");
         Ok(Expression {
             source: src.to_string(),
@@ -136,6 +139,7 @@ impl Expression {
             names: names.into(),
             uses_random,
             guards,
+            states_use,
         })
     }
 
@@ -167,7 +171,7 @@ impl Expression {
         for name in self.names.iter() {
             let bound = if name == "states" {
                 Some(match conversions {
-                    Some(kept) => kept.states(&*env),
+                    Some(kept) => kept.states(&*env, self.states_use),
                     None => crate::env::states_of(&*env),
                 })
             } else {
@@ -203,12 +207,15 @@ impl Expression {
             &self.names,
         )
         .map_err(eval_error)?;
-        let budget = Rc::new(if metered {
-            Budget::metered(limits.max_memory_bytes)
-        } else {
-            Budget::new(limits.max_memory_bytes)
-        });
-        crate::budget::register(&mut ev, &budget, self.guards).map_err(eval_error)?;
+        // The guards share one budget; an expression that calls none needs none.
+        if self.guards.any() {
+            let budget = Rc::new(if metered {
+                Budget::metered(limits.max_memory_bytes)
+            } else {
+                Budget::new(limits.max_memory_bytes)
+            });
+            crate::budget::register(&mut ev, &budget, self.guards).map_err(eval_error)?;
+        }
         // A panic inside the evaluator (a bug there, not in the workflow) becomes an error so
         // one bad expression cannot take the engine down; nothing of `ev` is used afterwards.
         let metering = metered.then(|| Metering::start(limits.max_memory_bytes, &token));

@@ -28,9 +28,63 @@ pub(crate) fn referenced_names(src: &str) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// The members of `$states`, as bits of a [`StatesUse`].
+pub(crate) const STATES_MEMBERS: [&str; 4] = ["input", "context", "result", "errorOutput"];
+
+/// Which members of `$states` an expression reads: a bit per entry of [`STATES_MEMBERS`], or
+/// `None` when it may read the object in any other way (`$states` alone, `$states.*`,
+/// `$keys($states)`, a quoted member ...) and so needs all of it.
+pub(crate) type StatesUse = Option<u8>;
+
+/// [`StatesUse`] of `src`, by the same textual scan: every `$states` must be followed by `.`
+/// and a plain member name, else the whole object is needed. A `$states` inside a string
+/// literal only costs a member converted for nothing.
+pub(crate) fn states_use(src: &str) -> StatesUse {
+    let mut used = 0u8;
+    let mut rest = src;
+    while let Some(i) = rest.find('$') {
+        rest = &rest[i + 1..];
+        let end = rest.find(ends_name).unwrap_or(rest.len());
+        let name = &rest[..end];
+        rest = &rest[end..];
+        if name != "states" {
+            continue;
+        }
+        let after = rest.trim_start();
+        let member = after.strip_prefix('.')?.trim_start();
+        let end = member.find(ends_name).unwrap_or(member.len());
+        if end == 0 {
+            return None;
+        }
+        if let Some(bit) = STATES_MEMBERS.iter().position(|m| *m == &member[..end]) {
+            used |= 1 << bit;
+        }
+    }
+    Some(used)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::referenced_names;
+    use super::{referenced_names, states_use};
+
+    #[test]
+    fn which_members_of_states_are_read() {
+        assert_eq!(
+            states_use("$states.input.a + $states .context.b"),
+            Some(0b11)
+        );
+        assert_eq!(
+            states_use("$states.result ? $states.errorOutput : 1"),
+            Some(0b1100)
+        );
+        assert_eq!(states_use("$x + $statesX"), Some(0));
+        assert_eq!(states_use("$states"), None);
+        assert_eq!(states_use("$keys($states)"), None);
+        assert_eq!(states_use("$states.*"), None);
+        assert_eq!(states_use("$states.`input`"), None);
+        assert_eq!(states_use("$states.input.a & $states"), None);
+        assert_eq!(states_use("$states.other"), Some(0));
+    }
 
     #[test]
     fn finds_names() {
