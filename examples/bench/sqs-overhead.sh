@@ -62,15 +62,14 @@ except urllib.error.HTTPError: pass' "$1" 2>/dev/null; do
         sleep 0.2
     done
 }
-serve_for() { # ENDPOINT NAME: a switchback serve whose calls go to ENDPOINT; prints its URL
-    local dir="$tmp/$2" url
+serve_for() { # ENDPOINT NAME: a switchback serve whose calls go to ENDPOINT; sets url
+    local dir="$tmp/$2"
     mkdir -p "$dir"
     printf '[aws]\nendpoint_url = "%s"\n' "$1" >"$dir/switchback.toml"
     url="http://127.0.0.1:$(free_port)"
     "$bin" serve --config "$dir/switchback.toml" --listen "${url#http://}" --data-dir "$dir/data" >"$tmp/serve-$2.log" 2>&1 &
     pids+=($!)
     wait_for "$url/" "switchback serve"
-    echo "$url"
 }
 
 # moto, and a server configured for it.
@@ -78,13 +77,15 @@ moto="http://127.0.0.1:$(free_port)"
 "$moto_server" -H 127.0.0.1 -p "${moto##*:}" >"$tmp/moto.log" 2>&1 &
 pids+=($!)
 wait_for "$moto/moto-api/" moto
-moto_serve="$(serve_for "$moto" moto)"
+serve_for "$moto" moto
+moto_serve="$url"
 # The stand-in, and a server configured for it.
 "$stand_in" 127.0.0.1:0 >"$tmp/stand-in.log" 2>&1 &
 pids+=($!)
 until grep -q '^listening on ' "$tmp/stand-in.log"; do sleep 0.1; done
 stand="$(sed -n 's/^listening on //p' "$tmp/stand-in.log")"
-stand_serve="$(serve_for "$stand" stand-in)"
+serve_for "$stand" stand-in
+stand_serve="$url"
 
 # The endpoint of the runs: set per section below.
 endpoint="" server="" calls=0

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Prints the figures of the performance table (issue "Fast everywhere"), each measured here on
+# a release build, one after the other so that they do not compete for the cores:
+#
+#   1  JSONata 50-state workflow, in-process transitions/s       examples/bench/jsonata-50.json
+#   2  10-state chain with a 250 KB payload, in-process           examples/bench/payload-250k.json
+#   3  the same through the server, Standard, 16 in flight
+#   4  database growth per such execution                         (data directory, before/after 3)
+#   5  Standard 10-state chain, 16 in flight, durable transitions/s   examples/bench/pass-10.json
+#   6  Standard 10-state chain, 1 in flight, p50 start-to-end
+#   7  instructions per durable transition (callgrind; needs valgrind): the server's count for
+#      N executions minus its count for M, over the transitions between
+#   8  in-process Map over 100,000 items, peak RSS (history kept)  examples/bench/map-10k.json
+#
+# The last row of the table (server speed once the database has grown to 2 GB) takes a long
+# time to set up and is not measured here.
+#
+#   bash examples/bench/performance.sh            (about five minutes)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cargo build --release --quiet -p switchback --bin switchback
+bin="$PWD/target/release/switchback"
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+serve() { # NAME [WRAPPER...]: a server on a new data directory; sets url and server_pid
+    local name="$1"
+    shift
+    url="http://127.0.0.1:$(free_port)"
+    "$@" "$bin" serve --listen "${url#http://}" --data-dir "$tmp/$name" >"$tmp/$name.log" 2>&1 &
+    server_pid=$!
+    pids+=("$server_pid")
+    until python3 -c 'import sys, urllib.request, urllib.error
+try: urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError: pass' "$url/" 2>/dev/null; do sleep 0.2; done
+}
+row() { printf '%-66s %s\n' "$1" "$2"; }
+
+python3 examples/bench/payload-250k-input.py >"$tmp/payload.json"
+python3 -c 'import json; print(json.dumps({"items": [{"id": i} for i in range(100000)]}))' >"$tmp/items-100k.json"
+
+row "1 JSONata 50-state workflow, in-process transitions/s" \
+    "$("$bin" bench examples/bench/jsonata-50.json --input-file examples/bench/jsonata-50-input.json \
+        --executions 300 --json | field state_transitions_per_s | xargs printf '%.0f')"
+row "2 250 KB payload, 10 states, in-process transitions/s" \
+    "$("$bin" bench examples/bench/payload-250k.json --input-file "$tmp/payload.json" \
+        --executions 100 --json | field state_transitions_per_s | xargs printf '%.0f')"
+
+serve payload
+before="$(du -sb "$tmp/payload" | cut -f1)"
+executions=200
+row "3 250 KB payload, server Standard, 16 in flight, transitions/s" \
+    "$("$bin" bench --endpoint "$url" --type STANDARD examples/bench/payload-250k.json \
+        --input-file "$tmp/payload.json" --executions "$executions" --concurrency 16 --json \
+        | field state_transitions_per_s | xargs printf '%.0f')"
+after="$(du -sb "$tmp/payload" | cut -f1)"
+# The bench's warm-up execution counts too.
+row "4 database growth per 250 KB-payload execution, KB" "$(( (after - before) / (executions + 1) / 1024 ))"
+
+serve chain
+row "5 Standard 10-state chain, 16 in flight, transitions/s" \
+    "$("$bin" bench --endpoint "$url" --type STANDARD examples/bench/pass-10.json \
+        --input '{"order": {"id": 1}}' --executions 4000 --concurrency 16 --json \
+        | field state_transitions_per_s | xargs printf '%.0f')"
+row "6 Standard 10-state chain, 1 in flight, p50 start-to-end ms" \
+    "$("$bin" bench --endpoint "$url" --type STANDARD examples/bench/pass-10.json \
+        --input '{"order": {"id": 1}}' --executions 500 --concurrency 1 --json \
+        | field latency_p50_ms)"
+
+if command -v valgrind >/dev/null 2>&1; then
+    count() { # EXECUTIONS: the server's instructions for that many executions (and the setup)
+        local name="cg$1"
+        serve "$name" valgrind --tool=callgrind --callgrind-out-file="$tmp/$name.out"
+        "$bin" bench --endpoint "$url" --type STANDARD examples/bench/pass-10.json \
+            --input '{"order": {"id": 1}}' --executions "$1" --concurrency 16 --json >/dev/null
+        kill -INT "$server_pid"
+        wait "$server_pid" 2>/dev/null || true
+        sed -n 's/^summary: //p' "$tmp/$name.out"
+    }
+    small="$(count 100)"
+    large="$(count 500)"
+    row "7 instructions per durable transition (callgrind)" "$(( (large - small) / 400 / 10 ))"
+else
+    row "7 instructions per durable transition (callgrind)" "valgrind not installed"
+fi
+
+rss="$(/usr/bin/time -f '%M' "$bin" bench examples/bench/map-10k.json --input-file "$tmp/items-100k.json" \
+    --executions 1 --max-history-events 500000 --json 2>&1 >/dev/null | tail -n 1)"
+row "8 in-process Map over 100,000 items, peak RSS MB" "$(( rss / 1024 ))"
