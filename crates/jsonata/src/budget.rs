@@ -337,7 +337,7 @@ pub(crate) fn register(
     used: GuardSet,
 ) -> Result<(), EvaluatorError> {
     for (index, (guard, name)) in GUARDS.into_iter().enumerate() {
-        if used.0 & (1 << index) == 0 {
+        if !used.calls(index) {
             continue;
         }
         let budget = Rc::clone(budget);
@@ -353,10 +353,7 @@ pub(crate) fn register(
 /// `node` wrapped in a call of `guard`.
 fn guarded(guard: Guard, node: AstNode) -> AstNode {
     AstNode::Function {
-        name: {
-            note(guard);
-            name_of(guard).to_string()
-        },
+        name: call_of(guard),
         args: vec![node],
         is_builtin: true,
     }
@@ -401,6 +398,11 @@ impl GuardSet {
     pub(crate) fn any(self) -> bool {
         self.0 != 0
     }
+
+    /// Whether it calls the guard at `index` of [`GUARDS`].
+    fn calls(self, index: usize) -> bool {
+        self.0 & (1 << index) != 0
+    }
 }
 
 thread_local! {
@@ -408,10 +410,12 @@ thread_local! {
     static PUT: std::cell::Cell<u16> = const { std::cell::Cell::new(0) };
 }
 
-/// Notes that the tree being instrumented calls `guard`.
-fn note(guard: Guard) {
+/// The name of `guard` for a call put in the tree being instrumented, noting that the tree
+/// calls it.
+fn call_of(guard: Guard) -> String {
     let index = GUARDS.iter().position(|(g, _)| *g == guard).unwrap_or(0);
     PUT.with(|put| put.set(put.get() | 1 << index));
+    name_of(guard).to_string()
 }
 
 /// Rewrites `node` so that the operations that can build large values pass through the guards
@@ -497,10 +501,7 @@ fn instrument_concatenation(node: &mut AstNode) {
         } else {
             let inner = std::mem::replace(operand, AstNode::Undefined);
             *operand = AstNode::Function {
-                name: {
-                    note(Guard::ConcatEnd);
-                    name_of(Guard::ConcatEnd).to_string()
-                },
+                name: call_of(Guard::ConcatEnd),
                 args: vec![
                     inner,
                     AstNode::Number(stashed as f64),

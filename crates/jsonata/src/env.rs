@@ -70,9 +70,10 @@ impl<'a> StatesMembers<'a> {
 /// to each evaluation costs nothing; an evaluation never changes a value it was given.
 #[derive(Default)]
 pub struct Conversions {
-    /// `$states` whole, for expressions that may read it any way.
+    /// `$states` whole, for an environment that lends no members.
     states: OnceCell<JValue>,
-    /// Its members, for expressions that read only some ([`crate::names::states_use`]).
+    /// Its members, in [`crate::names::STATES_MEMBERS`]' order: an expression gets those it
+    /// reads ([`crate::names::states_use`]).
     members: [OnceCell<JValue>; 4],
     variables: RefCell<Vec<(String, JValue)>>,
 }
@@ -83,26 +84,26 @@ impl Conversions {
         Conversions::default()
     }
 
-    /// `$states` of `env` for an expression that reads it as `used` says, converted on first
-    /// use.
+    /// `$states` of `env` for an expression that reads it as `used` says, each member converted
+    /// on first use. An environment that lends no members has its `states()` converted whole.
     pub(crate) fn states(&self, env: &dyn Env, used: StatesUse) -> JValue {
-        match (used, env.states_members()) {
-            (Some(used), Some(members)) => {
-                let mut object = indexmap::IndexMap::with_capacity(used.count_ones() as usize);
-                for (bit, (name, value)) in members.by_name().into_iter().enumerate() {
-                    if used & (1 << bit) != 0 {
-                        if let Some(value) = value {
-                            let converted = self.members[bit]
-                                .get_or_init(|| crate::convert::to_jvalue(value))
-                                .clone();
-                            object.insert((*name).to_string(), converted);
-                        }
-                    }
-                }
-                JValue::object(object)
+        let Some(members) = env.states_members() else {
+            return self
+                .states
+                .get_or_init(|| crate::convert::to_jvalue(env.states()))
+                .clone();
+        };
+        let used = used.unwrap_or(u8::MAX);
+        let mut object = indexmap::IndexMap::with_capacity(members.by_name().len());
+        for (bit, (name, value)) in members.by_name().into_iter().enumerate() {
+            if let (true, Some(value)) = (used & (1 << bit) != 0, value) {
+                let converted = self.members[bit]
+                    .get_or_init(|| crate::convert::to_jvalue(value))
+                    .clone();
+                object.insert(name.to_string(), converted);
             }
-            _ => self.states.get_or_init(|| states_of(env)).clone(),
         }
+        JValue::object(object)
     }
 
     /// The variable `name` (whose value is `value`), converted on first use.
@@ -118,25 +119,14 @@ impl Conversions {
     }
 }
 
-/// `$states` of `env` as the evaluator's value: built from its members where the environment
-/// lends them, else converted from `states()`.
-pub(crate) fn states_of(env: &dyn Env) -> JValue {
-    use crate::convert::to_jvalue;
-    let Some(members) = env.states_members() else {
-        return to_jvalue(env.states());
-    };
-    let object = members
-        .by_name()
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_string(), to_jvalue(v))))
-        .collect::<indexmap::IndexMap<String, JValue>>();
-    JValue::object(object)
-}
-
 impl std::fmt::Debug for Conversions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Conversions")
             .field("states", &self.states.get().is_some())
+            .field(
+                "members",
+                &self.members.iter().filter(|m| m.get().is_some()).count(),
+            )
             .field("variables", &self.variables.borrow().len())
             .finish()
     }

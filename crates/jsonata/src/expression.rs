@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::budget::Budget;
 use crate::convert;
-use crate::env::Env;
+use crate::env::{Conversions, Env};
 use crate::limits::Limits;
 use crate::meter::Metering;
 
@@ -167,18 +167,20 @@ impl Expression {
         limits: &Limits,
     ) -> Result<Outcome, EvalError> {
         let mut context = Context::new();
-        let conversions = env.conversions();
+        // The environment's conversions when it keeps them, else this evaluation's own.
+        let own;
+        let conversions = match env.conversions() {
+            Some(kept) => kept,
+            None => {
+                own = Conversions::new();
+                &own
+            }
+        };
         for name in self.names.iter() {
             let bound = if name == "states" {
-                Some(match conversions {
-                    Some(kept) => kept.states(&*env, self.states_use),
-                    None => crate::env::states_of(&*env),
-                })
+                Some(conversions.states(&*env, self.states_use))
             } else {
-                env.variable(name).map(|v| match conversions {
-                    Some(kept) => kept.variable(name, v),
-                    None => convert::to_jvalue(v),
-                })
+                env.variable(name).map(|v| conversions.variable(name, v))
             };
             if let Some(value) = bound {
                 context.bind(name.clone(), value);

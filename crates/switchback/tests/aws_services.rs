@@ -1294,16 +1294,22 @@ fn echo_function(moto: &Moto, name: &str) -> String {
     .to_string()
 }
 
-/// Makes moto answer invocations without Docker: with the event, for any function name (so
-/// a missing function is only told apart before this).
-fn run_functions_without_docker(moto: &Moto) {
+/// Sets moto's own configuration (`POST /moto-api/config`), e.g. to run Lambda functions or
+/// Batch jobs without Docker.
+fn configure_moto(moto: &Moto, config: Value) {
     moto.boto3(
         "import urllib.request\n\
          urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/config', \
-           data=json.dumps({'lambda': {'use_docker': False}}).encode(), method='POST', \
+           data=json.dumps(ARGS).encode(), method='POST', \
            headers={'Content-Type': 'application/json'}))",
-        &json!({}),
+        &config,
     );
+}
+
+/// Makes moto answer invocations without Docker: with the event, for any function name (so
+/// a missing function is only told apart before this).
+fn run_functions_without_docker(moto: &Moto) {
+    configure_moto(moto, json!({"lambda": {"use_docker": false}}));
 }
 
 #[tokio::test]
@@ -1394,12 +1400,9 @@ async fn batch_submit_job_sync_waits_for_the_job_and_a_missing_queue_is_caught_b
     };
     let moto = Moto::start(&tools);
     // moto runs Batch jobs without Docker when told to: they succeed.
+    configure_moto(&moto, json!({"batch": {"use_docker": false}}));
     moto.boto3(
-        "import urllib.request\n\
-         urllib.request.urlopen(urllib.request.Request(ENDPOINT + '/moto-api/config', \
-           data=json.dumps({'batch': {'use_docker': False}}).encode(), method='POST', \
-           headers={'Content-Type': 'application/json'}))\n\
-         batch = client('batch')\n\
+        "batch = client('batch')\n\
          role = iam.create_role(RoleName='batch', AssumeRolePolicyDocument='{}')['Role']['Arn']\n\
          env = batch.create_compute_environment(computeEnvironmentName='env1', type='UNMANAGED', \
            state='ENABLED', serviceRole=role)['computeEnvironmentArn']\n\

@@ -111,62 +111,21 @@ pub(crate) async fn call(shared: &Shared, request: &TaskRequest) -> TaskOutcome 
         Ok(call) => call,
         Err(problem) => return runtime(problem),
     };
-    let host_region = region_of_host(&call.api_endpoint);
-    let url = match settings.named(&EXECUTE_API) {
-        Some(named) => call.url_at(&named.url.to_string(), host_region.unwrap_or_default()),
-        None => match host_region {
-            Some(_) => Ok(call.url_on_aws()),
-            None => Err(format!(
-                "ApiEndpoint {:?} is not an API Gateway host (<api id>.execute-api.<region>.amazonaws.com); Switchback calls no other host on AWS",
-                call.api_endpoint
-            )),
-        },
-    };
-    let url: http::Uri = match url.and_then(|u| u.parse().map_err(|e| format!("{u}: {e}"))) {
+    let url = match destination(settings, &call) {
         Ok(url) => url,
         Err(problem) => return runtime(problem),
-    };
-    let region = match host_region {
-        Some(region) => region.to_string(),
-        None => {
-            let Some(service) = request.resource.service() else {
-                return runtime("not a service integration".into());
-            };
-            super::region_for(shared, service, super::execution_arn_of(request)).await
-        }
     };
     let client = match shared.client() {
         Ok(client) => client,
         Err(problem) => return super::errors::no_answer(&EXECUTE_API, problem),
     };
-    let prepared = match call.request(&url) {
+    let (mut prepared, body) = match call.request(&url) {
         Ok(prepared) => prepared,
         Err(problem) => return runtime(problem),
     };
-    let (mut prepared, body) = prepared;
     if call.auth == AuthType::Signed {
-        let credentials = match shared.aws.credentials.get(settings).await {
-            Ok(credentials) => credentials,
-            Err(problem) => {
-                return TaskOutcome::Failed {
-                    error: "ApiGateway.SdkClientException".into(),
-                    cause: super::no_credentials(
-                        "Unable to load AWS credentials from any provider in the chain",
-                        &problem,
-                        &shared.settings.file,
-                    ),
-                }
-            }
-        };
-        if let Err(problem) = sign_request(
-            &mut prepared,
-            &body,
-            &credentials,
-            EXECUTE_API.signing_name,
-            &region,
-            SigningStyle::Standard,
-        ) {
-            return runtime(problem);
+        if let Err(outcome) = sign(shared, request, &call, &mut prepared, &body).await {
+            return outcome;
         }
     }
     match exchange(client, prepared.map(|()| Full::new(body)), &url).await {
@@ -179,6 +138,67 @@ pub(crate) async fn call(shared: &Shared, request: &TaskRequest) -> TaskOutcome 
             super::errors::no_answer(&EXECUTE_API, &problem)
         }
     }
+}
+
+/// Where the call goes: the configured endpoint, else (AWS enabled) the `ApiEndpoint` itself,
+/// only if it is an API Gateway host.
+fn destination(settings: &super::AwsSettings, call: &Call) -> Result<http::Uri, String> {
+    let host_region = region_of_host(&call.api_endpoint);
+    let url = match (settings.named(&EXECUTE_API), host_region) {
+        (Some(named), _) => call.url_at(&named.url.to_string(), host_region.unwrap_or_default()),
+        (None, Some(_)) => call.url_on_aws(),
+        (None, None) => {
+            return Err(format!(
+                "ApiEndpoint {:?} is not an API Gateway host (<api id>.execute-api.<region>.amazonaws.com); Switchback calls no other host on AWS",
+                call.api_endpoint
+            ))
+        }
+    };
+    url.parse().map_err(|e| format!("{url}: {e}"))
+}
+
+/// Signs `prepared` for `execute-api` in the API's region (its host's, else as for any call),
+/// or says how the task ends.
+async fn sign(
+    shared: &Shared,
+    request: &TaskRequest,
+    call: &Call,
+    prepared: &mut Request<()>,
+    body: &Bytes,
+) -> Result<(), TaskOutcome> {
+    let settings = &*shared.settings.aws;
+    let credentials = shared
+        .aws
+        .credentials
+        .get(settings)
+        .await
+        .map_err(|problem| TaskOutcome::Failed {
+            error: "ApiGateway.SdkClientException".into(),
+            cause: super::no_credentials(
+                "Unable to load AWS credentials from any provider in the chain",
+                &problem,
+                &shared.settings.file,
+            ),
+        })?;
+    let region = match region_of_host(&call.api_endpoint) {
+        Some(region) => region.to_string(),
+        None => {
+            let written = request.resource.service().map_or("", |s| &*s.region);
+            super::region_for(shared, written, super::execution_arn_of(request)).await
+        }
+    };
+    sign_request(
+        prepared,
+        body,
+        &credentials,
+        EXECUTE_API.signing_name,
+        &region,
+        SigningStyle::Standard,
+    )
+    .map_err(|problem| TaskOutcome::Failed {
+        error: "States.Runtime".into(),
+        cause: format!("The task '{}': {problem}", request.state_name),
+    })
 }
 
 /// `{ResponseBody, Headers, StatusCode, StatusText}` of a 2XX answer.
@@ -438,13 +458,13 @@ impl Call {
 
     /// The URL at a configured endpoint: a template with `{api_id}`, `{stage}` or `{region}`,
     /// or a base that takes the AWS layout.
-    fn url_at(&self, endpoint: &str, region: &str) -> Result<String, String> {
+    fn url_at(&self, endpoint: &str, region: &str) -> String {
         let base = endpoint.trim_end_matches('/');
         let is_template = ["{api_id}", "{stage}", "{region}"]
             .iter()
             .any(|p| base.contains(p));
         if !is_template {
-            return Ok(format!("{base}{}", self.path_and_query(true)));
+            return format!("{base}{}", self.path_and_query(true));
         }
         let api_id = self
             .api_endpoint
@@ -456,7 +476,7 @@ impl Call {
             .replace("{api_id}", api_id)
             .replace("{stage}", &utf8_percent_encode(stage, FORM_SET).to_string())
             .replace("{region}", region);
-        Ok(format!("{filled}{}", self.path_and_query(false)))
+        format!("{filled}{}", self.path_and_query(false))
     }
 
     /// The request, ready to be signed, and its body.
@@ -507,12 +527,11 @@ mod tests {
             "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/bills/a%20b?billId=1&billId=2&q=x%26y"
         );
         assert_eq!(
-            c.url_at("http://127.0.0.1:9000/", "eu-west-1").unwrap(),
+            c.url_at("http://127.0.0.1:9000/", "eu-west-1"),
             "http://127.0.0.1:9000/prod/bills/a%20b?billId=1&billId=2&q=x%26y"
         );
         assert_eq!(
-            c.url_at("http://localhost:4566/_aws/execute-api/{api_id}/{stage}", "eu-west-1")
-                .unwrap(),
+            c.url_at("http://localhost:4566/_aws/execute-api/{api_id}/{stage}", "eu-west-1"),
             "http://localhost:4566/_aws/execute-api/abc123/prod/bills/a%20b?billId=1&billId=2&q=x%26y"
         );
         assert_eq!(

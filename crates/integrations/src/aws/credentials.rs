@@ -23,7 +23,8 @@
 //! # Caching
 //!
 //! The chain runs on first use, not at start (a server that calls no AWS service never reads
-//! `~/.aws` nor asks the instance metadata service). Credentials without an expiry (keys) are
+//! `~/.aws/credentials` nor asks the instance metadata service; only `~/.aws/config` is read at
+//! start, for the endpoints it names, see `profile.rs`). Credentials without an expiry (keys) are
 //! kept for good; temporary ones are refreshed five minutes before they expire, by one caller
 //! while the others keep signing with the current ones. A chain that found nothing is believed
 //! for ten seconds, so that tasks fail at once instead of each waiting for the chain to fail.

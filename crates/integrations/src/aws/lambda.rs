@@ -8,8 +8,8 @@
 //!
 //! The request is the one Step Functions sends: `POST /2015-03-31/functions/<FunctionName>/
 //! invocations` with the `FunctionName` as the definition wrote it (a name, a partial or a
-//! full ARN) and the SDK's `X-Amz-*` headers; the region is the full ARN's, else the
-//! settings'. The answer is read exactly as a local Lambda endpoint's is
+//! full ARN, with its qualifier) and the SDK's `X-Amz-*` headers; the region is the full ARN's,
+//! else the settings' (as for every AWS call, [`super::region_for`]). The answer is read exactly as a local Lambda endpoint's is
 //! (`function::invoke_api::read_answer`), so results, `FunctionError` and the `Lambda.*`
 //! errors are the same whichever Lambda ran the function.
 //!
@@ -51,16 +51,12 @@ async fn call(
 ) -> Result<InvokeResponse, TaskOutcome> {
     let settings = &*shared.settings.aws;
     let function = &invocation.function;
-    let region = match (function.written_region(), &settings.region) {
-        (Some(region), _) => region.to_string(),
-        (None, Some(region)) => region.clone(),
-        (None, None) => shared
-            .aws
-            .credentials
-            .profile_region(settings)
-            .await
-            .unwrap_or_else(|| function.region.clone()),
-    };
+    let region = super::region_for(
+        shared,
+        function.written_region().unwrap_or_default(),
+        super::execution_arn_in(&invocation.idempotency_key),
+    )
+    .await;
     let Some(endpoint) = settings.endpoint(lambda, &region, &function.partition) else {
         return Err(errors::no_answer(lambda, "no endpoint for Lambda"));
     };
@@ -84,7 +80,8 @@ async fn call(
     let url: http::Uri = format!(
         "{}{}",
         base.trim_end_matches('/'),
-        invoke_api::path(invocation, &function.written)
+        // The qualifier is in the name as written, as Step Functions sends it.
+        invoke_api::path(&function.written, None)
     )
     .parse()
     .map_err(|e| errors::no_answer(lambda, &format!("the endpoint {base}: {e}")))?;

@@ -153,21 +153,21 @@ pub(crate) fn no_credentials(lead: &str, problem: &str, file: &str) -> String {
 
 /// The execution's ARN, from the task's idempotency key (`<execution ARN>:<event id>`).
 pub(crate) fn execution_arn_of(request: &TaskRequest) -> &str {
-    request
-        .idempotency_key
-        .rsplit_once(':')
-        .map_or(&*request.idempotency_key, |(arn, _)| arn)
+    execution_arn_in(&request.idempotency_key)
 }
 
-/// The region a call goes to: the resource's, else `[aws] region`, else the profile's, else
-/// the execution's.
-pub(crate) async fn region_for(
-    shared: &Shared,
-    service: &ServiceIntegration,
-    execution_arn: &str,
-) -> String {
+/// The execution's ARN in a task's idempotency key (`<execution ARN>:<event id>`).
+pub(crate) fn execution_arn_in(idempotency_key: &str) -> &str {
+    idempotency_key
+        .rsplit_once(':')
+        .map_or(idempotency_key, |(arn, _)| arn)
+}
+
+/// The region a call goes to: the one the definition wrote in the resource (`written`, empty
+/// when none), else `[aws] region`, else the profile's, else the execution's.
+pub(crate) async fn region_for(shared: &Shared, written: &str, execution_arn: &str) -> String {
     let settings = &*shared.settings.aws;
-    match (&*service.region, &settings.region) {
+    match (written, &settings.region) {
         (region, _) if !region.is_empty() => region.to_string(),
         (_, Some(region)) => region.clone(),
         _ => match shared.aws.credentials.profile_region(settings).await {
@@ -208,7 +208,7 @@ pub(crate) async fn call(
     }
 
     let execution_arn = execution_arn_of(request);
-    let region = region_for(shared, service, execution_arn).await;
+    let region = region_for(shared, &service.region, execution_arn).await;
     let partition = if service.partition.is_empty() {
         "aws"
     } else {

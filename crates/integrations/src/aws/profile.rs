@@ -26,14 +26,13 @@ use futures::FutureExt as _;
 
 use super::settings::Env;
 
-/// The variables aws-config's loader reads to find the files and the profile.
-const LOCATING_VARIABLES: [&str; 7] = [
+/// The variables aws-config's loader reads to find the config file and the profile.
+const LOCATING_VARIABLES: [&str; 6] = [
     "HOME",
     "USERPROFILE",
     "HOMEDRIVE",
     "HOMEPATH",
     "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_PROFILE",
 ];
 
@@ -48,14 +47,14 @@ pub(crate) struct ProfileEndpoints {
 }
 
 /// Reads the selected profile (`profile`, else `AWS_PROFILE`, else `default`) from the AWS
-/// config files through `fs`. `keys` are the service keys to look for. A file that cannot be
+/// config file through `fs`. `keys` are the service keys to look for. A file that cannot be
 /// read or parsed names no endpoint (the credential chain reports it when credentials are
 /// needed); it is logged.
-pub(crate) fn read<'k>(
+pub(crate) fn read(
     env: Env<'_>,
     fs: &Fs,
     profile: Option<&str>,
-    keys: impl Iterator<Item = &'static str> + 'k,
+    keys: impl Iterator<Item = &'static str>,
 ) -> ProfileEndpoints {
     let Some(profiles) = load(env, fs, profile) else {
         return ProfileEndpoints::default();
@@ -114,14 +113,18 @@ fn load(env: Env<'_>, fs: &Fs, profile: Option<&str>) -> Option<ProfileSet> {
         .collect();
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let sdk_env = SdkEnv::from_slice(&vars);
-    let files = EnvConfigFiles::default();
+    // The config file only: endpoints live there, and the credentials file is the chain's to
+    // read, when credentials are first needed.
+    let files = EnvConfigFiles::builder()
+        .include_default_config_file(true)
+        .build();
     let selected = profile.map(|p| Cow::Owned(p.to_string()));
     // The loader is async only in name: it reads the files with std::fs, so it is ready at
     // once (an in-memory `Fs` in tests is too).
     match aws_config::profile::load(fs, &sdk_env, &files, selected).now_or_never() {
         Some(Ok(profiles)) => Some(profiles),
         Some(Err(e)) => {
-            tracing::warn!(error = %e, "the AWS config files could not be read; endpoints named there are not used");
+            tracing::warn!(error = %e, "the AWS config file could not be read; endpoints named there are not used");
             None
         }
         None => None,

@@ -266,15 +266,20 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn check(config: AwsConfig, vars: &[(&str, &str)]) -> Result<AwsSettings, (String, String)> {
+        check_in(config, vars, &Fs::from_slice(&[]))
+    }
+
+    /// [`check`] with the AWS config files in `fs`.
+    fn check_in(
+        config: AwsConfig,
+        vars: &[(&str, &str)],
+        fs: &Fs,
+    ) -> Result<AwsSettings, (String, String)> {
         let vars: BTreeMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        AwsSettings::check(
-            config,
-            &|name| vars.get(name).cloned(),
-            &Fs::from_slice(&[]),
-        )
+        AwsSettings::check(config, &|name| vars.get(name).cloned(), fs)
     }
 
     fn url_of(settings: &AwsSettings, key: &str) -> Option<String> {
@@ -445,12 +450,11 @@ mod tests {
                     [services local]\nsqs =\n  endpoint_url = http://profile-sqs:2\n";
         let fs = Fs::from_slice(&[("/home/me/.aws/config", file)]);
         let check_with = |config: AwsConfig, vars: &[(&str, &str)]| {
-            let vars: BTreeMap<String, String> = [("HOME", "/home/me"), ("AWS_PROFILE", "dev")]
-                .iter()
-                .chain(vars)
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+            let vars: Vec<(&str, &str)> = [("HOME", "/home/me"), ("AWS_PROFILE", "dev")]
+                .into_iter()
+                .chain(vars.iter().copied())
                 .collect();
-            AwsSettings::check(config, &|name| vars.get(name).cloned(), &fs).unwrap()
+            check_in(config, &vars, &fs).unwrap()
         };
         // The profile alone names endpoints (and so makes the services reachable).
         let settings = check_with(AwsConfig::default(), &[]);

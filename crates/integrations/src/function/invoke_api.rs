@@ -49,7 +49,10 @@ pub(crate) async fn invoke(
     let url = format!(
         "{}{}",
         endpoint.base,
-        path(invocation, &invocation.function.name)
+        path(
+            &invocation.function.name,
+            invocation.function.qualifier.as_deref()
+        )
     );
     let unreachable = |detail: String| {
         TaskOutcome::Failed {
@@ -98,14 +101,13 @@ pub(crate) async fn invoke(
     read_answer(parts.status, &parts.headers, body)
 }
 
-/// The Invoke API's path and query for `function_name` (a name or an ARN), with the
-/// invocation's qualifier.
-pub(crate) fn path(invocation: &Invocation, function_name: &str) -> String {
+/// The Invoke API's path and query for `function_name` (a name or an ARN) and `qualifier`.
+pub(crate) fn path(function_name: &str, qualifier: Option<&str>) -> String {
     let mut path = format!(
         "/2015-03-31/functions/{}/invocations",
         utf8_percent_encode(function_name, UNRESERVED)
     );
-    if let Some(qualifier) = &invocation.function.qualifier {
+    if let Some(qualifier) = qualifier {
         path.push_str("?Qualifier=");
         path.push_str(&utf8_percent_encode(qualifier, UNRESERVED).to_string());
     }

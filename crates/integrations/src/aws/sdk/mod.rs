@@ -127,7 +127,7 @@ pub(crate) async fn invoke(
         return crate::unsupported::not_configured(request, service.key, &shared.settings.file);
     }
     let execution_arn = super::execution_arn_of(request);
-    let region = super::region_for(shared, integration, execution_arn).await;
+    let region = super::region_for(shared, &integration.region, execution_arn).await;
     let partition = if integration.partition.is_empty() {
         "aws"
     } else {
