@@ -4,22 +4,133 @@
 //! ([`Recorded`]). The JSON both ways is the engine's (`switchback_engine::history`); this
 //! module only moves the parts between the event and the row.
 
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+
 use jiff::Timestamp;
-use switchback_engine::history::{EventType, HistoryError};
+use serde_json::Value;
+use switchback_engine::history::{EventType, HistoryError, Payload};
+use switchback_engine::size::json_size_within;
 use switchback_engine::task::TaskOutcome;
 use switchback_engine::{Event, EventKind, Place, Recorded};
 use switchback_store::executions::EventRow;
+use switchback_store::payloads::{self, Chunk, CHUNK_BYTES};
 
 /// The stored row of an event.
-pub fn to_row(event: &Event, place: Place) -> EventRow {
+pub fn to_row(event: &Event, place: Place, payloads: &mut PayloadWriter) -> EventRow {
+    let (details, chunks) = payloads.details(&event.kind);
     EventRow {
         id: event.id as i64,
         previous_id: event.previous_event_id as i64,
         timestamp: micros(event.timestamp),
         kind: event.kind.event_type(),
-        details: event.kind.details_json(),
+        details,
         lane: place.lane as i64,
         ordinal: i64::from(place.ordinal),
+        chunks,
+    }
+}
+
+/// Writes one execution's payloads for the store: a payload with an array or object of at
+/// least [`CHUNK_BYTES`] is split (see `switchback_store::payloads`), so each large value is
+/// stored once per execution however many events carry it. Small payloads are written inline,
+/// exactly as before.
+pub struct PayloadWriter {
+    /// The last payloads split, with their split text: a state's output is the next state's
+    /// input (the same `Arc`), and is split once. The `Arc`s are kept, so an address seen
+    /// here is never a new value's.
+    recent: VecDeque<(Arc<Value>, Arc<str>)>,
+    /// Keys of the chunks this run has handed to the store already.
+    written: HashSet<String>,
+    /// Stands for the payload while the rest of the details is serialised; random, so no
+    /// text in an event can be taken for it.
+    placeholder: Arc<str>,
+}
+
+/// How many split payloads [`PayloadWriter`] remembers.
+const RECENT: usize = 4;
+
+impl Default for PayloadWriter {
+    fn default() -> Self {
+        let nonce = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        PayloadWriter {
+            recent: VecDeque::with_capacity(RECENT),
+            written: HashSet::new(),
+            placeholder: Arc::from(format!("\u{1}switchback-payload-{nonce:016x}")),
+        }
+    }
+}
+
+impl PayloadWriter {
+    /// The details of an event as stored, and the chunks they need stored with them.
+    fn details(&mut self, kind: &EventKind) -> (Option<String>, Vec<Chunk>) {
+        let mut chunks = Vec::new();
+        let split = match kind.payload() {
+            Some(Payload::Value(value)) => self.split(value, &mut chunks),
+            _ => None,
+        };
+        let Some(split) = split else {
+            return (kind.details_json(), chunks);
+        };
+        let mut stand_in = kind.clone();
+        if let Some(payload) = stand_in.payload_mut() {
+            *payload = Payload::Text(Arc::clone(&self.placeholder));
+        }
+        let Some(details) = stand_in.details_json() else {
+            return (None, chunks);
+        };
+        // The placeholder as serde_json escapes it: `\u0001` and the rest as it is.
+        let escaped = format!("\\u0001{}", &self.placeholder[1..]);
+        let Some(at) = details.find(&escaped) else {
+            // Cannot happen (the placeholder is in the details); the payload goes inline.
+            return (kind.details_json(), Vec::new());
+        };
+        let mut out = String::with_capacity(details.len() + split.len() + 64);
+        out.push_str(&details[..at]);
+        payloads::escape_keeping_references(&split, &mut out);
+        out.push_str(&details[at + escaped.len()..]);
+        (Some(out), chunks)
+    }
+
+    /// The text of a payload as the execution's `output` column keeps it: split like the
+    /// event that carries it.
+    /// Only a payload an event of this run was written with is split (its chunks are stored
+    /// with that event); any other is written inline.
+    pub fn raw_text(&self, payload: &Payload) -> String {
+        if let Payload::Value(value) = payload {
+            if let Some((_, text)) = self.recent.iter().find(|(v, _)| Arc::ptr_eq(v, value)) {
+                return text.to_string();
+            }
+        }
+        payload.text().into_owned()
+    }
+
+    /// `value`'s split text, with the chunks not yet handed to the store added to `chunks`;
+    /// `None` for a value with nothing large enough to split.
+    fn split(&mut self, value: &Arc<Value>, chunks: &mut Vec<Chunk>) -> Option<Arc<str>> {
+        if let Some((_, text)) = self.recent.iter().find(|(v, _)| Arc::ptr_eq(v, value)) {
+            return Some(Arc::clone(text));
+        }
+        if json_size_within(value, CHUNK_BYTES - 1).is_some() {
+            return None;
+        }
+        let split = payloads::split(value);
+        chunks.extend(
+            split
+                .chunks
+                .into_iter()
+                .filter(|c| self.written.insert(c.key.clone())),
+        );
+        let text: Arc<str> = Arc::from(split.text);
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent
+            .push_back((Arc::clone(value), Arc::clone(&text)));
+        Some(text)
     }
 }
 
@@ -106,14 +217,17 @@ fn task_outcome(row: &EventRow) -> Option<TaskOutcome> {
 
 /// The execution's status, output, error and cause, read off its last event (`None` if that
 /// event does not end the execution).
-pub fn ending(event: &Event) -> Option<switchback_store::executions::Ending> {
+pub fn ending(
+    event: &Event,
+    payloads: &PayloadWriter,
+) -> Option<switchback_store::executions::Ending> {
     let status = event
         .kind
         .event_type()
         .execution_status()
         .filter(|s| s.is_closed())?;
     let output = match &event.kind {
-        EventKind::ExecutionSucceeded { output } => Some(output.text().into_owned()),
+        EventKind::ExecutionSucceeded { output } => Some(payloads.raw_text(output)),
         _ => None,
     };
     let (error, cause) = event.kind.error_cause().unwrap_or_default();
@@ -153,6 +267,7 @@ mod tests {
                 lane: 3,
                 ordinal: 4,
             },
+            &mut PayloadWriter::default(),
         );
         assert_eq!(row.kind, EventType::TaskSucceeded);
         assert_eq!(from_row(&row).unwrap(), event);

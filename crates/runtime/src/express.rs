@@ -80,7 +80,8 @@ pub async fn run(
     history
         .events()
         .last()
-        .and_then(events::ending)
+        // Express histories are not stored, so the output is written whole.
+        .and_then(|last| events::ending(last, &events::PayloadWriter::default()))
         .unwrap_or_else(|| Ending {
             status: ExecutionStatus::Failed,
             error: Some("States.Runtime".into()),

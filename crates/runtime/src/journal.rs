@@ -77,6 +77,7 @@ mod tests {
             details: None,
             lane,
             ordinal,
+            chunks: Vec::new(),
         }
     }
 

@@ -301,6 +301,7 @@ impl Runtime {
                 lane: 0,
                 ordinal: 0,
             },
+            &mut events::PayloadWriter::default(),
         );
         let mut record = ExecutionRecord {
             id: 0,
@@ -564,7 +565,11 @@ impl Runtime {
                         redrive_count: e.redrive_count as u64 + 1,
                     },
                 };
-                let row = events::to_row(&redriven, journal::OUTSIDE_PLACE);
+                let row = events::to_row(
+                    &redriven,
+                    journal::OUTSIDE_PLACE,
+                    &mut events::PayloadWriter::default(),
+                );
                 executions::append_events(tx, e.id, &[row])?;
                 Ok(Ok(e.id))
             })

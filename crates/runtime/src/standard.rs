@@ -53,6 +53,8 @@ pub struct StandardDriver {
     recorded: HashMap<Place, Recorded>,
     /// New events not yet committed.
     pending: RefCell<Vec<EventRow>>,
+    /// Writes the events' payloads, each large value once (see `events::PayloadWriter`).
+    payloads: RefCell<events::PayloadWriter>,
     /// Serialises this execution's commits, so they reach the store in order.
     flush_lock: tokio::sync::Mutex<()>,
     /// Commits and tasks under way: while any is, the execution cannot be parked.
@@ -106,6 +108,7 @@ impl StandardDriver {
             leaving: Cell::new(false),
             recorded: recorded.iter().map(events::to_recorded).collect(),
             pending: RefCell::new(Vec::new()),
+            payloads: RefCell::default(),
             flush_lock: tokio::sync::Mutex::new(()),
             busy: Cell::new(0),
             sleeps: RefCell::new(HashMap::new()),
@@ -319,7 +322,8 @@ impl Journal for StandardDriver {
     }
 
     fn append(&self, event: &Event, place: Place) {
-        self.pending.borrow_mut().push(events::to_row(event, place));
+        let row = events::to_row(event, place, &mut self.payloads.borrow_mut());
+        self.pending.borrow_mut().push(row);
     }
 }
 
@@ -469,7 +473,7 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
         .borrow()
         .events()
         .last()
-        .and_then(events::ending);
+        .and_then(|last| events::ending(last, &driver.payloads.borrow()));
     let Some(ending) = ending else {
         // The ending was recorded by an earlier run, so this run has nothing left to say.
         return Stopped::Ended;
@@ -576,6 +580,7 @@ pub async fn close_aborted(
                     lane: 0,
                     ordinal: u32::MAX,
                 },
+                &mut events::PayloadWriter::default(),
             );
             executions::append_events(tx, id, &[row])?;
             let ending = Ending {
@@ -628,14 +633,16 @@ async fn fail_unrunnable(
             cause: Some(cause.into()),
         },
     };
+    let mut payloads = events::PayloadWriter::default();
     let row = events::to_row(
         &event,
         Place {
             lane: 0,
             ordinal: u32::MAX,
         },
+        &mut payloads,
     );
-    let ending = events::ending(&event);
+    let ending = events::ending(&event, &payloads);
     let id = record.id;
     let result = ctx
         .store

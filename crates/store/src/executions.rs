@@ -10,6 +10,7 @@ use switchback_types::{EventType, ExecutionStatus, UnknownEventType, UnknownWord
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
+use crate::payloads::{self, Chunk, Context, Expander};
 
 /// One execution, as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,10 +130,19 @@ pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
 /// An execution by ARN.
 pub fn get_by_arn(conn: &Db<'_>, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1");
-    Ok(conn
+    let record = conn
         .prepare_cached(&sql)?
         .query_row([arn], from_row)
-        .optional()?)
+        .optional()?;
+    record.map(|r| whole(conn, r)).transpose()
+}
+
+/// A record as read, its input and output made whole again (see [`payloads`]).
+fn whole(conn: &Db<'_>, mut record: ExecutionRecord) -> Result<ExecutionRecord, StoreError> {
+    let mut expander = Expander::new(conn, record.id);
+    record.input = expander.expand(std::mem::take(&mut record.input), Context::Raw)?;
+    record.output = expander.expand_opt(record.output.take(), Context::Raw)?;
+    Ok(record)
 }
 
 /// The internal id of the execution `arn`, without reading the rest of its row (the console
@@ -147,10 +157,11 @@ pub fn id_of(conn: &Db<'_>, arn: &str) -> Result<Option<i64>, StoreError> {
 /// An execution by id.
 pub fn get(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionRecord>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM executions WHERE id = ?1");
-    Ok(conn
+    let record = conn
         .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()?)
+        .optional()?;
+    record.map(|r| whole(conn, r)).transpose()
 }
 
 /// An execution's status (`None` if it does not exist).
@@ -166,7 +177,8 @@ pub fn status(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionStatus>, StoreEr
 pub struct Ending {
     /// The closed status it ends with.
     pub status: ExecutionStatus,
-    /// The output, as JSON text, when it succeeded.
+    /// The output, as JSON text, when it succeeded. It may refer to chunks stored with the
+    /// execution's events (see [`payloads`]).
     pub output: Option<String>,
     /// The error name, when it did not succeed.
     pub error: Option<String>,
@@ -294,12 +306,17 @@ pub fn list(
     arg(&mut sql, " LIMIT ?", (limit as i64).into());
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.map(|r| whole(conn, r?)).collect()
 }
 
 /// Deletes closed executions that stopped before `before`, with their events and map runs.
 /// Returns how many executions went.
 pub fn delete_closed_before(conn: &Tx<'_>, before: i64) -> Result<usize, StoreError> {
+    payloads::delete_of(
+        conn,
+        "SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?1",
+        before,
+    )?;
     conn.execute(
         "DELETE FROM events WHERE execution_id IN \
          (SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?1)",
@@ -338,12 +355,17 @@ pub struct EventRow {
     pub timestamp: i64,
     /// AWS's event type, e.g. `PassStateEntered` (stored as its name).
     pub kind: EventType,
-    /// The `*EventDetails` object as JSON text (`None` for events with no details).
+    /// The `*EventDetails` object as JSON text (`None` for events with no details). Written,
+    /// its payload may refer to `chunks` (see [`payloads`](crate::payloads)); read, it is
+    /// always whole.
     pub details: Option<String>,
     /// The event's place in its execution (see the engine's lanes).
     pub lane: i64,
     /// Its position in its lane, so a replay finds it again.
     pub ordinal: i64,
+    /// Payload chunks to store with the event (those the execution has are skipped). Always
+    /// empty when read: the chunks are back inside `details` then.
+    pub chunks: Vec<Chunk>,
 }
 
 /// Appends events to an execution's history.
@@ -353,6 +375,7 @@ pub fn append_events(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Resu
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for e in events {
+        payloads::put(conn, execution, &e.chunks)?;
         stmt.execute(params![
             execution,
             e.id,
@@ -453,7 +476,23 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
         details: r.get(4)?,
         lane: r.get(5)?,
         ordinal: r.get(6)?,
+        chunks: Vec::new(),
     })
+}
+
+/// Events as read, their payloads made whole again.
+fn expanded(
+    conn: &Db<'_>,
+    execution: i64,
+    rows: impl Iterator<Item = rusqlite::Result<EventRow>>,
+) -> Result<Vec<EventRow>, StoreError> {
+    let mut expander = Expander::new(conn, execution);
+    rows.map(|row| {
+        let mut row = row?;
+        row.details = expander.expand_opt(row.details.take(), Context::InString)?;
+        Ok(row)
+    })
+    .collect()
 }
 
 /// All of an execution's events, in order.
@@ -463,7 +502,7 @@ pub fn events(conn: &Db<'_>, execution: i64) -> Result<Vec<EventRow>, StoreError
          WHERE execution_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([execution], event_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    expanded(conn, execution, rows)
 }
 
 /// A page of an execution's events: after event `after` (exclusive; 0 or `i64::MAX` for the
@@ -485,7 +524,7 @@ pub fn events_page(
     let after = after.unwrap_or(if reverse { i64::MAX } else { 0 });
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params![execution, after, limit as i64], event_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    expanded(conn, execution, rows)
 }
 
 /// The id of an execution's last event (0 for none).

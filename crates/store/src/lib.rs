@@ -23,6 +23,7 @@ mod error;
 pub mod executions;
 mod job;
 pub mod migrations;
+pub mod payloads;
 mod readers;
 pub mod state_machines;
 mod store;

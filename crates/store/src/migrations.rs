@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("tasks.sql")),
     (3, include_str!("wakes.sql")),
+    (4, include_str!("payloads.sql")),
 ];
 
 /// The schema version this build writes.

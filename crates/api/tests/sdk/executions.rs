@@ -447,3 +447,71 @@ async fn a_distributed_map_leaves_a_map_run() {
     );
     assert_eq!(code, "ResourceNotFound");
 }
+
+/// Three states that carry the input's `payload` on with a step number of their own.
+const CARRY: &str = r#"{"StartAt":"S0","States":{
+ "S0":{"Type":"Pass","Parameters":{"payload.$":"$.payload","step":0},"Next":"S1"},
+ "S1":{"Type":"Pass","Parameters":{"payload.$":"$.payload","step":1},"Next":"S2"},
+ "S2":{"Type":"Pass","Parameters":{"payload.$":"$.payload","step":2},"End":true}}}"#;
+
+#[tokio::test]
+async fn a_large_payload_reads_back_whole_from_every_event() {
+    // Large enough to be stored apart from the events (see the store's payloads), with the
+    // characters JSON escapes in it.
+    let records: Vec<serde_json::Value> = (0..300)
+        .map(|i| serde_json::json!({"id": i, "text": format!("line {i} \"q\" \\ \u{1} é")}))
+        .collect();
+    let payload = serde_json::json!({"records": records});
+    let input = serde_json::json!({"payload": payload}).to_string();
+    let (_s, client) = setup().await;
+    let arn = create_machine(&client, "carry", CARRY).await;
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(&input)
+        .send()
+        .await
+        .unwrap();
+    let d = wait_done(&client, &started.execution_arn).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded);
+    assert_eq!(d.input.as_deref(), Some(input.as_str()));
+    let output: serde_json::Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
+    assert_eq!(output, serde_json::json!({"payload": payload, "step": 2}));
+
+    let history = client
+        .get_execution_history()
+        .execution_arn(&started.execution_arn)
+        .send()
+        .await
+        .unwrap();
+    let mut seen = 0;
+    for event in &history.events {
+        let text = event
+            .state_entered_event_details
+            .as_ref()
+            .and_then(|e| e.input.as_deref())
+            .or_else(|| {
+                event
+                    .state_exited_event_details
+                    .as_ref()
+                    .and_then(|e| e.output.as_deref())
+            })
+            .or_else(|| {
+                event
+                    .execution_started_event_details
+                    .as_ref()
+                    .and_then(|e| e.input.as_deref())
+            })
+            .or_else(|| {
+                event
+                    .execution_succeeded_event_details
+                    .as_ref()
+                    .and_then(|e| e.output.as_deref())
+            });
+        let Some(text) = text else { continue };
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(value["payload"], payload, "event {}", event.id);
+        seen += 1;
+    }
+    assert_eq!(seen, 8, "every event's input or output");
+}

@@ -401,6 +401,43 @@ impl EventKind {
         }
     }
 
+    /// The event's payload (its input, output or task parameters), if it has one: no event
+    /// has more than one. The store keeps large payloads apart through this.
+    pub fn payload_mut(&mut self) -> Option<&mut Payload> {
+        match self {
+            EventKind::ExecutionStarted { input, .. }
+            | EventKind::StateEntered { input, .. }
+            | EventKind::ActivityScheduled { input, .. }
+            | EventKind::LambdaFunctionScheduled { input, .. } => Some(input),
+            EventKind::ExecutionSucceeded { output }
+            | EventKind::StateExited { output, .. }
+            | EventKind::TaskSubmitted { output, .. }
+            | EventKind::TaskSucceeded { output, .. }
+            | EventKind::ActivitySucceeded { output }
+            | EventKind::LambdaFunctionSucceeded { output } => Some(output),
+            EventKind::TaskScheduled { parameters, .. } => Some(parameters),
+            _ => None,
+        }
+    }
+
+    /// The event's payload, if it has one (see [`payload_mut`](EventKind::payload_mut)).
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            EventKind::ExecutionStarted { input, .. }
+            | EventKind::StateEntered { input, .. }
+            | EventKind::ActivityScheduled { input, .. }
+            | EventKind::LambdaFunctionScheduled { input, .. } => Some(input),
+            EventKind::ExecutionSucceeded { output }
+            | EventKind::StateExited { output, .. }
+            | EventKind::TaskSubmitted { output, .. }
+            | EventKind::TaskSucceeded { output, .. }
+            | EventKind::ActivitySucceeded { output }
+            | EventKind::LambdaFunctionSucceeded { output } => Some(output),
+            EventKind::TaskScheduled { parameters, .. } => Some(parameters),
+            _ => None,
+        }
+    }
+
     /// The error and cause of an event that records a failure (either may be absent).
     pub fn error_cause(&self) -> Option<(Option<&str>, Option<&str>)> {
         match self {
