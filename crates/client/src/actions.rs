@@ -73,6 +73,16 @@ impl Client {
         self.call("DescribeExecution", &body).await
     }
 
+    /// `DescribeExecution` with `includedData: METADATA_ONLY`: the status and dates without
+    /// the input and output, which a poller has no use for until the end.
+    pub async fn describe_execution_metadata(
+        &self,
+        execution_arn: &str,
+    ) -> Result<Value, ClientError> {
+        let body = json!({ "executionArn": execution_arn, "includedData": "METADATA_ONLY" });
+        self.call("DescribeExecution", &body).await
+    }
+
     /// `GetExecutionHistory`, every page: all the events, oldest first.
     pub async fn get_execution_history(
         &self,

@@ -344,7 +344,13 @@ async fn waiting_polls_until_the_execution_ends() {
         .await
         .expect("wait");
     assert_eq!(done["status"], "SUCCEEDED");
-    assert_eq!(log.requests().len(), 4);
+    // Four polls for the status only, then the ended execution described whole.
+    let requests = log.requests();
+    assert_eq!(requests.len(), 5);
+    for poll in &requests[..4] {
+        assert_eq!(poll.body["includedData"], "METADATA_ONLY");
+    }
+    assert!(requests[4].body.get("includedData").is_none());
 }
 
 #[tokio::test]

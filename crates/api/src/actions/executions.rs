@@ -250,6 +250,13 @@ pub(crate) fn redrive_status(e: &ExecutionRecord) -> (&'static str, Option<Strin
 pub async fn describe_execution(state: &AppState, body: Value) -> Result<Value, ApiError> {
     let mut input = Input::new(body)?;
     let arn_text = read_execution_arn(&mut input)?;
+    // METADATA_ONLY leaves the input and output out: AWS offers it for executions whose data
+    // the caller may not decrypt, and a poller that only waits for the status uses it not to
+    // be sent a large payload on every poll.
+    let metadata_only = input
+        .opt_enum("includedData", &["ALL_DATA", "METADATA_ONLY"])?
+        .as_deref()
+        == Some("METADATA_ONLY");
     input.finish()?;
     let e = load(state, &arn_text).await?;
     let mut out = Map::new();
@@ -261,11 +268,13 @@ pub async fn describe_execution(state: &AppState, body: Value) -> Result<Value, 
     if let Some(d) = e.stop_date {
         out.insert("stopDate".into(), epoch_seconds(d));
     }
-    out.insert("input".into(), json!(e.input));
-    out.insert("inputDetails".into(), json!({"included": true}));
-    if let Some(o) = &e.output {
-        out.insert("output".into(), json!(o));
-        out.insert("outputDetails".into(), json!({"included": true}));
+    if !metadata_only {
+        out.insert("input".into(), json!(e.input));
+        out.insert("inputDetails".into(), json!({"included": true}));
+        if let Some(o) = &e.output {
+            out.insert("output".into(), json!(o));
+            out.insert("outputDetails".into(), json!({"included": true}));
+        }
     }
     if let Some(v) = &e.error {
         out.insert("error".into(), json!(v));

@@ -477,6 +477,16 @@ async fn a_large_payload_reads_back_whole_from_every_event() {
     assert_eq!(d.input.as_deref(), Some(input.as_str()));
     let output: serde_json::Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
     assert_eq!(output, serde_json::json!({"payload": payload, "step": 2}));
+    // Metadata only: the status without the payloads.
+    let bare = client
+        .describe_execution()
+        .execution_arn(&started.execution_arn)
+        .included_data(aws_sdk_sfn::types::IncludedData::MetadataOnly)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status, ExecutionStatus::Succeeded);
+    assert!(bare.input.is_none() && bare.output.is_none());
 
     let history = client
         .get_execution_history()
