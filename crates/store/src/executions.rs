@@ -63,9 +63,17 @@ pub struct ExecutionRecord {
     pub wakes: i64,
 }
 
-const COLUMNS: &str = "id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
+/// The columns [`from_row`] reads, as a literal so whole queries are constants (`concat!`):
+/// the lookups by ARN and id run on every poll, and need no formatting.
+macro_rules! columns {
+    () => {
+        "id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
     definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
-    redrive_count, redrive_date, seed, wake_at, trace_header, wakes";
+    redrive_count, redrive_date, seed, wake_at, trace_header, wakes"
+    };
+}
+
+const COLUMNS: &str = columns!();
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     Ok(ExecutionRecord {
@@ -129,9 +137,9 @@ pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
 
 /// An execution by ARN.
 pub fn get_by_arn(conn: &Db<'_>, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM executions WHERE arn = ?1");
+    let sql = concat!("SELECT ", columns!(), " FROM executions WHERE arn = ?1");
     let record = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_row([arn], from_row)
         .optional()?;
     record.map(|r| whole(conn, r)).transpose()
@@ -156,9 +164,9 @@ pub fn id_of(conn: &Db<'_>, arn: &str) -> Result<Option<i64>, StoreError> {
 
 /// An execution by id.
 pub fn get(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionRecord>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM executions WHERE id = ?1");
+    let sql = concat!("SELECT ", columns!(), " FROM executions WHERE id = ?1");
     let record = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql)?
         .query_row([id], from_row)
         .optional()?;
     record.map(|r| whole(conn, r)).transpose()

@@ -89,12 +89,32 @@ impl fmt::Debug for Payload {
     }
 }
 
+/// The largest payload buffer kept between events.
+const MAX_KEPT: usize = 64 * 1024;
+
+thread_local! {
+    /// The buffer payloads are written to before they go into an event as a string.
+    static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Serialised as AWS does: a string holding the JSON text.
 impl Serialize for Payload {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            // `Value`'s `Display` writes compact JSON straight into the serialiser's string.
-            Payload::Value(v) => s.collect_str(&**v),
+            // Written to a reused buffer first: `collect_str` would go through `fmt` and
+            // cost twice as much as the writing itself.
+            Payload::Value(v) => TEXT.with(|buffer| {
+                let mut buffer = buffer.borrow_mut();
+                buffer.clear();
+                serde_json::to_writer(&mut *buffer, &**v).map_err(serde::ser::Error::custom)?;
+                let text = std::str::from_utf8(&buffer).map_err(serde::ser::Error::custom)?;
+                let written = s.serialize_str(text);
+                // A large payload's buffer is not kept for the thread's lifetime.
+                if buffer.capacity() > MAX_KEPT {
+                    *buffer = Vec::new();
+                }
+                written
+            }),
             Payload::Text(t) => s.serialize_str(t),
         }
     }
