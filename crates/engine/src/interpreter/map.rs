@@ -28,15 +28,14 @@ impl Interpreter<'_> {
             None => 0.0,
         };
         // The inputs of the iterations: ItemSelector / Parameters applied to each item.
-        let mut inputs = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
+        let length = items.len();
+        let mut inputs = Vec::with_capacity(length);
+        for (index, item) in items.into_iter().enumerate() {
             inputs.push(self.item_input(run, spec, &base, index, item, frame)?);
         }
         let started = self.emit(
             frame.prev.get(),
-            EventKind::MapStateStarted {
-                length: items.len(),
-            },
+            EventKind::MapStateStarted { length },
         );
         frame.prev.set(started);
         // AWS reads the tolerated-failure fields once the map has started.
@@ -177,14 +176,16 @@ impl Interpreter<'_> {
         spec: &MapSpec,
         base: &Value,
         index: usize,
-        item: &Value,
+        item: Value,
         frame: &Frame,
     ) -> Result<Json, Fault> {
+        // Without a selector the item is the input as it is: moved, not copied (a Map over
+        // 100,000 items would otherwise hold each item twice).
         let Some(t) = &spec.item_selector else {
-            return Ok(Arc::new(item.clone()));
+            return Ok(Arc::new(item));
         };
         let item_run = StateRun {
-            map_item: Some((index, item)),
+            map_item: Some((index, &item)),
             ..run.clone()
         };
         let mut env = self.env(&item_run, base, frame);
