@@ -145,6 +145,23 @@ pub fn get_by_arn(conn: &Db<'_>, arn: &str) -> Result<Option<ExecutionRecord>, S
     record.map(|r| whole(conn, r)).transpose()
 }
 
+/// An execution by ARN without its definition, input and output (empty and `None` in the
+/// record): what a status poll (`DescribeExecution` with `METADATA_ONLY`) needs, without
+/// reading and copying the large columns on every poll.
+pub fn get_metadata_by_arn(
+    conn: &Db<'_>,
+    arn: &str,
+) -> Result<Option<ExecutionRecord>, StoreError> {
+    const SQL: &str = "SELECT id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
+        '', role_arn, revision_id, '', NULL, error, cause, start_date, stop_date, \
+        redrive_count, redrive_date, seed, wake_at, trace_header, wakes \
+        FROM executions WHERE arn = ?1";
+    Ok(conn
+        .prepare_cached(SQL)?
+        .query_row([arn], from_row)
+        .optional()?)
+}
+
 /// A record as read, its input and output made whole again (see [`payloads`]).
 fn whole(conn: &Db<'_>, mut record: ExecutionRecord) -> Result<ExecutionRecord, StoreError> {
     let mut expander = Expander::new(conn, record.id);

@@ -258,7 +258,17 @@ pub async fn describe_execution(state: &AppState, body: Value) -> Result<Value, 
         .as_deref()
         == Some("METADATA_ONLY");
     input.finish()?;
-    let e = load(state, &arn_text).await?;
+    let e = if metadata_only {
+        check_standard(&arn_text)?;
+        let arn = arn_text.clone();
+        state
+            .store
+            .read(move |c| executions::get_metadata_by_arn(c, &arn))
+            .await?
+            .ok_or_else(|| execution_does_not_exist(&arn_text))?
+    } else {
+        load(state, &arn_text).await?
+    };
     let mut out = Map::new();
     out.insert("executionArn".into(), json!(e.arn));
     out.insert("stateMachineArn".into(), json!(e.state_machine_arn));
