@@ -38,9 +38,21 @@ impl Default for Poll {
 }
 
 impl Client {
-    /// Polls `DescribeExecution` until the execution is no longer running, and returns that
-    /// last response. Fails with [`ClientError::Timeout`] past `poll.deadline`.
+    /// Polls `DescribeExecution` until the execution is no longer running, and returns its
+    /// whole description then. Fails with [`ClientError::Timeout`] past `poll.deadline`.
     pub async fn wait_for_execution(
+        &self,
+        execution_arn: &str,
+        poll: &Poll,
+    ) -> Result<Value, ClientError> {
+        self.wait_for_end(execution_arn, poll).await?;
+        self.describe_execution(execution_arn).await
+    }
+
+    /// Polls `DescribeExecution` for metadata only until the execution is no longer running,
+    /// and returns that last response: the status, dates, error and cause, without the input
+    /// and output (for a caller that does not need them, such as the bench).
+    pub async fn wait_for_end(
         &self,
         execution_arn: &str,
         poll: &Poll,
@@ -56,7 +68,7 @@ impl Client {
                 .and_then(Value::as_str)
                 .and_then(|s| s.parse::<ExecutionStatus>().ok());
             match status {
-                Some(s) if s.is_closed() => return self.describe_execution(execution_arn).await,
+                Some(s) if s.is_closed() => return Ok(described),
                 Some(_) => {}
                 None => {
                     return Err(ClientError::Decode {
