@@ -33,10 +33,7 @@ impl Interpreter<'_> {
         for (index, item) in items.into_iter().enumerate() {
             inputs.push(self.item_input(run, spec, &base, index, item, frame)?);
         }
-        let started = self.emit(
-            frame.prev.get(),
-            EventKind::MapStateStarted { length },
-        );
+        let started = self.emit(frame.prev.get(), EventKind::MapStateStarted { length });
         frame.prev.set(started);
         // AWS reads the tolerated-failure fields once the map has started.
         let tolerated_count = match &spec.tolerated_failure_count {
