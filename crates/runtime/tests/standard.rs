@@ -346,3 +346,59 @@ async fn an_execution_past_its_timeout_seconds_times_out() {
     assert_eq!(events.last().unwrap().kind, EventType::ExecutionTimedOut);
     runtime.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_payload_survives_a_restart_and_reads_back_whole() {
+    // Large enough to be stored apart from the events (the store's payloads), carried through
+    // a Wait across a restart.
+    let records: Vec<Value> = (0..400)
+        .map(|i| json!({"id": i, "text": format!("record {i} \"quoted\" \\ \u{1}")}))
+        .collect();
+    let payload = json!({"records": records});
+    let def = json!({
+        "StartAt": "Before",
+        "States": {
+            "Before": {"Type": "Pass", "Parameters": {"payload.$": "$.payload", "step": 0}, "Next": "Nap"},
+            "Nap": {"Type": "Wait", "Seconds": 2, "Next": "After"},
+            "After": {"Type": "Pass", "Parameters": {"payload.$": "$.payload", "step": 1}, "End": true}
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let started = runtime
+        .start_execution(request(&def, "large", json!({"payload": payload})))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    runtime.shutdown();
+    assert_eq!(
+        record(&store, &started.execution_arn).await.status,
+        ExecutionStatus::Running,
+        "the restart must come in the middle"
+    );
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let done = wait_closed(&store, &started.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
+    let output: Value = serde_json::from_str(done.output.as_deref().unwrap()).unwrap();
+    assert_eq!(output, json!({"payload": payload, "step": 1}));
+    let events = history(&store, done.id).await;
+    assert_sound(&events);
+    let mut carried = 0;
+    for event in &events {
+        let details: Value =
+            serde_json::from_str(event.details.as_deref().unwrap_or("{}")).unwrap();
+        for detail in details.as_object().into_iter().flat_map(|d| d.values()) {
+            for field in ["input", "output"] {
+                if let Some(text) = detail.get(field).and_then(Value::as_str) {
+                    let value: Value = serde_json::from_str(text).unwrap();
+                    assert_eq!(value["payload"], payload, "event {}", event.id);
+                    carried += 1;
+                }
+            }
+        }
+    }
+    // ExecutionStarted, three states entered and exited, ExecutionSucceeded.
+    assert_eq!(carried, 8);
+    runtime.shutdown();
+}
