@@ -4,7 +4,8 @@
 //! off geometrically: a short execution's end is seen within about a millisecond (the bench
 //! measures start-to-end latency), while a long one (a Wait state) does not flood the server.
 //! The polls ask for metadata only (`includedData: METADATA_ONLY`), so an execution with a
-//! large input is not sent back on every poll; the last response is the whole description.
+//! large input is not sent back on every poll; [`Client::wait_for_execution`] then describes
+//! the ended execution whole once, [`Client::wait_for_end`] returns the last metadata.
 
 use std::time::{Duration, Instant};
 
@@ -60,8 +61,6 @@ impl Client {
         let started = Instant::now();
         let mut pause = poll.first;
         loop {
-            // Polled without the input and output (a large payload would be sent on every
-            // poll); the end is described whole once.
             let described = self.describe_execution_metadata(execution_arn).await?;
             let status = described
                 .get("status")

@@ -46,6 +46,8 @@ pub struct PayloadWriter {
     /// Stands for the payload while the rest of the details is serialised; random, so no
     /// text in an event can be taken for it.
     placeholder: Arc<str>,
+    /// The placeholder as serde_json writes it inside the details (`\u0001` and the rest).
+    escaped_placeholder: String,
 }
 
 /// How many split payloads [`PayloadWriter`] remembers.
@@ -56,10 +58,12 @@ impl Default for PayloadWriter {
         let nonce = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();
+        let name = format!("switchback-payload-{nonce:016x}");
         PayloadWriter {
             recent: VecDeque::with_capacity(RECENT),
             written: HashSet::new(),
-            placeholder: Arc::from(format!("\u{1}switchback-payload-{nonce:016x}")),
+            placeholder: Arc::from(format!("\u{1}{name}")),
+            escaped_placeholder: format!("\\u0001{name}"),
         }
     }
 }
@@ -82,11 +86,11 @@ impl PayloadWriter {
         let Some(details) = stand_in.details_json() else {
             return (None, chunks);
         };
-        // The placeholder as serde_json escapes it: `\u0001` and the rest as it is.
-        let escaped = format!("\\u0001{}", &self.placeholder[1..]);
-        let Some(at) = details.find(&escaped) else {
-            // Cannot happen (the placeholder is in the details); the payload goes inline.
-            return (kind.details_json(), Vec::new());
+        let escaped = &self.escaped_placeholder;
+        let Some(at) = details.find(escaped.as_str()) else {
+            // Cannot happen (the placeholder is in the details). The payload goes inline, and
+            // the chunks are stored all the same: later events may refer to them.
+            return (kind.details_json(), chunks);
         };
         let mut out = String::with_capacity(details.len() + split.len() + 64);
         out.push_str(&details[..at]);
@@ -97,21 +101,30 @@ impl PayloadWriter {
 
     /// The text of a payload as the execution's `output` column keeps it: split like the
     /// event that carries it.
+    ///
     /// Only a payload an event of this run was written with is split (its chunks are stored
     /// with that event); any other is written inline.
     pub fn raw_text(&self, payload: &Payload) -> String {
         if let Payload::Value(value) = payload {
-            if let Some((_, text)) = self.recent.iter().find(|(v, _)| Arc::ptr_eq(v, value)) {
+            if let Some(text) = self.recent(value) {
                 return text.to_string();
             }
         }
         payload.text().into_owned()
     }
 
+    /// The split text of `value`, if it is one of the payloads split last.
+    fn recent(&self, value: &Arc<Value>) -> Option<&Arc<str>> {
+        self.recent
+            .iter()
+            .find(|(v, _)| Arc::ptr_eq(v, value))
+            .map(|(_, text)| text)
+    }
+
     /// `value`'s split text, with the chunks not yet handed to the store added to `chunks`;
     /// `None` for a value with nothing large enough to split.
     fn split(&mut self, value: &Arc<Value>, chunks: &mut Vec<Chunk>) -> Option<Arc<str>> {
-        if let Some((_, text)) = self.recent.iter().find(|(v, _)| Arc::ptr_eq(v, value)) {
+        if let Some(text) = self.recent(value) {
             return Some(Arc::clone(text));
         }
         if json_size_within(value, CHUNK_BYTES - 1).is_some() {
@@ -216,10 +229,12 @@ fn task_outcome(row: &EventRow) -> Option<TaskOutcome> {
 }
 
 /// The execution's status, output, error and cause, read off its last event (`None` if that
-/// event does not end the execution).
+/// event does not end the execution). With the writer of the run that wrote the event, the
+/// output refers to the chunks stored with it; without one (Express, or an ending that is
+/// not a success), it is written whole.
 pub fn ending(
     event: &Event,
-    payloads: &PayloadWriter,
+    payloads: Option<&PayloadWriter>,
 ) -> Option<switchback_store::executions::Ending> {
     let status = event
         .kind
@@ -227,7 +242,10 @@ pub fn ending(
         .execution_status()
         .filter(|s| s.is_closed())?;
     let output = match &event.kind {
-        EventKind::ExecutionSucceeded { output } => Some(payloads.raw_text(output)),
+        EventKind::ExecutionSucceeded { output } => Some(match payloads {
+            Some(payloads) => payloads.raw_text(output),
+            None => output.text().into_owned(),
+        }),
         _ => None,
     };
     let (error, cause) = event.kind.error_cause().unwrap_or_default();

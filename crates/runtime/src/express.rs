@@ -81,7 +81,7 @@ pub async fn run(
         .events()
         .last()
         // Express histories are not stored, so the output is written whole.
-        .and_then(|last| events::ending(last, &events::PayloadWriter::default()))
+        .and_then(|last| events::ending(last, None))
         .unwrap_or_else(|| Ending {
             status: ExecutionStatus::Failed,
             error: Some("States.Runtime".into()),

@@ -473,7 +473,7 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
         .borrow()
         .events()
         .last()
-        .and_then(|last| events::ending(last, &driver.payloads.borrow()));
+        .and_then(|last| events::ending(last, Some(&driver.payloads.borrow())));
     let Some(ending) = ending else {
         // The ending was recorded by an earlier run, so this run has nothing left to say.
         return Stopped::Ended;
@@ -633,16 +633,15 @@ async fn fail_unrunnable(
             cause: Some(cause.into()),
         },
     };
-    let mut payloads = events::PayloadWriter::default();
     let row = events::to_row(
         &event,
         Place {
             lane: 0,
             ordinal: u32::MAX,
         },
-        &mut payloads,
+        &mut events::PayloadWriter::default(),
     );
-    let ending = events::ending(&event, &payloads);
+    let ending = events::ending(&event, None);
     let id = record.id;
     let result = ctx
         .store

@@ -331,6 +331,27 @@ pub enum EventKind {
     },
 }
 
+/// The payload field of an event kind, shared or mutable alike (one list of the variants that
+/// carry one, for [`EventKind::payload`] and [`EventKind::payload_mut`]).
+macro_rules! payload_of {
+    ($kind:expr) => {
+        match $kind {
+            EventKind::ExecutionStarted { input, .. }
+            | EventKind::StateEntered { input, .. }
+            | EventKind::ActivityScheduled { input, .. }
+            | EventKind::LambdaFunctionScheduled { input, .. } => Some(input),
+            EventKind::ExecutionSucceeded { output }
+            | EventKind::StateExited { output, .. }
+            | EventKind::TaskSubmitted { output, .. }
+            | EventKind::TaskSucceeded { output, .. }
+            | EventKind::ActivitySucceeded { output }
+            | EventKind::LambdaFunctionSucceeded { output } => Some(output),
+            EventKind::TaskScheduled { parameters, .. } => Some(parameters),
+            _ => None,
+        }
+    };
+}
+
 impl EventKind {
     /// The event's type.
     pub fn event_type(&self) -> EventType {
@@ -403,39 +424,13 @@ impl EventKind {
 
     /// The event's payload (its input, output or task parameters), if it has one: no event
     /// has more than one. The store keeps large payloads apart through this.
-    pub fn payload_mut(&mut self) -> Option<&mut Payload> {
-        match self {
-            EventKind::ExecutionStarted { input, .. }
-            | EventKind::StateEntered { input, .. }
-            | EventKind::ActivityScheduled { input, .. }
-            | EventKind::LambdaFunctionScheduled { input, .. } => Some(input),
-            EventKind::ExecutionSucceeded { output }
-            | EventKind::StateExited { output, .. }
-            | EventKind::TaskSubmitted { output, .. }
-            | EventKind::TaskSucceeded { output, .. }
-            | EventKind::ActivitySucceeded { output }
-            | EventKind::LambdaFunctionSucceeded { output } => Some(output),
-            EventKind::TaskScheduled { parameters, .. } => Some(parameters),
-            _ => None,
-        }
+    pub fn payload(&self) -> Option<&Payload> {
+        payload_of!(self)
     }
 
-    /// The event's payload, if it has one (see [`payload_mut`](EventKind::payload_mut)).
-    pub fn payload(&self) -> Option<&Payload> {
-        match self {
-            EventKind::ExecutionStarted { input, .. }
-            | EventKind::StateEntered { input, .. }
-            | EventKind::ActivityScheduled { input, .. }
-            | EventKind::LambdaFunctionScheduled { input, .. } => Some(input),
-            EventKind::ExecutionSucceeded { output }
-            | EventKind::StateExited { output, .. }
-            | EventKind::TaskSubmitted { output, .. }
-            | EventKind::TaskSucceeded { output, .. }
-            | EventKind::ActivitySucceeded { output }
-            | EventKind::LambdaFunctionSucceeded { output } => Some(output),
-            EventKind::TaskScheduled { parameters, .. } => Some(parameters),
-            _ => None,
-        }
+    /// The event's payload, to replace (see [`payload`](EventKind::payload)).
+    pub fn payload_mut(&mut self) -> Option<&mut Payload> {
+        payload_of!(self)
     }
 
     /// The error and cause of an event that records a failure (either may be absent).

@@ -5,8 +5,9 @@
 //! It creates the state machine under a unique name, keeps `--concurrency` executions in
 //! flight until `--executions` have ended, and deletes the state machine. STANDARD executions
 //! are started with `StartExecution` and polled with `DescribeExecution` for metadata only
-//! (from 1 ms, backing off); EXPRESS ones run with `StartSyncExecution`. Latency is start-to-end as the client sees
-//! it: from sending the start request to seeing the execution ended.
+//! (from 1 ms, backing off); EXPRESS ones run with `StartSyncExecution`. Latency is
+//! start-to-end as the client sees it: from sending the start request to seeing the execution
+//! ended.
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
