@@ -1,0 +1,120 @@
+//! [`Object`]: a shared JSON object that keeps its keys in order and remembers its size.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use crate::size::SizeCache;
+use crate::{Json, Str};
+
+/// The members of an object, in insertion order (as serde_json's `preserve_order`, which AWS's
+/// outputs follow).
+///
+/// foldhash rather than SipHash: an object's keys are hashed on every lookup, and a table that
+/// seeds per process keeps the protection against chosen collisions that matters here.
+pub type Map = indexmap::IndexMap<Str, Json, foldhash::fast::RandomState>;
+
+/// A JSON object. Cloning shares it; changing it through `DerefMut` copies it first if it is
+/// shared (one level: the values stay shared) and forgets its size.
+#[derive(Clone, Default)]
+pub struct Object(Arc<Node>);
+
+#[derive(Clone, Default)]
+struct Node {
+    map: Map,
+    /// The compact JSON size once counted; reset by every change.
+    size: SizeCache,
+}
+
+impl Object {
+    /// An empty object.
+    pub fn new() -> Object {
+        Object::default()
+    }
+
+    /// An empty object with room for `n` members.
+    pub fn with_capacity(n: usize) -> Object {
+        Object::from(Map::with_capacity_and_hasher(n, Default::default()))
+    }
+
+    /// Whether both are the same allocation.
+    pub fn ptr_eq(a: &Object, b: &Object) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+
+    /// The members, owned: free when this is the only reference, a shallow copy otherwise.
+    pub fn into_map(self) -> Map {
+        match Arc::try_unwrap(self.0) {
+            Ok(node) => node.map,
+            Err(shared) => shared.map.clone(),
+        }
+    }
+
+    pub(crate) fn size_cache(&self) -> &SizeCache {
+        &self.0.size
+    }
+}
+
+impl Deref for Object {
+    type Target = Map;
+    fn deref(&self) -> &Map {
+        &self.0.map
+    }
+}
+
+impl DerefMut for Object {
+    fn deref_mut(&mut self) -> &mut Map {
+        let node = Arc::make_mut(&mut self.0);
+        node.size.forget();
+        &mut node.map
+    }
+}
+
+impl From<Map> for Object {
+    fn from(map: Map) -> Object {
+        Object(Arc::new(Node {
+            map,
+            size: SizeCache::default(),
+        }))
+    }
+}
+
+impl<K: Into<Str>> FromIterator<(K, Json)> for Object {
+    fn from_iter<I: IntoIterator<Item = (K, Json)>>(iter: I) -> Object {
+        Object::from(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v))
+                .collect::<Map>(),
+        )
+    }
+}
+
+impl IntoIterator for Object {
+    type Item = (Str, Json);
+    type IntoIter = indexmap::map::IntoIter<Str, Json>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_map().into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Object {
+    type Item = (&'a Str, &'a Json);
+    type IntoIter = indexmap::map::Iter<'a, Str, Json>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.map.iter()
+    }
+}
+
+/// Equal members, in any order (as serde_json's objects compare).
+impl PartialEq for Object {
+    fn eq(&self, other: &Object) -> bool {
+        Object::ptr_eq(self, other) || self.0.map == other.0.map
+    }
+}
+
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.iter().map(|(k, v)| (&**k, v)))
+            .finish()
+    }
+}

@@ -1,0 +1,155 @@
+//! The size of a value as compact JSON, without serialising it, remembered by arrays and
+//! objects.
+//!
+//! AWS limits payloads by their serialised size (256 KB by default) and the engine checks every
+//! state's output. Counting by walking is much cheaper than serialising; remembering the count
+//! in each array and object makes it cheaper still, because most outputs are new small objects
+//! around large parts that were already counted.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::{Json, Number};
+
+/// A remembered size. Zero means "not counted": no array or object is smaller than 2 bytes.
+#[derive(Default)]
+pub(crate) struct SizeCache(AtomicUsize);
+
+impl SizeCache {
+    fn get(&self) -> Option<usize> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n),
+        }
+    }
+
+    fn set(&self, n: usize) {
+        self.0.store(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn forget(&mut self) {
+        *self.0.get_mut() = 0;
+    }
+}
+
+impl Clone for SizeCache {
+    fn clone(&self) -> SizeCache {
+        SizeCache(AtomicUsize::new(self.0.load(Ordering::Relaxed)))
+    }
+}
+
+impl Json {
+    /// The length of this value's compact JSON text (as `to_string` would write it).
+    pub fn size(&self) -> usize {
+        self.size_within(usize::MAX).unwrap_or(usize::MAX)
+    }
+
+    /// The length of this value's compact JSON text, or `None` once it is known to exceed
+    /// `limit`. Stops counting there, so a huge value costs no more than `limit` bytes' worth.
+    pub fn size_within(&self, limit: usize) -> Option<usize> {
+        let mut total = 0usize;
+        add(self, &mut total, limit).then_some(total)
+    }
+}
+
+/// Adds `v`'s size to `total`; false once `total` exceeds `limit`.
+fn add(v: &Json, total: &mut usize, limit: usize) -> bool {
+    match v {
+        Json::Null => *total += 4,
+        Json::Bool(b) => *total += if *b { 4 } else { 5 },
+        Json::Number(n) => *total += number_len(n),
+        Json::String(s) => *total += string_len(s),
+        Json::Array(items) => {
+            if let Some(n) = items.size_cache().get() {
+                *total += n;
+            } else {
+                let start = *total;
+                *total += 2 + items.len().saturating_sub(1);
+                for item in items.iter() {
+                    if !add(item, total, limit) {
+                        return false;
+                    }
+                }
+                items.size_cache().set(*total - start);
+            }
+        }
+        Json::Object(map) => {
+            if let Some(n) = map.size_cache().get() {
+                *total += n;
+            } else {
+                let start = *total;
+                *total += 2 + map.len().saturating_sub(1) + map.len();
+                for (k, item) in map.iter() {
+                    *total += string_len(k);
+                    if !add(item, total, limit) {
+                        return false;
+                    }
+                }
+                map.size_cache().set(*total - start);
+            }
+        }
+    }
+    *total <= limit
+}
+
+fn number_len(n: &Number) -> usize {
+    if let Some(i) = n.as_i64() {
+        digits(i.unsigned_abs()) + usize::from(i < 0)
+    } else if let Some(u) = n.as_u64() {
+        digits(u)
+    } else {
+        n.to_string().len()
+    }
+}
+
+fn digits(mut u: u64) -> usize {
+    let mut len = 1;
+    while u >= 10 {
+        u /= 10;
+        len += 1;
+    }
+    len
+}
+
+/// The length of `s` as a JSON string: its bytes, the quotes, and what escaping adds.
+///
+/// Most text needs no escaping, so it is scanned eight bytes at a time: a word with no quote,
+/// backslash or control character (the only bytes JSON escapes; serde_json leaves the rest,
+/// non-ASCII included, as they are) adds nothing; only a word that may hold one is counted byte
+/// by byte.
+pub fn string_len(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut len = 2 + bytes.len();
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if may_need_escaping(u64::from_le_bytes(word)) {
+            len += escaping(chunk);
+        }
+    }
+    len + escaping(chunks.remainder())
+}
+
+/// Whether any byte of `word` may be a quote, a backslash or below 0x20 (never false when one
+/// is; now and then true when none is, which only costs a byte-by-byte look).
+fn may_need_escaping(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte below n (n <= 128) sets its high bit here: "hasless" of Bit Twiddling Hacks.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGHS;
+    below(word, 0x20) != 0
+        || below(word ^ (ONES * u64::from(b'"')), 1) != 0
+        || below(word ^ (ONES * u64::from(b'\\')), 1) != 0
+}
+
+/// What escaping adds to `bytes`, counted byte by byte.
+fn escaping(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            0..=0x1f => 5,
+            _ => 0,
+        })
+        .sum()
+}

@@ -1,0 +1,102 @@
+//! The shared JSON value: sharing, copy-on-write, remembered sizes, text and conversions.
+
+use switchback_json::{json, Json};
+
+#[test]
+fn a_clone_shares_and_a_change_copies_only_the_changed_value() {
+    let original = json!({"big": {"records": [1, 2, 3]}, "n": 1});
+    let mut copy = original.clone();
+    assert!(copy.ptr_eq(&original));
+    copy.as_object_mut()
+        .unwrap()
+        .insert("n".into(), Json::from(2));
+    assert_eq!(original["n"], json!(1));
+    assert_eq!(copy["n"], json!(2));
+    assert!(
+        copy["big"].ptr_eq(&original["big"]),
+        "the untouched part stays shared"
+    );
+}
+
+#[test]
+fn sizes_match_the_serialised_length_and_follow_changes() {
+    for v in [
+        json!(null),
+        json!({"a": [1, -20, 3.5, true, false, null], "b\"c": "x\ny\u{1}é"}),
+        json!([]),
+        json!({}),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!([[[{"deep": ["\u{7f}", "😀", "\\"]}]]]),
+    ] {
+        assert_eq!(v.size(), v.to_string().len(), "{v}");
+        assert_eq!(
+            v.size(),
+            serde_json::to_string(&v.to_serde()).unwrap().len()
+        );
+    }
+    let mut v = json!({"a": {"b": [1, 2]}});
+    assert_eq!(v.size(), v.to_string().len());
+    v.as_object_mut().unwrap()["a"]
+        .as_object_mut()
+        .unwrap()
+        .insert("c".into(), json!("more text"));
+    assert_eq!(v.size(), v.to_string().len(), "a change forgets the size");
+}
+
+#[test]
+fn strings_of_every_kind_match_their_serialised_length() {
+    let specials = [
+        "\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{1}", "\u{1f}", "\u{7f}", "é", "€",
+        "😀", " ", "~",
+    ];
+    for special in specials {
+        for before in 0..17 {
+            for after in [0, 1, 7, 8, 9] {
+                let text = format!("{}{special}{}", "a".repeat(before), "b".repeat(after));
+                let v = Json::from(text.as_str());
+                assert_eq!(v.size(), v.to_string().len(), "{text:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn counting_stops_past_the_limit() {
+    assert_eq!(json!("abcdef").size_within(3), None);
+    assert_eq!(json!(["abcdef", "ghi"]).size_within(10), None);
+    assert_eq!(json!(["abcdef", "ghi"]).size_within(100), Some(16));
+}
+
+#[test]
+fn text_round_trips_in_key_order_as_serde_json_writes_it() {
+    let text = r#"{"z":1,"a":[true,null,{"k":"v\"q"}],"m":-2.5,"big":18446744073709551615}"#;
+    let v = Json::parse(text).unwrap();
+    assert_eq!(v.to_string(), text);
+    let serde: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(v, serde);
+    assert_eq!(Json::from(serde.clone()), v);
+    assert_eq!(v.to_serde(), serde);
+    assert_eq!(
+        format!("{v:#}"),
+        serde_json::to_string_pretty(&serde).unwrap()
+    );
+}
+
+#[test]
+fn objects_compare_as_maps_and_indexing_reads_null_when_missing() {
+    assert_eq!(json!({"a": 1, "b": 2}), json!({"b": 2, "a": 1}));
+    assert_ne!(json!({"a": 1}), json!({"a": 1, "b": 2}));
+    let v = json!({"a": [10, 20]});
+    assert_eq!(v["a"][1], json!(20));
+    assert!(v["missing"]["deeper"].is_null());
+    assert_eq!(v.get("a").and_then(|a| a.get(0)), Some(&json!(10)));
+    assert_eq!(v.get("missing"), None);
+}
+
+#[test]
+fn malformed_text_is_an_error_not_a_panic() {
+    for text in ["{", "[1,", "{\"a\" 1}", "nul", "\"\\x\""] {
+        assert!(Json::parse(text).is_err(), "{text}");
+    }
+}
