@@ -371,7 +371,7 @@ impl Builder {
         let ty = o.get("Type").and_then(Value::as_str).unwrap_or("");
         Some(match ty {
             "Pass" => StateKind::Pass {
-                result: o.get("Result").cloned(),
+                result: o.get("Result").map(switchback_json::Json::from),
             },
             "Succeed" => StateKind::Succeed,
             "Fail" => StateKind::Fail {

@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 
 use serde_json::Value;
+use switchback_json::Json;
 use switchback_jsonpath::Path;
 
 use crate::env::{Env, Failure};
@@ -29,7 +30,7 @@ pub enum ChoiceRule {
 #[derive(Debug, Clone)]
 pub enum Operand {
     /// A literal (`"StringEquals": "x"`).
-    Literal(Value),
+    Literal(Json),
     /// A path (`"StringEqualsPath": "$.y"`).
     Path(Path),
 }
@@ -138,7 +139,7 @@ impl ChoiceRule {
             };
             Operand::Path(Path::parse(s).map_err(|e| e.message)?)
         } else {
-            Operand::Literal(value.clone())
+            Operand::Literal(Json::from(value))
         };
         Ok(ChoiceRule::Compare {
             variable,
@@ -186,7 +187,7 @@ fn compile_list(v: &Value, key: &str) -> Result<Vec<ChoiceRule>, String> {
 
 fn condition(t: &Template, env: &mut dyn Env) -> Result<bool, Failure> {
     match t.eval(env)? {
-        Value::Bool(b) => Ok(b),
+        Json::Bool(b) => Ok(b),
         other => {
             let src = match t {
                 Template::Jsonata { expr, .. } => expr.source().to_string(),
@@ -202,14 +203,14 @@ fn condition(t: &Template, env: &mut dyn Env) -> Result<bool, Failure> {
 }
 
 /// JSONata/AWS names of JSON types, as used in causes.
-pub fn json_type_name(v: &Value) -> &'static str {
+pub fn json_type_name(v: &Json) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
     }
 }
 
@@ -220,7 +221,7 @@ fn compare(
     env: &mut dyn Env,
 ) -> Result<bool, Failure> {
     let value = template::select(variable, env);
-    let expected: Value = match operand {
+    let expected: Json = match operand {
         Operand::Literal(v) => v.clone(),
         Operand::Path(p) => template::select(p, env).ok_or_else(|| {
             Failure::runtime(format!(
@@ -230,7 +231,7 @@ fn compare(
         })?,
     };
     if op == Operator::IsPresent {
-        return Ok(value.is_some() == (expected == Value::Bool(true)));
+        return Ok(value.is_some() == (expected == Json::Bool(true)));
     }
     let Some(value) = value else {
         return Err(Failure::runtime(format!(
@@ -242,7 +243,7 @@ fn compare(
 }
 
 /// Applies an operator to a value and an operand. A type mismatch is `false`, as in AWS.
-pub fn test(value: &Value, op: Operator, expected: &Value) -> bool {
+pub fn test(value: &Json, op: Operator, expected: &Json) -> bool {
     use Operator::*;
     let flag = expected.as_bool();
     match op {
@@ -252,7 +253,7 @@ pub fn test(value: &Value, op: Operator, expected: &Value) -> bool {
         StringLessThanEquals => str_cmp(value, expected).is_some_and(Ordering::is_le),
         StringGreaterThanEquals => str_cmp(value, expected).is_some_and(Ordering::is_ge),
         StringMatches => match (value, expected) {
-            (Value::String(s), Value::String(p)) => wildcard_match(s, p),
+            (Json::String(s), Json::String(p)) => wildcard_match(s, p),
             _ => false,
         },
         NumericEquals => num_cmp(value, expected).is_some_and(Ordering::is_eq),
@@ -260,7 +261,7 @@ pub fn test(value: &Value, op: Operator, expected: &Value) -> bool {
         NumericGreaterThan => num_cmp(value, expected).is_some_and(Ordering::is_gt),
         NumericLessThanEquals => num_cmp(value, expected).is_some_and(Ordering::is_le),
         NumericGreaterThanEquals => num_cmp(value, expected).is_some_and(Ordering::is_ge),
-        BooleanEquals => matches!((value, expected), (Value::Bool(a), Value::Bool(b)) if a == b),
+        BooleanEquals => matches!((value, expected), (Json::Bool(a), Json::Bool(b)) if a == b),
         TimestampEquals => ts_cmp(value, expected).is_some_and(Ordering::is_eq),
         TimestampLessThan => ts_cmp(value, expected).is_some_and(Ordering::is_lt),
         TimestampGreaterThan => ts_cmp(value, expected).is_some_and(Ordering::is_gt),
@@ -278,16 +279,16 @@ pub fn test(value: &Value, op: Operator, expected: &Value) -> bool {
 }
 
 /// Strings compare by UTF-16 code units, as Java's `String.compareTo` does.
-fn str_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+fn str_cmp(a: &Json, b: &Json) -> Option<Ordering> {
     match (a, b) {
-        (Value::String(a), Value::String(b)) => Some(a.encode_utf16().cmp(b.encode_utf16())),
+        (Json::String(a), Json::String(b)) => Some(a.encode_utf16().cmp(b.encode_utf16())),
         _ => None,
     }
 }
 
-fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+fn num_cmp(a: &Json, b: &Json) -> Option<Ordering> {
     match (a, b) {
-        (Value::Number(a), Value::Number(b)) => {
+        (Json::Number(a), Json::Number(b)) => {
             if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
                 return Some(x.cmp(&y));
             }
@@ -297,7 +298,7 @@ fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-fn ts_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+fn ts_cmp(a: &Json, b: &Json) -> Option<Ordering> {
     let a = crate::timestamp::parse(a.as_str()?)?;
     let b = crate::timestamp::parse(b.as_str()?)?;
     Some(a.cmp(&b))
@@ -352,7 +353,7 @@ pub fn wildcard_match(s: &str, pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use switchback_json::json;
 
     #[test]
     fn wildcards() {

@@ -1,21 +1,21 @@
 //! What evaluating part of a definition needs from the engine, and how it fails.
 
-use serde_json::Value;
+use switchback_json::Json;
 
 /// The surroundings of an evaluation: the engine implements this for the state being run.
 ///
 /// Values are borrowed: selecting `$.a.b` from the input copies only what the template keeps.
 pub trait Env {
     /// `$`: the state's effective input (after InputPath in JSONPath mode).
-    fn input(&self) -> &Value;
+    fn input(&self) -> &Json;
     /// `$$`: the context object. Built lazily by the engine, as most states never read it.
-    fn context(&self) -> &Value;
+    fn context(&self) -> &Json;
     /// A variable set by `Assign`, if it is in scope.
-    fn variable(&self, name: &str) -> Option<&Value>;
+    fn variable(&self, name: &str) -> Option<&Json>;
     /// Names of all variables in scope (JSONata binds them all).
     fn variable_names(&self) -> Vec<String>;
     /// `$states` for JSONata: `{input, context, result?, errorOutput?}`.
-    fn states(&self) -> &Value;
+    fn states(&self) -> &Json;
     /// 64 random bits, from the driver (so that tests can seed them).
     fn random_u64(&mut self) -> u64;
     /// Where JSONata keeps its copies of `$states` and the variables between the expressions

@@ -120,7 +120,7 @@ pub enum StringSource {
 pub enum StateKind {
     Pass {
         /// `Result`: replaces the input as the state's result.
-        result: Option<Value>,
+        result: Option<switchback_json::Json>,
     },
     Task(Box<TaskSpec>),
     Choice {

@@ -6,8 +6,9 @@
 //! no such node is folded into one literal value, so evaluating a mostly-constant template
 //! copies a value rather than walking it.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use switchback_intrinsics::Intrinsic;
+use switchback_json::{Json, Object, Str};
 use switchback_jsonata::{Expression, Outcome};
 use switchback_jsonpath::{Path, Root};
 
@@ -17,9 +18,9 @@ use crate::env::{Env, Failure};
 #[derive(Debug, Clone)]
 pub enum Template {
     /// A constant value.
-    Literal(Value),
+    Literal(Json),
     /// An object with at least one dynamic member (keys are given without their `.$`).
-    Object(Vec<(String, Template)>),
+    Object(Vec<(Str, Template)>),
     /// An array with at least one dynamic element.
     Array(Vec<Template>),
     /// A JSONPath (`"key.$": "$.x"`); `field` names the place for error texts (`key.$`).
@@ -46,9 +47,9 @@ impl Template {
                                 "the value of '{key}' must be a path or an intrinsic function"
                             ));
                         };
-                        members.push((name.to_string(), Template::dynamic_string(src, key)?));
+                        members.push((name.into(), Template::dynamic_string(src, key)?));
                     } else {
-                        members.push((key.clone(), Template::jsonpath(v)?));
+                        members.push((key.as_str().into(), Template::jsonpath(v)?));
                     }
                 }
                 fold_object(members)
@@ -59,7 +60,7 @@ impl Template {
                     .map(Template::jsonpath)
                     .collect::<Result<_, _>>()?,
             ),
-            other => Template::Literal(other.clone()),
+            other => Template::Literal(Json::from(other)),
         })
     }
 
@@ -92,13 +93,13 @@ impl Template {
                         field: field.to_string(),
                     }
                 }
-                None => Template::Literal(value.clone()),
+                None => Template::Literal(Json::from(value)),
             },
             Value::Object(map) => {
                 let mut members = Vec::with_capacity(map.len());
                 for (key, v) in map {
                     members.push((
-                        key.clone(),
+                        key.as_str().into(),
                         Template::jsonata(v, &format!("{field}/{key}"))?,
                     ));
                 }
@@ -111,7 +112,7 @@ impl Template {
                 }
                 fold_array(out)
             }
-            other => Template::Literal(other.clone()),
+            other => Template::Literal(Json::from(other)),
         })
     }
 
@@ -121,18 +122,18 @@ impl Template {
     }
 
     /// Builds the value.
-    pub fn eval(&self, env: &mut dyn Env) -> Result<Value, Failure> {
+    pub fn eval(&self, env: &mut dyn Env) -> Result<Json, Failure> {
         match self {
             Template::Literal(v) => Ok(v.clone()),
             Template::Object(members) => {
-                let mut map = Map::with_capacity(members.len());
+                let mut map = Object::with_capacity(members.len());
                 for (key, t) in members {
                     map.insert(key.clone(), t.eval(env)?);
                 }
-                Ok(Value::Object(map))
+                Ok(Json::Object(map))
             }
             Template::Array(items) => {
-                items.iter().map(|t| t.eval(env)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+                items.iter().map(|t| t.eval(env)).collect::<Result<Vec<_>, _>>().map(Json::from)
             }
             Template::Path { path, field } => select_for_field(path, field, env),
             Template::Intrinsic { call, field: _ } => {
@@ -170,7 +171,7 @@ pub fn eval_jsonata(expr: &Expression, field: &str, env: &mut dyn Env) -> Result
 }
 
 /// Selects a path inside a template, with AWS's cause when it selects nothing.
-fn select_for_field(path: &Path, field: &str, env: &mut dyn Env) -> Result<Value, Failure> {
+fn select_for_field(path: &Path, field: &str, env: &mut dyn Env) -> Result<Json, Failure> {
     let found = select(path, env).ok_or_else(|| {
         Failure::runtime(format!(
             "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
@@ -183,7 +184,7 @@ fn select_for_field(path: &Path, field: &str, env: &mut dyn Env) -> Result<Value
 
 /// Selects `path` from the root it names; `None` when a reference path finds nothing or the
 /// variable is not set.
-pub fn select(path: &Path, env: &dyn Env) -> Option<Value> {
+pub fn select(path: &Path, env: &dyn Env) -> Option<Json> {
     let root = root_value(path, env)?;
     if path.is_root() {
         return Some(root.clone());
@@ -192,7 +193,7 @@ pub fn select(path: &Path, env: &dyn Env) -> Option<Value> {
 }
 
 /// The value a path starts from.
-pub fn root_value<'e>(path: &Path, env: &'e dyn Env) -> Option<&'e Value> {
+pub fn root_value<'e>(path: &Path, env: &'e dyn Env) -> Option<&'e Json> {
     match path.root() {
         Root::Input => Some(env.input()),
         Root::Context => Some(env.context()),
@@ -201,11 +202,11 @@ pub fn root_value<'e>(path: &Path, env: &'e dyn Env) -> Option<&'e Value> {
 }
 
 /// Compact JSON text, as AWS quotes values in causes.
-pub fn compact(v: &Value) -> String {
+pub fn compact(v: &Json) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn fold_object(members: Vec<(String, Template)>) -> Template {
+fn fold_object(members: Vec<(Str, Template)>) -> Template {
     if members.iter().all(|(_, t)| t.is_literal()) {
         let map = members
             .into_iter()
@@ -214,7 +215,7 @@ fn fold_object(members: Vec<(String, Template)>) -> Template {
                 _ => unreachable!("checked above"),
             })
             .collect();
-        Template::Literal(Value::Object(map))
+        Template::Literal(Json::Object(map))
     } else {
         Template::Object(members)
     }
@@ -222,7 +223,7 @@ fn fold_object(members: Vec<(String, Template)>) -> Template {
 
 fn fold_array(items: Vec<Template>) -> Template {
     if items.iter().all(Template::is_literal) {
-        Template::Literal(Value::Array(
+        Template::Literal(Json::Array(
             items
                 .into_iter()
                 .map(|t| match t {
@@ -242,7 +243,7 @@ struct IntrinsicEnv<'a> {
 }
 
 impl switchback_intrinsics::Env for IntrinsicEnv<'_> {
-    fn resolve_path(&mut self, src: &str) -> Result<Value, switchback_intrinsics::EvalError> {
+    fn resolve_path(&mut self, src: &str) -> Result<Json, switchback_intrinsics::EvalError> {
         let path = Path::parse(src).map_err(|e| switchback_intrinsics::EvalError {
             error: crate::errors::RUNTIME.into(),
             cause: e.message,
@@ -268,10 +269,10 @@ struct JsonataEnv<'a> {
 }
 
 impl switchback_jsonata::Env for JsonataEnv<'_> {
-    fn states(&self) -> &Value {
+    fn states(&self) -> &Json {
         self.env.states()
     }
-    fn variable(&self, name: &str) -> Option<&Value> {
+    fn variable(&self, name: &str) -> Option<&Json> {
         self.env.variable(name)
     }
     fn variable_names(&self) -> Vec<String> {

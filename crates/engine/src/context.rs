@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use serde_json::{json, Map, Value};
+use switchback_json::{Json, Object};
 
 /// Facts about an execution that the context object reports.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub struct ExecutionInfo {
     /// `$$.Execution.StartTime`.
     pub start_time: Timestamp,
     /// `$$.Execution.Input`: the execution's input.
-    pub input: Arc<Value>,
+    pub input: Json,
     /// The execution's region: a task's region in its `TaskScheduled` event, unless its
     /// resource names one.
     pub region: Arc<str>,
@@ -41,7 +41,7 @@ pub struct StateInfo<'a> {
     /// `$$.State.RetryCount`: AWS reports it for Task states only.
     pub retry_count: Option<u32>,
     /// `$$.Map.Item`: the index and value, inside a Map's ItemSelector.
-    pub map_item: Option<(usize, &'a Value)>,
+    pub map_item: Option<(usize, &'a Json)>,
     /// `$$.Task.Token`, for `.waitForTaskToken` resources.
     pub task_token: Option<&'a str>,
 }
@@ -51,37 +51,53 @@ pub fn iso(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// Builds the context object.
-pub fn build(exec: &ExecutionInfo, state: &StateInfo<'_>) -> Value {
-    let mut ctx = Map::new();
-    let mut execution = json!({
-        "Id": exec.execution_arn,
-        "Input": &*exec.input,
-        "StartTime": iso(exec.start_time),
-        "Name": exec.name,
-        "RoleArn": &*exec.role_arn,
-    });
-    if let (Some(n), Value::Object(m)) = (exec.redrive_count, &mut execution) {
-        m.insert("RedriveCount".into(), json!(n));
+/// Builds the context object. Built member by member: the execution input and a Map's item
+/// go in shared, not copied.
+pub fn build(exec: &ExecutionInfo, state: &StateInfo<'_>) -> Json {
+    let mut execution = object([
+        ("Id", Json::from(exec.execution_arn.as_str())),
+        ("Input", exec.input.clone()),
+        ("StartTime", Json::from(iso(exec.start_time))),
+        ("Name", Json::from(exec.name.as_str())),
+        ("RoleArn", Json::from(&*exec.role_arn)),
+    ]);
+    if let Some(n) = exec.redrive_count {
+        execution.insert("RedriveCount".into(), Json::from(n));
     }
-    ctx.insert("Execution".into(), execution);
+    let mut ctx = Object::with_capacity(5);
+    ctx.insert("Execution".into(), Json::Object(execution));
     ctx.insert(
         "StateMachine".into(),
-        json!({"Id": exec.state_machine_arn, "Name": exec.state_machine_name}),
+        Json::Object(object([
+            ("Id", Json::from(exec.state_machine_arn.as_str())),
+            ("Name", Json::from(exec.state_machine_name.as_str())),
+        ])),
     );
-    let mut st = json!({"EnteredTime": iso(state.entered_time), "Name": state.name});
-    if let (Some(n), Value::Object(m)) = (state.retry_count, &mut st) {
-        m.insert("RetryCount".into(), json!(n));
+    let mut st = object([
+        ("EnteredTime", Json::from(iso(state.entered_time))),
+        ("Name", Json::from(state.name)),
+    ]);
+    if let Some(n) = state.retry_count {
+        st.insert("RetryCount".into(), Json::from(n));
     }
-    ctx.insert("State".into(), st);
+    ctx.insert("State".into(), Json::Object(st));
     if let Some(token) = state.task_token {
-        ctx.insert("Task".into(), json!({"Token": token}));
-    }
-    if let Some((index, value)) = state.map_item {
         ctx.insert(
-            "Map".into(),
-            json!({"Item": {"Index": index, "Value": value}}),
+            "Task".into(),
+            Json::Object(object([("Token", Json::from(token))])),
         );
     }
-    Value::Object(ctx)
+    if let Some((index, value)) = state.map_item {
+        let item = object([("Index", Json::from(index)), ("Value", value.clone())]);
+        ctx.insert(
+            "Map".into(),
+            Json::Object(object([("Item", Json::Object(item))])),
+        );
+    }
+    Json::Object(ctx)
+}
+
+/// An object of the given members, in order.
+fn object<const N: usize>(members: [(&str, Json); N]) -> Object {
+    members.into_iter().collect()
 }

@@ -19,7 +19,6 @@ mod lane;
 pub mod limits;
 pub mod mock;
 pub mod run;
-pub mod size;
 pub mod task;
 mod vars;
 

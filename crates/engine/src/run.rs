@@ -21,8 +21,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
 use switchback_asl::StateMachine;
+use switchback_json::Json;
 
 use crate::clock::Clock;
 use crate::context::ExecutionInfo;
@@ -79,7 +79,7 @@ pub struct ExecutionOutcome {
     /// How the execution ended.
     pub status: ExecutionStatus,
     /// The output, when it succeeded.
-    pub output: Option<Arc<Value>>,
+    pub output: Option<Json>,
     /// The error name, when it did not succeed.
     pub error: Option<String>,
     /// The cause that goes with `error`.
@@ -337,7 +337,7 @@ impl Future for Sleep<'_> {
 /// Runs an execution of `machine` with `input` to its end.
 pub fn run_execution(
     machine: &StateMachine,
-    input: Value,
+    input: impl Into<Json>,
     options: RunOptions,
 ) -> ExecutionOutcome {
     let driver = LocalDriver {
@@ -369,7 +369,7 @@ pub fn run_execution(
         state_machine_name: options.state_machine_name.clone(),
         role_arn: options.identity.default_role_arn().into(),
         start_time: driver.now(),
-        input: Arc::new(input),
+        input: input.into(),
         region: options.identity.region.as_str().into(),
         redrive_count: (!options.express).then_some(0),
     };
@@ -506,22 +506,22 @@ fn outcome(events: Vec<Event>) -> ExecutionOutcome {
 impl ExecutionOutcome {
     /// The `switchback run --json` object: status, output (as a JSON value), error, cause, and
     /// the history in `GetExecutionHistory`'s shape.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
-        m.insert("status".into(), Value::String(self.status.as_str().into()));
+        m.insert("status".into(), self.status.as_str().into());
         if let Some(o) = &self.output {
-            m.insert("output".into(), Value::clone(o));
+            m.insert("output".into(), o.to_serde());
         }
         if let Some(e) = &self.error {
-            m.insert("error".into(), Value::String(e.clone()));
+            m.insert("error".into(), e.as_str().into());
         }
         if let Some(c) = &self.cause {
-            m.insert("cause".into(), Value::String(c.clone()));
+            m.insert("cause".into(), c.as_str().into());
         }
         m.insert(
             "events".into(),
-            Value::Array(self.events.iter().map(Event::to_aws_json).collect()),
+            serde_json::Value::Array(self.events.iter().map(Event::to_aws_json).collect()),
         );
-        Value::Object(m)
+        serde_json::Value::Object(m)
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::Value;
+use switchback_json::{Json, Object, Str};
 
 /// The variables visible in one frame.
 #[derive(Debug, Clone, Default)]
@@ -12,7 +12,7 @@ pub struct Vars {
     /// The enclosing scope's variables, read-only from here.
     outer: Option<Arc<Vars>>,
     /// Variables assigned in this scope.
-    own: HashMap<String, Value>,
+    own: HashMap<Str, Json>,
 }
 
 impl Vars {
@@ -25,7 +25,7 @@ impl Vars {
     }
 
     /// The value of `name`, looking outwards.
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&Json> {
         self.own
             .get(name)
             .or_else(|| self.outer.as_ref().and_then(|o| o.get(name)))
@@ -35,8 +35,8 @@ impl Vars {
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.outer.as_ref().map(|o| o.names()).unwrap_or_default();
         for k in self.own.keys() {
-            if !names.contains(k) {
-                names.push(k.clone());
+            if !names.iter().any(|n| *k == *n) {
+                names.push(k.to_string());
             }
         }
         names
@@ -48,7 +48,7 @@ impl Vars {
     }
 
     /// Sets variables from an evaluated `Assign` object.
-    pub fn assign(&mut self, values: serde_json::Map<String, Value>) {
+    pub fn assign(&mut self, values: Object) {
         for (k, v) in values {
             self.own.insert(k, v);
         }

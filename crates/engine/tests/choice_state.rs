@@ -3,10 +3,10 @@
 
 mod support;
 
-use serde_json::{json, Value};
 use support::*;
+use switchback_json::{json, Json};
 
-fn definition() -> Value {
+fn definition() -> Json {
     json!({
         "StartAt": "Pick",
         "States": {

@@ -2,13 +2,13 @@
 //! fails with `States.Runtime`, and its history holds exactly that many events, the last one
 //! `ExecutionFailed`, whether one lane or many were writing when the limit came.
 
-use serde_json::{json, Value};
 use switchback_asl::load::load_document;
 use switchback_engine::history::EventType;
 use switchback_engine::{run_execution, ExecutionStatus, Limits, RunOptions};
+use switchback_json::{json, Json};
 
-fn run_with_limit(definition: Value, input: Value, max_history_events: usize) {
-    let machine = load_document(&definition).expect("a valid definition");
+fn run_with_limit(definition: Json, input: Json, max_history_events: usize) {
+    let machine = load_document(&definition.to_serde()).expect("a valid definition");
     let outcome = run_execution(
         &machine,
         input,
@@ -42,7 +42,7 @@ fn run_with_limit(definition: Value, input: Value, max_history_events: usize) {
 
 /// A loop that never ends while `$.go` is true: Pass, then a Choice back to it (state names
 /// end with `tag`, so several loops can share a definition).
-fn endless_loop_named(tag: &str) -> Value {
+fn endless_loop_named(tag: &str) -> Json {
     let (step, again, done) = (
         format!("Step{tag}"),
         format!("Again{tag}"),
@@ -62,7 +62,7 @@ fn endless_loop_named(tag: &str) -> Value {
     })
 }
 
-fn endless_loop() -> Value {
+fn endless_loop() -> Json {
     endless_loop_named("")
 }
 
@@ -99,7 +99,7 @@ fn a_map_stops_at_exactly_the_limit() {
 
 #[test]
 fn parallel_loops_stop_at_exactly_the_limit() {
-    let branches: Vec<Value> = ["A", "B", "C"]
+    let branches: Vec<Json> = ["A", "B", "C"]
         .into_iter()
         .map(endless_loop_named)
         .collect();
@@ -114,7 +114,7 @@ fn parallel_loops_stop_at_exactly_the_limit() {
 
 #[test]
 fn an_execution_under_the_limit_is_not_touched() {
-    let machine = load_document(&endless_loop()).expect("a valid definition");
+    let machine = load_document(&endless_loop().to_serde()).expect("a valid definition");
     let outcome = run_execution(
         &machine,
         json!({ "go": false }),

@@ -3,10 +3,10 @@
 
 mod support;
 
-use serde_json::{json, Value};
 use support::*;
+use switchback_json::{json, Json};
 
-fn doubling_map(extra: Value) -> Value {
+fn doubling_map(extra: Json) -> Json {
     let mut map = json!({
         "Type": "Map",
         "ItemsPath": "$.items",
@@ -19,7 +19,7 @@ fn doubling_map(extra: Value) -> Value {
         "End": true
     });
     for (k, v) in extra.as_object().unwrap() {
-        map[k] = v.clone();
+        map[k.as_str()] = v.clone();
     }
     json!({"StartAt": "Each", "States": {"Each": map}})
 }

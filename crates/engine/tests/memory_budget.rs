@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 use switchback_engine::history::EventType;
 
-use serde_json::{json, Value};
 use switchback_asl::load::load_document;
 use switchback_engine::{run_execution, ExecutionOutcome, ExecutionStatus, Limits, RunOptions};
+use switchback_json::{json, Json};
 
 /// Quick: well within the JSONata timeout (5 s) in a release build. A debug build on a busy
 /// 2-core machine is several times slower, at worst about as slow as the timeout; there the
@@ -18,12 +18,12 @@ const QUICK: Duration = Duration::from_millis(if cfg!(debug_assertions) {
     1_500
 });
 
-fn run(definition: Value, input: Value) -> (ExecutionOutcome, Duration) {
+fn run(definition: Json, input: Json) -> (ExecutionOutcome, Duration) {
     run_with(definition, input, Limits::default())
 }
 
-fn run_with(definition: Value, input: Value, limits: Limits) -> (ExecutionOutcome, Duration) {
-    let machine = load_document(&definition).expect("a valid definition");
+fn run_with(definition: Json, input: Json, limits: Limits) -> (ExecutionOutcome, Duration) {
+    let machine = load_document(&definition.to_serde()).expect("a valid definition");
     let start = Instant::now();
     let outcome = run_execution(
         &machine,
@@ -37,7 +37,7 @@ fn run_with(definition: Value, input: Value, limits: Limits) -> (ExecutionOutcom
 }
 
 /// One JSONata Pass state whose output is `expr`.
-fn jsonata(expr: &str) -> Value {
+fn jsonata(expr: &str) -> Json {
     json!({
         "QueryLanguage": "JSONata",
         "StartAt": "Build",
@@ -46,7 +46,7 @@ fn jsonata(expr: &str) -> Value {
 }
 
 /// One JSONPath Pass state whose `Parameters` hold `{"value.$": call}`.
-fn intrinsic(call: &str) -> Value {
+fn intrinsic(call: &str) -> Json {
     json!({
         "StartAt": "Build",
         "States": { "Build": { "Type": "Pass", "Parameters": { "value.$": call }, "End": true } }
@@ -55,7 +55,7 @@ fn intrinsic(call: &str) -> Value {
 
 /// An input within AWS's payload limit: a 200 KB string, a 200 KB list of letters, an array of
 /// 20,000 zeros.
-fn input() -> Value {
+fn input() -> Json {
     json!({ "big": "x".repeat(200_000), "csv": "a,".repeat(100_000), "arr": vec![0; 20_000] })
 }
 
@@ -177,7 +177,7 @@ fn large_but_reasonable_values_still_work() {
             "{expr}: {:?}",
             outcome.cause
         );
-        assert_eq!(outcome.output.as_deref(), Some(&expected), "{expr}");
+        assert_eq!(outcome.output.as_ref(), Some(&expected), "{expr}");
     }
     for (call, expected) in [
         (
@@ -201,7 +201,7 @@ fn large_but_reasonable_values_still_work() {
             outcome.cause
         );
         assert_eq!(
-            outcome.output.as_deref(),
+            outcome.output.as_ref(),
             Some(&json!({ "value": expected })),
             "{call}"
         );
@@ -234,5 +234,5 @@ fn the_budget_is_configurable() {
         "The memory budget of 100000 bytes for one evaluation was exceeded in States.Array"
     ));
     let default = run(jsonata(r#"$length($pad("", 200000))"#), json!({})).0;
-    assert_eq!(default.output.as_deref(), Some(&json!(200_000)));
+    assert_eq!(default.output.as_ref(), Some(&json!(200_000)));
 }

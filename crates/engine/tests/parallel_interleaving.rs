@@ -6,9 +6,9 @@
 
 mod support;
 
-use serde_json::{json, Value};
 use support::*;
 use switchback_engine::ExecutionOutcome;
+use switchback_json::{json, Json};
 
 const VOTE: &str = "arn:aws:lambda:us-east-1:123456789012:function:vote";
 
@@ -19,7 +19,7 @@ fn trace(outcome: &ExecutionOutcome) -> Vec<(String, String)> {
     let json = outcome.to_json();
     let events = json["events"].as_array().expect("events").clone();
     let by_id = |id: u64| events.iter().find(|e| e["id"] == id);
-    let name_of = |e: &Value| -> Option<String> {
+    let name_of = |e: &serde_json::Value| -> Option<String> {
         ["stateEnteredEventDetails", "stateExitedEventDetails"]
             .iter()
             .find_map(|d| e[*d]["name"].as_str().map(str::to_string))
@@ -57,7 +57,7 @@ fn position(trace: &[(String, String)], kind: &str, state: &str) -> usize {
         .unwrap_or_else(|| panic!("no {kind} of {state:?} in {trace:#?}"))
 }
 
-fn task(name: &str, next: &str) -> Value {
+fn task(name: &str, next: &str) -> Json {
     json!({"Type": "Task", "Resource": VOTE, "Next": next, "Comment": name})
 }
 
@@ -114,7 +114,7 @@ fn a_mocked_task_lets_the_other_branches_enter_their_states() {
 /// Three voters; the first "yes" ends the Parallel (a Fail caught around it). Every voter is
 /// asked before the first answer comes, as on a server, and the vote still out when the
 /// quorum is reached is stopped.
-fn quorum() -> Value {
+fn quorum() -> Json {
     let branch = |n: u32| {
         json!({
             "StartAt": format!("Vote{n}"),
@@ -186,7 +186,7 @@ fn a_quorum_enters_every_branch_before_the_first_answer_ends_it() {
 
 #[test]
 fn interleaved_runs_give_the_same_history_every_time() {
-    let shape = |o: &ExecutionOutcome| -> Vec<Value> {
+    let shape = |o: &ExecutionOutcome| -> Vec<Json> {
         o.to_json()["events"]
             .as_array()
             .expect("events")
@@ -200,7 +200,7 @@ fn interleaved_runs_give_the_same_history_every_time() {
     }
 }
 
-fn work_map(max_concurrency: u64) -> Value {
+fn work_map(max_concurrency: u64) -> Json {
     json!({
         "StartAt": "Each",
         "States": {"Each": {

@@ -3,8 +3,8 @@
 
 mod support;
 
-use serde_json::json;
 use support::*;
+use switchback_json::json;
 
 #[test]
 fn the_output_is_the_branch_outputs_in_order() {

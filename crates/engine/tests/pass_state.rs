@@ -3,8 +3,8 @@
 
 mod support;
 
-use serde_json::json;
 use support::*;
+use switchback_json::json;
 
 #[test]
 fn parameters_and_result_path_shape_the_output() {

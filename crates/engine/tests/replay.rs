@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::json;
 use switchback_engine::context::ExecutionInfo;
 use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::{Driver, Event, Journal, Limits, Place, Recorded};
+use switchback_json::json;
 
 /// A clock that jumps to each deadline, and tasks that answer at once (failing on their
 /// first attempt, so retries happen).
@@ -49,7 +49,7 @@ impl Driver for TestDriver {
                 cause: "first try".into(),
             }
         } else {
-            TaskOutcome::Succeeded(json!({"done": request.state_name.to_string()}))
+            TaskOutcome::Succeeded(serde_json::json!({"done": request.state_name.to_string()}))
         };
         Box::pin(async move { outcome })
     }
@@ -99,7 +99,7 @@ fn machine() -> switchback_asl::StateMachine {
             }
         }
     });
-    switchback_asl::load::load_document(&def).expect("valid definition")
+    switchback_asl::load::load_document(&def.to_serde()).expect("valid definition")
 }
 
 fn info() -> ExecutionInfo {
@@ -110,7 +110,7 @@ fn info() -> ExecutionInfo {
         state_machine_name: "m".into(),
         role_arn: "arn:aws:iam::123456789012:role/r".into(),
         start_time: Timestamp::from_second(1_700_000_000).unwrap(),
-        input: Arc::new(json!({"items": [1, 2, 3]})),
+        input: json!({"items": [1, 2, 3]}),
         region: "us-east-1".into(),
         redrive_count: Some(0),
     }

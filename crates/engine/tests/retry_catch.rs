@@ -3,11 +3,11 @@
 
 mod support;
 
-use serde_json::{json, Value};
 use support::*;
 use switchback_engine::history::EventType;
+use switchback_json::{json, Json};
 
-fn definition(max_attempts: u32) -> Value {
+fn definition(max_attempts: u32) -> Json {
     json!({
         "StartAt": "Call",
         "States": {
@@ -27,7 +27,7 @@ fn definition(max_attempts: u32) -> Value {
     })
 }
 
-fn flaky_then_ok() -> Value {
+fn flaky_then_ok() -> Json {
     json!({"Call": [
         {"Throw": {"Error": "Flaky.Error", "Cause": "once"}},
         {"Throw": {"Error": "Flaky.Error", "Cause": "twice"}},

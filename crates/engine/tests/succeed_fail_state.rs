@@ -2,8 +2,8 @@
 
 mod support;
 
-use serde_json::json;
 use support::*;
+use switchback_json::json;
 
 #[test]
 fn succeed_ends_with_its_output_path() {

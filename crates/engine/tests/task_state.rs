@@ -3,9 +3,9 @@
 
 mod support;
 
-use serde_json::json;
 use support::*;
 use switchback_engine::EventKind;
+use switchback_json::json;
 
 #[test]
 fn a_lambda_function_is_recorded_as_one() {

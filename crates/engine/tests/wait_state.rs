@@ -3,8 +3,8 @@
 
 mod support;
 
-use serde_json::json;
 use support::*;
+use switchback_json::json;
 
 #[test]
 fn an_hour_passes_on_the_virtual_clock() {

@@ -20,7 +20,7 @@ mod functions;
 pub mod limits;
 mod parser;
 
-use serde_json::Value;
+use switchback_json::Json;
 
 pub use error::INTRINSIC_RUNTIME_ERROR;
 pub use limits::Limits;
@@ -38,7 +38,7 @@ pub struct Intrinsic {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     /// A literal: string ('...'), number, boolean or null.
-    Literal(Value),
+    Literal(Json),
     /// A path (`$.a`, `$$.Execution.Id`, `$var.x`), resolved by the [`Env`] at evaluation.
     Path(String),
     /// A nested call.
@@ -78,7 +78,7 @@ impl std::error::Error for EvalError {}
 /// What evaluation needs from its surroundings.
 pub trait Env {
     /// The value of a path argument; `Err` carries the cause text when it does not resolve.
-    fn resolve_path(&mut self, path: &str) -> Result<Value, EvalError>;
+    fn resolve_path(&mut self, path: &str) -> Result<Json, EvalError>;
     /// 64 random bits (States.MathRandom, States.UUID).
     fn random_u64(&mut self) -> u64;
 }
@@ -121,13 +121,13 @@ impl Intrinsic {
     /// Evaluates the call: arguments left to right (paths through `env`), then the function,
     /// within the limits set for this thread ([`limits::set_thread_limits`]; the default
     /// [`Limits`] if none were).
-    pub fn eval(&self, env: &mut dyn Env) -> Result<Value, EvalError> {
+    pub fn eval(&self, env: &mut dyn Env) -> Result<Json, EvalError> {
         self.eval_with_limits(env, &limits::thread_limits())
     }
 
     /// Evaluates the call within `limits`: the values it builds, nested calls included, count
     /// against one memory budget (see [`limits`]).
-    pub fn eval_with_limits(&self, env: &mut dyn Env, limits: &Limits) -> Result<Value, EvalError> {
+    pub fn eval_with_limits(&self, env: &mut dyn Env, limits: &Limits) -> Result<Json, EvalError> {
         functions::eval(self, env, &limits::Budget::new(limits))
     }
 }
@@ -142,7 +142,7 @@ impl std::fmt::Display for Intrinsic {
                 f.write_str(", ")?;
             }
             match arg {
-                Arg::Literal(Value::String(s)) => f.write_str(&parser::quote(s))?,
+                Arg::Literal(Json::String(s)) => f.write_str(&parser::quote(s))?,
                 Arg::Literal(v) => write!(f, "{v}")?,
                 Arg::Path(p) => f.write_str(p)?,
                 Arg::Call(c) => write!(f, "{c}")?,

@@ -16,7 +16,7 @@
 
 use std::cell::Cell;
 
-use serde_json::Value;
+use switchback_json::Json;
 
 use crate::EvalError;
 
@@ -92,26 +92,26 @@ impl Budget {
     }
 }
 
-/// The size of one value slot (a `serde_json::Value`).
-pub(crate) const SLOT: usize = std::mem::size_of::<Value>();
+/// The size of one value slot (a `serde_json::Json`).
+pub(crate) const SLOT: usize = std::mem::size_of::<Json>();
 /// What a map entry costs beyond its key's bytes and its value.
 const ENTRY: usize = 3 * std::mem::size_of::<usize>();
 
 /// Approximate bytes `v` takes in memory: a slot per value plus string bytes plus a little per
 /// object entry, counted up to a little past `cap` (the walk stops there).
-pub(crate) fn value_bytes(v: &Value, cap: usize) -> usize {
+pub(crate) fn value_bytes(v: &Json, cap: usize) -> usize {
     let mut total = 0usize;
     // An explicit stack: values can nest deeper than the native stack allows recursion.
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         total = total.saturating_add(
             SLOT + match v {
-                Value::String(s) => s.len(),
-                Value::Array(items) => {
+                Json::String(s) => s.len(),
+                Json::Array(items) => {
                     stack.extend(items.iter());
                     0
                 }
-                Value::Object(map) => map.iter().fold(0usize, |acc, (k, item)| {
+                Json::Object(map) => map.iter().fold(0usize, |acc, (k, item)| {
                     stack.push(item);
                     acc.saturating_add(k.len() + ENTRY)
                 }),
@@ -127,21 +127,21 @@ pub(crate) fn value_bytes(v: &Value, cap: usize) -> usize {
 
 /// Approximate length of `v` as text (JSON, or Java's `toString` in `States.Format`, which is
 /// about as long), up to a little past `cap`.
-pub(crate) fn text_len(v: &Value, cap: usize) -> usize {
+pub(crate) fn text_len(v: &Json, cap: usize) -> usize {
     let mut total = 0usize;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         total = total.saturating_add(match v {
-            Value::String(s) => s.len() + 2,
-            Value::Array(items) => {
+            Json::String(s) => s.len() + 2,
+            Json::Array(items) => {
                 stack.extend(items.iter());
                 2 + 2 * items.len()
             }
-            Value::Object(map) => map.iter().fold(2usize, |acc, (k, item)| {
+            Json::Object(map) => map.iter().fold(2usize, |acc, (k, item)| {
                 stack.push(item);
                 acc.saturating_add(k.len() + 4)
             }),
-            Value::Number(_) => 8,
+            Json::Number(_) => 8,
             _ => 5,
         });
         if total > cap {
@@ -154,7 +154,7 @@ pub(crate) fn text_len(v: &Value, cap: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use switchback_json::json;
 
     #[test]
     fn charges_until_the_limit() {

@@ -9,7 +9,7 @@
 //! (e.g. a two-character `\n`) is rejected, as AWS rejects it when validating the definition.
 //! Unescaped `{` and `}` are allowed (they are States.Format placeholders).
 
-use serde_json::Value;
+use switchback_json::Json;
 
 use crate::{Arg, Intrinsic, ParseError, FUNCTION_NAMES};
 
@@ -136,7 +136,7 @@ impl Parser<'_> {
 
     fn arg(&mut self, depth: usize) -> Result<Arg, ParseError> {
         match self.peek() {
-            Some('\'') => self.string().map(|s| Arg::Literal(Value::String(s))),
+            Some('\'') => self.string().map(|s| Arg::Literal(Json::from(s))),
             Some('$') => self.path().map(Arg::Path),
             Some(c) if c == '-' || c.is_ascii_digit() => self.number().map(Arg::Literal),
             Some(_) if self.rest().starts_with("States.") => {
@@ -170,15 +170,15 @@ impl Parser<'_> {
     }
 
     /// A JSON number: `-?digits(.digits)?([eE][+-]?digits)?`, kept exact by serde_json.
-    fn number(&mut self) -> Result<Value, ParseError> {
+    fn number(&mut self) -> Result<Json, ParseError> {
         let start = self.pos;
         let text = self.rest();
         let len = text
             .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
             .unwrap_or(text.len());
         let token = text[..len].to_string();
-        match serde_json::from_str::<Value>(&token) {
-            Ok(v @ Value::Number(_)) => {
+        match serde_json::from_str::<Json>(&token) {
+            Ok(v @ Json::Number(_)) => {
                 self.pos += len;
                 Ok(v)
             }
@@ -190,15 +190,15 @@ impl Parser<'_> {
     }
 
     /// `true`, `false` or `null`, followed by a delimiter.
-    fn keyword(&mut self) -> Result<Value, ParseError> {
+    fn keyword(&mut self) -> Result<Json, ParseError> {
         let text = self.rest();
         let len = text
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(text.len());
         let value = match &text[..len] {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            "null" => Value::Null,
+            "true" => Json::Bool(true),
+            "false" => Json::Bool(false),
+            "null" => Json::Null,
             _ => return Err(self.err("expected a string, number, true, false, null, path or call")),
         };
         self.pos += len;
@@ -236,9 +236,9 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use switchback_json::json;
 
-    fn lit(v: Value) -> Arg {
+    fn lit(v: Json) -> Arg {
         Arg::Literal(v)
     }
 
@@ -267,7 +267,7 @@ mod tests {
                 lit(json!(-2.5)),
                 lit(json!(true)),
                 lit(json!(false)),
-                lit(Value::Null)
+                lit(Json::Null)
             ]
         );
     }

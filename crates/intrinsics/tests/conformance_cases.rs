@@ -8,8 +8,8 @@
 
 use std::path::PathBuf;
 
-use serde_json::{Map, Value};
 use switchback_intrinsics::{is_intrinsic, parse, Env, EvalError};
+use switchback_json::{Json, Object};
 
 /// The prefix the engine puts before every state's cause; stripped before comparing.
 fn strip_cause_prefix(cause: &str) -> &str {
@@ -23,18 +23,18 @@ fn strip_cause_prefix(cause: &str) -> &str {
 
 /// Resolves definite paths against the execution input; anything else is unsupported.
 struct CaseEnv {
-    input: Value,
+    input: Json,
     unsupported: bool,
     counter: u64,
 }
 
 impl Env for CaseEnv {
-    fn resolve_path(&mut self, path: &str) -> Result<Value, EvalError> {
+    fn resolve_path(&mut self, path: &str) -> Result<Json, EvalError> {
         let rest = if let Some(rest) = path.strip_prefix("$$.Execution.Input") {
             rest
         } else if path == "$$.StateMachine.Name" {
             // Recorded outputs show this value as a placeholder; any name will do.
-            return Ok(Value::from("switchback-test-machine"));
+            return Ok(Json::from("switchback-test-machine"));
         } else if path.starts_with("$$") || !path.starts_with('$') {
             self.unsupported = true;
             return Err(unsupported());
@@ -67,7 +67,7 @@ fn unsupported() -> EvalError {
 }
 
 /// Follows `.name` and `[n]` steps.
-fn resolve<'a>(root: &'a Value, mut rest: &str) -> Option<&'a Value> {
+fn resolve<'a>(root: &'a Json, mut rest: &str) -> Option<&'a Json> {
     let mut cur = root;
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix('.') {
@@ -87,49 +87,49 @@ fn resolve<'a>(root: &'a Value, mut rest: &str) -> Option<&'a Value> {
 }
 
 /// Evaluates a Parameters template: `key.$` values are paths or intrinsics, others literal.
-fn eval_template(template: &Value, env: &mut CaseEnv) -> Result<Value, EvalError> {
+fn eval_template(template: &Json, env: &mut CaseEnv) -> Result<Json, EvalError> {
     match template {
-        Value::Object(map) => {
-            let mut out = Map::new();
+        Json::Object(map) => {
+            let mut out = Object::new();
             for (key, value) in map {
                 match (key.strip_suffix(".$"), value) {
-                    (Some(name), Value::String(src)) if is_intrinsic(src) => {
+                    (Some(name), Json::String(src)) if is_intrinsic(src) => {
                         let call = parse(src).map_err(|e| EvalError {
                             error: "Test.ParseError".into(),
                             cause: e.message,
                         })?;
-                        out.insert(name.to_string(), call.eval(env)?);
+                        out.insert(name.into(), call.eval(env)?);
                     }
-                    (Some(name), Value::String(path)) => {
-                        out.insert(name.to_string(), env.resolve_path(path)?);
+                    (Some(name), Json::String(path)) => {
+                        out.insert(name.into(), env.resolve_path(path)?);
                     }
                     _ => {
                         out.insert(key.clone(), eval_template(value, env)?);
                     }
                 }
             }
-            Ok(Value::Object(out))
+            Ok(Json::Object(out))
         }
-        Value::Array(items) => items
+        Json::Array(items) => items
             .iter()
             .map(|v| eval_template(v, env))
             .collect::<Result<_, _>>()
-            .map(Value::Array),
+            .map(Json::Array),
         other => Ok(other.clone()),
     }
 }
 
 /// Recorded values may hold placeholders: whole values listed in `placeholders`, and
 /// `<token>` pieces inside strings that stand for any text.
-fn matches(expected: &Value, actual: &Value, placeholders: &[String]) -> bool {
+fn matches(expected: &Json, actual: &Json, placeholders: &[String]) -> bool {
     match (expected, actual) {
-        (Value::String(e), _) if placeholders.contains(e) => true,
-        (Value::String(e), Value::String(a)) => string_matches(e, a),
-        (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
-        (Value::Array(e), Value::Array(a)) => {
+        (Json::String(e), _) if placeholders.iter().any(|p| *e == *p) => true,
+        (Json::String(e), Json::String(a)) => string_matches(e, a),
+        (Json::Number(e), Json::Number(a)) => e.as_f64() == a.as_f64(),
+        (Json::Array(e), Json::Array(a)) => {
             e.len() == a.len() && e.iter().zip(a).all(|(e, a)| matches(e, a, placeholders))
         }
-        (Value::Object(e), Value::Object(a)) => {
+        (Json::Object(e), Json::Object(a)) => {
             e.len() == a.len()
                 && e.iter()
                     .all(|(k, e)| a.get(k).is_some_and(|a| matches(e, a, placeholders)))
@@ -181,9 +181,9 @@ enum Outcome {
     Skip,
 }
 
-fn run_case(case: &Value) -> Outcome {
+fn run_case(case: &Json) -> Outcome {
     let def = &case["definition"];
-    if def.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
+    if def.get("QueryLanguage").and_then(Json::as_str) == Some("JSONata") {
         return Outcome::Skip;
     }
     let Some(start) = def["StartAt"].as_str() else {
@@ -266,7 +266,7 @@ fn recorded_aws_intrinsic_cases() {
         if !text.contains("States.") {
             continue;
         }
-        let case: Value = serde_json::from_str(&text).unwrap();
+        let case: Json = serde_json::from_str(&text).unwrap();
         let in_intrinsic_dir = file.to_string_lossy().contains("/intrinsic_functions/");
         match run_case(&case) {
             Outcome::Pass => {

@@ -1,16 +1,16 @@
 //! Behaviour of each intrinsic function, through the public API.
 
-use serde_json::{json, Value};
 use switchback_intrinsics::{parse, Env, EvalError};
+use switchback_json::{json, Json};
 
 /// Resolves `$.key` against a JSON object; fixed "random" bits.
 struct TestEnv {
-    input: Value,
+    input: Json,
     random: u64,
 }
 
 impl Env for TestEnv {
-    fn resolve_path(&mut self, path: &str) -> Result<Value, EvalError> {
+    fn resolve_path(&mut self, path: &str) -> Result<Json, EvalError> {
         let key = path.strip_prefix("$.").unwrap_or("");
         self.input.get(key).cloned().ok_or_else(|| EvalError {
             error: "States.Runtime".into(),
@@ -23,12 +23,12 @@ impl Env for TestEnv {
     }
 }
 
-fn eval_with(src: &str, input: Value) -> Result<Value, EvalError> {
+fn eval_with(src: &str, input: Json) -> Result<Json, EvalError> {
     let mut env = TestEnv { input, random: 0 };
     parse(src).expect("parses").eval(&mut env)
 }
 
-fn ok(src: &str) -> Value {
+fn ok(src: &str) -> Json {
     eval_with(src, json!({})).unwrap_or_else(|e| panic!("{src}: {e}"))
 }
 
@@ -76,8 +76,8 @@ fn json_functions() {
         ok("States.StringToJson('{\"a\": [1, 2.5, \"x\"]}')"),
         json!({"a": [1, 2.5, "x"]})
     );
-    assert_eq!(ok("States.StringToJson('')"), Value::Null);
-    assert_eq!(ok("States.StringToJson('  ')"), Value::Null);
+    assert_eq!(ok("States.StringToJson('')"), Json::Null);
+    assert_eq!(ok("States.StringToJson('  ')"), Json::Null);
     assert_eq!(ok("States.StringToJson('-0')"), json!(0));
     assert_eq!(ok("States.StringToJson(' true ')"), json!(true));
     invalid("States.StringToJson('{bad json}')");
@@ -167,7 +167,7 @@ fn array_get_item_length_unique() {
         ok("States.ArrayGetItem(States.Array(10, 20, 30), 1.2)"),
         json!(20)
     );
-    assert_eq!(ok("States.ArrayGetItem(States.Array(), 999)"), Value::Null);
+    assert_eq!(ok("States.ArrayGetItem(States.Array(), 999)"), Json::Null);
     invalid("States.ArrayGetItem(States.Array(1, 2, 3), 3)");
     invalid("States.ArrayGetItem(States.Array(1, 2, 3), -1)");
     invalid("States.ArrayGetItem(States.Array(1), '0')");

@@ -3,16 +3,16 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
 use switchback_intrinsics::{parse, Env, EvalError, Limits};
+use switchback_json::{json, Json};
 
 /// Resolves `$.key` against a JSON object.
 struct TestEnv {
-    input: Value,
+    input: Json,
 }
 
 impl Env for TestEnv {
-    fn resolve_path(&mut self, path: &str) -> Result<Value, EvalError> {
+    fn resolve_path(&mut self, path: &str) -> Result<Json, EvalError> {
         let key = path.strip_prefix("$.").unwrap_or("");
         self.input.get(key).cloned().ok_or_else(|| EvalError {
             error: "States.Runtime".into(),
@@ -26,8 +26,8 @@ impl Env for TestEnv {
 
 /// An input within AWS's payload limit (256 KiB): a 200 KB string, a 200 KB string of
 /// comma-separated letters, a 20,000-item array and an object of 5,000 keys.
-fn input() -> Value {
-    let object: serde_json::Map<String, Value> =
+fn input() -> Json {
+    let object: switchback_json::Object =
         (0..5000).map(|i| (format!("key{i}"), json!(i))).collect();
     json!({
         "big": "x".repeat(200_000),
@@ -37,7 +37,7 @@ fn input() -> Value {
     })
 }
 
-fn eval(src: &str, limits: &Limits) -> (Result<Value, EvalError>, Duration) {
+fn eval(src: &str, limits: &Limits) -> (Result<Json, EvalError>, Duration) {
     let mut env = TestEnv { input: input() };
     let call = parse(src).unwrap_or_else(|e| panic!("{}: {}", short(src), &e.message[..100]));
     let start = Instant::now();
@@ -117,7 +117,7 @@ fn reasonable_calls_still_evaluate() {
     let (r, _) = eval("States.ArrayLength(States.ArrayPartition($.arr, 1))", &l);
     assert_eq!(r.unwrap(), json!(20_000));
     let (r, _) = eval("States.Array($.big, $.big, $.big, $.big, $.big)", &l);
-    assert_eq!(r.unwrap().as_array().map(Vec::len), Some(5));
+    assert_eq!(r.unwrap().as_array().map(|a| a.len()), Some(5));
     let (r, _) = eval("States.JsonMerge($.obj, $.obj, false)", &l);
     assert_eq!(r.unwrap().as_object().map(|o| o.len()), Some(5000));
 }

@@ -42,6 +42,10 @@ impl Array {
         }
     }
 
+    pub(crate) fn address(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     pub(crate) fn size_cache(&self) -> &SizeCache {
         &self.0.size
     }

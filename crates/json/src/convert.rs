@@ -201,3 +201,33 @@ impl PartialEq<&str> for Json {
         self.as_str() == Some(*other)
     }
 }
+
+impl PartialEq<String> for Json {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == Some(other.as_str())
+    }
+}
+
+impl PartialEq<bool> for Json {
+    fn eq(&self, other: &bool) -> bool {
+        self.as_bool() == Some(*other)
+    }
+}
+
+macro_rules! eq_number {
+    ($($t:ty => $as:ident: $wide:ty),*) => {$(
+        impl PartialEq<$t> for Json {
+            fn eq(&self, other: &$t) -> bool {
+                self.$as().is_some_and(|n| n == <$wide>::from(*other))
+            }
+        }
+    )*};
+}
+eq_number!(i32 => as_i64: i64, i64 => as_i64: i64, u32 => as_u64: u64, u64 => as_u64: u64, f64 => as_f64: f64);
+
+impl PartialEq<usize> for Json {
+    fn eq(&self, other: &usize) -> bool {
+        self.as_u64()
+            .is_some_and(|n| u64::try_from(*other) == Ok(n))
+    }
+}

@@ -55,3 +55,30 @@ impl<I: JsonIndex> Index<I> for Json {
         index.index_into(self).unwrap_or(&NULL)
     }
 }
+
+impl JsonIndex for crate::Str {
+    fn index_into<'v>(&self, v: &'v Json) -> Option<&'v Json> {
+        self.as_str().index_into(v)
+    }
+}
+
+/// `value["key"] = ...`, as serde_json: `null` becomes an object, and a missing key is added.
+/// Panics on any other kind of value, as serde_json does (tests and examples use it; the
+/// engine never indexes to write).
+impl<'a> std::ops::IndexMut<&'a str> for Json {
+    fn index_mut(&mut self, key: &'a str) -> &mut Json {
+        if self.is_null() {
+            *self = Json::Object(crate::Object::new());
+        }
+        match self {
+            Json::Object(map) => {
+                if !map.contains_key(key) {
+                    map.insert(key.into(), Json::Null);
+                }
+                map.get_mut(key)
+                    .unwrap_or_else(|| unreachable!("inserted above"))
+            }
+            other => panic!("cannot index into {} with a key", other),
+        }
+    }
+}

@@ -186,6 +186,17 @@ impl Json {
         std::mem::take(self)
     }
 
+    /// The address of this array's or object's shared allocation, which identifies it for as
+    /// long as it is held (`None` for the other kinds). Lets a writer remember what it did with
+    /// a value it will meet again.
+    pub fn shared_address(&self) -> Option<usize> {
+        match self {
+            Json::Array(a) => Some(a.address()),
+            Json::Object(o) => Some(o.address()),
+            _ => None,
+        }
+    }
+
     /// Whether two values are the same allocation (equal without looking), for the shared kinds.
     pub fn ptr_eq(&self, other: &Json) -> bool {
         match (self, other) {

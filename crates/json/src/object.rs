@@ -49,6 +49,48 @@ impl Object {
         }
     }
 
+    /// The value of `key`. (A method of its own rather than the map's, so that a `&String` key
+    /// works as with serde_json.)
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.0.map.get(key)
+    }
+
+    /// The value of `key`, to change (the object copied first if shared).
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
+        self.deref_mut().get_mut(key)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.0.map.contains_key(key)
+    }
+
+    /// Sets `key` (at the end if new, in its place if not), returning the value it had.
+    pub fn insert(&mut self, key: Str, value: Json) -> Option<Json> {
+        self.deref_mut().insert(key, value)
+    }
+
+    /// Removes `key`, moving the last member into its place, as serde_json's `remove` does with
+    /// `preserve_order`.
+    pub fn remove(&mut self, key: &str) -> Option<Json> {
+        if !self.contains_key(key) {
+            return None;
+        }
+        self.deref_mut().swap_remove(key)
+    }
+
+    /// Removes `key`, keeping the order of the others.
+    pub fn shift_remove(&mut self, key: &str) -> Option<Json> {
+        if !self.contains_key(key) {
+            return None;
+        }
+        self.deref_mut().shift_remove(key)
+    }
+
+    pub(crate) fn address(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     pub(crate) fn size_cache(&self) -> &SizeCache {
         &self.0.size
     }

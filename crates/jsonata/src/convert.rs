@@ -8,18 +8,18 @@
 //! sequences never hold `undefined`, so that case is for functions).
 
 use jsonata_core::value::{JArray, JValue};
-use serde_json::{Map, Number, Value};
+use switchback_json::{Json, Number, Object};
 
 /// JSON into an evaluator value, read in place: what `From<serde_json::Value>` of jsonata-core
 /// does (numbers as doubles, arrays flagged `flat` when no item is an array), without first
 /// copying the whole value to hand it over.
-pub(crate) fn to_jvalue(v: &Value) -> JValue {
+pub(crate) fn to_jvalue(v: &Json) -> JValue {
     match v {
-        Value::Null => JValue::Null,
-        Value::Bool(b) => JValue::Bool(*b),
-        Value::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => JValue::String(s.as_str().into()),
-        Value::Array(items) => {
+        Json::Null => JValue::Null,
+        Json::Bool(b) => JValue::Bool(*b),
+        Json::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
+        Json::String(s) => JValue::String(s.as_str().into()),
+        Json::Array(items) => {
             let mut flat = true;
             let items = items
                 .iter()
@@ -30,10 +30,10 @@ pub(crate) fn to_jvalue(v: &Value) -> JValue {
                 .collect();
             JValue::Array(JArray::new_flat(items, flat))
         }
-        Value::Object(members) => JValue::object(
+        Json::Object(members) => JValue::object(
             members
                 .iter()
-                .map(|(k, v)| (k.clone(), to_jvalue(v)))
+                .map(|(k, v)| (k.to_string(), to_jvalue(v)))
                 .collect::<indexmap::IndexMap<String, JValue>>(),
         ),
     }
@@ -41,20 +41,20 @@ pub(crate) fn to_jvalue(v: &Value) -> JValue {
 
 /// A number as JSON: an integer when integral and exactly representable, else a float;
 /// `NaN` and infinities (which JSONata itself refuses to produce) become `null`.
-pub(crate) fn number(n: f64) -> Value {
+pub(crate) fn number(n: f64) -> Json {
     if !n.is_finite() {
-        return Value::Null;
+        return Json::Null;
     }
     if n.fract() == 0.0 {
         // 2^63 and 2^64 are exactly representable; the ranges below are exact.
         if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
-            return Value::Number(Number::from(n as i64));
+            return Json::Number(Number::from(n as i64));
         }
         if (0.0..18_446_744_073_709_551_616.0).contains(&n) {
-            return Value::Number(Number::from(n as u64));
+            return Json::Number(Number::from(n as u64));
         }
     }
-    Number::from_f64(n).map_or(Value::Null, Value::Number)
+    Number::from_f64(n).map_or(Json::Null, Json::Number)
 }
 
 /// Whether a value is a function for the outside world (lambdas, built-ins, regexes).
@@ -66,29 +66,29 @@ pub(crate) fn is_function(v: &JValue) -> bool {
 }
 
 /// An evaluator value into JSON; `None` for `undefined` and functions.
-pub(crate) fn from_jvalue(v: &JValue) -> Option<Value> {
+pub(crate) fn from_jvalue(v: &JValue) -> Option<Json> {
     match v {
         JValue::Undefined => None,
         _ if is_function(v) => None,
-        JValue::Null => Some(Value::Null),
-        JValue::Bool(b) => Some(Value::Bool(*b)),
+        JValue::Null => Some(Json::Null),
+        JValue::Bool(b) => Some(Json::Bool(*b)),
         JValue::Number(n) => Some(number(*n)),
-        JValue::String(s) => Some(Value::String(s.to_string())),
-        JValue::Array(items) => Some(Value::Array(
+        JValue::String(s) => Some(Json::from(&**s)),
+        JValue::Array(items) => Some(Json::Array(
             items
                 .iter()
                 .filter(|i| !matches!(i, JValue::Undefined))
-                .map(|i| from_jvalue(i).unwrap_or(Value::Null))
+                .map(|i| from_jvalue(i).unwrap_or(Json::Null))
                 .collect(),
         )),
         JValue::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
+            let mut out = Object::with_capacity(map.len());
             for (k, item) in map.iter() {
                 if let Some(j) = from_jvalue(item) {
-                    out.insert(k.clone(), j);
+                    out.insert(k.as_str().into(), j);
                 }
             }
-            Some(Value::Object(out))
+            Some(Json::Object(out))
         }
         #[allow(unreachable_patterns)]
         _ => None,
@@ -98,16 +98,19 @@ pub(crate) fn from_jvalue(v: &JValue) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::{number, to_jvalue, JValue};
-    use serde_json::json;
+    use switchback_json::json;
 
     #[test]
     fn read_in_place_as_jsonata_core_reads_a_copy() {
-        let json = serde_json::json!({
+        let json = switchback_json::json!({
             "a": [1, [2, 3], {"b": null}], "c": "text", "d": true, "e": 1.5, "f": [], "g": {}
         });
-        assert_eq!(to_jvalue(&json), JValue::from(json.clone()));
-        for item in [serde_json::json!([1, 2]), serde_json::json!([[1], 2])] {
-            match (to_jvalue(&item), JValue::from(item.clone())) {
+        assert_eq!(to_jvalue(&json), JValue::from(json.to_serde()));
+        for item in [
+            switchback_json::json!([1, 2]),
+            switchback_json::json!([[1], 2]),
+        ] {
+            match (to_jvalue(&item), JValue::from(item.to_serde())) {
                 (JValue::Array(ours), JValue::Array(theirs)) => {
                     assert_eq!(ours.is_flat(), theirs.is_flat(), "{item}");
                 }

@@ -5,16 +5,16 @@
 use std::cell::{OnceCell, RefCell};
 
 use jsonata_core::value::JValue;
-use serde_json::{Map, Value};
+use switchback_json::{Json, Object};
 
 use crate::names::StatesUse;
 
 /// What evaluation needs from its surroundings.
 pub trait Env {
     /// `$states`: `{input, context, result?, errorOutput?}`.
-    fn states(&self) -> &Value;
+    fn states(&self) -> &Json;
     /// A workflow variable (bound as `$name`), if it exists.
-    fn variable(&self, name: &str) -> Option<&Value>;
+    fn variable(&self, name: &str) -> Option<&Json>;
     /// Names of the variables in scope (to bind them all).
     ///
     /// Evaluation itself only looks up the names the expression mentions (see
@@ -43,15 +43,15 @@ pub trait Env {
 /// The members of `$states`, borrowed.
 #[derive(Debug, Clone, Copy)]
 pub struct StatesMembers<'a> {
-    pub input: &'a Value,
-    pub context: &'a Value,
-    pub result: Option<&'a Value>,
-    pub error_output: Option<&'a Value>,
+    pub input: &'a Json,
+    pub context: &'a Json,
+    pub result: Option<&'a Json>,
+    pub error_output: Option<&'a Json>,
 }
 
 impl<'a> StatesMembers<'a> {
     /// The members by name, in `$states`' order ([`crate::names::STATES_MEMBERS`]).
-    fn by_name(&self) -> [(&'static str, Option<&'a Value>); 4] {
+    fn by_name(&self) -> [(&'static str, Option<&'a Json>); 4] {
         let [input, context, result, error_output] = crate::names::STATES_MEMBERS;
         [
             (input, Some(self.input)),
@@ -107,7 +107,7 @@ impl Conversions {
     }
 
     /// The variable `name` (whose value is `value`), converted on first use.
-    pub(crate) fn variable(&self, name: &str, value: &Value) -> JValue {
+    pub(crate) fn variable(&self, name: &str, value: &Json) -> JValue {
         if let Some((_, v)) = self.variables.borrow().iter().find(|(n, _)| n == name) {
             return v.clone();
         }
@@ -138,44 +138,44 @@ impl std::fmt::Debug for Conversions {
 #[derive(Debug, Clone)]
 pub struct SimpleEnv {
     /// The `$states` object.
-    pub states: Value,
+    pub states: Json,
     /// Workflow variables, by name without the `$`.
-    pub variables: Map<String, Value>,
+    pub variables: Object,
     /// State of the random sequence.
     pub seed: u64,
 }
 
 impl SimpleEnv {
     /// An environment whose `$states` is `{"input": input, "context": {}}`, with no variables.
-    pub fn with_input(input: Value) -> SimpleEnv {
-        let mut states = Map::new();
+    pub fn with_input(input: Json) -> SimpleEnv {
+        let mut states = Object::new();
         states.insert("input".into(), input);
-        states.insert("context".into(), Value::Object(Map::new()));
+        states.insert("context".into(), Json::Object(Object::new()));
         SimpleEnv {
-            states: Value::Object(states),
-            variables: Map::new(),
+            states: Json::Object(states),
+            variables: Object::new(),
             seed: 0x5eed,
         }
     }
 
     /// Adds (or replaces) a variable; returns `self` for chaining.
-    pub fn with_variable(mut self, name: &str, value: Value) -> SimpleEnv {
-        self.variables.insert(name.to_string(), value);
+    pub fn with_variable(mut self, name: &str, value: Json) -> SimpleEnv {
+        self.variables.insert(name.into(), value);
         self
     }
 }
 
 impl Env for SimpleEnv {
-    fn states(&self) -> &Value {
+    fn states(&self) -> &Json {
         &self.states
     }
 
-    fn variable(&self, name: &str) -> Option<&Value> {
+    fn variable(&self, name: &str) -> Option<&Json> {
         self.variables.get(name)
     }
 
     fn variable_names(&self) -> Vec<String> {
-        self.variables.keys().cloned().collect()
+        self.variables.keys().map(|k| k.to_string()).collect()
     }
 
     fn random_u64(&mut self) -> u64 {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use jsonata_core::ast::AstNode;
 use jsonata_core::evaluator::{CancelToken, Context, Evaluator, EvaluatorOptions};
 use jsonata_core::value::JValue;
-use serde_json::Value;
+use switchback_json::Json;
 
 use crate::budget::Budget;
 use crate::convert;
@@ -86,7 +86,7 @@ impl std::error::Error for EvalError {}
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// A JSON value.
-    Value(Value),
+    Value(Json),
     /// Nothing (JSONata's `undefined`).
     Undefined,
     /// A function, which cannot be turned into JSON.
@@ -95,7 +95,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The JSON value, if there is one.
-    pub fn into_value(self) -> Option<Value> {
+    pub fn into_value(self) -> Option<Json> {
         match self {
             Outcome::Value(v) => Some(v),
             _ => None,

@@ -6,13 +6,13 @@
 mod common;
 
 use common::{eval, eval_in, value};
-use serde_json::{json, Value};
+use switchback_json::{json, Json};
 use switchback_jsonata::{Outcome, SimpleEnv};
 
 #[test]
 fn partition_matches_recorded_cases() {
     // test_array_jsonata.test_array_partition__0..19
-    let cases: &[(Value, i64, Value)] = &[
+    let cases: &[(Json, i64, Json)] = &[
         (json!([0]), 1, json!([[0]])),
         (json!([0]), 2, json!([[0]])),
         (json!([0]), 5, json!([[0]])),
@@ -50,7 +50,7 @@ fn partition_rejects_bad_sizes() {
 #[test]
 fn range_matches_recorded_cases() {
     // test_array_jsonata.test_array_range__0..3: a one-item result is the bare item.
-    let cases: &[(i64, i64, i64, Value)] = &[
+    let cases: &[(i64, i64, i64, Json)] = &[
         (0, 9, 3, json!([0, 3, 6, 9])),
         (0, 10, 3, json!([0, 3, 6, 9])),
         (1, 9, 9, json!(1)),
@@ -99,7 +99,7 @@ fn hash_matches_recorded_digests() {
 fn random_is_in_range_and_seeded_is_deterministic() {
     let mut env = SimpleEnv::with_input(json!({}));
     for _ in 0..100 {
-        let Ok(Outcome::Value(Value::Number(n))) = eval_in(&mut env, "$random()") else {
+        let Ok(Outcome::Value(Json::Number(n))) = eval_in(&mut env, "$random()") else {
             panic!("not a number")
         };
         let n = n.as_f64().unwrap();
@@ -138,7 +138,7 @@ fn uuid_is_v4() {
     let mut env = SimpleEnv::with_input(json!({}));
     let mut seen = std::collections::HashSet::new();
     for _ in 0..50 {
-        let Ok(Outcome::Value(Value::String(u))) = eval_in(&mut env, "$uuid()") else {
+        let Ok(Outcome::Value(Json::String(u))) = eval_in(&mut env, "$uuid()") else {
             panic!("not a string")
         };
         let parts: Vec<&str> = u.split('-').collect();
@@ -159,7 +159,7 @@ fn uuid_is_v4() {
 #[test]
 fn parse_matches_string_to_json_cases() {
     // test_string_to_json__0..9 (States.StringToJson; $parse is its JSONata counterpart).
-    let cases: &[(&str, Value)] = &[
+    let cases: &[(&str, Json)] = &[
         ("", json!(null)),
         (" ", json!(null)),
         ("null", json!(null)),

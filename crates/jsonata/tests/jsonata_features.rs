@@ -4,7 +4,7 @@
 mod common;
 
 use common::{eval, value};
-use serde_json::json;
+use switchback_json::json;
 use switchback_jsonata::{Expression, Outcome, SimpleEnv};
 
 #[test]

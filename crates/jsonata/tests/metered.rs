@@ -5,7 +5,7 @@
 use std::alloc::System;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use switchback_json::json;
 use switchback_jsonata::{Expression, Limits, MeteredAlloc, Outcome, SimpleEnv};
 
 #[global_allocator]

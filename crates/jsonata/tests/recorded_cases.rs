@@ -4,20 +4,20 @@
 
 mod common;
 
-use serde_json::{json, Value};
+use switchback_json::{json, Json};
 use switchback_jsonata::{Expression, Outcome, SimpleEnv};
 
 /// One recorded case: (case, `$states.input`, variables, expression, expected outcome).
 type Case = (
     &'static str,
-    Value,
-    Value,
+    Json,
+    Json,
     &'static str,
     Result<Outcome, &'static str>,
 );
 
 fn cases() -> Vec<Case> {
-    let v = |j: Value| Ok(Outcome::Value(j));
+    let v = |j: Json| Ok(Outcome::Value(j));
     vec![
         (
             "evaluate_jsonata/test_base_map[ITEMS]",

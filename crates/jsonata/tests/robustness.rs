@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use serde_json::json;
+use switchback_json::json;
 use switchback_jsonata::{Expression, Limits, SimpleEnv};
 
 fn small_limits() -> Limits {

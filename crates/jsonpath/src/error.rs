@@ -1,6 +1,6 @@
 //! The errors of parsing, selecting and writing, with the texts Jayway (and so AWS) prints.
 
-use serde_json::Value;
+use switchback_json::Json;
 
 /// Why a path could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub enum SelectError {
         normalized: String,
         prefix: String,
         property: String,
-        found: Box<Value>,
+        found: Box<Json>,
     },
     /// An index was applied to something that is not an array (`null` included).
     /// `prefix` is the normalised path to that value, `index` the index fragment (`[0]`).
@@ -49,7 +49,7 @@ pub enum SelectError {
         normalized: String,
         prefix: String,
         index: String,
-        found: Box<Value>,
+        found: Box<Json>,
     },
 }
 
@@ -101,18 +101,18 @@ impl std::fmt::Display for SelectError {
 impl std::error::Error for SelectError {}
 
 /// The Java class JsonSmart would use for `v`, as Jayway names it in messages.
-fn java_class(v: &Value) -> &'static str {
+fn java_class(v: &Json) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "java.lang.Boolean",
-        Value::Number(n) if n.is_f64() => "java.lang.Double",
-        Value::Number(n) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {
+        Json::Null => "null",
+        Json::Bool(_) => "java.lang.Boolean",
+        Json::Number(n) if n.is_f64() => "java.lang.Double",
+        Json::Number(n) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {
             "java.lang.Integer"
         }
-        Value::Number(_) => "java.lang.Long",
-        Value::String(_) => "java.lang.String",
-        Value::Array(_) => "net.minidev.json.JSONArray",
-        Value::Object(_) => "net.minidev.json.JSONObject",
+        Json::Number(_) => "java.lang.Long",
+        Json::String(_) => "java.lang.String",
+        Json::Array(_) => "net.minidev.json.JSONArray",
+        Json::Object(_) => "net.minidev.json.JSONObject",
     }
 }
 

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use serde_json::{Number, Value};
+use switchback_json::{Json, Number};
 
 use crate::parse::{Cursor, Mode};
 use crate::{select, ParseError, Segment};
@@ -70,7 +70,7 @@ pub enum Operand {
         segments: Vec<Segment>,
     },
     /// A literal: string, number, boolean, null, or a JSON array/object.
-    Literal(Value),
+    Literal(Json),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,18 +184,18 @@ fn parse_operand(cur: &mut Cursor<'_>) -> Result<Operand, ParseError> {
 }
 
 /// A string, number, `true`, `false`, `null`, `[..]` list or `{..}` JSON object.
-fn parse_literal(cur: &mut Cursor<'_>) -> Result<Value, ParseError> {
+fn parse_literal(cur: &mut Cursor<'_>) -> Result<Json, ParseError> {
     match cur.peek() {
-        Some(q @ ('\'' | '"')) => parse_string(cur, q).map(Value::String),
+        Some(q @ ('\'' | '"')) => parse_string(cur, q).map(Json::from),
         Some(c) if c.is_ascii_digit() || c == '-' => parse_number(cur),
         Some('[') => parse_list(cur),
         Some('{') => parse_object(cur),
         Some('/') => Err(cur.error("regular expressions (=~) are not supported")),
         _ => {
             for (word, value) in [
-                ("true", Value::Bool(true)),
-                ("false", Value::Bool(false)),
-                ("null", Value::Null),
+                ("true", Json::Bool(true)),
+                ("false", Json::Bool(false)),
+                ("null", Json::Null),
             ] {
                 if cur.eat_str(word) {
                     return Ok(value);
@@ -243,7 +243,7 @@ fn parse_unicode_escape(cur: &mut Cursor<'_>) -> Result<char, ParseError> {
 }
 
 /// A JSON number (`-1`, `2.5`, `1e3`).
-fn parse_number(cur: &mut Cursor<'_>) -> Result<Value, ParseError> {
+fn parse_number(cur: &mut Cursor<'_>) -> Result<Json, ParseError> {
     let len = cur
         .rest()
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
@@ -255,12 +255,12 @@ fn parse_number(cur: &mut Cursor<'_>) -> Result<Value, ParseError> {
         .or_else(|| text.parse::<f64>().ok().and_then(Number::from_f64))
         .ok_or_else(|| cur.error(&format!("invalid number {text}")))?;
     cur.pos += len;
-    Ok(Value::Number(number))
+    Ok(Json::Number(number))
 }
 
 /// `[lit, lit, ...]`: Jayway reads these with a lenient JSON parser, so single-quoted
 /// strings are accepted.
-fn parse_list(cur: &mut Cursor<'_>) -> Result<Value, ParseError> {
+fn parse_list(cur: &mut Cursor<'_>) -> Result<Json, ParseError> {
     cur.bump();
     cur.enter()?;
     let mut items = Vec::new();
@@ -277,12 +277,12 @@ fn parse_list(cur: &mut Cursor<'_>) -> Result<Value, ParseError> {
         }
     }
     cur.leave();
-    Ok(Value::Array(items))
+    Ok(Json::from(items))
 }
 
 /// `{...}`: a JSON object, parsed by serde_json.
-fn parse_object(cur: &mut Cursor<'_>) -> Result<Value, ParseError> {
-    let mut stream = serde_json::Deserializer::from_str(cur.rest()).into_iter::<Value>();
+fn parse_object(cur: &mut Cursor<'_>) -> Result<Json, ParseError> {
+    let mut stream = serde_json::Deserializer::from_str(cur.rest()).into_iter::<Json>();
     match stream.next() {
         Some(Ok(v)) => {
             cur.pos += stream.byte_offset();
@@ -296,7 +296,7 @@ fn parse_object(cur: &mut Cursor<'_>) -> Result<Value, ParseError> {
 // Evaluation
 
 /// True when `item` (the `@`) satisfies `expr`; `root` is the `$` of the document.
-pub(crate) fn accepts(expr: &FilterExpr, item: &Value, root: &Value) -> bool {
+pub(crate) fn accepts(expr: &FilterExpr, item: &Json, root: &Json) -> bool {
     match expr {
         FilterExpr::Or(a, b) => accepts(a, item, root) || accepts(b, item, root),
         FilterExpr::And(a, b) => accepts(a, item, root) && accepts(b, item, root),
@@ -312,7 +312,7 @@ pub(crate) fn accepts(expr: &FilterExpr, item: &Value, root: &Value) -> bool {
 
 /// The value of an operand; `None` when its (definite) path selects nothing.
 /// An indefinite path gives the array of its matches, as Jayway does.
-fn resolve<'v>(op: &'v Operand, item: &'v Value, root: &'v Value) -> Option<Cow<'v, Value>> {
+fn resolve<'v>(op: &'v Operand, item: &'v Json, root: &'v Json) -> Option<Cow<'v, Json>> {
     match op {
         Operand::Literal(v) => Some(Cow::Borrowed(v)),
         Operand::Path { absolute, segments } => {
@@ -323,7 +323,7 @@ fn resolve<'v>(op: &'v Operand, item: &'v Value, root: &'v Value) -> Option<Cow<
 }
 
 /// Applies a relational operator; `None` is a missing path.
-fn compare(l: Option<&Value>, op: CmpOp, r: Option<&Value>) -> bool {
+fn compare(l: Option<&Json>, op: CmpOp, r: Option<&Json>) -> bool {
     match op {
         CmpOp::Eq => equals(l, r),
         CmpOp::Ne => !equals(l, r),
@@ -336,7 +336,7 @@ fn compare(l: Option<&Value>, op: CmpOp, r: Option<&Value>) -> bool {
 }
 
 /// The operators that need both sides.
-fn compare_present(l: &Value, op: CmpOp, r: &Value) -> bool {
+fn compare_present(l: &Json, op: CmpOp, r: &Json) -> bool {
     match op {
         CmpOp::Lt => order(l, r) == Some(Ordering::Less),
         CmpOp::Le => matches!(order(l, r), Some(Ordering::Less | Ordering::Equal)),
@@ -348,13 +348,13 @@ fn compare_present(l: &Value, op: CmpOp, r: &Value) -> bool {
         CmpOp::NoneOf => set_test(l, r, |hits, _| hits == 0),
         CmpOp::Size => size_is(l, r),
         CmpOp::Empty => match (l, r) {
-            (Value::Array(a), Value::Bool(b)) => a.is_empty() == *b,
-            (Value::String(s), Value::Bool(b)) => s.is_empty() == *b,
+            (Json::Array(a), Json::Bool(b)) => a.is_empty() == *b,
+            (Json::String(s), Json::Bool(b)) => s.is_empty() == *b,
             _ => false,
         },
         CmpOp::Contains => match (l, r) {
-            (Value::String(s), Value::String(t)) => s.contains(t.as_str()),
-            (Value::Array(a), r) => a.iter().any(|x| equals(Some(x), Some(r))),
+            (Json::String(s), Json::String(t)) => s.contains(t.as_str()),
+            (Json::Array(a), r) => a.iter().any(|x| equals(Some(x), Some(r))),
             _ => false,
         },
         CmpOp::Eq | CmpOp::Ne | CmpOp::Nin => compare(Some(l), op, Some(r)),
@@ -363,30 +363,30 @@ fn compare_present(l: &Value, op: CmpOp, r: &Value) -> bool {
 
 /// Jayway's `==`: numbers by value (a string on the right is read as a number), a string on
 /// the left against a number's text, otherwise same type and same value.
-fn equals(l: Option<&Value>, r: Option<&Value>) -> bool {
+fn equals(l: Option<&Json>, r: Option<&Json>) -> bool {
     let (Some(l), Some(r)) = (l, r) else {
         return false;
     };
     match (l, r) {
-        (Value::Number(a), Value::Number(b)) => number_cmp(a, b) == Some(Ordering::Equal),
-        (Value::Number(a), Value::String(s)) => s
+        (Json::Number(a), Json::Number(b)) => number_cmp(a, b) == Some(Ordering::Equal),
+        (Json::Number(a), Json::String(s)) => s
             .trim()
             .parse::<Number>()
             .ok()
             .is_some_and(|b| number_cmp(a, &b) == Some(Ordering::Equal)),
-        (Value::String(s), Value::Number(n)) => *s == n.to_string(),
+        (Json::String(s), Json::Number(n)) => *s == n.to_string(),
         _ => json_equal(l, r),
     }
 }
 
 /// Structural equality, numbers by value.
-fn json_equal(l: &Value, r: &Value) -> bool {
+fn json_equal(l: &Json, r: &Json) -> bool {
     match (l, r) {
-        (Value::Number(a), Value::Number(b)) => number_cmp(a, b) == Some(Ordering::Equal),
-        (Value::Array(a), Value::Array(b)) => {
+        (Json::Number(a), Json::Number(b)) => number_cmp(a, b) == Some(Ordering::Equal),
+        (Json::Array(a), Json::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_equal(x, y))
         }
-        (Value::Object(a), Value::Object(b)) => {
+        (Json::Object(a), Json::Object(b)) => {
             a.len() == b.len()
                 && a.iter()
                     .all(|(k, v)| b.get(k).is_some_and(|w| json_equal(v, w)))
@@ -396,10 +396,10 @@ fn json_equal(l: &Value, r: &Value) -> bool {
 }
 
 /// Order of two numbers or two strings; `None` for anything else.
-fn order(l: &Value, r: &Value) -> Option<Ordering> {
+fn order(l: &Json, r: &Json) -> Option<Ordering> {
     match (l, r) {
-        (Value::Number(a), Value::Number(b)) => number_cmp(a, b),
-        (Value::String(a), Value::String(b)) => Some(a.encode_utf16().cmp(b.encode_utf16())),
+        (Json::Number(a), Json::Number(b)) => number_cmp(a, b),
+        (Json::String(a), Json::String(b)) => Some(a.encode_utf16().cmp(b.encode_utf16())),
         _ => None,
     }
 }
@@ -416,17 +416,17 @@ fn number_cmp(a: &Number, b: &Number) -> Option<Ordering> {
 }
 
 /// `l in r`: `r` is an array with an element equal to `l`.
-fn in_list(l: Option<&Value>, r: Option<&Value>) -> bool {
+fn in_list(l: Option<&Json>, r: Option<&Json>) -> bool {
     match (l, r) {
-        (Some(l), Some(Value::Array(list))) => list.iter().any(|x| equals(Some(l), Some(x))),
+        (Some(l), Some(Json::Array(list))) => list.iter().any(|x| equals(Some(l), Some(x))),
         _ => false,
     }
 }
 
 /// Counts the elements of array `l` found in array `r` and asks `test(hits, len(l))`.
-fn set_test(l: &Value, r: &Value, test: impl Fn(usize, usize) -> bool) -> bool {
+fn set_test(l: &Json, r: &Json, test: impl Fn(usize, usize) -> bool) -> bool {
     match (l, r) {
-        (Value::Array(a), Value::Array(b)) => {
+        (Json::Array(a), Json::Array(b)) => {
             let hits = a
                 .iter()
                 .filter(|x| b.iter().any(|y| equals(Some(x), Some(y))))
@@ -438,13 +438,13 @@ fn set_test(l: &Value, r: &Value, test: impl Fn(usize, usize) -> bool) -> bool {
 }
 
 /// `l size n`: the array's length, or the string's length in UTF-16 units (Java's).
-fn size_is(l: &Value, r: &Value) -> bool {
+fn size_is(l: &Json, r: &Json) -> bool {
     let Some(n) = r.as_u64() else {
         return false;
     };
     let len = match l {
-        Value::Array(a) => a.len(),
-        Value::String(s) => s.encode_utf16().count(),
+        Json::Array(a) => a.len(),
+        Json::String(s) => s.encode_utf16().count(),
         _ => return false,
     };
     len as u64 == n

@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use switchback_json::Json;
 
 mod error;
 mod filter;
@@ -137,20 +137,20 @@ impl Path {
     ///
     /// A definite path gives the one value it names, or an error saying why it is missing.
     /// Any other path gives an array of every match (possibly empty), never an error.
-    pub fn select(&self, root: &Value) -> Result<Value, SelectError> {
+    pub fn select(&self, root: &Json) -> Result<Json, SelectError> {
         self.select_cow(root).map(Cow::into_owned)
     }
 
     /// Like [`Path::select`], but borrows from `root` whenever the result is one value of it
     /// (every reference path), so that callers only pay for a copy when they keep the value.
-    pub fn select_cow<'v>(&self, root: &'v Value) -> Result<Cow<'v, Value>, SelectError> {
+    pub fn select_cow<'v>(&self, root: &'v Json) -> Result<Cow<'v, Json>, SelectError> {
         match self.shape {
             Shape::Reference => match select::walk_reference(&self.segments, root) {
                 Some(v) => Ok(Cow::Borrowed(v)),
                 None => Err(select::diagnose(self, root)),
             },
             Shape::MergedLeaf => select::select_merged(self, root).map(Cow::Owned),
-            Shape::Indefinite => Ok(Cow::Owned(Value::Array(
+            Shape::Indefinite => Ok(Cow::Owned(Json::Array(
                 select::select_all(&self.segments, root)
                     .into_iter()
                     .map(Cow::into_owned)
@@ -162,7 +162,7 @@ impl Path {
     /// The value a reference path names, without copying or allocating.
     /// `None` for a missing value, or for a path that is not a reference path
     /// (use [`Path::select_cow`] for those).
-    pub fn select_ref<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+    pub fn select_ref<'v>(&self, root: &'v Json) -> Option<&'v Json> {
         match self.shape {
             Shape::Reference => select::walk_reference(&self.segments, root),
             _ => None,
@@ -178,14 +178,14 @@ impl Path {
     /// ResultPath: returns `target` with `value` placed at this path (`$` replaces it whole).
     /// Missing objects on the way are created; an existing array element may be replaced.
     /// Takes both values by move so that nothing is copied.
-    pub fn write(&self, mut target: Value, value: Value) -> Result<Value, WriteError> {
+    pub fn write(&self, mut target: Json, value: Json) -> Result<Json, WriteError> {
         self.write_in_place(&mut target, value)?;
         Ok(target)
     }
 
     /// Like [`Path::write`], in place. On error `target` is left unchanged, so the caller
     /// still has the state's input (for a Catcher, say) without having copied it.
-    pub fn write_in_place(&self, target: &mut Value, value: Value) -> Result<(), WriteError> {
+    pub fn write_in_place(&self, target: &mut Json, value: Json) -> Result<(), WriteError> {
         write::write_in_place(self, target, value)
     }
 }

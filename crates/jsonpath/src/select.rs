@@ -3,14 +3,14 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use switchback_json::{Json, Object};
 
 use crate::normalize::{fragment, normalized};
 use crate::{filter, Path, Segment, SelectError};
 
 /// Follows names and single indexes; `None` as soon as a step is missing.
 /// Only called for reference paths, so other segments never occur.
-pub(crate) fn walk_reference<'v>(segments: &[Segment], root: &'v Value) -> Option<&'v Value> {
+pub(crate) fn walk_reference<'v>(segments: &[Segment], root: &'v Json) -> Option<&'v Json> {
     let mut cur = root;
     for seg in segments {
         cur = step_definite(seg, cur)?;
@@ -19,10 +19,10 @@ pub(crate) fn walk_reference<'v>(segments: &[Segment], root: &'v Value) -> Optio
 }
 
 /// One name or index step.
-fn step_definite<'v>(seg: &Segment, v: &'v Value) -> Option<&'v Value> {
+fn step_definite<'v>(seg: &Segment, v: &'v Json) -> Option<&'v Json> {
     match (seg, v) {
-        (Segment::Field(name), Value::Object(map)) => map.get(name),
-        (Segment::Index(i), Value::Array(items)) => {
+        (Segment::Field(name), Json::Object(map)) => map.get(name),
+        (Segment::Index(i), Json::Array(items)) => {
             resolve_index(*i, items.len()).map(|i| &items[i])
         }
         _ => None,
@@ -37,7 +37,7 @@ pub(crate) fn resolve_index(i: i64, len: usize) -> Option<usize> {
 }
 
 /// A reference path ending in `['a','b']`: one object holding the names that are present.
-pub(crate) fn select_merged(path: &Path, root: &Value) -> Result<Value, SelectError> {
+pub(crate) fn select_merged(path: &Path, root: &Json) -> Result<Json, SelectError> {
     let segments = path.segments();
     let Some((Segment::Fields(names), parent)) = segments.split_last() else {
         return Err(diagnose(path, root));
@@ -46,7 +46,7 @@ pub(crate) fn select_merged(path: &Path, root: &Value) -> Result<Value, SelectEr
         return Err(diagnose(path, root));
     };
     match parent_value {
-        Value::Object(map) => Ok(Value::Object(merge(map, names))),
+        Json::Object(map) => Ok(Json::Object(merge(map, names))),
         found => Err(SelectError::NotAnObject {
             normalized: path.normalized(),
             prefix: normalized(parent),
@@ -57,23 +57,23 @@ pub(crate) fn select_merged(path: &Path, root: &Value) -> Result<Value, SelectEr
 }
 
 /// The members of `map` named in `names`, in the order of `names`.
-fn merge(map: &Map<String, Value>, names: &[String]) -> Map<String, Value> {
+fn merge(map: &Object, names: &[String]) -> Object {
     names
         .iter()
-        .filter_map(|n| map.get(n).map(|v| (n.clone(), v.clone())))
+        .filter_map(|n| map.get(n).map(|v| (n.as_str(), v.clone())))
         .collect()
 }
 
 /// Why a definite path selects nothing from `root`, as Jayway reports it: the first step
 /// that fails decides.
-pub(crate) fn diagnose(path: &Path, root: &Value) -> SelectError {
+pub(crate) fn diagnose(path: &Path, root: &Json) -> SelectError {
     let segments = path.segments();
     let whole = || path.normalized();
     let mut cur = root;
     for (i, seg) in segments.iter().enumerate() {
         let is_leaf = i + 1 == segments.len();
         match (seg, cur) {
-            (Segment::Field(_) | Segment::Fields(_), Value::Object(_)) => {}
+            (Segment::Field(_) | Segment::Fields(_), Json::Object(_)) => {}
             (Segment::Field(_) | Segment::Fields(_), found) => {
                 return SelectError::NotAnObject {
                     normalized: whole(),
@@ -82,7 +82,7 @@ pub(crate) fn diagnose(path: &Path, root: &Value) -> SelectError {
                     found: Box::new(found.clone()),
                 }
             }
-            (Segment::Index(_), Value::Array(_)) => {}
+            (Segment::Index(_), Json::Array(_)) => {}
             (_, found) => {
                 return SelectError::NotAnArray {
                     normalized: whole(),
@@ -109,7 +109,7 @@ pub(crate) fn diagnose(path: &Path, root: &Value) -> SelectError {
 }
 
 /// Every match of `segments` from `root`, in Jayway's order.
-pub(crate) fn select_all<'v>(segments: &'v [Segment], root: &'v Value) -> Vec<Cow<'v, Value>> {
+pub(crate) fn select_all<'v>(segments: &'v [Segment], root: &'v Json) -> Vec<Cow<'v, Json>> {
     let mut out = Vec::new();
     collect(segments, root, root, &mut out);
     out
@@ -119,9 +119,9 @@ pub(crate) fn select_all<'v>(segments: &'v [Segment], root: &'v Value) -> Vec<Co
 /// path gives the array of its matches.
 pub(crate) fn select_relative<'v>(
     segments: &'v [Segment],
-    start: &'v Value,
-    root: &'v Value,
-) -> Option<Cow<'v, Value>> {
+    start: &'v Json,
+    root: &'v Json,
+) -> Option<Cow<'v, Json>> {
     let definite = segments
         .iter()
         .all(|s| matches!(s, Segment::Field(_) | Segment::Index(_)));
@@ -137,7 +137,7 @@ pub(crate) fn select_relative<'v>(
     if merged_leaf {
         return out.pop();
     }
-    Some(Cow::Owned(Value::Array(
+    Some(Cow::Owned(Json::Array(
         out.into_iter().map(Cow::into_owned).collect(),
     )))
 }
@@ -146,9 +146,9 @@ pub(crate) fn select_relative<'v>(
 /// mismatches contribute nothing (indefinite paths never fail).
 fn collect<'v>(
     segments: &'v [Segment],
-    node: &'v Value,
-    root: &'v Value,
-    out: &mut Vec<Cow<'v, Value>>,
+    node: &'v Json,
+    root: &'v Json,
+    out: &mut Vec<Cow<'v, Json>>,
 ) {
     let Some((seg, rest)) = segments.split_first() else {
         out.push(Cow::Borrowed(node));
@@ -162,7 +162,7 @@ fn collect<'v>(
         }
         Segment::Fields(names) => collect_fields(names, rest, node, root, out),
         Segment::Indexes(list) => {
-            if let Value::Array(items) = node {
+            if let Json::Array(items) = node {
                 for &i in list {
                     if let Some(i) = resolve_index(i, items.len()) {
                         collect(rest, &items[i], root, out);
@@ -171,7 +171,7 @@ fn collect<'v>(
             }
         }
         Segment::Slice { start, end, step } => {
-            if let Value::Array(items) = node {
+            if let Json::Array(items) = node {
                 for i in slice_indexes(*start, *end, *step, items.len()) {
                     collect(rest, &items[i], root, out);
                 }
@@ -188,8 +188,8 @@ fn collect<'v>(
             }
         }
         Segment::Filter(expr) => match node {
-            Value::Object(_) if filter::accepts(expr, node, root) => collect(rest, node, root, out),
-            Value::Array(items) => {
+            Json::Object(_) if filter::accepts(expr, node, root) => collect(rest, node, root, out),
+            Json::Array(items) => {
                 for item in items.iter().filter(|i| filter::accepts(expr, i, root)) {
                     collect(rest, item, root, out);
                 }
@@ -203,15 +203,15 @@ fn collect<'v>(
 fn collect_fields<'v>(
     names: &'v [String],
     rest: &'v [Segment],
-    node: &'v Value,
-    root: &'v Value,
-    out: &mut Vec<Cow<'v, Value>>,
+    node: &'v Json,
+    root: &'v Json,
+    out: &mut Vec<Cow<'v, Json>>,
 ) {
-    let Value::Object(map) = node else {
+    let Json::Object(map) = node else {
         return;
     };
     if rest.is_empty() {
-        out.push(Cow::Owned(Value::Object(merge(map, names))));
+        out.push(Cow::Owned(Json::Object(merge(map, names))));
         return;
     }
     for name in names {
@@ -222,10 +222,10 @@ fn collect_fields<'v>(
 }
 
 /// The members of an object or the elements of an array, in document order.
-fn children(node: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
+fn children(node: &Json) -> Box<dyn Iterator<Item = &Json> + '_> {
     match node {
-        Value::Object(map) => Box::new(map.values()),
-        Value::Array(items) => Box::new(items.iter()),
+        Json::Object(map) => Box::new(map.values()),
+        Json::Array(items) => Box::new(items.iter()),
         _ => Box::new(std::iter::empty()),
     }
 }
@@ -239,12 +239,12 @@ fn descend<'v>(
     target: &'v Segment,
     after: &'v [Segment],
     from_target: &'v [Segment],
-    node: &'v Value,
-    root: &'v Value,
-    out: &mut Vec<Cow<'v, Value>>,
+    node: &'v Json,
+    root: &'v Json,
+    out: &mut Vec<Cow<'v, Json>>,
 ) {
     match node {
-        Value::Object(map) => {
+        Json::Object(map) => {
             if scan_matches(target, after.is_empty(), node, root) {
                 collect(from_target, node, root, out);
             }
@@ -252,7 +252,7 @@ fn descend<'v>(
                 descend(target, after, from_target, child, root, out);
             }
         }
-        Value::Array(items) => {
+        Json::Array(items) => {
             if scan_matches(target, after.is_empty(), node, root) {
                 if after.is_empty() {
                     collect(from_target, node, root, out);
@@ -271,7 +271,7 @@ fn descend<'v>(
 }
 
 /// Jayway's scan predicates: whether the scan applies its target at `node`.
-fn scan_matches(target: &Segment, is_leaf: bool, node: &Value, root: &Value) -> bool {
+fn scan_matches(target: &Segment, is_leaf: bool, node: &Json, root: &Json) -> bool {
     match target {
         Segment::Field(name) => node.as_object().is_some_and(|m| m.contains_key(name)),
         Segment::Fields(names) if is_leaf => node

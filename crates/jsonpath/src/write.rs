@@ -8,7 +8,7 @@
 //! The path is checked against the document before anything changes, so a failed write
 //! leaves the target as it was.
 
-use serde_json::{Map, Value};
+use switchback_json::{Json, Object};
 
 use crate::normalize::normalized;
 use crate::select::resolve_index;
@@ -17,8 +17,8 @@ use crate::{Path, Root, Segment, WriteError};
 /// Writes `value` into `target` at `path`, in place; on error `target` is unchanged.
 pub(crate) fn write_in_place(
     path: &Path,
-    target: &mut Value,
-    value: Value,
+    target: &mut Json,
+    value: Json,
 ) -> Result<(), WriteError> {
     if *path.root() != Root::Input || !path.is_reference() {
         return Err(WriteError::NotWritable);
@@ -40,13 +40,13 @@ pub(crate) fn write_in_place(
 /// Finds the first step that cannot be taken without changing anything. Once a name is
 /// missing, everything after it will be created, so the write can succeed (unless an index
 /// follows, which cannot be created).
-fn check(segments: &[Segment], target: &Value) -> Result<(), WriteError> {
+fn check(segments: &[Segment], target: &Json) -> Result<(), WriteError> {
     let mut cur = Some(target);
     for (i, seg) in segments.iter().enumerate() {
         cur = match (seg, cur) {
-            (Segment::Field(name), Some(Value::Object(map))) => map.get(name),
+            (Segment::Field(name), Some(Json::Object(map))) => map.get(name),
             (Segment::Field(_), None) => None,
-            (Segment::Index(idx), Some(Value::Array(items))) => {
+            (Segment::Index(idx), Some(Json::Array(items))) => {
                 let found = resolve_index(*idx, items.len()).map(|j| &items[j]);
                 Some(found.ok_or_else(|| missing(segments, i))?)
             }
@@ -65,13 +65,15 @@ fn missing(segments: &[Segment], i: usize) -> WriteError {
 
 /// The slot `seg` names inside `v`. A missing member is inserted (as an empty object when
 /// it is an intermediate step, as `null` about to be overwritten when it is the last).
-fn step_mut<'v>(v: &'v mut Value, seg: &Segment, intermediate: bool) -> Option<&'v mut Value> {
+fn step_mut<'v>(v: &'v mut Json, seg: &Segment, intermediate: bool) -> Option<&'v mut Json> {
     match (seg, v) {
-        (Segment::Field(name), Value::Object(map)) => Some(
-            map.entry(name.as_str())
-                .or_insert_with(|| placeholder(intermediate)),
-        ),
-        (Segment::Index(i), Value::Array(items)) => {
+        (Segment::Field(name), Json::Object(map)) => {
+            if !map.contains_key(name) {
+                map.insert(name.as_str().into(), placeholder(intermediate));
+            }
+            map.get_mut(name)
+        }
+        (Segment::Index(i), Json::Array(items)) => {
             let i = resolve_index(*i, items.len())?;
             items.get_mut(i)
         }
@@ -79,10 +81,10 @@ fn step_mut<'v>(v: &'v mut Value, seg: &Segment, intermediate: bool) -> Option<&
     }
 }
 
-fn placeholder(intermediate: bool) -> Value {
+fn placeholder(intermediate: bool) -> Json {
     if intermediate {
-        Value::Object(Map::new())
+        Json::Object(Object::new())
     } else {
-        Value::Null
+        Json::Null
     }
 }

@@ -1,7 +1,7 @@
 //! Property tests: parsing never panics, and neither do selecting and writing.
 
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use switchback_json::{json, Json};
 use switchback_jsonpath::Path;
 
 /// Strings built from the characters paths are made of, plus anything.
@@ -39,18 +39,18 @@ fn path_like() -> impl Strategy<Value = String> {
 }
 
 /// Small JSON documents.
-fn doc() -> impl Strategy<Value = Value> {
+fn doc() -> impl Strategy<Value = Json> {
     let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
         (-5i64..5).prop_map(|n| json!(n)),
-        "[a-c]{0,2}".prop_map(Value::String),
+        "[a-c]{0,2}".prop_map(Json::from),
     ];
     leaf.prop_recursive(4, 32, 4, |inner| {
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Json::from),
             prop::collection::vec(("[a-c]", inner), 0..4)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+                .prop_map(|kv| Json::Object(kv.into_iter().collect())),
         ]
     })
 }
@@ -68,7 +68,7 @@ proptest! {
             let _ = p.select_ref(&d);
             let _ = p.normalized();
             if !p.is_definite() {
-                prop_assert!(matches!(selected, Ok(Value::Array(_))));
+                prop_assert!(matches!(selected, Ok(Json::Array(_))));
             }
             if let (Some(r), Ok(v)) = (p.select_ref(&d), &selected) {
                 prop_assert_eq!(r, v);

@@ -1,19 +1,19 @@
 //! Selection: definite values and errors (with AWS's texts), indefinite lists in Jayway order.
 
-use serde_json::{json, Value};
+use switchback_json::{json, Json};
 use switchback_jsonpath::{Path, SelectError};
 
-fn sel(src: &str, doc: &Value) -> Result<Value, SelectError> {
+fn sel(src: &str, doc: &Json) -> Result<Json, SelectError> {
     Path::parse(src)
         .unwrap_or_else(|e| panic!("{src}: {e}"))
         .select(doc)
 }
 
-fn ok(src: &str, doc: &Value) -> Value {
+fn ok(src: &str, doc: &Json) -> Json {
     sel(src, doc).unwrap_or_else(|e| panic!("{src}: {e}"))
 }
 
-fn store() -> Value {
+fn store() -> Json {
     json!({
         "store": {
             "book": [
@@ -42,7 +42,7 @@ fn definite_values() {
         ok("$.store.book[-1].author", &doc),
         json!("J. R. R. Tolkien")
     );
-    assert_eq!(ok("$.a", &json!({"a": null})), Value::Null);
+    assert_eq!(ok("$.a", &json!({"a": null})), Json::Null);
     assert_eq!(ok("$.foo-bar", &json!({"foo-bar": 1})), json!(1));
     assert_eq!(ok("$['b c']", &json!({"b c": 2})), json!(2));
 }
@@ -261,7 +261,7 @@ fn filter_semantics() {
         {"id": 3, "s": "10", "v": 10.0},
         {"id": 4, "v": 1e1}
     ]);
-    let ids = |f: &str| -> Value {
+    let ids = |f: &str| -> Json {
         let got = ok(&format!("$[?({f})].id"), &doc);
         got
     };

@@ -1,9 +1,9 @@
 //! ResultPath writes.
 
-use serde_json::{json, Value};
+use switchback_json::{json, Json};
 use switchback_jsonpath::{Path, WriteError};
 
-fn write(src: &str, target: Value, value: Value) -> Result<Value, WriteError> {
+fn write(src: &str, target: Json, value: Json) -> Result<Json, WriteError> {
     Path::parse(src).unwrap().write(target, value)
 }
 

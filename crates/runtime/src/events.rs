@@ -9,13 +9,12 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use serde_json::Value;
 use switchback_engine::history::{EventType, HistoryError, Payload};
-use switchback_engine::size::json_size_within;
 use switchback_engine::task::TaskOutcome;
 use switchback_engine::{Event, EventKind, Place, Recorded};
+use switchback_json::Json;
 use switchback_store::executions::EventRow;
-use switchback_store::payloads::{self, Chunk, CHUNK_BYTES};
+use switchback_store::payloads::{self, Chunk, SplitCache, CHUNK_BYTES};
 
 /// The stored row of an event.
 pub fn to_row(event: &Event, place: Place, payloads: &mut PayloadWriter) -> EventRow {
@@ -38,11 +37,14 @@ pub fn to_row(event: &Event, place: Place, payloads: &mut PayloadWriter) -> Even
 /// exactly as before.
 pub struct PayloadWriter {
     /// The last payloads split, with their split text: a state's output is the next state's
-    /// input (the same `Arc`), and is split once. The `Arc`s are kept, so an address seen
-    /// here is never a new value's.
-    recent: VecDeque<(Arc<Value>, Arc<str>)>,
+    /// input (the same shared value), and is split once. The values are kept, so an address
+    /// seen here is never a new value's.
+    recent: VecDeque<(Json, Arc<str>)>,
     /// Keys of the chunks this run has handed to the store already.
     written: HashSet<String>,
+    /// The chunks split from shared values: a large value that many payloads share (the one
+    /// every state's `Parameters` copies) is written and hashed once, not once per event.
+    cache: SplitCache,
     /// Stands for the payload while the rest of the details is serialised; random, so no
     /// text in an event can be taken for it.
     placeholder: Arc<str>,
@@ -62,6 +64,7 @@ impl Default for PayloadWriter {
         PayloadWriter {
             recent: VecDeque::with_capacity(RECENT),
             written: HashSet::new(),
+            cache: SplitCache::default(),
             placeholder: Arc::from(format!("\u{1}{name}")),
             escaped_placeholder: format!("\\u0001{name}"),
         }
@@ -114,23 +117,23 @@ impl PayloadWriter {
     }
 
     /// The split text of `value`, if it is one of the payloads split last.
-    fn recent(&self, value: &Arc<Value>) -> Option<&Arc<str>> {
+    fn recent(&self, value: &Json) -> Option<&Arc<str>> {
         self.recent
             .iter()
-            .find(|(v, _)| Arc::ptr_eq(v, value))
+            .find(|(v, _)| v.ptr_eq(value))
             .map(|(_, text)| text)
     }
 
     /// `value`'s split text, with the chunks not yet handed to the store added to `chunks`;
     /// `None` for a value with nothing large enough to split.
-    fn split(&mut self, value: &Arc<Value>, chunks: &mut Vec<Chunk>) -> Option<Arc<str>> {
+    fn split(&mut self, value: &Json, chunks: &mut Vec<Chunk>) -> Option<Arc<str>> {
         if let Some(text) = self.recent(value) {
             return Some(Arc::clone(text));
         }
-        if json_size_within(value, CHUNK_BYTES - 1).is_some() {
+        if value.size_within(CHUNK_BYTES - 1).is_some() {
             return None;
         }
-        let split = payloads::split(value);
+        let split = payloads::split_with(value, &mut self.cache);
         chunks.extend(
             split
                 .chunks
@@ -141,8 +144,7 @@ impl PayloadWriter {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
-        self.recent
-            .push_back((Arc::clone(value), Arc::clone(&text)));
+        self.recent.push_back((value.clone(), Arc::clone(&text)));
         Some(text)
     }
 }

@@ -77,14 +77,14 @@ fn open_jobs(events: &[Event], arn: &str) -> Vec<TaskRequest> {
         open.push(TaskRequest {
             state_name: Arc::from(""),
             resource: Arc::new(Resource::parse(&text)),
-            input: parameters.shared(),
+            input: Arc::new(parameters.to_value()),
             attempt: 0,
             timeout_seconds: None,
             heartbeat_seconds: None,
             idempotency_key: Arc::from(format!("{arn}:{}", scheduled.id)),
             task_token: None,
             phase: TaskPhase::AwaitResult,
-            submitted: Some(output.shared()),
+            submitted: Some(Arc::new(output.to_value())),
         });
     }
     open

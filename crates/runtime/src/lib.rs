@@ -29,7 +29,6 @@ use std::sync::{Arc, Mutex};
 use switchback_engine::ExecutionStatus;
 
 use jiff::Timestamp;
-use serde_json::Value;
 use switchback_engine::context::ExecutionInfo;
 use switchback_engine::{Event, EventKind, Place};
 use switchback_store::executions::{self, Ending, ExecutionRecord};
@@ -285,13 +284,13 @@ impl Runtime {
         self.shared.machines.get(&request.definition)?;
         let arn = self.execution_arn(&request.state_machine_arn, &request.name, false);
         let now = self.shared.config.clock.now();
-        let input: Value = serde_json::from_str(&request.input).unwrap_or(Value::Null);
+        let input = switchback_json::Json::parse(&request.input).unwrap_or_default();
         let started = Event {
             id: 1,
             previous_event_id: 0,
             timestamp: now,
             kind: EventKind::ExecutionStarted {
-                input: Arc::new(input).into(),
+                input: input.into(),
                 role_arn: request.role_arn.as_str().into(),
             },
         };
@@ -380,7 +379,7 @@ impl Runtime {
             state_machine_name: standard::machine_name(&request.state_machine_arn),
             role_arn: request.role_arn.as_str().into(),
             start_time: now,
-            input: Arc::new(serde_json::from_str(&request.input).unwrap_or(Value::Null)),
+            input: switchback_json::Json::parse(&request.input).unwrap_or_default(),
             region: self.shared.config.identity.region.as_str().into(),
             redrive_count: None,
         }

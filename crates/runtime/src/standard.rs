@@ -19,7 +19,6 @@ use std::sync::Arc;
 use switchback_engine::ExecutionStatus;
 
 use jiff::Timestamp;
-use serde_json::Value;
 use switchback_engine::context::ExecutionInfo;
 use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
@@ -394,7 +393,7 @@ async fn run_inner(
             return fail_unrunnable(ctx, &record, &recorded, &e.to_string()).await;
         }
     };
-    let input: Value = serde_json::from_str(&record.input).unwrap_or(Value::Null);
+    let input = switchback_json::Json::parse(&record.input).unwrap_or_default();
     let info = ExecutionInfo {
         execution_arn: record.arn.clone(),
         name: record.name.clone(),
@@ -402,7 +401,7 @@ async fn run_inner(
         state_machine_name: machine_name(&record.state_machine_arn),
         role_arn: record.role_arn.as_str().into(),
         start_time: events::timestamp(record.start_date),
-        input: Arc::new(input),
+        input,
         region: ctx.config.identity.region.as_str().into(),
         redrive_count: Some(record.redrive_count as u32),
     };

@@ -28,8 +28,8 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use rusqlite::{params, OptionalExtension};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
+use switchback_json::Json;
 
 use crate::{Db, StoreError, Tx};
 
@@ -62,41 +62,84 @@ pub struct SplitPayload {
     pub chunks: Vec<Chunk>,
 }
 
+/// The chunks made from values a writer still holds, by the address of their array or object.
+///
+/// The engine shares values: the payload that every state's `Parameters` copies is one
+/// allocation in every state's output. Met again, it is a reference at once, without being
+/// written and hashed again, so a transition that wraps a large shared value costs what its
+/// new parts cost. Each entry holds its value, so its address cannot be reused by another
+/// while it is remembered; the cache is forgotten whole when full, which bounds what it holds.
+#[derive(Default)]
+pub struct SplitCache {
+    known: HashMap<usize, (Json, String)>,
+}
+
+/// How many chunks a [`SplitCache`] remembers before it starts again.
+const SPLIT_CACHE_ENTRIES: usize = 256;
+
+impl SplitCache {
+    fn key_of(&self, value: &Json) -> Option<&str> {
+        let address = value.shared_address()?;
+        self.known.get(&address).map(|(_, key)| &**key)
+    }
+
+    fn remember(&mut self, value: &Json, key: &str) {
+        if let Some(address) = value.shared_address() {
+            if self.known.len() >= SPLIT_CACHE_ENTRIES {
+                self.known.clear();
+            }
+            self.known.insert(address, (value.clone(), key.to_string()));
+        }
+    }
+}
+
 /// Writes `value` as JSON text with every array or object of at least [`CHUNK_BYTES`] split
 /// off as a chunk. The chunks are written innermost first, each once even when the value
 /// repeats it.
-pub fn split(value: &Value) -> SplitPayload {
+pub fn split(value: &Json) -> SplitPayload {
+    split_with(value, &mut SplitCache::default())
+}
+
+/// Like [`split`], for a writer that splits many payloads sharing parts: a part `cache` knows
+/// is a reference at once, and is not among the returned chunks (it was among the chunks of
+/// the payload it was first split from).
+pub fn split_with(value: &Json, cache: &mut SplitCache) -> SplitPayload {
     let mut text = Vec::with_capacity(256);
     let mut chunks = Vec::new();
-    write_split(value, &mut text, &mut chunks);
+    write_split(value, &mut text, &mut chunks, cache);
     SplitPayload {
         text: utf8(text),
         chunks,
     }
 }
 
-fn write_split(value: &Value, out: &mut Vec<u8>, chunks: &mut Vec<Chunk>) {
+fn write_split(value: &Json, out: &mut Vec<u8>, chunks: &mut Vec<Chunk>, cache: &mut SplitCache) {
+    if let Some(key) = cache.key_of(value) {
+        out.push(MARKER);
+        out.extend_from_slice(key.as_bytes());
+        return;
+    }
     let start = out.len();
     match value {
-        Value::Array(items) => {
+        Json::Array(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_split(item, out, chunks);
+                write_split(item, out, chunks, cache);
             }
             out.push(b']');
         }
-        Value::Object(map) => {
+        Json::Object(map) => {
             out.push(b'{');
             for (i, (key, item)) in map.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                push_json(key, out);
+                push_json(&**key, out);
                 out.push(b':');
-                write_split(item, out, chunks);
+                write_split(item, out, chunks, cache);
             }
             out.push(b'}');
         }
@@ -110,6 +153,7 @@ fn write_split(value: &Value, out: &mut Vec<u8>, chunks: &mut Vec<Chunk>) {
         let key = key_of(&text);
         out.push(MARKER);
         out.extend_from_slice(key.as_bytes());
+        cache.remember(value, &key);
         if !chunks.iter().any(|c| c.key == key) {
             chunks.push(Chunk { key, text });
         }

@@ -2,6 +2,7 @@
 //! written, and every read puts them back, so readers see the text that was written.
 
 use serde_json::{json, Value};
+use switchback_json::Json;
 use switchback_store::executions::{self, EventRow, ExecutionRecord};
 use switchback_store::payloads::{self, Context, SplitPayload, CHUNK_BYTES};
 use switchback_store::{Store, StoreConfig};
@@ -89,7 +90,7 @@ fn stored_chunks(store: &Store) -> (i64, i64) {
 #[test]
 fn a_large_payload_splits_into_chunks_each_held_once() {
     let value = big_payload(1);
-    let split = payloads::split(&value);
+    let split = payloads::split(&Json::from(&value));
     // `records` appears twice but is one chunk; the small parts stay inline.
     assert!(split.text.len() < 300, "{}", split.text);
     assert!(split.text.contains(r#""step":1"#));
@@ -101,7 +102,7 @@ fn a_large_payload_splits_into_chunks_each_held_once() {
     assert!(split.chunks.iter().all(|c| c.text.len() >= CHUNK_BYTES));
     // A value with nothing large is written as serde_json writes it.
     let small = json!({"a": "\u{1}", "b": [1, 2]});
-    let written = payloads::split(&small);
+    let written = payloads::split(&Json::from(&small));
     assert_eq!(written.text, serde_json::to_string(&small).unwrap());
     assert!(written.chunks.is_empty());
 }
@@ -111,7 +112,10 @@ fn events_and_records_read_back_whole() {
     let store = store();
     let first = big_payload(1);
     let second = big_payload(2);
-    let (one, two) = (payloads::split(&first), payloads::split(&second));
+    let (one, two) = (
+        payloads::split(&Json::from(&first)),
+        payloads::split(&Json::from(&second)),
+    );
     let output = two.clone();
     let id = store
         .write_blocking(move |tx| {
@@ -169,7 +173,7 @@ fn events_and_records_read_back_whole() {
 #[test]
 fn a_missing_chunk_is_reported_not_guessed() {
     let store = store();
-    let split = payloads::split(&big_payload(3));
+    let split = payloads::split(&Json::from(&big_payload(3)));
     let id = store
         .write_blocking(move |tx| {
             let id = executions::insert(tx, &record("missing", "{}"))?;
@@ -199,7 +203,7 @@ fn texts_without_references_are_untouched() {
 #[test]
 fn deleting_old_executions_deletes_their_chunks() {
     let store = store();
-    let split = payloads::split(&big_payload(4));
+    let split = payloads::split(&Json::from(&big_payload(4)));
     store
         .write_blocking(move |tx| {
             let id = executions::insert(tx, &record("old", "{}"))?;
@@ -221,4 +225,26 @@ fn deleting_old_executions_deletes_their_chunks() {
         .expect("delete");
     assert_eq!(deleted, 1);
     assert_eq!(stored_chunks(&store).0, 0);
+}
+
+#[test]
+fn a_shared_part_met_again_is_a_reference_at_once() {
+    let shared = Json::from(&big_payload(5))["payload"]["records"].clone();
+    let wrap = |step: u64| {
+        let mut object = switchback_json::Object::new();
+        object.insert("records".into(), shared.clone());
+        object.insert("step".into(), Json::from(step));
+        Json::Object(object)
+    };
+    let mut cache = payloads::SplitCache::default();
+    let first = payloads::split_with(&wrap(1), &mut cache);
+    let second = payloads::split_with(&wrap(2), &mut cache);
+    // The first split stores the shared part; the second refers to it without a chunk.
+    assert_eq!(first.chunks.len(), 1);
+    assert!(second.chunks.is_empty(), "{:?}", second.chunks);
+    // What is written is what a split without the cache writes.
+    let uncached = payloads::split(&wrap(2));
+    assert_eq!(second.text, uncached.text);
+    assert_eq!(uncached.chunks, first.chunks);
+    assert_eq!(first, payloads::split(&wrap(1)));
 }

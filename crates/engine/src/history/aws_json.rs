@@ -321,16 +321,16 @@ fn optional<M: SerializeMap, T: Serialize>(
 }
 
 /// Assigned variables as AWS shows them: each value as JSON text.
-struct AssignedAsText<'a>(&'a Map<String, Value>);
+struct AssignedAsText<'a>(&'a switchback_json::Object);
 
 impl Serialize for AssignedAsText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, JsonText(v))))
+        s.collect_map(self.0.iter().map(|(k, v)| (&**k, JsonText(v))))
     }
 }
 
 /// A value written as its JSON text, without copying it (as [`Payload`](super::Payload) writes its values).
-struct JsonText<'a>(&'a Value);
+struct JsonText<'a>(&'a switchback_json::Json);
 
 impl Serialize for JsonText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -379,7 +379,10 @@ mod tests {
                 name: "Call".into(),
                 output: payload(),
                 assigned: Some(Box::new(
-                    json!({"n": 1, "s": "t"}).as_object().unwrap().clone(),
+                    switchback_json::json!({"n": 1, "s": "t"})
+                        .as_object()
+                        .unwrap()
+                        .clone(),
                 )),
             },
             EventKind::ParallelStateStarted,

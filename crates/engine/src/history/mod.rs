@@ -17,7 +17,7 @@ mod read_details;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use serde_json::{Map, Value};
+use switchback_json::Object;
 
 pub use aws_json::HistoryError;
 pub use payload::Payload;
@@ -107,7 +107,7 @@ pub enum EventKind {
         /// The state's output.
         output: Payload,
         /// Variables the state assigned (`Assign`), shown as JSON text.
-        assigned: Option<Box<Map<String, Value>>>,
+        assigned: Option<Box<Object>>,
     },
     /// A Parallel state started its branches.
     ParallelStateStarted,

@@ -11,13 +11,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
+use switchback_json::Json;
 
 /// A JSON payload in a history event.
 #[derive(Clone)]
 pub enum Payload {
     /// A value held by the engine.
-    Value(Arc<Value>),
+    Value(Json),
     /// JSON text, as stored.
     Text(Arc<str>),
 }
@@ -25,18 +25,18 @@ pub enum Payload {
 impl Payload {
     /// The payload's value. Stored text that is not JSON (it never is written so) reads as
     /// `null` rather than failing a reader.
-    pub fn to_value(&self) -> Value {
+    pub fn to_value(&self) -> serde_json::Value {
         match self {
-            Payload::Value(v) => (**v).clone(),
-            Payload::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+            Payload::Value(v) => v.to_serde(),
+            Payload::Text(t) => serde_json::from_str(t).unwrap_or(serde_json::Value::Null),
         }
     }
 
     /// The payload's value, shared: free for a payload the engine wrote.
-    pub fn shared(&self) -> Arc<Value> {
+    pub fn shared(&self) -> Json {
         match self {
-            Payload::Value(v) => Arc::clone(v),
-            Payload::Text(_) => Arc::new(self.to_value()),
+            Payload::Value(v) => v.clone(),
+            Payload::Text(t) => Json::parse(t).unwrap_or(Json::Null),
         }
     }
 
@@ -49,15 +49,15 @@ impl Payload {
     }
 }
 
-impl From<Arc<Value>> for Payload {
-    fn from(v: Arc<Value>) -> Payload {
+impl From<Json> for Payload {
+    fn from(v: Json) -> Payload {
         Payload::Value(v)
     }
 }
 
-impl From<Value> for Payload {
-    fn from(v: Value) -> Payload {
-        Payload::Value(Arc::new(v))
+impl From<serde_json::Value> for Payload {
+    fn from(v: serde_json::Value) -> Payload {
+        Payload::Value(Json::from(v))
     }
 }
 
@@ -77,7 +77,7 @@ impl PartialEq for Payload {
 impl fmt::Display for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Payload::Value(v) => fmt::Display::fmt(&**v, f),
+            Payload::Value(v) => fmt::Display::fmt(v, f),
             Payload::Text(t) => f.write_str(t),
         }
     }
@@ -106,7 +106,7 @@ impl Serialize for Payload {
             Payload::Value(v) => TEXT.with(|buffer| {
                 let mut buffer = buffer.borrow_mut();
                 buffer.clear();
-                serde_json::to_writer(&mut *buffer, &**v).map_err(serde::ser::Error::custom)?;
+                serde_json::to_writer(&mut *buffer, v).map_err(serde::ser::Error::custom)?;
                 let text = std::str::from_utf8(&buffer).map_err(serde::ser::Error::custom)?;
                 let written = s.serialize_str(text);
                 // A large payload's buffer is not kept for the thread's lifetime.

@@ -7,7 +7,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -106,7 +105,8 @@ impl Task {
     }
 
     fn output(self) -> Payload {
-        self.output.unwrap_or(Payload::Value(Arc::new(Value::Null)))
+        self.output
+            .unwrap_or(Payload::Value(switchback_json::Json::Null))
     }
 }
 
@@ -265,7 +265,7 @@ fn read_details<'de, A: MapAccess<'de>>(t: EventType, map: &mut A) -> Result<Eve
                 region: d.region.unwrap_or_default().into(),
                 parameters: d
                     .parameters
-                    .unwrap_or(Payload::Value(Arc::new(Value::Null))),
+                    .unwrap_or(Payload::Value(switchback_json::Json::Null)),
                 timeout_seconds: d.timeout_in_seconds,
                 heartbeat_seconds: d.heartbeat_in_seconds,
             }
@@ -357,12 +357,13 @@ fn read_details<'de, A: MapAccess<'de>>(t: EventType, map: &mut A) -> Result<Eve
 }
 
 /// Assigned variables as stored (each value as JSON text) back to values.
-fn parse_assigned(vars: Map<String, Value>) -> Map<String, Value> {
+fn parse_assigned(vars: Map<String, Value>) -> switchback_json::Object {
     vars.into_iter()
         .map(|(k, v)| {
             let value = match &v {
-                Value::String(text) => serde_json::from_str(text).unwrap_or(v),
-                _ => v,
+                Value::String(text) => switchback_json::Json::parse(text)
+                    .unwrap_or_else(|_| switchback_json::Json::from(v)),
+                _ => switchback_json::Json::from(v),
             };
             (k, value)
         })

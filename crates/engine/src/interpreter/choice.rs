@@ -1,12 +1,11 @@
 //! The Choice state: the first rule that matches picks the next state, else the default.
 
-use std::sync::Arc;
-
 use switchback_asl::errors as names;
 use switchback_asl::template::Template;
 use switchback_asl::{ChoiceBranch, QueryLanguage, Transition};
+use switchback_json::Json;
 
-use super::{Fault, Frame, Interpreter, Json, StateRun, Step};
+use super::{Fault, Frame, Interpreter, StateRun, Step};
 
 impl Interpreter<'_> {
     pub(super) fn choice(
@@ -79,7 +78,7 @@ impl Interpreter<'_> {
                 let out = match output.or(run.state.io.output.as_ref()) {
                     Some(t) => {
                         let mut env = self.env(run, &run.input, frame);
-                        Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?)
+                        self.eval_located(run, t, &mut env, "Output", frame)?
                     }
                     None => run.input.clone(),
                 };

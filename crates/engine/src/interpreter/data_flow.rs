@@ -3,25 +3,23 @@
 //! state's output, and the environment ([`StateEnv`]) that a state's expressions evaluate in.
 
 use std::cell::OnceCell;
-use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
 use switchback_asl::errors as names;
 use switchback_asl::template::{self, Template};
 use switchback_asl::*;
+use switchback_json::{json, Json, Object};
 use switchback_jsonpath::Path;
 
-use super::{Fault, Frame, Interpreter, Json, StateRun, Step};
+use super::{Fault, Frame, Interpreter, StateRun, Step};
 use crate::context::{self, StateInfo};
 use crate::history::EventKind;
-use crate::size::json_size_within;
 use crate::vars::Vars;
 
 impl Interpreter<'_> {
     pub(super) fn env<'e>(
         &'e self,
         run: &'e StateRun<'e>,
-        input: &'e Value,
+        input: &'e Json,
         frame: &'e Frame,
     ) -> StateEnv<'e> {
         self.limits.apply_to_evaluators();
@@ -46,7 +44,7 @@ impl Interpreter<'_> {
         run: &StateRun<'_>,
         t: &Template,
         env: &mut StateEnv<'_>,
-    ) -> Result<Value, Fault> {
+    ) -> Result<Json, Fault> {
         t.eval(env).map_err(|f| self.engine_failure(run, f))
     }
 
@@ -54,8 +52,8 @@ impl Interpreter<'_> {
     pub(super) fn effective_input(&self, run: &StateRun<'_>, frame: &Frame) -> Result<Json, Fault> {
         match &run.state.io.input_path {
             None => Ok(run.input.clone()),
-            Some(None) => Ok(Arc::new(json!({}))),
-            Some(Some(path)) => self.select_path(run, path, &run.input, frame).map(Arc::new),
+            Some(None) => Ok(json!({})),
+            Some(Some(path)) => self.select_path(run, path, &run.input, frame),
         }
     }
 
@@ -65,9 +63,9 @@ impl Interpreter<'_> {
         &self,
         run: &StateRun<'_>,
         path: &Path,
-        value: &Value,
+        value: &Json,
         frame: &Frame,
-    ) -> Result<Value, Fault> {
+    ) -> Result<Json, Fault> {
         if path.is_root() && *path.root() == switchback_jsonpath::Root::Input {
             return Ok(value.clone());
         }
@@ -93,24 +91,13 @@ impl Interpreter<'_> {
         run: &StateRun<'_>,
         result_path: &Option<Option<Path>>,
         result: Json,
-        frame: &Frame,
     ) -> Result<Json, Fault> {
         match result_path {
             None => Ok(result),
             Some(None) => Ok(run.input.clone()),
             Some(Some(path)) if path.is_root() => Ok(result),
             Some(Some(path)) => {
-                let target = Value::clone(&run.input);
-                let value = Arc::try_unwrap(result).unwrap_or_else(|shared| Value::clone(&shared));
-                // Merged size <= input + result + the keys the path may create.
-                let bound = frame.input_size.get().and_then(|input| {
-                    json_size_within(&value, self.limits.max_payload_bytes)
-                        .map(|result| input + result + 4 * path.as_str().len() + 8)
-                });
-                let merged = path.write(target, value).map(Arc::new);
-                if let (Ok(m), Some(b)) = (&merged, bound) {
-                    frame.output_bound.set(Some((Arc::as_ptr(m) as usize, b)));
-                }
+                let merged = path.write(run.input.clone(), result);
                 merged.map_err(|e| {
                     let detail = match e {
                         switchback_jsonpath::WriteError::MissingProperty { normalized } => {
@@ -138,23 +125,15 @@ impl Interpreter<'_> {
     ) -> Result<Json, Fault> {
         match &run.state.io.output_path {
             None => Ok(value),
-            Some(None) => Ok(Arc::new(json!({}))),
-            Some(Some(path)) => self.select_path(run, path, &value, frame).map(Arc::new),
+            Some(None) => Ok(json!({})),
+            Some(Some(path)) => self.select_path(run, path, &value, frame),
         }
     }
 
     /// The payload limit on a state's output.
-    fn check_size(&self, run: &StateRun<'_>, output: &Json, frame: &Frame) -> Result<(), Fault> {
-        let limit = self.limits.max_payload_bytes;
-        let known = match frame.output_bound.take() {
-            Some((addr, bound)) if addr == Arc::as_ptr(output) as usize && bound <= limit => {
-                Some(bound)
-            }
-            _ if Arc::ptr_eq(output, &run.input) => frame.input_size.get().filter(|s| *s <= limit),
-            _ => None,
-        };
-        let size = known.or_else(|| json_size_within(output, limit));
-        frame.input_size.set(size);
+    fn check_size(&self, run: &StateRun<'_>, output: &Json) -> Result<(), Fault> {
+        // Arrays and objects remember their size, so this counts only what the state built.
+        let size = output.size_within(self.limits.max_payload_bytes);
         if size.is_none() {
             return Err(Fault::new(names::DATA_LIMIT_EXCEEDED, format!(
                     "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
@@ -169,9 +148,9 @@ impl Interpreter<'_> {
         &self,
         run: &StateRun<'_>,
         assign: Option<&Template>,
-        env_input: &Value,
-        result: Option<&Value>,
-        error_output: Option<&Value>,
+        env_input: &Json,
+        result: Option<&Json>,
+        error_output: Option<&Json>,
         frame: &mut Frame,
     ) -> Result<(), Fault> {
         let Some(t) = assign else { return Ok(()) };
@@ -193,7 +172,7 @@ impl Interpreter<'_> {
         env: &mut StateEnv<'_>,
         location: &str,
         frame: &Frame,
-    ) -> Result<Value, Fault> {
+    ) -> Result<Json, Fault> {
         match self.eval(run, t, env) {
             Ok(v) => Ok(v),
             Err(f) if f.error == names::QUERY_EVALUATION_ERROR => {
@@ -221,7 +200,7 @@ impl Interpreter<'_> {
         next: Option<Transition>,
         frame: &mut Frame,
     ) -> Result<Step, Fault> {
-        self.check_size(run, &output, frame)?;
+        self.check_size(run, &output)?;
         frame.prev.set(self.emit(
             frame.prev.get(),
             EventKind::StateExited {
@@ -251,12 +230,12 @@ impl Interpreter<'_> {
                 let selected = match &state.io.result_selector {
                     Some(t) => {
                         let mut env = self.env(run, &result, frame);
-                        Arc::new(self.eval(run, t, &mut env)?)
+                        self.eval(run, t, &mut env)?
                     }
                     None => result,
                 };
                 self.assign(run, state.assign.as_ref(), &selected, None, None, frame)?;
-                let merged = self.apply_result_path(run, &state.io.result_path, selected, frame)?;
+                let merged = self.apply_result_path(run, &state.io.result_path, selected)?;
                 self.apply_output_path(run, merged, frame)
             }
             QueryLanguage::Jsonata => {
@@ -267,7 +246,7 @@ impl Interpreter<'_> {
                     let mut env = self.env(run, &run.input, frame);
                     env.result = Some(&result);
                     let output = match &state.io.output {
-                        Some(t) => Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?),
+                        Some(t) => self.eval_located(run, t, &mut env, "Output", frame)?,
                         None => result.clone(),
                     };
                     let assigned = match &state.assign {
@@ -313,9 +292,9 @@ impl Interpreter<'_> {
         &self,
         run: &StateRun<'_>,
         path: &Path,
-        input: &Value,
+        input: &Json,
         frame: &Frame,
-    ) -> Option<Value> {
+    ) -> Option<Json> {
         let env = self.env(run, input, frame);
         template::select(path, &env)
     }
@@ -326,7 +305,7 @@ impl Interpreter<'_> {
         run: &StateRun<'_>,
         src: &NumberSource,
         field: &str,
-        input: &Value,
+        input: &Json,
         frame: &mut Frame,
     ) -> Result<f64, Fault> {
         match src {
@@ -334,15 +313,15 @@ impl Interpreter<'_> {
             NumberSource::Path(p) => {
                 let v = self.lookup(run, p, input, frame);
                 let integer = match &v {
-                    Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.as_f64(),
-                    Some(Value::String(s)) => s.trim().parse::<i64>().ok().map(|n| n as f64),
+                    Some(Json::Number(n)) if n.is_i64() || n.is_u64() => n.as_f64(),
+                    Some(Json::String(s)) => s.trim().parse::<i64>().ok().map(|n| n as f64),
                     _ => None,
                 };
                 match integer {
                     Some(n) => Ok(n),
                     None => {
                         let shown = match &v {
-                            Some(Value::String(s)) => s.clone(),
+                            Some(Json::String(s)) => s.to_string(),
                             Some(other) => template::compact(other),
                             None => "null".into(),
                         };
@@ -392,13 +371,7 @@ impl Interpreter<'_> {
                 let mut env = self.env(run, &base, frame);
                 env.retry_count = retry_count;
                 env.task_token = task_token;
-                Ok(Arc::new(self.eval_located(
-                    run,
-                    t,
-                    &mut env,
-                    "Arguments",
-                    frame,
-                )?))
+                Ok(self.eval_located(run, t, &mut env, "Arguments", frame)?)
             }
             None => Ok(base),
         }
@@ -407,8 +380,8 @@ impl Interpreter<'_> {
 
 /// Keeps what `Assign` evaluated to: the frame's variables from now on, and the event's
 /// `assignedVariables`.
-fn store_assigned(value: Value, frame: &mut Frame) {
-    if let Value::Object(map) = value {
+fn store_assigned(value: Json, frame: &mut Frame) {
+    if let Json::Object(map) = value {
         if !map.is_empty() {
             frame.vars.assign(map.clone());
             frame.assigned = Some(Box::new(map));
@@ -428,25 +401,25 @@ pub(super) fn jsonata_source(t: &Template) -> String {
 pub(super) struct StateEnv<'e> {
     interp: &'e Interpreter<'e>,
     run: &'e StateRun<'e>,
-    input: &'e Value,
+    input: &'e Json,
     vars: &'e Vars,
-    context: OnceCell<Value>,
-    states: OnceCell<Value>,
+    context: OnceCell<Json>,
+    states: OnceCell<Json>,
     /// JSONata's copies of `$states` and the variables, shared by the field's expressions.
     conversions: switchback_jsonata::Conversions,
-    pub(super) result: Option<&'e Value>,
-    pub(super) error_output: Option<&'e Value>,
+    pub(super) result: Option<&'e Json>,
+    pub(super) error_output: Option<&'e Json>,
     retry_count: u32,
     /// `$$.Task.Token`, while evaluating the Parameters of a task that hands one out.
     task_token: Option<&'e str>,
 }
 
 impl Env for StateEnv<'_> {
-    fn input(&self) -> &Value {
+    fn input(&self) -> &Json {
         self.input
     }
 
-    fn context(&self) -> &Value {
+    fn context(&self) -> &Json {
         self.context.get_or_init(|| {
             context::build(
                 &self.interp.exec,
@@ -462,7 +435,7 @@ impl Env for StateEnv<'_> {
         })
     }
 
-    fn variable(&self, name: &str) -> Option<&Value> {
+    fn variable(&self, name: &str) -> Option<&Json> {
         self.vars.get(name)
     }
 
@@ -470,10 +443,10 @@ impl Env for StateEnv<'_> {
         self.vars.names()
     }
 
-    fn states(&self) -> &Value {
+    fn states(&self) -> &Json {
         self.states.get_or_init(|| {
-            let mut m = Map::new();
-            m.insert("input".into(), Value::clone(&self.run.input));
+            let mut m = Object::new();
+            m.insert("input".into(), Json::clone(&self.run.input));
             m.insert("context".into(), self.context().clone());
             if let Some(r) = self.result {
                 m.insert("result".into(), r.clone());
@@ -481,7 +454,7 @@ impl Env for StateEnv<'_> {
             if let Some(e) = self.error_output {
                 m.insert("errorOutput".into(), e.clone());
             }
-            Value::Object(m)
+            Json::Object(m)
         })
     }
 

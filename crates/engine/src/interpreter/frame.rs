@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use serde_json::{Map, Value};
+use switchback_json::Object;
 
 use crate::vars::Vars;
 
@@ -14,11 +14,5 @@ pub struct Frame {
     /// the frame's variables).
     pub prev: Cell<u64>,
     /// Variables assigned by the state being run, for its `StateExited` event.
-    pub assigned: Option<Box<Map<String, Value>>>,
-    /// An upper bound of the size of the current state's input (compact JSON bytes), when
-    /// known: the previous state's output was measured or bounded on its way out.
-    pub input_size: Cell<Option<usize>>,
-    /// An upper bound of the size of one output value (identified by its address), so that a
-    /// ResultPath merge is checked from its parts instead of by walking the merged document.
-    pub output_bound: Cell<Option<(usize, usize)>>,
+    pub assigned: Option<Box<Object>>,
 }

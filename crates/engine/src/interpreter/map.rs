@@ -5,13 +5,13 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
-use serde_json::Value;
 use switchback_asl::errors as names;
 use switchback_asl::template::{self, Template};
 use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
+use switchback_json::{Array, Json};
 
 use super::data_flow::jsonata_source;
-use super::{Fault, Frame, Interpreter, Json, StateRun};
+use super::{Fault, Frame, Interpreter, StateRun};
 use crate::history::{EventKind, IterationPhase};
 use crate::vars::Vars;
 
@@ -87,16 +87,16 @@ impl Interpreter<'_> {
         run: &StateRun<'_>,
         spec: &MapSpec,
         frame: &mut Frame,
-    ) -> Result<(Json, Vec<Value>), Fault> {
+    ) -> Result<(Json, Array), Fault> {
         match run.state.query_language {
             QueryLanguage::JsonPath => {
                 let effective = self.effective_input(run, frame)?;
                 let items = match &spec.items_path {
                     Some(p) => self.select_path(run, p, &effective, frame)?,
-                    None => Value::clone(&effective),
+                    None => Json::clone(&effective),
                 };
                 match items {
-                    Value::Array(a) => Ok((effective, a)),
+                    Json::Array(a) => Ok((effective, a)),
                     other => Err(self.engine_failure(
                         run,
                         Failure::runtime(format!(
@@ -125,7 +125,7 @@ impl Interpreter<'_> {
                             }
                         };
                         match outcome {
-                            switchback_jsonata::Outcome::Value(Value::Array(a)) => a,
+                            switchback_jsonata::Outcome::Value(Json::Array(a)) => a,
                             other => {
                                 let cause = match &other {
                                     switchback_jsonata::Outcome::Value(v) => format!(
@@ -149,8 +149,8 @@ impl Interpreter<'_> {
                             }
                         }
                     }
-                    None => match &*run.input {
-                        Value::Array(a) => a.clone(),
+                    None => match &run.input {
+                        Json::Array(a) => a.clone(),
                         other => {
                             return Err(self.engine_failure(
                                 run,
@@ -171,15 +171,15 @@ impl Interpreter<'_> {
         &self,
         run: &StateRun<'_>,
         spec: &MapSpec,
-        base: &Value,
+        base: &Json,
         index: usize,
-        item: Value,
+        item: Json,
         frame: &Frame,
     ) -> Result<Json, Fault> {
         // Without a selector the item is the input as it is: moved, not copied (a Map over
         // 100,000 items would otherwise hold each item twice).
         let Some(t) = &spec.item_selector else {
-            return Ok(Arc::new(item));
+            return Ok(item);
         };
         let item_run = StateRun {
             map_item: Some((index, &item)),
@@ -190,7 +190,7 @@ impl Interpreter<'_> {
             Ok(v) => v,
             Err(f) => return Err(self.engine_failure(run, f)),
         };
-        Ok(Arc::new(v))
+        Ok(v)
     }
 
     async fn map_inline(
@@ -228,8 +228,6 @@ impl Interpreter<'_> {
                         vars: Vars::nested(outer),
                         prev: Cell::new(begin),
                         assigned: None,
-                        input_size: Cell::new(None),
-                        output_bound: Cell::new(None),
                     };
                     let result = self.run_scope(&spec.processor, input, &mut f).await;
                     *chain.borrow_mut() = f.prev.get();
@@ -249,7 +247,7 @@ impl Interpreter<'_> {
         let mut outputs = Vec::new();
         while let Some(r) = results.next().await {
             match r {
-                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
+                Ok(v) => outputs.push(v),
                 Err(fault) => {
                     drop(results);
                     frame.prev.set(*last_done.borrow());
@@ -261,7 +259,7 @@ impl Interpreter<'_> {
         let last = *last_done.borrow();
         self.emit(last, EventKind::MapStateSucceeded);
         frame.prev.set(last);
-        Ok(Arc::new(Value::Array(outputs)))
+        Ok(Json::from(outputs))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -298,8 +296,6 @@ impl Interpreter<'_> {
                     vars: Vars::nested(outer),
                     prev: Cell::new(0),
                     assigned: None,
-                    input_size: Cell::new(None),
-                    output_bound: Cell::new(None),
                 };
                 child.run_scope(&spec.processor, input, &mut f).await
             }
@@ -309,10 +305,10 @@ impl Interpreter<'_> {
         let mut failures = 0usize;
         while let Some(r) = results.next().await {
             match r {
-                Ok(v) => outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s))),
+                Ok(v) => outputs.push(v),
                 Err(_) => {
                     failures += 1;
-                    outputs.push(Value::Null);
+                    outputs.push(Json::Null);
                 }
             }
         }
@@ -336,6 +332,6 @@ impl Interpreter<'_> {
         let succeeded = self.emit(frame.prev.get(), EventKind::MapRunSucceeded);
         self.emit(succeeded, EventKind::MapStateSucceeded);
         frame.prev.set(succeeded);
-        Ok(Arc::new(Value::Array(outputs)))
+        Ok(Json::from(outputs))
     }
 }

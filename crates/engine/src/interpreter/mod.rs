@@ -29,13 +29,12 @@
 //! - `frame`: [`Frame`], one scope being run.
 
 use std::cell::{Cell, RefCell};
-use std::sync::Arc;
 
 use futures::future::LocalBoxFuture;
 use jiff::Timestamp;
-use serde_json::Value;
 use switchback_asl::errors as names;
 use switchback_asl::{Scope, State, StateKind, StateMachine};
+use switchback_json::Json;
 
 use crate::context::ExecutionInfo;
 use crate::driver::Driver;
@@ -64,9 +63,6 @@ pub use frame::Frame;
 
 /// The longest wait AWS accepts (2^31 - 1 seconds, about 68 years).
 const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
-
-/// A payload shared between the flow of data and the history.
-type Json = Arc<Value>;
 
 /// Where a state leads.
 enum Step {
@@ -193,8 +189,6 @@ impl<'a> Interpreter<'a> {
             vars: Vars::default(),
             prev: Cell::new(0),
             assigned: None,
-            input_size: Cell::new(None),
-            output_bound: Cell::new(None),
         };
         let result = match self.machine.timeout_seconds {
             None => {
@@ -364,5 +358,5 @@ struct StateRun<'a> {
     /// The raw state input.
     input: Json,
     /// `$$.Map.Item` while evaluating an ItemSelector.
-    map_item: Option<(usize, &'a Value)>,
+    map_item: Option<(usize, &'a Json)>,
 }

@@ -5,10 +5,10 @@ use std::cell::Cell;
 use std::sync::Arc;
 
 use futures::future::try_join_all;
-use serde_json::Value;
 use switchback_asl::Scope;
+use switchback_json::Json;
 
-use super::{Fault, Frame, Interpreter, Json, StateRun};
+use super::{Fault, Frame, Interpreter, StateRun};
 use crate::history::EventKind;
 use crate::vars::Vars;
 
@@ -29,8 +29,6 @@ impl Interpreter<'_> {
                 vars: Vars::nested(outer.clone()),
                 prev: Cell::new(started),
                 assigned: None,
-                input_size: Cell::new(None),
-                output_bound: Cell::new(None),
             })
             .collect();
         // The first branch to fail fails the Parallel at once and stops the others, as AWS
@@ -56,10 +54,10 @@ impl Interpreter<'_> {
         };
         let mut outputs = Vec::with_capacity(results.len());
         for v in results {
-            outputs.push(Arc::try_unwrap(v).unwrap_or_else(|s| Value::clone(&s)));
+            outputs.push(v);
         }
         self.emit(last, EventKind::ParallelStateSucceeded);
         frame.prev.set(last);
-        Ok(Arc::new(Value::Array(outputs)))
+        Ok(Json::from(outputs))
     }
 }

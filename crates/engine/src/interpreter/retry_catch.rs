@@ -2,15 +2,14 @@
 //! run once per attempt, a failure is retried by the first retrier that matches it, and one
 //! that is not retried any more is caught by the first catcher that matches it.
 
-use std::sync::Arc;
-
-use serde_json::json;
 use switchback_asl::errors;
 use switchback_asl::errors as names;
 use switchback_asl::{Catcher, QueryLanguage, StateKind, Transition};
+use switchback_json::json;
+use switchback_json::Json;
 
 use super::task::needs_token;
-use super::{Fault, Frame, Interpreter, Json, StateRun, Step};
+use super::{Fault, Frame, Interpreter, StateRun, Step};
 use crate::history::EventKind;
 
 impl Interpreter<'_> {
@@ -84,16 +83,16 @@ impl Interpreter<'_> {
                     None,
                     frame,
                 )?;
-                self.apply_result_path(run, &catcher.result_path, Arc::new(error_output), frame)?
+                self.apply_result_path(run, &catcher.result_path, error_output)?
             }
             QueryLanguage::Jsonata => {
                 let out = match &catcher.output {
                     Some(t) => {
                         let mut env = self.env(run, &run.input, frame);
                         env.error_output = Some(&error_output);
-                        Arc::new(self.eval_located(run, t, &mut env, "Output", frame)?)
+                        self.eval_located(run, t, &mut env, "Output", frame)?
                     }
-                    None => Arc::new(error_output.clone()),
+                    None => error_output.clone(),
                 };
                 self.assign(
                     run,

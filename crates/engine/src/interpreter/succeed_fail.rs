@@ -1,9 +1,9 @@
 //! The terminal states: Succeed (ends its scope with its output) and Fail (fails it with an
 //! error and cause, fixed or taken from the input).
 
-use serde_json::Value;
 use switchback_asl::template;
 use switchback_asl::{Failure, StringSource, Transition};
+use switchback_json::Json;
 
 use super::{Fault, Frame, Interpreter, StateRun, Step};
 
@@ -57,9 +57,9 @@ impl Interpreter<'_> {
 }
 
 /// Error and cause values become strings as AWS shows them.
-fn string_of(v: Value) -> String {
+fn string_of(v: Json) -> String {
     match v {
-        Value::String(s) => s,
+        Json::String(s) => s.to_string(),
         other => template::compact(&other),
     }
 }

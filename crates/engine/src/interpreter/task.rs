@@ -8,10 +8,10 @@ use switchback_asl::errors as names;
 use switchback_asl::TaskSpec;
 
 use super::task_events::TaskEvents;
-use super::{Fault, Frame, Interpreter, Json, StateRun, MAX_WAIT_SECONDS};
+use super::{Fault, Frame, Interpreter, StateRun, MAX_WAIT_SECONDS};
 use crate::history::EventKind;
-use crate::size::json_size_within;
 use crate::task::{Resource, ResourceKind, TaskOutcome, TaskPhase, TaskRequest};
+use switchback_json::Json;
 
 impl Interpreter<'_> {
     pub(super) async fn task(
@@ -42,7 +42,8 @@ impl Interpreter<'_> {
         let mut request = TaskRequest {
             state_name: run.state.name.clone(),
             resource: spec.resource.clone(),
-            input,
+            // Integrations speak serde_json: the task's input is copied out once per attempt.
+            input: std::sync::Arc::new(input.to_serde()),
             attempt,
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
@@ -64,12 +65,11 @@ impl Interpreter<'_> {
             };
             match outcome {
                 TaskOutcome::Submitted(response) => {
-                    let response = Arc::new(response);
                     frame
                         .prev
-                        .set(self.emit(frame.prev.get(), events.submitted(response.clone())));
+                        .set(self.emit(frame.prev.get(), events.submitted(Json::from(&response))));
                     request.phase = TaskPhase::AwaitResult;
-                    request.submitted = Some(response);
+                    request.submitted = Some(std::sync::Arc::new(response));
                 }
                 TaskOutcome::Started { worker_name } => {
                     frame.prev.set(
@@ -78,8 +78,9 @@ impl Interpreter<'_> {
                     request.phase = TaskPhase::AwaitResult;
                 }
                 TaskOutcome::Succeeded(value) => {
+                    let output = Json::from(value);
                     // A result over the payload limit is the task's failure, as in AWS.
-                    if json_size_within(&value, self.limits.max_payload_bytes).is_none() {
+                    if output.size_within(self.limits.max_payload_bytes).is_none() {
                         let (error, cause) = (
                             names::DATA_LIMIT_EXCEEDED.to_string(),
                             format!(
@@ -92,7 +93,6 @@ impl Interpreter<'_> {
                         frame.prev.set(self.emit(frame.prev.get(), event));
                         return Err(Fault::of_task(error, cause));
                     }
-                    let output = Arc::new(value);
                     frame
                         .prev
                         .set(self.emit(frame.prev.get(), events.succeeded(output.clone())));

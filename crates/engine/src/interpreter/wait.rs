@@ -1,9 +1,9 @@
 //! The Wait state: a delay (Seconds) or a moment (Timestamp), awaited on the driver.
 
 use jiff::Timestamp;
-use serde_json::Value;
 use switchback_asl::template;
 use switchback_asl::{Failure, NumberSource, QueryLanguage, StringSource, WaitFor};
+use switchback_json::Json;
 use switchback_jsonpath::Path;
 
 use super::data_flow::jsonata_source;
@@ -30,7 +30,7 @@ impl Interpreter<'_> {
         &self,
         run: &StateRun<'_>,
         how: &WaitFor,
-        input: &Value,
+        input: &Json,
         frame: &mut Frame,
     ) -> Result<Timestamp, Fault> {
         let now = run.entered_time;
@@ -125,10 +125,10 @@ impl Interpreter<'_> {
         &self,
         run: &StateRun<'_>,
         p: &Path,
-        input: &Value,
+        input: &Json,
         frame: &Frame,
         field: &str,
-    ) -> Result<Value, Fault> {
+    ) -> Result<Json, Fault> {
         self.lookup(run, p, input, frame).ok_or_else(|| {
             self.engine_failure(
                 run,

@@ -3,24 +3,24 @@
 
 #![allow(dead_code)]
 
-use serde_json::Value;
 use switchback_asl::load::load_document;
 use switchback_engine::mock::Mocks;
 use switchback_engine::{run_execution, ExecutionOutcome, ExecutionStatus, RunOptions};
+use switchback_json::Json;
 
 /// Runs a definition to its end.
-pub fn run(definition: Value, input: Value) -> ExecutionOutcome {
-    run_mocked(definition, input, serde_json::json!({}))
+pub fn run(definition: Json, input: Json) -> ExecutionOutcome {
+    run_mocked(definition, input, switchback_json::json!({}))
 }
 
 /// Runs a definition whose tasks are answered by mocks (`{"State": [response, ...]}`).
-pub fn run_mocked(definition: Value, input: Value, mocks: Value) -> ExecutionOutcome {
-    let machine = load_document(&definition).expect("a valid definition");
+pub fn run_mocked(definition: Json, input: Json, mocks: Json) -> ExecutionOutcome {
+    let machine = load_document(&definition.to_serde()).expect("a valid definition");
     run_execution(
         &machine,
         input,
         RunOptions {
-            mocks: Mocks::from_json(&mocks, None).expect("valid mocks"),
+            mocks: Mocks::from_json(&mocks.to_serde(), None).expect("valid mocks"),
             ..RunOptions::default()
         },
     )
@@ -36,7 +36,7 @@ pub fn types(outcome: &ExecutionOutcome) -> Vec<String> {
 }
 
 /// The execution succeeded with `output`.
-pub fn assert_succeeded(outcome: &ExecutionOutcome, output: &Value) {
+pub fn assert_succeeded(outcome: &ExecutionOutcome, output: &Json) {
     assert_eq!(
         outcome.status,
         ExecutionStatus::Succeeded,
@@ -45,7 +45,11 @@ pub fn assert_succeeded(outcome: &ExecutionOutcome, output: &Value) {
         outcome.error,
         outcome.cause
     );
-    assert_eq!(outcome.output.as_deref(), Some(output));
+    assert!(
+        outcome.output.as_ref().is_some_and(|o| o == output),
+        "output {:?}, expected {output}",
+        outcome.output
+    );
 }
 
 /// The execution failed with `error`; returns its cause.

@@ -2,9 +2,9 @@
 
 use base64::Engine as _;
 use md5::Md5;
-use serde_json::Value;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use switchback_json::Json;
 
 use super::{to_compact_json, Args};
 use crate::EvalError;
@@ -18,12 +18,12 @@ fn java_len(s: &str) -> usize {
 }
 
 /// `States.Base64Encode(text)`: standard alphabet, padded, of the UTF-8 bytes.
-pub(super) fn base64_encode(args: &Args) -> Result<Value, EvalError> {
+pub(super) fn base64_encode(args: &Args) -> Result<Json, EvalError> {
     let text = args.string(0)?;
     if java_len(text) > MAX_INPUT_CHARS {
         return Err(args.invalid());
     }
-    Ok(Value::String(
+    Ok(Json::from(
         base64::engine::general_purpose::STANDARD.encode(text.as_bytes()),
     ))
 }
@@ -33,13 +33,13 @@ pub(super) fn base64_encode(args: &Args) -> Result<Value, EvalError> {
 /// AWS's decoder is lenient (third-party probes: `'!!!invalid!!!'`, `'abc'`, `'ab==cd'` and
 /// `' YWJjZA== '` all decode). Like Apache commons-codec, this skips characters outside the
 /// alphabet, stops at the first `=`, and drops a dangling partial byte.
-pub(super) fn base64_decode(args: &Args) -> Result<Value, EvalError> {
+pub(super) fn base64_decode(args: &Args) -> Result<Json, EvalError> {
     let text = args.string(0)?;
     if java_len(text) > MAX_INPUT_CHARS {
         return Err(args.invalid());
     }
     let bytes = lenient_base64_decode(text);
-    Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    Ok(Json::from(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 fn lenient_base64_decode(text: &str) -> Vec<u8> {
@@ -78,9 +78,9 @@ fn sextet(c: u8) -> Option<u8> {
 ///
 /// The algorithm must be exactly `MD5`, `SHA-1`, `SHA-256`, `SHA-384` or `SHA-512`. Data that
 /// is not a string is hashed as its JSON text (AWS accepts numbers and objects there).
-pub(super) fn hash(args: &Args) -> Result<Value, EvalError> {
+pub(super) fn hash(args: &Args) -> Result<Json, EvalError> {
     let data = match args.get(0) {
-        Value::String(s) => s.clone(),
+        Json::String(s) => s.to_string(),
         other => to_compact_json(other),
     };
     if java_len(&data) > MAX_INPUT_CHARS {
@@ -95,7 +95,7 @@ pub(super) fn hash(args: &Args) -> Result<Value, EvalError> {
         "SHA-512" => Sha512::digest(bytes).to_vec(),
         _ => return Err(args.invalid()),
     };
-    Ok(Value::String(hex(&digest)))
+    Ok(Json::from(hex(&digest)))
 }
 
 fn hex(bytes: &[u8]) -> String {

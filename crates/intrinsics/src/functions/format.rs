@@ -8,12 +8,12 @@
 //! `Map`/`List` `toString`), with nested strings unquoted. A recorded AWS case pins
 //! `{"Arg1": 1, "Arg2": []}` to `{Arg1=1, Arg2=[]}`.
 
-use serde_json::Value;
+use switchback_json::Json;
 
 use super::Args;
 use crate::EvalError;
 
-pub(super) fn format(args: &Args) -> Result<Value, EvalError> {
+pub(super) fn format(args: &Args) -> Result<Json, EvalError> {
     let template = args.string(0)?;
     let values = &args.values[1..];
     let pieces = split_template(template).ok_or_else(|| args.invalid())?;
@@ -25,7 +25,7 @@ pub(super) fn format(args: &Args) -> Result<Value, EvalError> {
         render(value, &mut out);
         out.push_str(piece);
     }
-    Ok(Value::String(out))
+    Ok(Json::from(out))
 }
 
 /// The literal text between placeholders (`n` placeholders give `n + 1` pieces), or `None`
@@ -51,10 +51,10 @@ fn split_template(template: &str) -> Option<Vec<&str>> {
 }
 
 /// Appends `value` as Java's `toString` of the parsed JSON would print it.
-fn render(value: &Value, out: &mut String) {
+fn render(value: &Json, out: &mut String) {
     match value {
-        Value::String(s) => out.push_str(s),
-        Value::Array(items) => {
+        Json::String(s) => out.push_str(s),
+        Json::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -64,7 +64,7 @@ fn render(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
+        Json::Object(map) => {
             out.push('{');
             for (i, (key, item)) in map.iter().enumerate() {
                 if i > 0 {

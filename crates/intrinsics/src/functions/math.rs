@@ -1,17 +1,17 @@
 //! Math functions: MathAdd and MathRandom.
 
-use serde_json::Value;
+use switchback_json::Json;
 
 use super::Args;
 use crate::{Env, EvalError};
 
 /// `States.MathAdd(a, b)`: both operands rounded half up (Java `Math.round`), and both they
 /// and the sum must fit a Java `int` (-2147483648..=2147483647), as AWS documents.
-pub(super) fn add(args: &Args) -> Result<Value, EvalError> {
+pub(super) fn add(args: &Args) -> Result<Json, EvalError> {
     let a = int32(args.rounded(0)?).ok_or_else(|| args.invalid())?;
     let b = int32(args.rounded(1)?).ok_or_else(|| args.invalid())?;
     let sum = a.checked_add(b).ok_or_else(|| args.invalid())?;
-    Ok(Value::from(sum))
+    Ok(Json::from(sum))
 }
 
 fn int32(n: i64) -> Option<i32> {
@@ -24,7 +24,7 @@ fn int32(n: i64) -> Option<i32> {
 /// range), `start` must be below `end`, and all must fit a Java `int`. With a seed the result is
 /// `start + new java.util.Random(seed).nextInt(end - start)`, deterministic like AWS's; without
 /// one it comes from [`Env::random_u64`].
-pub(super) fn random(args: &Args, env: &mut dyn Env) -> Result<Value, EvalError> {
+pub(super) fn random(args: &Args, env: &mut dyn Env) -> Result<Json, EvalError> {
     let start = int32(args.truncated(0)?).ok_or_else(|| args.invalid())?;
     let end = int32(args.truncated(1)?).ok_or_else(|| args.invalid())?;
     let bound = i64::from(end) - i64::from(start);
@@ -38,7 +38,7 @@ pub(super) fn random(args: &Args, env: &mut dyn Env) -> Result<Value, EvalError>
     } else {
         (env.random_u64() % bound as u64) as i32
     };
-    Ok(Value::from(start + offset))
+    Ok(Json::from(start + offset))
 }
 
 /// Java's `java.util.Random` linear congruential generator, for seeded MathRandom.

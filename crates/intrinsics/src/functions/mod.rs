@@ -11,7 +11,7 @@ mod math;
 mod string;
 mod uuid;
 
-use serde_json::Value;
+use switchback_json::Json;
 
 use crate::error::invalid_args;
 use crate::limits::{text_len, value_bytes, Budget, SLOT};
@@ -23,7 +23,7 @@ pub(crate) fn eval(
     call: &Intrinsic,
     env: &mut dyn Env,
     budget: &Budget,
-) -> Result<Value, EvalError> {
+) -> Result<Json, EvalError> {
     let name = call.name.as_str();
     let (min, max) = arity(name).ok_or_else(|| unknown_function(name))?;
     if call.args.len() < min || call.args.len() > max {
@@ -38,7 +38,7 @@ pub(crate) fn eval(
     apply(&args, env)
 }
 
-fn eval_arg(name: &str, arg: &Arg, env: &mut dyn Env, budget: &Budget) -> Result<Value, EvalError> {
+fn eval_arg(name: &str, arg: &Arg, env: &mut dyn Env, budget: &Budget) -> Result<Json, EvalError> {
     match arg {
         Arg::Literal(v) => Ok(v.clone()),
         Arg::Path(p) => {
@@ -55,7 +55,7 @@ fn eval_arg(name: &str, arg: &Arg, env: &mut dyn Env, budget: &Budget) -> Result
 /// is built (counting at most a little past `cap`). Arguments already counted (path values,
 /// nested results) are counted again where the result copies them.
 fn result_bytes(args: &Args, cap: usize) -> usize {
-    let sum = |from: usize, measure: fn(&Value, usize) -> usize| {
+    let sum = |from: usize, measure: fn(&Json, usize) -> usize| {
         args.values[from.min(args.values.len())..]
             .iter()
             .fold(0usize, |acc, v| {
@@ -69,7 +69,7 @@ fn result_bytes(args: &Args, cap: usize) -> usize {
         "States.StringToJson" => args
             .values
             .first()
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map_or(0, |s| SLOT.saturating_mul(s.len() / 2 + 1)),
         // Copies of the arguments.
         "States.Array" | "States.JsonMerge" | "States.ArrayUnique" => SLOT + sum(0, value_bytes),
@@ -78,9 +78,9 @@ fn result_bytes(args: &Args, cap: usize) -> usize {
             let items = args.values.first().map_or(0, |v| value_bytes(v, cap));
             let chunks = match (
                 args.values.first(),
-                args.values.get(1).and_then(Value::as_f64),
+                args.values.get(1).and_then(Json::as_f64),
             ) {
-                (Some(Value::Array(a)), Some(size)) if size >= 1.0 => {
+                (Some(Json::Array(a)), Some(size)) if size >= 1.0 => {
                     (a.len() as f64 / size.trunc()).ceil() as usize
                 }
                 _ => 0,
@@ -89,7 +89,7 @@ fn result_bytes(args: &Args, cap: usize) -> usize {
         }
         // A slot and the bytes of each piece: at most the text plus a slot per piece.
         "States.StringSplit" => match (args.values.first(), args.values.get(1)) {
-            (Some(Value::String(text)), Some(Value::String(delimiters))) => {
+            (Some(Json::String(text)), Some(Json::String(delimiters))) => {
                 let pieces = text
                     .split(|c: char| delimiters.contains(c))
                     .filter(|piece| !piece.is_empty())
@@ -130,13 +130,13 @@ fn arity(name: &str) -> Option<(usize, usize)> {
     })
 }
 
-fn apply(args: &Args, env: &mut dyn Env) -> Result<Value, EvalError> {
+fn apply(args: &Args, env: &mut dyn Env) -> Result<Json, EvalError> {
     match args.name {
         "States.Format" => format::format(args),
         "States.StringToJson" => json::string_to_json(args),
         "States.JsonToString" => json::json_to_string(args),
         "States.JsonMerge" => json::json_merge(args),
-        "States.Array" => Ok(Value::Array(args.values.clone())),
+        "States.Array" => Ok(Json::from(args.values.clone())),
         "States.ArrayPartition" => array::partition(args),
         "States.ArrayContains" => array::contains(args),
         "States.ArrayRange" => array::range(args),
@@ -165,7 +165,7 @@ fn unknown_function(name: &str) -> EvalError {
 /// The evaluated arguments of one call, with accessors that fail the AWS way.
 pub(crate) struct Args<'a> {
     name: &'a str,
-    values: Vec<Value>,
+    values: Vec<Json>,
 }
 
 impl Args<'_> {
@@ -174,7 +174,7 @@ impl Args<'_> {
         invalid_args(self.name)
     }
 
-    fn get(&self, i: usize) -> &Value {
+    fn get(&self, i: usize) -> &Json {
         &self.values[i]
     }
 
@@ -182,11 +182,11 @@ impl Args<'_> {
         self.values[i].as_str().ok_or_else(|| self.invalid())
     }
 
-    fn array(&self, i: usize) -> Result<&Vec<Value>, EvalError> {
+    fn array(&self, i: usize) -> Result<&switchback_json::Array, EvalError> {
         self.values[i].as_array().ok_or_else(|| self.invalid())
     }
 
-    fn object(&self, i: usize) -> Result<&serde_json::Map<String, Value>, EvalError> {
+    fn object(&self, i: usize) -> Result<&switchback_json::Object, EvalError> {
         self.values[i].as_object().ok_or_else(|| self.invalid())
     }
 
@@ -214,13 +214,13 @@ impl Args<'_> {
 
     fn number(&self, i: usize) -> Result<f64, EvalError> {
         match &self.values[i] {
-            Value::Number(n) => n.as_f64().ok_or_else(|| self.invalid()),
+            Json::Number(n) => n.as_f64().ok_or_else(|| self.invalid()),
             _ => Err(self.invalid()),
         }
     }
 }
 
 /// Compact JSON text of a value, as AWS's JSON serializer writes it.
-fn to_compact_json(v: &Value) -> String {
+fn to_compact_json(v: &Json) -> String {
     v.to_string()
 }

@@ -1,6 +1,6 @@
 //! `States.StringSplit(text, delimiters)`.
 
-use serde_json::Value;
+use switchback_json::Json;
 
 use super::Args;
 use crate::EvalError;
@@ -9,13 +9,13 @@ use crate::EvalError;
 /// character of the second argument is a delimiter on its own (`".+,="` splits on any of
 /// the four), and empty pieces are dropped (`",,,,"` gives `[]`, `", , ,"` gives
 /// `[" ", " "]`). An empty delimiter string leaves the text whole.
-pub(super) fn split(args: &Args) -> Result<Value, EvalError> {
+pub(super) fn split(args: &Args) -> Result<Json, EvalError> {
     let text = args.string(0)?;
     let delimiters = args.string(1)?;
     let pieces = text
         .split(|c: char| delimiters.contains(c))
         .filter(|piece| !piece.is_empty())
-        .map(Value::from)
+        .map(Json::from)
         .collect();
-    Ok(Value::Array(pieces))
+    Ok(Json::Array(pieces))
 }

@@ -1,13 +1,13 @@
 //! `States.UUID()`: a random (version 4) UUID from the environment's randomness.
 
-use serde_json::Value;
+use switchback_json::Json;
 
 use crate::Env;
 
 /// 128 random bits from the environment as a version-4 UUID (the one formatter of
 /// `switchback_types::ids`).
-pub(super) fn uuid_v4(env: &mut dyn Env) -> Value {
+pub(super) fn uuid_v4(env: &mut dyn Env) -> Json {
     let hi = env.random_u64();
     let lo = env.random_u64();
-    Value::String(switchback_types::ids::uuid_v4(hi, lo))
+    Json::from(switchback_types::ids::uuid_v4(hi, lo))
 }

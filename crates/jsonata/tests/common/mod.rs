@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests (included with `mod common;`).
 #![allow(dead_code)]
 
-use serde_json::Value;
+use switchback_json::Json;
 use switchback_jsonata::{Expression, Outcome, SimpleEnv};
 
 /// Evaluates `src` against `env`, panicking on a parse error.
@@ -11,12 +11,12 @@ pub fn eval_in(env: &mut SimpleEnv, src: &str) -> Result<Outcome, String> {
 }
 
 /// Evaluates `src` with `$states.input` = `input`.
-pub fn eval(input: Value, src: &str) -> Result<Outcome, String> {
+pub fn eval(input: Json, src: &str) -> Result<Outcome, String> {
     eval_in(&mut SimpleEnv::with_input(input), src)
 }
 
 /// Evaluates `src` and expects a JSON value.
-pub fn value(input: Value, src: &str) -> Value {
+pub fn value(input: Json, src: &str) -> Json {
     match eval(input, src) {
         Ok(Outcome::Value(v)) => v,
         other => panic!("{src}: expected a value, got {other:?}"),

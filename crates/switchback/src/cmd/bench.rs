@@ -56,7 +56,12 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         return super::bench_endpoint::run(&args, endpoint);
     }
     let machine = input::definition(&args.definition)?;
-    let input = input::execution_input(args.input.as_deref(), args.input_file.as_deref())?;
+    // Read once and shared by every execution, as a caller running many executions of one
+    // input would: the figures are the engine's, not the copying of the input.
+    let input = switchback_json::Json::from(input::execution_input(
+        args.input.as_deref(),
+        args.input_file.as_deref(),
+    )?);
     // One warm-up execution, which also checks that the definition succeeds.
     let mocks = args.flags.mock_source()?;
     let warm = run_execution(&machine, input.clone(), run_options(&args.flags, &mocks));

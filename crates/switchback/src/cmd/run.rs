@@ -63,7 +63,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         match outcome.status {
             ExecutionStatus::Succeeded => {
-                let out = outcome.output.as_deref().cloned().unwrap_or_default();
+                let out = outcome.output.clone().unwrap_or_default();
                 println!("{}", serde_json::to_string_pretty(&out)?);
             }
             status => {
