@@ -4,7 +4,8 @@
 mod support;
 
 use support::*;
-use switchback_json::json;
+use switchback_engine::history::Payload;
+use switchback_json::{json, Json};
 
 #[test]
 fn parameters_and_result_path_shape_the_output() {
@@ -108,4 +109,50 @@ fn a_failed_jsonata_output_records_evaluation_failed() {
         "{:?}",
         types(&outcome)
     );
+}
+
+/// The data flow copies nothing it does not change: a large part of the input that every
+/// state's `Parameters` carries on is the same allocation in the output and in every event,
+/// however many states it went through.
+#[test]
+fn a_payload_carried_through_states_is_shared_not_copied() {
+    let records: Vec<Json> = (0..2000)
+        .map(|i| json!({"id": format!("r-{i}"), "text": "some words of text"}))
+        .collect();
+    let mut input = json!({"payload": {}});
+    input["payload"]["records"] = Json::from(records);
+    let states: Vec<(String, Json)> = (0..5)
+        .map(|i| {
+            let next = if i < 4 {
+                json!({"Next": format!("S{}", i + 1)})
+            } else {
+                json!({"End": true})
+            };
+            let mut state =
+                json!({"Type": "Pass", "Parameters": {"payload.$": "$.payload", "step": i}});
+            for (k, v) in next.as_object().unwrap().iter() {
+                state[k.as_str()] = v.clone();
+            }
+            (format!("S{i}"), state)
+        })
+        .collect();
+    let mut definition = json!({"StartAt": "S0", "States": {}});
+    for (name, state) in states {
+        definition["States"][name.as_str()] = state;
+    }
+    let outcome = run(definition, input.clone());
+    let output = outcome.output.as_ref().expect("an output");
+    assert_eq!(output["step"], json!(4));
+    assert!(
+        output["payload"].ptr_eq(&input["payload"]),
+        "the payload was copied"
+    );
+    let carried = outcome
+        .events
+        .iter()
+        .filter_map(|e| e.kind.payload())
+        .filter(|p| matches!(p, Payload::Value(v) if v.get("payload").is_some_and(|x| x.ptr_eq(&input["payload"]))))
+        .count();
+    // ExecutionStarted, each state's entered and exited events, and ExecutionSucceeded.
+    assert_eq!(carried, 1 + 5 * 2 + 1);
 }

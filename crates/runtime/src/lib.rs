@@ -290,18 +290,20 @@ impl Runtime {
             previous_event_id: 0,
             timestamp: now,
             kind: EventKind::ExecutionStarted {
-                input: input.into(),
+                input: input.clone().into(),
                 role_arn: request.role_arn.as_str().into(),
             },
         };
+        let mut payloads = events::PayloadWriter::default();
         let row = events::to_row(
             &started,
             Place {
                 lane: 0,
                 ordinal: 0,
             },
-            &mut events::PayloadWriter::default(),
+            &mut payloads,
         );
+        let fresh = Box::new(standard::Fresh { input, payloads });
         let mut record = ExecutionRecord {
             id: 0,
             arn: arn.clone(),
@@ -365,6 +367,7 @@ impl Runtime {
                 Command::Start {
                     record: Box::new(record),
                     events: rows,
+                    fresh,
                 },
             );
         }

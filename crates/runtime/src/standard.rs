@@ -25,6 +25,7 @@ use switchback_engine::interpreter::Interpreter;
 use switchback_engine::mock::Mocks;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::{Driver, Event, EventKind, Journal, Place, Recorded};
+use switchback_json::Json;
 use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
 use switchback_store::{task_tokens, Db, Store, StoreError, Tx};
 use tokio::sync::{oneshot, Notify};
@@ -94,6 +95,7 @@ impl StandardDriver {
         mocks: Option<Mocks>,
         wakes_seen: i64,
         seed: u64,
+        payloads: events::PayloadWriter,
     ) -> StandardDriver {
         StandardDriver {
             wakes_seen,
@@ -107,7 +109,7 @@ impl StandardDriver {
             leaving: Cell::new(false),
             recorded: recorded.iter().map(events::to_recorded).collect(),
             pending: RefCell::new(Vec::new()),
-            payloads: RefCell::default(),
+            payloads: RefCell::new(payloads),
             flush_lock: tokio::sync::Mutex::new(()),
             busy: Cell::new(0),
             sleeps: RefCell::new(HashMap::new()),
@@ -340,16 +342,28 @@ enum Stopped {
     Broken,
 }
 
-/// Runs (or resumes) one Standard execution until it ends, parks, or is stopped.
+/// What `StartExecution` already made of a new execution, handed to its first run: the input
+/// as a value (not parsed again), and the writer that split it for `ExecutionStarted` (so the
+/// input's large parts, which the first states carry on, are not written and hashed again).
+pub struct Fresh {
+    /// The execution's input.
+    pub input: Json,
+    /// The payload writer of `ExecutionStarted`.
+    pub payloads: events::PayloadWriter,
+}
+
+/// Runs (or resumes) one Standard execution until it ends, parks, or is stopped. `fresh` is
+/// given for a new execution's first run.
 pub async fn run(
     ctx: Rc<WorkerContext>,
     record: ExecutionRecord,
     recorded: Vec<EventRow>,
     abort: oneshot::Receiver<Abort>,
+    fresh: Option<Box<Fresh>>,
 ) {
     let id = record.id;
     let mut abort = abort;
-    let stopped = run_inner(&ctx, record, recorded, &mut abort).await;
+    let stopped = run_inner(&ctx, record, recorded, &mut abort, fresh).await;
     ctx.running.borrow_mut().remove(&id);
     ctx.wakers.borrow_mut().remove(&id);
     // A stop that arrived while the run was parking or ending is answered here: the
@@ -385,6 +399,7 @@ async fn run_inner(
     record: ExecutionRecord,
     recorded: Vec<EventRow>,
     abort: &mut oneshot::Receiver<Abort>,
+    fresh: Option<Box<Fresh>>,
 ) -> Stopped {
     let machine = match ctx.machines.get(&record.definition) {
         Ok(m) => m,
@@ -393,7 +408,13 @@ async fn run_inner(
             return fail_unrunnable(ctx, &record, &recorded, &e.to_string()).await;
         }
     };
-    let input = switchback_json::Json::parse(&record.input).unwrap_or_default();
+    let (input, payloads) = match fresh {
+        Some(fresh) => (fresh.input, fresh.payloads),
+        None => (
+            Json::parse(&record.input).unwrap_or_default(),
+            events::PayloadWriter::default(),
+        ),
+    };
     let info = ExecutionInfo {
         execution_arn: record.arn.clone(),
         name: record.name.clone(),
@@ -416,6 +437,7 @@ async fn run_inner(
         mocks,
         record.wakes,
         record.seed as u64,
+        payloads,
     );
     drop(replayable);
     drop(recorded);

@@ -30,6 +30,7 @@ pub enum Command {
     Start {
         record: Box<ExecutionRecord>,
         events: Vec<EventRow>,
+        fresh: Box<standard::Fresh>,
     },
     /// Resume a Standard execution from the store.
     Resume(i64),
@@ -142,7 +143,11 @@ async fn serve(ctx: Rc<WorkerContext>, mut inbox: mpsc::UnboundedReceiver<Comman
     let timers = tokio::task::spawn_local(fire_timers(ctx.clone()));
     while let Some(command) = inbox.recv().await {
         match command {
-            Command::Start { record, events } => start(&ctx, *record, events),
+            Command::Start {
+                record,
+                events,
+                fresh,
+            } => start(&ctx, *record, events, fresh),
             Command::Resume(id) => resume(&ctx, id),
             Command::Wake(id) => wake(&ctx, id),
             Command::Park(id, wake_at) => ctx.park(id, wake_at),
@@ -187,10 +192,21 @@ async fn serve(ctx: Rc<WorkerContext>, mut inbox: mpsc::UnboundedReceiver<Comman
 }
 
 /// Runs a new execution.
-fn start(ctx: &Rc<WorkerContext>, record: ExecutionRecord, events: Vec<EventRow>) {
+fn start(
+    ctx: &Rc<WorkerContext>,
+    record: ExecutionRecord,
+    events: Vec<EventRow>,
+    fresh: Box<standard::Fresh>,
+) {
     let (abort, aborted) = oneshot::channel();
     ctx.running.borrow_mut().insert(record.id, abort);
-    tokio::task::spawn_local(standard::run(ctx.clone(), record, events, aborted));
+    tokio::task::spawn_local(standard::run(
+        ctx.clone(),
+        record,
+        events,
+        aborted,
+        Some(fresh),
+    ));
 }
 
 /// Loads an execution from the store and runs it on from where its journal ends.
@@ -221,7 +237,7 @@ fn resume(ctx: &Rc<WorkerContext>, id: i64) {
                 .await
         };
         match loaded {
-            Ok(Some((record, events))) => standard::run(ctx, record, events, aborted).await,
+            Ok(Some((record, events))) => standard::run(ctx, record, events, aborted, None).await,
             Ok(None) => {
                 ctx.running.borrow_mut().remove(&id);
             }
