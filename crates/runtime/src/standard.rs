@@ -95,7 +95,6 @@ impl StandardDriver {
         mocks: Option<Mocks>,
         wakes_seen: i64,
         seed: u64,
-        payloads: events::PayloadWriter,
     ) -> StandardDriver {
         StandardDriver {
             wakes_seen,
@@ -109,7 +108,7 @@ impl StandardDriver {
             leaving: Cell::new(false),
             recorded: recorded.iter().map(events::to_recorded).collect(),
             pending: RefCell::new(Vec::new()),
-            payloads: RefCell::new(payloads),
+            payloads: RefCell::default(),
             flush_lock: tokio::sync::Mutex::new(()),
             busy: Cell::new(0),
             sleeps: RefCell::new(HashMap::new()),
@@ -437,8 +436,8 @@ async fn run_inner(
         mocks,
         record.wakes,
         record.seed as u64,
-        payloads,
     );
+    *driver.payloads.borrow_mut() = payloads;
     drop(replayable);
     drop(recorded);
     // From here on, an answer for a waiting task reaches this run (it reads the store after).
