@@ -100,3 +100,37 @@ fn a_failing_iteration_fails_the_state() {
     assert!(kinds.iter().any(|t| t == "MapIterationFailed"), "{kinds:?}");
     assert!(kinds.iter().any(|t| t == "MapStateFailed"), "{kinds:?}");
 }
+
+/// A Map makes room for its iterations' events at once: the history of a large Map is not left
+/// with the slack (up to twice its size) of a buffer that doubled on the way.
+#[test]
+fn a_large_map_history_is_held_at_about_its_size() {
+    let items: Vec<Json> = (0..3000).map(Json::from).collect();
+    let mut input = json!({});
+    input["items"] = Json::from(items);
+    let definition = doubling_map(json!({}));
+    let machine = switchback_asl::load::load_document(&definition.to_serde()).expect("valid");
+    let mut limits = switchback_engine::Limits::default();
+    limits.max_history_events = 100_000;
+    let outcome = switchback_engine::run_execution(
+        &machine,
+        input,
+        switchback_engine::RunOptions {
+            limits,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        outcome.events.len(),
+        3000 * 4 + 6,
+        "{:?} {:?}",
+        outcome.error,
+        outcome.cause
+    );
+    assert!(
+        outcome.events.capacity() < outcome.events.len() + 64,
+        "{} events in room for {}",
+        outcome.events.len(),
+        outcome.events.capacity()
+    );
+}

@@ -126,6 +126,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
         while let Some(item) = seq.next_element()? {
             items.push(item);
         }
+        items.shrink_to_fit();
         Ok(Json::Array(Array::from(items)))
     }
 
@@ -138,6 +139,10 @@ impl<'de> Visitor<'de> for JsonVisitor {
             let value: Json = access.next_value()?;
             map.insert(key.0, value);
         }
+        // The text does not say how many members an object has, and the map grows in steps:
+        // a parsed value is kept (in the history, by every state that shares it), so it is
+        // held at its size.
+        map.shrink_to_fit();
         Ok(Json::Object(Object::from(map)))
     }
 }

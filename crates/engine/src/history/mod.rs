@@ -477,6 +477,13 @@ impl History {
         }
     }
 
+    /// Makes room for `additional` more events at once, so that a history known to be about to
+    /// grow by many (a Map's iterations) is not copied at every doubling on the way: each
+    /// doubling briefly holds the old and the new buffer.
+    pub fn reserve(&mut self, additional: usize) {
+        self.events.reserve_exact(additional);
+    }
+
     /// An empty history whose first event will be number `before + 1`.
     pub fn starting_after(before: u64) -> History {
         History {

@@ -203,6 +203,10 @@ impl Interpreter<'_> {
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
         let name = run.state.name.clone();
+        // Four events is the least an iteration records (its start and end, and a state's
+        // entry and exit): room for them at once (and the few that end the Map and the
+        // execution), rather than a history copied as it doubles.
+        self.expect_events(inputs.len().saturating_mul(4).saturating_add(16));
         let started = frame.prev.get();
         // Each iteration's MapIterationStarted follows the previous iteration's last event.
         let chain = RefCell::new(started);

@@ -131,6 +131,13 @@ impl<'a> Interpreter<'a> {
         self
     }
 
+    /// Makes room in the history for about `events` more, within the history limit.
+    pub(super) fn expect_events(&self, events: usize) {
+        let mut h = self.history.borrow_mut();
+        let room = (self.limits.max_history_events as u64).saturating_sub(h.next_id());
+        h.reserve(events.min(room as usize));
+    }
+
     /// Records an event and returns its id. An event that a resumed execution's journal
     /// already holds at this place is not recorded again: its id is returned.
     pub fn emit(&self, prev: u64, kind: EventKind) -> u64 {

@@ -81,7 +81,8 @@ pub fn run(args: &BenchArgs, endpoint: &str) -> Result<ExitCode> {
     let document = switchback_asl::load::parse_document(&text)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.definition.display()))?;
     let definition = document.to_string();
-    let input = input::execution_input(args.input.as_deref(), args.input_file.as_deref())?;
+    let input =
+        input::execution_input(args.input.as_deref(), args.input_file.as_deref())?.to_serde();
     let client = Client::new(endpoint)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use serde_json::Value;
 use switchback_asl::{load_definition, LoadError, StateMachine};
+use switchback_json::Json;
 
 /// Reads and loads a definition (JSON or YAML). Invalid definitions are reported with every
 /// fault and its path.
@@ -45,15 +45,15 @@ pub fn display_path(p: &str) -> &str {
 }
 
 /// The execution input from `--input` or `--input-file` (`{}` when neither is given, as AWS).
-pub fn execution_input(inline: Option<&str>, file: Option<&Path>) -> Result<Value> {
+pub fn execution_input(inline: Option<&str>, file: Option<&Path>) -> Result<Json> {
     let text = match (inline, file) {
         (Some(_), Some(_)) => bail!("give either --input or --input-file, not both"),
         (Some(s), None) => s.to_string(),
         (None, Some(p)) => std::fs::read_to_string(p)
             .with_context(|| format!("cannot read input {}", p.display()))?,
-        (None, None) => return Ok(Value::Object(Default::default())),
+        (None, None) => return Ok(Json::Object(Default::default())),
     };
-    serde_json::from_str(&text).map_err(|e| {
+    Json::parse(&text).map_err(|e| {
         anyhow::anyhow!("InvalidExecutionInput: the execution input is not valid JSON ({e}); pass a JSON value, e.g. --input '{{\"key\": 1}}'")
     })
 }
