@@ -110,8 +110,10 @@ fn a_large_map_history_is_held_at_about_its_size() {
     input["items"] = Json::from(items);
     let definition = doubling_map(json!({}));
     let machine = switchback_asl::load::load_document(&definition.to_serde()).expect("valid");
-    let mut limits = switchback_engine::Limits::default();
-    limits.max_history_events = 100_000;
+    let limits = switchback_engine::Limits {
+        max_history_events: 100_000,
+        ..Default::default()
+    };
     let outcome = switchback_engine::run_execution(
         &machine,
         input,
