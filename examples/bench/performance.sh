@@ -11,11 +11,10 @@
 #   7  instructions per durable transition (callgrind; needs valgrind): the server's count for
 #      N executions minus its count for M, over the transitions between
 #   8  in-process Map over 100,000 items, peak RSS (history kept)  examples/bench/map-10k.json
+#   9  row 5's server again once its database has grown past 2 GB (with 250 KB-payload
+#      executions), as a fraction of row 5's figure on the fresh database
 #
-# The last row of the table (server speed once the database has grown to 2 GB) takes a long
-# time to set up and is not measured here.
-#
-#   bash examples/bench/performance.sh            (about five minutes)
+#   bash examples/bench/performance.sh            (about six minutes; 2 GB of disk for row 9)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 cargo build --release --quiet -p switchback --bin switchback
@@ -64,10 +63,14 @@ after="$(du -sb "$tmp/payload" | cut -f1)"
 row "4 database growth per 250 KB-payload execution, KB" "$(( (after - before) / (executions + 1) / 1024 ))"
 
 serve chain
-row "5 Standard 10-state chain, 16 in flight, transitions/s" \
-    "$("$bin" bench --endpoint "$url" --type STANDARD examples/bench/pass-10.json \
+chain_url="$url"
+chain_speed() { # the 10-state chain at 16 in flight on the chain server, transitions/s
+    "$bin" bench --endpoint "$chain_url" --type STANDARD examples/bench/pass-10.json \
         --input '{"order": {"id": 1}}' --executions 4000 --concurrency 16 --json \
-        | field state_transitions_per_s | xargs printf '%.0f')"
+        | field state_transitions_per_s | xargs printf '%.0f'
+}
+fresh="$(chain_speed)"
+row "5 Standard 10-state chain, 16 in flight, transitions/s" "$fresh"
 row "6 Standard 10-state chain, 1 in flight, p50 start-to-end ms" \
     "$("$bin" bench --endpoint "$url" --type STANDARD examples/bench/pass-10.json \
         --input '{"order": {"id": 1}}' --executions 500 --concurrency 1 --json \
@@ -93,3 +96,13 @@ fi
 rss="$(/usr/bin/time -f '%M' "$bin" bench examples/bench/map-10k.json --input-file "$tmp/items-100k.json" \
     --executions 1 --max-history-events 500000 --json 2>&1 >/dev/null | tail -n 1)"
 row "8 in-process Map over 100,000 items, peak RSS MB" "$(( rss / 1024 ))"
+
+# Row 9: the chain server's database grown past 2 GB with large-payload executions, then row 5
+# again on it.
+while [ "$(du -sb "$tmp/chain" | cut -f1)" -lt $((2 * 1024 * 1024 * 1024)) ]; do
+    "$bin" bench --endpoint "$chain_url" --type STANDARD examples/bench/payload-250k.json \
+        --input-file "$tmp/payload.json" --executions 1000 --concurrency 16 --json >/dev/null
+done
+grown="$(chain_speed)"
+row "9 row 5 once the database has grown to $(( $(du -sb "$tmp/chain" | cut -f1) / 1024 / 1024 )) MB, x fresh" \
+    "$(python3 -c 'import sys; print(f"{int(sys.argv[2]) / int(sys.argv[1]):.2f} ({sys.argv[2]} against {sys.argv[1]} transitions/s)")' "$fresh" "$grown")"
