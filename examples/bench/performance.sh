@@ -71,10 +71,13 @@ chain_speed() { # the 10-state chain at 16 in flight on the chain server, transi
 }
 fresh="$(chain_speed)"
 row "5 Standard 10-state chain, 16 in flight, transitions/s" "$fresh"
+# As the bench sees it (it polls DescribeExecution: first pause 1 ms, then 1.5 times longer),
+# and as the server recorded it (stopDate - startDate, in AWS's whole milliseconds: 0 is
+# "under 1").
 row "6 Standard 10-state chain, 1 in flight, p50 start-to-end ms" \
     "$("$bin" bench --endpoint "$url" --type STANDARD examples/bench/pass-10.json \
         --input '{"order": {"id": 1}}' --executions 500 --concurrency 1 --json \
-        | field latency_p50_ms)"
+        | python3 -c 'import json, sys; d = json.load(sys.stdin); s = d["server_duration_p50_ms"]; print("%.2f (server-recorded %s)" % (d["latency_p50_ms"], "under 1" if s < 1 else "%.0f" % s))')"
 
 if command -v valgrind >/dev/null 2>&1; then
     count() { # EXECUTIONS: the server's instructions for that many executions (and the setup)
