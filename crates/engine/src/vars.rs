@@ -48,9 +48,9 @@ impl Vars {
     }
 
     /// Sets variables from an evaluated `Assign` object.
-    pub fn assign(&mut self, values: Object) {
-        for (k, v) in values {
-            self.own.insert(k, v);
+    pub fn assign(&mut self, values: &Object) {
+        for (k, v) in values.iter() {
+            self.own.insert(k.clone(), v.clone());
         }
     }
 }

@@ -92,7 +92,7 @@ impl Budget {
     }
 }
 
-/// The size of one value slot (a `serde_json::Json`).
+/// The size of one value slot (a `switchback_json::Json`).
 pub(crate) const SLOT: usize = std::mem::size_of::<Json>();
 /// What a map entry costs beyond its key's bytes and its value.
 const ENTRY: usize = 3 * std::mem::size_of::<usize>();

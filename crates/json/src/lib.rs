@@ -245,13 +245,11 @@ impl fmt::Debug for Json {
             Json::String(s) => write!(f, "String({:?})", &**s),
             Json::Array(a) => {
                 f.write_str("Array ")?;
-                f.debug_list().entries(a.iter()).finish()
+                fmt::Debug::fmt(a, f)
             }
             Json::Object(o) => {
                 f.write_str("Object ")?;
-                f.debug_map()
-                    .entries(o.iter().map(|(k, v)| (&**k, v)))
-                    .finish()
+                fmt::Debug::fmt(o, f)
             }
         }
     }

@@ -1,4 +1,4 @@
-//! Value conversion at the boundary between the workflow's JSON (`serde_json::Value`) and the
+//! Value conversion at the boundary between the workflow's JSON (`switchback_json::Json`) and the
 //! evaluator's values (`JValue`).
 //!
 //! JSONata numbers are doubles; AWS prints integral results as integers (`1`, not `1.0`), and

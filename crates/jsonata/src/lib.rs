@@ -4,7 +4,7 @@
 //! `$uuid`, `$parse`).
 //!
 //! The evaluator underneath is `jsonata-core` (a Rust port of jsonata-js). This crate adds what
-//! AWS adds on top of stock JSONata, converts values at the boundary (`serde_json::Value` in,
+//! AWS adds on top of stock JSONata, converts values at the boundary (`switchback_json::Json` in,
 //! [`Outcome`] out, integral numbers as JSON integers), bounds every evaluation with [`Limits`]
 //! so a runaway expression fails instead of hanging, and reports errors in jsonata-js form
 //! (`T1006: Attempted to invoke a non-function`), which is what AWS puts in its causes.

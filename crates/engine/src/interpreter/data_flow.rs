@@ -133,8 +133,7 @@ impl Interpreter<'_> {
     /// The payload limit on a state's output.
     fn check_size(&self, run: &StateRun<'_>, output: &Json) -> Result<(), Fault> {
         // Arrays and objects remember their size, so this counts only what the state built.
-        let size = output.size_within(self.limits.max_payload_bytes);
-        if size.is_none() {
+        if output.size_within(self.limits.max_payload_bytes).is_none() {
             return Err(Fault::new(names::DATA_LIMIT_EXCEEDED, format!(
                     "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
                     run.state.name
@@ -383,7 +382,7 @@ impl Interpreter<'_> {
 fn store_assigned(value: Json, frame: &mut Frame) {
     if let Json::Object(map) = value {
         if !map.is_empty() {
-            frame.vars.assign(map.clone());
+            frame.vars.assign(&map);
             frame.assigned = Some(Box::new(map));
         }
     }

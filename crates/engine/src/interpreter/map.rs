@@ -176,8 +176,8 @@ impl Interpreter<'_> {
         item: Json,
         frame: &Frame,
     ) -> Result<Json, Fault> {
-        // Without a selector the item is the input as it is: moved, not copied (a Map over
-        // 100,000 items would otherwise hold each item twice).
+        // Without a selector the item is the iteration's input as it is: the same shared value
+        // as in the Map's input array, not a copy.
         let Some(t) = &spec.item_selector else {
             return Ok(item);
         };
