@@ -23,9 +23,9 @@ pub trait Env {
     fn jsonata_conversions(&self) -> Option<&switchback_jsonata::Conversions> {
         None
     }
-    /// The members of `$states`, lent (see [`switchback_jsonata::Env::states_members`]).
-    fn jsonata_states_members(&self) -> Option<switchback_jsonata::StatesMembers<'_>> {
-        None
+    /// One member of `$states` (see [`switchback_jsonata::Env::states_member`]).
+    fn jsonata_states_member(&self, member: switchback_jsonata::StatesMember) -> Option<&Json> {
+        self.states().get(member.name())
     }
 }
 

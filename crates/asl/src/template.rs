@@ -284,7 +284,7 @@ impl switchback_jsonata::Env for JsonataEnv<'_> {
     fn conversions(&self) -> Option<&switchback_jsonata::Conversions> {
         self.env.jsonata_conversions()
     }
-    fn states_members(&self) -> Option<switchback_jsonata::StatesMembers<'_>> {
-        self.env.jsonata_states_members()
+    fn states_member(&self, member: switchback_jsonata::StatesMember) -> Option<&Json> {
+        self.env.jsonata_states_member(member)
     }
 }

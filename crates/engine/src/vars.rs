@@ -11,8 +11,9 @@ use switchback_json::{Json, Object, Str};
 pub struct Vars {
     /// The enclosing scope's variables, read-only from here.
     outer: Option<Arc<Vars>>,
-    /// Variables assigned in this scope.
-    own: HashMap<Str, Json>,
+    /// Variables assigned in this scope. foldhash rather than SipHash: every `$name` an
+    /// expression reads is a lookup here, and names come from the definition, not from data.
+    own: HashMap<Str, Json, foldhash::fast::RandomState>,
 }
 
 impl Vars {
@@ -20,7 +21,7 @@ impl Vars {
     pub fn nested(outer: Arc<Vars>) -> Vars {
         Vars {
             outer: Some(outer),
-            own: HashMap::new(),
+            own: HashMap::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::size::SizeCache;
+use crate::memo::Memo;
 use crate::Json;
 
 /// A JSON array. Cloning shares it; changing it through `DerefMut` copies it first if it is
@@ -14,8 +14,8 @@ pub struct Array(Arc<Node>);
 #[derive(Clone, Default)]
 struct Node {
     items: Vec<Json>,
-    /// The compact JSON size once counted; reset by every change.
-    size: SizeCache,
+    /// What is known of it (its size, its numbers) until it changes.
+    memo: Memo,
 }
 
 impl Array {
@@ -46,8 +46,8 @@ impl Array {
         Arc::as_ptr(&self.0) as usize
     }
 
-    pub(crate) fn size_cache(&self) -> &SizeCache {
-        &self.0.size
+    pub(crate) fn memo(&self) -> &Memo {
+        &self.0.memo
     }
 }
 
@@ -61,7 +61,7 @@ impl Deref for Array {
 impl DerefMut for Array {
     fn deref_mut(&mut self) -> &mut Vec<Json> {
         let node = Arc::make_mut(&mut self.0);
-        node.size.forget();
+        node.memo.forget();
         &mut node.items
     }
 }
@@ -70,7 +70,7 @@ impl From<Vec<Json>> for Array {
     fn from(items: Vec<Json>) -> Array {
         Array(Arc::new(Node {
             items,
-            size: SizeCache::default(),
+            memo: Memo::default(),
         }))
     }
 }

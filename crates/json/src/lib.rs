@@ -11,7 +11,8 @@
 //! AWS limits payloads by their serialised size, which the engine checks at every transition.
 //! Arrays and objects remember their compact JSON size once it has been counted
 //! ([`Json::size`]), so a value built around a large shared part is measured in the time it
-//! takes to measure its new parts.
+//! takes to measure its new parts. They remember likewise whether their numbers are
+//! JavaScript's ([`Json::numbers_are_javascript`]), which JSONata needs to know.
 //!
 //! The API follows `serde_json::Value` (the same variants, `get`, `as_*`, indexing, `json!`), so
 //! code moves from one to the other with few changes; [`Json::from`] and [`Json::to_serde`]
@@ -21,6 +22,8 @@ mod array;
 mod convert;
 mod index;
 pub use index::JsonIndex;
+mod javascript;
+mod memo;
 mod object;
 mod serde_impl;
 mod size;

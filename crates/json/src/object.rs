@@ -3,7 +3,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::size::SizeCache;
+use crate::memo::Memo;
 use crate::{Json, Str};
 
 /// The members of an object, in insertion order (as serde_json's `preserve_order`, which AWS's
@@ -13,6 +13,9 @@ use crate::{Json, Str};
 /// seeds per process keeps the protection against chosen collisions that matters here.
 pub type Map = indexmap::IndexMap<Str, Json, foldhash::fast::RandomState>;
 
+/// Up to this many members, [`Object::get`] compares keys instead of hashing.
+const SCAN_LIMIT: usize = 8;
+
 /// A JSON object. Cloning shares it; changing it through `DerefMut` copies it first if it is
 /// shared (one level: the values stay shared) and forgets its size.
 #[derive(Clone, Default)]
@@ -21,8 +24,8 @@ pub struct Object(Arc<Node>);
 #[derive(Clone, Default)]
 struct Node {
     map: Map,
-    /// The compact JSON size once counted; reset by every change.
-    size: SizeCache,
+    /// What is known of it (its size, its numbers) until it changes.
+    memo: Memo,
 }
 
 impl Object {
@@ -52,7 +55,15 @@ impl Object {
     /// The value of `key`. (A method of its own rather than the map's, so that a `&String` key
     /// works as with serde_json.)
     pub fn get(&self, key: &str) -> Option<&Json> {
-        self.0.map.get(key)
+        let map = &self.0.map;
+        // Most objects a workflow reads have a few members: comparing keys one by one is
+        // cheaper than hashing the key to probe the table.
+        if map.len() <= SCAN_LIMIT {
+            return map
+                .iter()
+                .find_map(|(k, v)| (k.as_str() == key).then_some(v));
+        }
+        map.get(key)
     }
 
     /// The value of `key`, to change (the object copied first if shared).
@@ -62,7 +73,7 @@ impl Object {
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.0.map.contains_key(key)
+        self.get(key).is_some()
     }
 
     /// Sets `key` (at the end if new, in its place if not), returning the value it had.
@@ -91,8 +102,8 @@ impl Object {
         Arc::as_ptr(&self.0) as usize
     }
 
-    pub(crate) fn size_cache(&self) -> &SizeCache {
-        &self.0.size
+    pub(crate) fn memo(&self) -> &Memo {
+        &self.0.memo
     }
 }
 
@@ -106,7 +117,7 @@ impl Deref for Object {
 impl DerefMut for Object {
     fn deref_mut(&mut self) -> &mut Map {
         let node = Arc::make_mut(&mut self.0);
-        node.size.forget();
+        node.memo.forget();
         &mut node.map
     }
 }
@@ -115,7 +126,7 @@ impl From<Map> for Object {
     fn from(map: Map) -> Object {
         Object(Arc::new(Node {
             map,
-            size: SizeCache::default(),
+            memo: Memo::default(),
         }))
     }
 }

@@ -6,36 +6,7 @@
 //! in each array and object makes it cheaper still, because most outputs are new small objects
 //! around large parts that were already counted.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::{Json, Number};
-
-/// A remembered size. Zero means "not counted": no array or object is smaller than 2 bytes.
-#[derive(Default)]
-pub(crate) struct SizeCache(AtomicUsize);
-
-impl SizeCache {
-    fn get(&self) -> Option<usize> {
-        match self.0.load(Ordering::Relaxed) {
-            0 => None,
-            n => Some(n),
-        }
-    }
-
-    fn set(&self, n: usize) {
-        self.0.store(n, Ordering::Relaxed);
-    }
-
-    pub(crate) fn forget(&mut self) {
-        *self.0.get_mut() = 0;
-    }
-}
-
-impl Clone for SizeCache {
-    fn clone(&self) -> SizeCache {
-        SizeCache(AtomicUsize::new(self.0.load(Ordering::Relaxed)))
-    }
-}
 
 impl Json {
     /// The length of this value's compact JSON text (as `to_string` would write it).
@@ -59,7 +30,7 @@ fn add(v: &Json, total: &mut usize, limit: usize) -> bool {
         Json::Number(n) => *total += number_len(n),
         Json::String(s) => *total += string_len(s),
         Json::Array(items) => {
-            if let Some(n) = items.size_cache().get() {
+            if let Some(n) = items.memo().size() {
                 *total += n;
             } else {
                 let start = *total;
@@ -69,11 +40,11 @@ fn add(v: &Json, total: &mut usize, limit: usize) -> bool {
                         return false;
                     }
                 }
-                items.size_cache().set(*total - start);
+                items.memo().set_size(*total - start);
             }
         }
         Json::Object(map) => {
-            if let Some(n) = map.size_cache().get() {
+            if let Some(n) = map.memo().size() {
                 *total += n;
             } else {
                 let start = *total;
@@ -84,7 +55,7 @@ fn add(v: &Json, total: &mut usize, limit: usize) -> bool {
                         return false;
                     }
                 }
-                map.size_cache().set(*total - start);
+                map.memo().set_size(*total - start);
             }
         }
     }
@@ -97,7 +68,10 @@ fn number_len(n: &Number) -> usize {
     } else if let Some(u) = n.as_u64() {
         digits(u)
     } else {
-        n.to_string().len()
+        // As serde_json writes a float (JSON has no infinities), without building a String.
+        zmij::Buffer::new()
+            .format_finite(n.as_f64().unwrap_or(0.0))
+            .len()
     }
 }
 
@@ -127,7 +101,15 @@ pub fn string_len(s: &str) -> usize {
             len += escaping(chunk);
         }
     }
-    len + escaping(chunks.remainder())
+    // The last bytes, padded with spaces (which need no escaping) to a word: short strings,
+    // keys above all, are then one word test too.
+    let rest = chunks.remainder();
+    let mut word = [b' '; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    if may_need_escaping(u64::from_le_bytes(word)) {
+        len += escaping(rest);
+    }
+    len
 }
 
 /// Whether any byte of `word` may be a quote, a backslash or below 0x20 (never false when one

@@ -27,6 +27,7 @@ fn sizes_match_the_serialised_length_and_follow_changes() {
         json!({}),
         json!(u64::MAX),
         json!(i64::MIN),
+        json!([0.1, 1e300, -2.5e-7, 1.0, -0.0, 123456.789]),
         json!([[[{"deep": ["\u{7f}", "😀", "\\"]}]]]),
     ] {
         assert_eq!(v.size(), v.to_string().len(), "{v}");

@@ -32,33 +32,54 @@ pub trait Env {
     fn conversions(&self) -> Option<&Conversions> {
         None
     }
-    /// The members of `$states` (`input`, `context`, `result`, `errorOutput`, each if present),
-    /// when the environment can lend them: the evaluator then builds its `$states` from them
-    /// without `states()` having to copy them into one object first.
-    fn states_members(&self) -> Option<StatesMembers<'_>> {
-        None
+    /// One member of `$states`, if present. The default looks it up in [`Env::states`]; an
+    /// environment that can lend a member without building `$states` first (the engine builds
+    /// the context object only when it is read) overrides it.
+    fn states_member(&self, member: StatesMember) -> Option<&Json> {
+        self.states().get(member.name())
     }
 }
 
-/// The members of `$states`, borrowed.
-#[derive(Debug, Clone, Copy)]
-pub struct StatesMembers<'a> {
-    pub input: &'a Json,
-    pub context: &'a Json,
-    pub result: Option<&'a Json>,
-    pub error_output: Option<&'a Json>,
+/// A member of `$states`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatesMember {
+    /// `$states.input`: the state's input.
+    Input,
+    /// `$states.context`: the context object.
+    Context,
+    /// `$states.result`: a Task's, Parallel's or Map's result (in `Output` and `Assign`).
+    Result,
+    /// `$states.errorOutput`: the error caught (in a Catcher's `Output` and `Assign`).
+    ErrorOutput,
 }
 
-impl<'a> StatesMembers<'a> {
-    /// The members by name, in `$states`' order ([`crate::names::STATES_MEMBERS`]).
-    fn by_name(&self) -> [(&'static str, Option<&'a Json>); 4] {
-        let [input, context, result, error_output] = crate::names::STATES_MEMBERS;
-        [
-            (input, Some(self.input)),
-            (context, Some(self.context)),
-            (result, self.result),
-            (error_output, self.error_output),
-        ]
+impl StatesMember {
+    /// Every member, in `$states`' order.
+    pub const ALL: [StatesMember; 4] = [
+        StatesMember::Input,
+        StatesMember::Context,
+        StatesMember::Result,
+        StatesMember::ErrorOutput,
+    ];
+
+    /// The member's name in `$states`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StatesMember::Input => "input",
+            StatesMember::Context => "context",
+            StatesMember::Result => "result",
+            StatesMember::ErrorOutput => "errorOutput",
+        }
+    }
+
+    /// The member called `name`, if there is one.
+    pub fn named(name: &str) -> Option<StatesMember> {
+        StatesMember::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// The member's place in [`StatesMember::ALL`] (its bit in a [`StatesUse`]).
+    pub(crate) fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -70,10 +91,10 @@ impl<'a> StatesMembers<'a> {
 /// to each evaluation costs nothing; an evaluation never changes a value it was given.
 #[derive(Default)]
 pub struct Conversions {
-    /// `$states` whole, for an environment that lends no members.
+    /// `$states` whole, for an expression that may read all of it.
     states: OnceCell<JValue>,
-    /// Its members, in [`crate::names::STATES_MEMBERS`]' order: an expression gets those it
-    /// reads ([`crate::names::states_use`]).
+    /// Its members, in [`StatesMember::ALL`]'s order: an expression gets those it reads
+    /// ([`crate::names::states_use`]).
     members: [OnceCell<JValue>; 4],
     variables: RefCell<Vec<(String, JValue)>>,
 }
@@ -85,22 +106,24 @@ impl Conversions {
     }
 
     /// `$states` of `env` for an expression that reads it as `used` says, each member converted
-    /// on first use. An environment that lends no members has its `states()` converted whole.
+    /// on first use. An expression that may read it whole gets `states()` converted whole.
     pub(crate) fn states(&self, env: &dyn Env, used: StatesUse) -> JValue {
-        let Some(members) = env.states_members() else {
+        let Some(used) = used else {
             return self
                 .states
                 .get_or_init(|| crate::convert::to_jvalue(env.states()))
                 .clone();
         };
-        let used = used.unwrap_or(u8::MAX);
-        let mut object = indexmap::IndexMap::with_capacity(members.by_name().len());
-        for (bit, (name, value)) in members.by_name().into_iter().enumerate() {
-            if let (true, Some(value)) = (used & (1 << bit) != 0, value) {
-                let converted = self.members[bit]
+        let mut object = indexmap::IndexMap::with_capacity(StatesMember::ALL.len());
+        for member in StatesMember::ALL {
+            if used & (1 << member.index()) == 0 {
+                continue;
+            }
+            if let Some(value) = env.states_member(member) {
+                let converted = self.members[member.index()]
                     .get_or_init(|| crate::convert::to_jvalue(value))
                     .clone();
-                object.insert(name.to_string(), converted);
+                object.insert(member.name().to_string(), converted);
             }
         }
         JValue::object(object)

@@ -16,6 +16,7 @@ use switchback_json::Json;
 
 use crate::budget::Budget;
 use crate::convert;
+use crate::direct::Program;
 use crate::env::{Conversions, Env};
 use crate::limits::Limits;
 use crate::meter::Metering;
@@ -33,6 +34,10 @@ pub struct Expression {
     guards: crate::budget::GuardSet,
     /// Which members of `$states` the text reads (only those are converted).
     states_use: crate::names::StatesUse,
+    /// The expression compiled for direct evaluation over the workflow's JSON, when it is
+    /// in the subset [`crate::direct`] covers; jsonata-core evaluates it otherwise (and
+    /// whenever direct evaluation gives up).
+    direct: Option<Arc<Program>>,
 }
 
 impl fmt::Debug for Expression {
@@ -128,6 +133,7 @@ impl Expression {
                 })
             }
         };
+        let direct = Program::compile(&ast);
         let mut ast = ast;
         let guards = crate::budget::instrument_noting(&mut ast);
         let names = crate::names::referenced_names(src);
@@ -140,6 +146,7 @@ impl Expression {
             uses_random,
             guards,
             states_use,
+            direct,
         })
     }
 
@@ -162,6 +169,20 @@ impl Expression {
 
     /// Evaluates the expression within `limits`.
     pub fn evaluate_with_limits(
+        &self,
+        env: &mut dyn Env,
+        limits: &Limits,
+    ) -> Result<Outcome, EvalError> {
+        if let Some(direct) = &self.direct {
+            if let Ok(result) = direct.evaluate(&*env, limits) {
+                return Ok(result.map_or(Outcome::Undefined, Outcome::Value));
+            }
+        }
+        self.evaluate_with_jsonata_core(env, limits)
+    }
+
+    /// Evaluates the expression with jsonata-core, whatever it is.
+    pub(crate) fn evaluate_with_jsonata_core(
         &self,
         env: &mut dyn Env,
         limits: &Limits,

@@ -9,13 +9,20 @@
 //! so a runaway expression fails instead of hanging, and reports errors in jsonata-js form
 //! (`T1006: Attempted to invoke a non-function`), which is what AWS puts in its causes.
 //!
-//! Layout: [`expression`] (parse/evaluate), [`env`] (what evaluation needs from the engine),
-//! [`limits`], `budget` (the memory budget of an evaluation), [`meter`] (the heap an
-//! evaluation takes, for programs whose allocator allows it), `convert` (value conversion), `errors` (jsonata-js error text), `functions` (AWS's extra functions), `rng`
-//! (the random generators behind `$random`/`$uuid`), `names` (which `$names` an expression uses).
+//! Most expressions in real workflows are plain (`$states.input.order`, `$sum(...)`, `a + 1`):
+//! those are evaluated directly over the workflow's JSON (`direct`), and jsonata-core is used
+//! for everything else, and wherever direct evaluation meets a case it leaves to jsonata-core.
+//!
+//! Layout: [`expression`] (parse/evaluate), `direct` (the plain expressions, without
+//! jsonata-core), [`env`] (what evaluation needs from the engine), [`limits`], `budget` (the
+//! memory budget of an evaluation), [`meter`] (the heap an evaluation takes, for programs whose
+//! allocator allows it), `convert` (value conversion), `errors` (jsonata-js error text),
+//! `functions` (AWS's extra functions), `rng` (the random generators behind
+//! `$random`/`$uuid`), `names` (which `$names` an expression uses).
 
 mod budget;
 mod convert;
+mod direct;
 pub mod env;
 mod errors;
 pub mod expression;
@@ -26,7 +33,7 @@ mod names;
 mod rng;
 
 pub use budget::MEMORY_ERROR_CODE;
-pub use env::{Conversions, Env, SimpleEnv, StatesMembers};
+pub use env::{Conversions, Env, SimpleEnv, StatesMember};
 pub use expression::{EvalError, Expression, Outcome, ParseError};
 pub use limits::Limits;
 pub use meter::MeteredAlloc;

@@ -28,10 +28,7 @@ pub(crate) fn referenced_names(src: &str) -> Vec<String> {
     out.into_iter().collect()
 }
 
-/// The members of `$states`, as bits of a [`StatesUse`].
-pub(crate) const STATES_MEMBERS: [&str; 4] = ["input", "context", "result", "errorOutput"];
-
-/// Which members of `$states` an expression reads: a bit per entry of [`STATES_MEMBERS`], or
+/// Which members of `$states` an expression reads: a bit per member (`1 << StatesMember::index`), or
 /// `None` when it may read the object in any other way (`$states` alone, `$states.*`,
 /// `$keys($states)`, a quoted member ...) and so needs all of it.
 pub(crate) type StatesUse = Option<u8>;
@@ -56,8 +53,8 @@ pub(crate) fn states_use(src: &str) -> StatesUse {
         if end == 0 {
             return None;
         }
-        if let Some(bit) = STATES_MEMBERS.iter().position(|m| *m == &member[..end]) {
-            used |= 1 << bit;
+        if let Some(member) = crate::env::StatesMember::named(&member[..end]) {
+            used |= 1 << member.index();
         }
     }
     Some(used)

@@ -465,12 +465,13 @@ impl Env for StateEnv<'_> {
         Some(&self.conversions)
     }
 
-    fn jsonata_states_members(&self) -> Option<switchback_jsonata::StatesMembers<'_>> {
-        Some(switchback_jsonata::StatesMembers {
-            input: &self.run.input,
-            context: self.context(),
-            result: self.result,
-            error_output: self.error_output,
-        })
+    fn jsonata_states_member(&self, member: switchback_jsonata::StatesMember) -> Option<&Json> {
+        use switchback_jsonata::StatesMember;
+        match member {
+            StatesMember::Input => Some(&self.run.input),
+            StatesMember::Context => Some(self.context()),
+            StatesMember::Result => self.result,
+            StatesMember::ErrorOutput => self.error_output,
+        }
     }
 }
