@@ -116,6 +116,26 @@ impl PayloadWriter {
         payload.text().into_owned()
     }
 
+    /// The execution's input as its row keeps it (`text` is what the client sent, `value` what
+    /// it parsed to), and the text as sent when the two differ. A large input whose text is
+    /// exactly the compact JSON of its value is kept as the split text `ExecutionStarted` was
+    /// written with: it refers to the chunks stored with that event, so the input is stored
+    /// once, and reads back as the same text. Any other text (spaces, escapes, number forms of
+    /// its own) is kept as sent, since `DescribeExecution` gives the input back as it came.
+    pub fn stored_input(&self, text: String, value: &Json) -> (String, Option<String>) {
+        let Some(split) = self.recent(value) else {
+            return (text, None);
+        };
+        if value.size() != text.len() {
+            return (text, None);
+        }
+        let mut same = SameText(text.as_bytes());
+        match serde_json::to_writer(&mut same, value) {
+            Ok(()) if same.0.is_empty() => (split.to_string(), Some(text)),
+            _ => (text, None),
+        }
+    }
+
     /// The split text of `value`, if it is one of the payloads split last.
     fn recent(&self, value: &Json) -> Option<&Arc<str>> {
         self.recent
@@ -146,6 +166,26 @@ impl PayloadWriter {
         }
         self.recent.push_back((value.clone(), Arc::clone(&text)));
         Some(text)
+    }
+}
+
+/// A writer that accepts only the bytes of a given text, in order (what is left of it is
+/// `.0`): compares a serialisation with a text without building it.
+struct SameText<'a>(&'a [u8]);
+
+impl std::io::Write for SameText<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.strip_prefix(buf) {
+            Some(rest) => {
+                self.0 = rest;
+                Ok(buf.len())
+            }
+            None => Err(std::io::Error::other("the texts differ")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

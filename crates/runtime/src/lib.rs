@@ -303,6 +303,7 @@ impl Runtime {
             },
             &mut payloads,
         );
+        let (stored_input, sent_input) = payloads.stored_input(request.input, &input);
         let fresh = Box::new(standard::Fresh { input, payloads });
         let mut record = ExecutionRecord {
             id: 0,
@@ -315,7 +316,7 @@ impl Runtime {
             definition: request.definition,
             role_arn: request.role_arn,
             revision_id: request.revision_id,
-            input: request.input,
+            input: stored_input,
             output: None,
             error: None,
             cause: None,
@@ -336,8 +337,9 @@ impl Runtime {
             .store
             .write(move |tx| {
                 if let Some(existing) = executions::get_by_arn(tx, &record.arn)? {
-                    if existing.status == ExecutionStatus::Running && existing.input == record.input
-                    {
+                    // The existing input reads back whole; this one may be kept split.
+                    let input = sent_input.as_deref().unwrap_or(&record.input);
+                    if existing.status == ExecutionStatus::Running && existing.input == input {
                         return Ok((existing, rows, false));
                     }
                     return Err(StoreError::Conflict(record.arn.clone()));
