@@ -24,7 +24,7 @@
 //!   numbers from the input is given back as a round trip through doubles would give it
 //!   (`1.0` as `1`, integers past 2^53 rounded).
 //!
-//! The tests in `tests/direct.rs` compare the two evaluators on generated data and paths.
+//! The tests (`direct/tests.rs`) compare the two evaluators on generated data and expressions.
 
 use std::sync::Arc;
 
@@ -53,16 +53,8 @@ type Value = Result<Option<Json>, GiveUp>;
 enum Node {
     /// A literal (numbers already as JSONata prints them).
     Literal(Json),
-    /// `$states.member.step...`
-    States {
-        member: StatesMember,
-        steps: Box<[Str]>,
-    },
-    /// `$name.step...` (no steps for a bare `$name`).
-    Variable {
-        name: Str,
-        steps: Box<[Str]>,
-    },
+    /// `$states.member.step...` or `$name.step...`.
+    Path(Path),
     Arithmetic {
         op: Arithmetic,
         lhs: Box<Node>,
@@ -91,7 +83,6 @@ enum Node {
     },
     Call {
         function: Function,
-        name: Str,
         arg: Box<Node>,
     },
     /// `{"key": value, ...}` with literal, distinct keys.
@@ -99,6 +90,21 @@ enum Node {
     /// `[item, ...]`; the flag says the item is itself an array constructor (kept whole, not
     /// flattened into the result).
     Array(Box<[(Node, bool)]>),
+}
+
+/// A path of plain names from `$states.member` or a variable.
+#[derive(Debug)]
+struct Path {
+    root: Root,
+    /// The names after the root (none for a bare `$name`).
+    steps: Box<[Str]>,
+}
+
+/// What a [`Path`] starts from.
+#[derive(Debug)]
+enum Root {
+    States(StatesMember),
+    Variable(Str),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -119,7 +125,7 @@ enum Compare {
 }
 
 /// The built-in functions evaluated directly (one argument each).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Function {
     Sum,
     Count,
@@ -131,17 +137,29 @@ enum Function {
 }
 
 impl Function {
+    /// Each function with its name (without `$`).
+    const NAMES: [(Function, &'static str); 7] = [
+        (Function::Sum, "sum"),
+        (Function::Count, "count"),
+        (Function::Uppercase, "uppercase"),
+        (Function::Lowercase, "lowercase"),
+        (Function::Length, "length"),
+        (Function::Exists, "exists"),
+        (Function::Not, "not"),
+    ];
+
     fn named(name: &str) -> Option<Function> {
-        Some(match name {
-            "sum" => Function::Sum,
-            "count" => Function::Count,
-            "uppercase" => Function::Uppercase,
-            "lowercase" => Function::Lowercase,
-            "length" => Function::Length,
-            "exists" => Function::Exists,
-            "not" => Function::Not,
-            _ => return None,
-        })
+        Self::NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(f, _)| *f)
+    }
+
+    fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("", |(_, n)| n)
     }
 }
 
@@ -176,10 +194,10 @@ fn compile(ast: &AstNode) -> Option<Node> {
         AstNode::Number(n) if n.is_finite() => Node::Literal(number(*n)),
         AstNode::Boolean(b) => Node::Literal(Json::Bool(*b)),
         AstNode::Null => Node::Literal(Json::Null),
-        AstNode::Variable(name) if !name.is_empty() && name != "states" => Node::Variable {
-            name: name.as_str().into(),
+        AstNode::Variable(name) if !name.is_empty() && name != "states" => Node::Path(Path {
+            root: Root::Variable(name.as_str().into()),
             steps: Box::new([]),
-        },
+        }),
         AstNode::Path { steps } => compile_path(steps)?,
         AstNode::Binary { op, lhs, rhs } => compile_binary(*op, lhs, rhs)?,
         AstNode::Unary {
@@ -204,7 +222,6 @@ fn compile(ast: &AstNode) -> Option<Node> {
             is_builtin: true,
         } if args.len() == 1 => Node::Call {
             function: Function::named(name)?,
-            name: name.as_str().into(),
             arg: Box::new(compile(&args[0])?),
         },
         AstNode::Object(pairs) => {
@@ -263,15 +280,15 @@ fn compile_path(steps: &[jsonata_core::ast::PathStep]) -> Option<Node> {
             let AstNode::Name(member) = &member.node else {
                 return None;
             };
-            Some(Node::States {
-                member: StatesMember::named(member)?,
+            Some(Node::Path(Path {
+                root: Root::States(StatesMember::named(member)?),
                 steps: names(rest)?,
-            })
+            }))
         }
-        AstNode::Variable(name) if !name.is_empty() => Some(Node::Variable {
-            name: name.as_str().into(),
+        AstNode::Variable(name) if !name.is_empty() => Some(Node::Path(Path {
+            root: Root::Variable(name.as_str().into()),
             steps: names(rest)?,
-        }),
+        })),
         _ => None,
     }
 }
@@ -325,7 +342,7 @@ impl<'e> Run<'e> {
     fn eval(&self, node: &Node) -> Value {
         match node {
             Node::Literal(v) => Ok(Some(v.clone())),
-            Node::States { .. } | Node::Variable { .. } => Ok(self.found(node)?.to_value()),
+            Node::Path(path) => Ok(self.found(path)?.to_value()),
             Node::Arithmetic { op, lhs, rhs } => {
                 let (a, b) = (self.number(lhs)?, self.number(rhs)?);
                 let result = match op {
@@ -394,13 +411,9 @@ impl<'e> Run<'e> {
                     }
                 }
             }
-            Node::Call {
-                function,
-                name,
-                arg,
-            } => {
+            Node::Call { function, arg } => {
                 // A variable of the same name is what `$name(...)` calls.
-                if self.env.variable(name).is_some() {
+                if self.env.variable(function.name()).is_some() {
                     return Err(GiveUp);
                 }
                 self.call(*function, arg)
@@ -431,20 +444,17 @@ impl<'e> Run<'e> {
         }
     }
 
-    /// What a `$states` or variable path finds, borrowed; any other node's value is made.
-    fn found(&self, node: &Node) -> Result<Found<'e>, GiveUp> {
-        match node {
-            Node::States { member, steps } => match self.env.states_member(*member) {
-                Some(value) => self.path(value, steps),
-                None => Ok(Found::Nothing),
+    /// What a path finds, borrowed from the environment.
+    fn found(&self, path: &Path) -> Result<Found<'e>, GiveUp> {
+        let start = match &path.root {
+            Root::States(member) => match self.env.states_member(*member) {
+                Some(value) => value,
+                None => return Ok(Found::Nothing),
             },
-            Node::Variable { name, steps } => {
-                // An unbound name may be a function (`$string` alone) or nothing at all.
-                let value = self.env.variable(name).ok_or(GiveUp)?;
-                self.path(value, steps)
-            }
-            _ => unreachable!("only paths are found"),
-        }
+            // An unbound name may be a function (`$string` alone) or nothing at all.
+            Root::Variable(name) => self.env.variable(name).ok_or(GiveUp)?,
+        };
+        self.path(start, &path.steps)
     }
 
     /// A value that must be defined.
@@ -474,20 +484,13 @@ impl<'e> Run<'e> {
     }
 
     fn call(&self, function: Function, arg: &Node) -> Value {
-        if let Function::Sum | Function::Count = function {
-            return self.aggregate(function, arg);
-        }
-        let value = self.eval(arg)?;
-        if let Function::Exists = function {
-            return Ok(Some(Json::Bool(value.is_some())));
-        }
-        let value = value.ok_or(GiveUp)?;
         Ok(Some(match function {
-            Function::Uppercase => Json::from(string(&value)?.to_uppercase()),
-            Function::Lowercase => Json::from(string(&value)?.to_lowercase()),
-            Function::Length => number(string(&value)?.chars().count() as f64),
-            Function::Not => Json::Bool(!truthy(value)?),
-            Function::Sum | Function::Count | Function::Exists => unreachable!("answered above"),
+            Function::Sum | Function::Count => return self.aggregate(function, arg),
+            Function::Exists => Json::Bool(self.eval(arg)?.is_some()),
+            Function::Uppercase => Json::from(string(&self.defined(arg)?)?.to_uppercase()),
+            Function::Lowercase => Json::from(string(&self.defined(arg)?)?.to_lowercase()),
+            Function::Length => number(string(&self.defined(arg)?)?.chars().count() as f64),
+            Function::Not => Json::Bool(!self.truthy(arg)?),
         }))
     }
 
@@ -495,7 +498,7 @@ impl<'e> Run<'e> {
     fn aggregate(&self, function: Function, arg: &Node) -> Value {
         let made;
         let found = match arg {
-            Node::States { .. } | Node::Variable { .. } => self.found(arg)?,
+            Node::Path(path) => self.found(path)?,
             _ => {
                 made = self.eval(arg)?;
                 made.as_ref().map_or(Found::Nothing, Found::One)

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use switchback_json::{json, Json};
+use switchback_json::{json, Json, Number};
 
 use super::Program;
 use crate::expression::Outcome;
@@ -126,6 +126,23 @@ fn expression() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+    /// switchback-json's `numbers_are_javascript` (remembered per value) says exactly when a
+    /// number comes back from JSONata's doubles unchanged.
+    #[test]
+    fn numbers_are_javascript_when_doubles_give_them_back(
+        n in prop_oneof![
+            any::<i64>().prop_map(Number::from),
+            any::<u64>().prop_map(Number::from),
+            (-(1i64 << 54)..(1i64 << 54)).prop_map(Number::from),
+            any::<f64>().prop_filter_map("finite", Number::from_f64),
+            (-1e6f64..1e6).prop_map(f64::round).prop_filter_map("finite", Number::from_f64),
+        ]
+    ) {
+        let round_trip = crate::convert::number(n.as_f64().unwrap_or(0.0));
+        let value = Json::Number(n.clone());
+        prop_assert_eq!(value.numbers_are_javascript(), round_trip == value, "{}", n);
+    }
 
     #[test]
     fn a_path_gives_what_jsonata_core_gives(input in value(), x in value(), src in path()) {
