@@ -395,22 +395,11 @@ pub struct EventRow {
 
 /// Appends events to an execution's history.
 pub fn append_events(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO events (execution_id, id, previous_id, timestamp, type, details, lane, ordinal) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     for e in events {
         payloads::put(conn, execution, &e.chunks)?;
-        stmt.execute(params![
-            execution,
-            e.id,
-            e.previous_id,
-            e.timestamp,
-            e.kind.as_str(),
-            e.details,
-            e.lane,
-            e.ordinal
-        ])?;
+    }
+    crate::append::insert_events(conn, execution, events)?;
+    for e in events {
         if matches!(
             e.kind,
             EventType::MapRunStarted

@@ -15,6 +15,7 @@
 
 pub mod activities;
 pub mod aliases;
+mod append;
 mod columns;
 mod config;
 mod connection;
