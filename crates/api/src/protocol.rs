@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{HeaderMap, HeaderValue, CONNECTION, CONTENT_TYPE};
+use axum::http::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -271,8 +271,10 @@ fn json_response(status: StatusCode, value: &Value) -> Response {
 }
 
 fn add_request_id(response: &mut Response) {
+    /// Named once: a `&str` name would be parsed and checked on every answer.
+    static REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
     if let Ok(id) = HeaderValue::from_str(&crate::ids::uuid_v4()) {
-        response.headers_mut().insert("x-amzn-requestid", id);
+        response.headers_mut().insert(&REQUEST_ID, id);
     }
 }
 
