@@ -64,9 +64,11 @@ pub async fn resolve_start_target(
     }
     let shown = arn_text.to_string();
     let draw = u32::try_from(ids::below(100)).unwrap_or(0);
+    // A few rows by their keys (the definition at most 1 MB): a point read, run on this
+    // thread when a connection is idle (see `Store::read_point`).
     state
         .store
-        .read(move |conn| {
+        .read_point(move |conn| {
             let missing = || Ok(Err(ApiError::state_machine_does_not_exist(&shown)));
             let Some(machine) = machines::get(conn, &parsed.machine_arn())? else {
                 return missing();

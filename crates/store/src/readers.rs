@@ -118,7 +118,15 @@ impl ReaderPool {
         f: impl FnOnce(&Db<'_>) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
         let conn = self.checkout();
-        let outcome = catch_unwind(AssertUnwindSafe(|| f(&Db::new(&conn))));
+        Self::run_on(&conn, f)
+    }
+
+    /// Runs `f` on a checked-out connection (see [`with`](ReaderPool::with)).
+    fn run_on<R>(
+        conn: &Checkout<'_>,
+        f: impl FnOnce(&Db<'_>) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| f(&Db::new(conn))));
         if !conn.is_autocommit() {
             // The closure left a transaction open; it would pin an old snapshot forever.
             if let Err(error) = conn.execute_batch("ROLLBACK") {
@@ -126,6 +134,22 @@ impl ReaderPool {
             }
         }
         outcome.unwrap_or_else(|payload| Err(StoreError::Panicked(panic_message(payload.as_ref()))))
+    }
+
+    /// [`with`](ReaderPool::with) if a connection is idle now; `f` back, unrun, if none is
+    /// (the caller must not wait: it may be an async task's thread).
+    pub(crate) fn try_with<R, F>(&self, f: F) -> Result<Result<R, StoreError>, F>
+    where
+        F: FnOnce(&Db<'_>) -> Result<R, StoreError>,
+    {
+        let Some(conn) = self.lock().pop() else {
+            return Err(f);
+        };
+        let conn = Checkout {
+            pool: self,
+            conn: Some(conn),
+        };
+        Ok(Self::run_on(&conn, f))
     }
 
     fn checkout(&self) -> Checkout<'_> {

@@ -151,6 +151,24 @@ impl Store {
         answer.await.unwrap_or(Err(StoreError::Closed))
     }
 
+    /// [`read`](Store::read) for a read whose cost is small and bounded (a row by its key):
+    /// run on the calling thread when a connection is idle, else queued like any read.
+    ///
+    /// A status poll (`DescribeExecution`) is such a read, and the most frequent request a
+    /// server gets: handing it to a reader thread and back cost two thread wake-ups, more
+    /// than the read itself. Never use it for a read that can be long (a history, a list):
+    /// it would hold up the other requests of the calling async thread meanwhile.
+    pub async fn read_point<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Db<'_>) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        match self.inner.readers.try_with(f) {
+            Ok(result) => result,
+            Err(f) => self.read(f).await,
+        }
+    }
+
     /// [`read`](Store::read) on the calling thread.
     pub fn read_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
     where

@@ -234,3 +234,66 @@ fn a_burst_of_reads_starts_no_thread() {
         "one thread per connection"
     );
 }
+
+#[tokio::test]
+async fn a_point_read_runs_here_when_a_connection_is_idle() {
+    let store = Store::open(StoreConfig {
+        readers: 1,
+        ..StoreConfig::in_memory()
+    })
+    .expect("open");
+    store.write(|tx| put_row(tx, "point")).await.expect("write");
+    let here = std::thread::current().id();
+    let (seen, ran_on) = store
+        .read_point(|c| Ok((has_row_sql(c, "point"), std::thread::current().id())))
+        .await
+        .expect("read");
+    assert!(seen, "a point read sees what was committed");
+    assert_eq!(
+        ran_on, here,
+        "with a connection idle, it runs on the caller's thread"
+    );
+}
+
+#[tokio::test]
+async fn a_point_read_waits_in_the_queue_when_every_connection_is_busy() {
+    let store = Store::open(StoreConfig {
+        readers: 1,
+        ..StoreConfig::in_memory()
+    })
+    .expect("open");
+    store.write(|tx| put_row(tx, "busy")).await.expect("write");
+    // The only connection is held by a read that waits for a signal.
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let (started, is_started) = tokio::sync::oneshot::channel::<()>();
+    let holder = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .read(move |_| {
+                    let _ = started.send(());
+                    let _ = wait.recv_timeout(std::time::Duration::from_secs(60));
+                    Ok(())
+                })
+                .await
+        })
+    };
+    is_started.await.expect("the holding read started");
+    let here = std::thread::current().id();
+    let point = store.read_point(|c| Ok((has_row_sql(c, "busy"), std::thread::current().id())));
+    tokio::pin!(point);
+    // Polled once while the connection is held: it cannot run here, so it queues itself.
+    tokio::select! {
+        biased;
+        _ = &mut point => panic!("the point read finished while every connection was busy"),
+        () = std::future::ready(()) => {}
+    }
+    release.send(()).expect("release the connection");
+    holder.await.expect("task").expect("holding read");
+    let (seen, ran_on) = point.await.expect("point read");
+    assert!(seen);
+    assert_ne!(
+        ran_on, here,
+        "with no connection idle, a reader thread ran it"
+    );
+}

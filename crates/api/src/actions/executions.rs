@@ -9,7 +9,6 @@ use serde_json::{json, Map, Value};
 use switchback_runtime::{RuntimeError, StartRequest};
 use switchback_store::executions::{self, ExecutionRecord, ListFilter};
 use switchback_store::state_machines::{self as machines, StateMachineType};
-use switchback_store::{Db, StoreError};
 use switchback_types::ExecutionStatus;
 
 use crate::arn::{self, Qualifier};
@@ -210,20 +209,24 @@ fn check_standard(arn_text: &str) -> Result<(), ApiError> {
 
 /// Loads a Standard execution by ARN.
 pub(crate) async fn load(state: &AppState, arn_text: &str) -> Result<ExecutionRecord, ApiError> {
-    load_with(state, arn_text, executions::get_by_arn).await
-}
-
-/// A Standard execution read by `read` (the whole record, or its metadata only).
-async fn load_with(
-    state: &AppState,
-    arn_text: &str,
-    read: fn(&Db<'_>, &str) -> Result<Option<ExecutionRecord>, StoreError>,
-) -> Result<ExecutionRecord, ApiError> {
     check_standard(arn_text)?;
     let arn = arn_text.to_string();
     state
         .store
-        .read(move |c| read(c, &arn))
+        .read(move |c| executions::get_by_arn(c, &arn))
+        .await?
+        .ok_or_else(|| execution_does_not_exist(arn_text))
+}
+
+/// A Standard execution's metadata (no definition, input or output) by ARN: a point read of
+/// bounded size, so it runs on the request's own thread when it can (see
+/// `Store::read_point`): status polls are the commonest request.
+async fn load_metadata(state: &AppState, arn_text: &str) -> Result<ExecutionRecord, ApiError> {
+    check_standard(arn_text)?;
+    let arn = arn_text.to_string();
+    state
+        .store
+        .read_point(move |c| executions::get_metadata_by_arn(c, &arn))
         .await?
         .ok_or_else(|| execution_does_not_exist(arn_text))
 }
@@ -268,12 +271,11 @@ pub async fn describe_execution(state: &AppState, body: Value) -> Result<Value, 
         .as_deref()
         == Some("METADATA_ONLY");
     input.finish()?;
-    let read = if metadata_only {
-        executions::get_metadata_by_arn
+    let e = if metadata_only {
+        load_metadata(state, &arn_text).await?
     } else {
-        executions::get_by_arn
+        load(state, &arn_text).await?
     };
-    let e = load_with(state, &arn_text, read).await?;
     let mut out = Map::new();
     out.insert("executionArn".into(), json!(e.arn));
     out.insert("stateMachineArn".into(), json!(e.state_machine_arn));
