@@ -248,3 +248,32 @@ fn a_shared_part_met_again_is_a_reference_at_once() {
     assert_eq!(uncached.chunks, first.chunks);
     assert_eq!(first, payloads::split(&wrap(1)));
 }
+
+/// Keys are only compared, never recomputed from the text: a chunk stored under a key of an
+/// earlier version's hash (SHA-256) reads back like any other.
+#[test]
+fn a_chunk_under_a_key_of_another_hash_reads_back() {
+    use switchback_store::payloads::Chunk;
+    let store = store();
+    let text = serde_json::to_string(&big_payload(9)).unwrap();
+    // Not this text's BLAKE3 key: stands for a key an earlier version wrote.
+    let old_key = "5f2c0e6a1d9b4c7e8a3f0b2d6e1c9a47".to_string();
+    let input = format!("{{\"wrapped\":\u{1}{old_key}}}");
+    let chunk = Chunk {
+        key: old_key,
+        text: text.clone(),
+    };
+    let id = store
+        .write_blocking(move |tx| {
+            let id = executions::insert(tx, &record("old-key", &input))?;
+            payloads::put(tx, id, &[chunk])?;
+            Ok(id)
+        })
+        .expect("write");
+    let record = store
+        .read_blocking(move |c| executions::get(c, id))
+        .expect("read")
+        .expect("the execution");
+    let read: Value = serde_json::from_str(&record.input).expect("whole JSON");
+    assert_eq!(read["wrapped"], big_payload(9));
+}
