@@ -122,17 +122,30 @@ impl PayloadWriter {
     /// written with: it refers to the chunks stored with that event, so the input is stored
     /// once, and reads back as the same text. Any other text (spaces, escapes, number forms of
     /// its own) is kept as sent, since `DescribeExecution` gives the input back as it came.
-    pub fn stored_input(&self, text: String, value: &Json) -> (String, Option<String>) {
+    ///
+    /// `chunks` are those `ExecutionStarted` was written with: the text is compared with the
+    /// split text and its chunks, at the speed of a byte comparison; only if a chunk is not
+    /// among them is the value serialised again to compare.
+    pub fn stored_input(
+        &self,
+        text: String,
+        value: &Json,
+        chunks: &[Chunk],
+    ) -> (String, Option<String>) {
         let Some(split) = self.recent(value) else {
             return (text, None);
         };
         if value.size() != text.len() {
             return (text, None);
         }
-        let mut same = SameText(text.as_bytes());
-        match serde_json::to_writer(&mut same, value) {
-            Ok(()) if same.0.is_empty() => (split.to_string(), Some(text)),
-            _ => (text, None),
+        let same = payloads::expands_to(split, chunks, &text).unwrap_or_else(|| {
+            let mut same = SameText(text.as_bytes());
+            serde_json::to_writer(&mut same, value).is_ok() && same.0.is_empty()
+        });
+        if same {
+            (split.to_string(), Some(text))
+        } else {
+            (text, None)
         }
     }
 

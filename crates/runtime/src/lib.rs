@@ -303,7 +303,7 @@ impl Runtime {
             },
             &mut payloads,
         );
-        let (stored_input, sent_input) = payloads.stored_input(request.input, &input);
+        let (stored_input, sent_input) = payloads.stored_input(request.input, &input, &row.chunks);
         let fresh = Box::new(standard::Fresh { input, payloads });
         let mut record = ExecutionRecord {
             id: 0,

@@ -189,6 +189,45 @@ fn key_of(text: &str) -> String {
     key
 }
 
+/// Whether the split text `split`, with the chunks it refers to put back (from `chunks`), is
+/// exactly `expected`; `None` if it refers to a chunk `chunks` does not hold.
+///
+/// Compares part by part, never building the whole text: a runtime uses it to tell whether a
+/// large execution input came as the compact JSON its split text stands for.
+pub fn expands_to(split: &str, chunks: &[Chunk], expected: &str) -> Option<bool> {
+    let by_key: HashMap<&str, &str> = chunks
+        .iter()
+        .map(|c| (c.key.as_str(), c.text.as_str()))
+        .collect();
+    let mut rest = expected.as_bytes();
+    let same = matches_expanded(split, &by_key, &mut rest)?;
+    Some(same && rest.is_empty())
+}
+
+/// Matches `text`, its references expanded, against the start of `rest`, consuming what
+/// matched. Chunks nest no deeper than the JSON they were split from.
+fn matches_expanded(text: &str, by_key: &HashMap<&str, &str>, rest: &mut &[u8]) -> Option<bool> {
+    for (i, part) in text.split(MARKER as char).enumerate() {
+        let literal = if i == 0 {
+            part
+        } else {
+            if part.len() < KEY_DIGITS || !part.is_char_boundary(KEY_DIGITS) {
+                return None;
+            }
+            let (key, tail) = part.split_at(KEY_DIGITS);
+            if !matches_expanded(by_key.get(key)?, by_key, rest)? {
+                return Some(false);
+            }
+            tail
+        };
+        match rest.strip_prefix(literal.as_bytes()) {
+            Some(after) => *rest = after,
+            None => return Some(false),
+        }
+    }
+    Some(true)
+}
+
 /// Escapes a text holding references as JSON string content (no quotes), leaving the
 /// references raw: how a payload's split text goes into an event's details.
 pub fn escape_keeping_references(text: &str, out: &mut String) {

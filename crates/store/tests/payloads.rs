@@ -277,3 +277,39 @@ fn a_chunk_under_a_key_of_another_hash_reads_back() {
     let read: Value = serde_json::from_str(&record.input).expect("whole JSON");
     assert_eq!(read["wrapped"], big_payload(9));
 }
+
+#[test]
+fn a_split_text_is_compared_with_a_text_without_building_it() {
+    let value = big_payload(4);
+    let split = payloads::split(&Json::from(&value));
+    assert!(!split.chunks.is_empty());
+    let compact = serde_json::to_string(&value).unwrap();
+    assert_eq!(
+        payloads::expands_to(&split.text, &split.chunks, &compact),
+        Some(true)
+    );
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    assert_eq!(
+        payloads::expands_to(&split.text, &split.chunks, &pretty),
+        Some(false)
+    );
+    let longer = format!("{compact} ");
+    assert_eq!(
+        payloads::expands_to(&split.text, &split.chunks, &longer),
+        Some(false)
+    );
+    let shorter = &compact[..compact.len() - 1];
+    assert_eq!(
+        payloads::expands_to(&split.text, &split.chunks, shorter),
+        Some(false)
+    );
+    // The same length, one record changed: the difference is inside a chunk.
+    let other = compact.replacen("\"r-17\"", "\"r-71\"", 1);
+    assert_eq!(other.len(), compact.len());
+    assert_ne!(other, compact);
+    assert_eq!(
+        payloads::expands_to(&split.text, &split.chunks, &other),
+        Some(false)
+    );
+    assert_eq!(payloads::expands_to(&split.text, &[], &compact), None);
+}
