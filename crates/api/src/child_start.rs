@@ -67,12 +67,12 @@ async fn start(
     request: ChildStartRequest,
 ) -> Result<switchback_runtime::Started, ApiError> {
     names::check_name(&request.name)?;
-    if serde_json::from_str::<serde::de::IgnoredAny>(&request.input).is_err() {
+    let Ok(input_value) = switchback_json::Json::parse(&request.input) else {
         return Err(ApiError::service(
             "InvalidExecutionInput",
             "Invalid State Machine Execution Input: the input is not JSON",
         ));
-    }
+    };
     let target = resolve_start_target(state, &request.state_machine_arn).await?;
     let start = StartRequest {
         state_machine_arn: target.state_machine_arn.clone(),
@@ -83,6 +83,7 @@ async fn start(
         revision_id: target.revision_id.clone(),
         name: request.name,
         input: request.input,
+        input_value: Some(input_value),
         trace_header: None,
         parent_id: request.parent_id,
         mock_test_case: None,

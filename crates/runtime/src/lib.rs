@@ -103,6 +103,9 @@ pub struct StartRequest {
     pub name: String,
     /// The input as JSON text (checked by the API).
     pub input: String,
+    /// The input parsed, when the caller has parsed it already (the API has, to check it): a
+    /// large input is then not parsed a second time. `None`: the runtime parses `input`.
+    pub input_value: Option<switchback_json::Json>,
     pub trace_header: Option<String>,
     /// The execution that started this one, when it is linked to it (nested executions).
     pub parent_id: Option<i64>,
@@ -284,7 +287,7 @@ impl Runtime {
         self.shared.machines.get(&request.definition)?;
         let arn = self.execution_arn(&request.state_machine_arn, &request.name, false);
         let now = self.shared.config.clock.now();
-        let input = switchback_json::Json::parse(&request.input).unwrap_or_default();
+        let input = parsed_input(&request);
         let started = Event {
             id: 1,
             previous_event_id: 0,
@@ -384,7 +387,7 @@ impl Runtime {
             state_machine_name: standard::machine_name(&request.state_machine_arn),
             role_arn: request.role_arn.as_str().into(),
             start_time: now,
-            input: switchback_json::Json::parse(&request.input).unwrap_or_default(),
+            input: parsed_input(request),
             region: self.shared.config.identity.region.as_str().into(),
             redrive_count: None,
         }
@@ -614,5 +617,13 @@ impl Runtime {
         for t in threads {
             let _ = t.join();
         }
+    }
+}
+
+/// The request's input as a value: the one the caller parsed, or `input` parsed now.
+fn parsed_input(request: &StartRequest) -> switchback_json::Json {
+    match &request.input_value {
+        Some(value) => value.clone(),
+        None => switchback_json::Json::parse(&request.input).unwrap_or_default(),
     }
 }

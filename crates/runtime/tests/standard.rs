@@ -33,6 +33,7 @@ fn request(definition: &Value, name: &str, input: Value) -> StartRequest {
         revision_id: None,
         name: name.into(),
         input: input.to_string(),
+        input_value: None,
         trace_header: None,
         parent_id: None,
         mock_test_case: None,

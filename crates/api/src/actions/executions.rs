@@ -6,6 +6,7 @@
 //! AWS, so only Standard executions can be described, listed or stopped.
 
 use serde_json::{json, Map, Value};
+use switchback_json::Json;
 use switchback_runtime::{RuntimeError, StartRequest};
 use switchback_store::executions::{self, ExecutionRecord, ListFilter};
 use switchback_store::state_machines::{self as machines, StateMachineType};
@@ -64,17 +65,18 @@ pub(crate) fn execution_does_not_exist(arn: &str) -> ApiError {
 }
 
 /// The execution input: JSON text (default `{}`), checked as AWS checks it.
-fn read_input(input: &mut Input) -> Result<String, ApiError> {
+fn read_input(input: &mut Input) -> Result<(String, Json), ApiError> {
     let text = input
         .opt_str("input", INPUT)?
         .unwrap_or_else(|| "{}".to_string());
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-        return Err(ApiError::service(
+    // Parsed once here, to check it, and handed to the runtime as it is.
+    match Json::parse(&text) {
+        Ok(value) => Ok((text, value)),
+        Err(e) => Err(ApiError::service(
             "InvalidExecutionInput",
             format!("Invalid State Machine Execution Input: '{e}'"),
-        ));
+        )),
     }
-    Ok(text)
 }
 
 /// The members StartExecution and StartSyncExecution share.
@@ -93,7 +95,7 @@ async fn read_start(state: &AppState, body: Value) -> Result<Start, ApiError> {
         None => (arn_text, None),
     };
     let name = input.opt_str("name", shapes::NAME)?;
-    let execution_input = read_input(&mut input)?;
+    let (execution_input, input_value) = read_input(&mut input)?;
     let trace_header = input.opt_str("traceHeader", TRACE_HEADER)?;
     input.finish()?;
     let name = match name {
@@ -121,6 +123,7 @@ async fn read_start(state: &AppState, body: Value) -> Result<Start, ApiError> {
         revision_id: target.revision_id.clone(),
         name,
         input: execution_input,
+        input_value: Some(input_value),
         trace_header,
         parent_id: None,
         mock_test_case,
