@@ -203,6 +203,22 @@ impl Input {
         }
     }
 
+    /// [`opt_str`](Input::opt_str) that moves the string out instead of copying it (the
+    /// member reads as absent afterwards): for members that can be megabytes, like an
+    /// execution's input.
+    pub fn take_str(&mut self, field: &str, len: Len) -> Result<Option<String>, ApiError> {
+        match self.members.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => {
+                if let Some(v) = check_len(field, &s, len) {
+                    self.violations.push(v);
+                }
+                Ok(Some(s))
+            }
+            Some(other) => Err(wrong_type(&other, "String")),
+        }
+    }
+
     /// A required string member: when missing, a violation is recorded and `""` returned (the
     /// handler never sees it: [`Input::finish`] fails first).
     pub fn req_str(&mut self, field: &str, len: Len) -> Result<String, ApiError> {
@@ -347,6 +363,34 @@ pub fn as_object(v: &Value) -> Result<&Map<String, Value>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn take_str_moves_the_member_out_and_checks_it_like_opt_str() {
+        let mut input = Input::new(serde_json::json!({
+            "input": "{\"a\":1}",
+            "nothing": null,
+            "number": 7,
+            "long": "abcd"
+        }))
+        .unwrap();
+        assert_eq!(
+            input
+                .take_str("input", Len::new(0, 100))
+                .unwrap()
+                .as_deref(),
+            Some("{\"a\":1}")
+        );
+        assert!(!input.has("input"), "the member is moved out");
+        assert_eq!(input.take_str("input", Len::new(0, 100)).unwrap(), None);
+        assert_eq!(input.take_str("nothing", Len::new(0, 100)).unwrap(), None);
+        let wrong = input.take_str("number", Len::new(0, 100)).unwrap_err();
+        assert_eq!(wrong.code(), "SerializationException");
+        assert_eq!(
+            input.take_str("long", Len::new(0, 2)).unwrap().as_deref(),
+            Some("abcd")
+        );
+        assert!(input.finish().is_err(), "a too-long member is a violation");
+    }
 
     #[test]
     fn java_len_counts_utf16_units() {

@@ -135,10 +135,10 @@ impl PayloadWriter {
         let Some(split) = self.recent(value) else {
             return (text, None);
         };
-        if value.size() != text.len() {
-            return (text, None);
-        }
         let same = payloads::expands_to(split, chunks, &text).unwrap_or_else(|| {
+            if value.size() != text.len() {
+                return false;
+            }
             let mut same = SameText(text.as_bytes());
             serde_json::to_writer(&mut same, value).is_ok() && same.0.is_empty()
         });

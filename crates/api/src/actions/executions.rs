@@ -67,7 +67,7 @@ pub(crate) fn execution_does_not_exist(arn: &str) -> ApiError {
 /// The execution input: JSON text (default `{}`), checked as AWS checks it.
 fn read_input(input: &mut Input) -> Result<(String, Json), ApiError> {
     let text = input
-        .opt_str("input", INPUT)?
+        .take_str("input", INPUT)?
         .unwrap_or_else(|| "{}".to_string());
     // Parsed once here, to check it, and handed to the runtime as it is.
     match Json::parse(&text) {
