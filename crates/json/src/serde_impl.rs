@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use smallvec::SmallVec;
 
 use crate::{Array, Json, Map, Number, Object, Str};
 
@@ -131,18 +132,21 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json, A::Error> {
-        let mut map = Map::with_capacity_and_hasher(
-            access.size_hint().unwrap_or(0).min(4096),
-            Default::default(),
-        );
+        // The members are gathered first and the map made at its exact size: the text does
+        // not say how many there are, and growing the map in steps, then shrinking it to fit
+        // (a parsed value is kept, in the history, by every state that shares it) cost more
+        // than the members themselves.
+        let mut members: SmallVec<[(Str, Json); 8]> = SmallVec::new();
         while let Some(key) = access.next_key::<KeyString>()? {
             let value: Json = access.next_value()?;
-            map.insert(key.0, value);
+            members.push((key.0, value));
         }
-        // The text does not say how many members an object has, and the map grows in steps:
-        // a parsed value is kept (in the history, by every state that shares it), so it is
-        // held at its size.
-        map.shrink_to_fit();
+        let mut map = Map::with_capacity_and_hasher(members.len(), Default::default());
+        // One by one: `extend` reserves ahead and would grow the members' storage to the hash
+        // table's capacity. A repeated key keeps its first place and takes its last value.
+        for (key, value) in members {
+            map.insert(key, value);
+        }
         Ok(Json::Object(Object::from(map)))
     }
 }

@@ -101,3 +101,22 @@ fn malformed_text_is_an_error_not_a_panic() {
         assert!(Json::parse(text).is_err(), "{text}");
     }
 }
+
+#[test]
+fn parsed_objects_keep_serde_jsons_member_order_and_duplicate_rule() {
+    for text in [
+        r#"{"a":1,"b":2,"a":3}"#,
+        r#"{"z":{"y":[1,{"x":null,"w":"v","x":true}]},"k":{}}"#,
+        r#"{"m0":0,"m1":1,"m2":2,"m3":3,"m4":4,"m5":5,"m6":6,"m7":7,"m8":8,"m9":9,"m1":"again"}"#,
+        r#"{"\u0041":1,"A":2,"long key past the cached length of thirty-two bytes":3}"#,
+    ] {
+        let ours = Json::parse(text).expect("parses");
+        let theirs: serde_json::Value = serde_json::from_str(text).expect("parses");
+        assert_eq!(
+            serde_json::to_string(&ours).unwrap(),
+            serde_json::to_string(&theirs).unwrap(),
+            "{text}"
+        );
+        assert_eq!(ours.size(), serde_json::to_string(&theirs).unwrap().len());
+    }
+}
