@@ -194,10 +194,7 @@ impl Input {
             None => Ok(None),
             Some(Value::String(s)) => {
                 let s = s.clone();
-                if let Some(v) = check_len(field, &s, len) {
-                    self.violations.push(v);
-                }
-                Ok(Some(s))
+                Ok(Some(self.checked(field, s, len)))
             }
             Some(other) => Err(wrong_type(other, "String")),
         }
@@ -209,14 +206,17 @@ impl Input {
     pub fn take_str(&mut self, field: &str, len: Len) -> Result<Option<String>, ApiError> {
         match self.members.remove(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => {
-                if let Some(v) = check_len(field, &s, len) {
-                    self.violations.push(v);
-                }
-                Ok(Some(s))
-            }
+            Some(Value::String(s)) => Ok(Some(self.checked(field, s, len))),
             Some(other) => Err(wrong_type(&other, "String")),
         }
+    }
+
+    /// `s`, with a violation recorded if its length breaks `len`.
+    fn checked(&mut self, field: &str, s: String, len: Len) -> String {
+        if let Some(v) = check_len(field, &s, len) {
+            self.violations.push(v);
+        }
+        s
     }
 
     /// A required string member: when missing, a violation is recorded and `""` returned (the

@@ -1,39 +1,18 @@
 //! Appending history events: runs of any length go in as multi-row statements and read back
 //! as written, in order; a run that fails part-way leaves nothing of its job behind.
 
+mod common;
+
 use switchback_store::executions::{self, EventRow, ExecutionRecord};
 use switchback_store::{Store, StoreConfig, StoreError};
-use switchback_types::{EventType, ExecutionStatus};
+use switchback_types::EventType;
 
 fn store() -> Store {
     Store::open(StoreConfig::in_memory()).expect("open")
 }
 
 fn record(name: &str) -> ExecutionRecord {
-    ExecutionRecord {
-        id: 0,
-        arn: format!("arn:aws:states:us-east-1:123456789012:execution:m:{name}"),
-        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-        version_arn: None,
-        alias_arn: None,
-        name: name.into(),
-        status: ExecutionStatus::Running,
-        definition: "{}".into(),
-        role_arn: "arn:aws:iam::123456789012:role/r".into(),
-        revision_id: None,
-        input: "{}".into(),
-        output: None,
-        error: None,
-        cause: None,
-        start_date: 1,
-        stop_date: None,
-        redrive_count: 0,
-        redrive_date: None,
-        seed: 7,
-        wake_at: None,
-        trace_header: None,
-        wakes: 0,
-    }
+    common::execution_record(name, "{}")
 }
 
 /// Event `id` of a history, each column distinct so a misplaced parameter shows.

@@ -237,12 +237,7 @@ fn a_burst_of_reads_starts_no_thread() {
 
 #[tokio::test]
 async fn a_point_read_runs_here_when_a_connection_is_idle() {
-    let store = Store::open(StoreConfig {
-        readers: 1,
-        ..StoreConfig::in_memory()
-    })
-    .expect("open");
-    store.write(|tx| put_row(tx, "point")).await.expect("write");
+    let store = common::one_reader_store_with("point").await;
     let here = std::thread::current().id();
     let (seen, ran_on) = store
         .read_point(|c| Ok((has_row_sql(c, "point"), std::thread::current().id())))
@@ -257,12 +252,7 @@ async fn a_point_read_runs_here_when_a_connection_is_idle() {
 
 #[tokio::test]
 async fn a_point_read_waits_in_the_queue_when_every_connection_is_busy() {
-    let store = Store::open(StoreConfig {
-        readers: 1,
-        ..StoreConfig::in_memory()
-    })
-    .expect("open");
-    store.write(|tx| put_row(tx, "busy")).await.expect("write");
+    let store = common::one_reader_store_with("busy").await;
     // The only connection is held by a read that waits for a signal.
     let (release, wait) = std::sync::mpsc::channel::<()>();
     let (started, is_started) = tokio::sync::oneshot::channel::<()>();

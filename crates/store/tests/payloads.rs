@@ -1,6 +1,8 @@
 //! Payloads stored once per execution: large arrays and objects are split off as chunks when
 //! written, and every read puts them back, so readers see the text that was written.
 
+mod common;
+
 use serde_json::{json, Value};
 use switchback_json::Json;
 use switchback_store::executions::{self, EventRow, ExecutionRecord};
@@ -13,30 +15,7 @@ fn store() -> Store {
 }
 
 fn record(name: &str, input: &str) -> ExecutionRecord {
-    ExecutionRecord {
-        id: 0,
-        arn: format!("arn:aws:states:us-east-1:123456789012:execution:m:{name}"),
-        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-        version_arn: None,
-        alias_arn: None,
-        name: name.into(),
-        status: ExecutionStatus::Running,
-        definition: "{}".into(),
-        role_arn: "arn:aws:iam::123456789012:role/r".into(),
-        revision_id: None,
-        input: input.into(),
-        output: None,
-        error: None,
-        cause: None,
-        start_date: 1,
-        stop_date: None,
-        redrive_count: 0,
-        redrive_date: None,
-        seed: 7,
-        wake_at: None,
-        trace_header: None,
-        wakes: 0,
-    }
+    common::execution_record(name, input)
 }
 
 /// A payload with large parts (records of text), small parts, and the characters that JSON

@@ -5,7 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+use switchback_store::executions::ExecutionRecord;
 use switchback_store::{Store, StoreConfig, StoreError, Synchronous};
+use switchback_types::ExecutionStatus;
 use tempfile::TempDir;
 
 /// A durable store (synchronous=FULL) in a fresh directory; keep the directory alive.
@@ -58,4 +60,46 @@ pub fn start<F: Future>(future: F) -> Pin<Box<F>> {
     let mut context = Context::from_waker(Waker::noop());
     assert!(matches!(future.as_mut().poll(&mut context), Poll::Pending));
     future
+}
+
+/// A running execution named `name` with `input`, ready for `executions::insert`.
+pub fn execution_record(name: &str, input: &str) -> ExecutionRecord {
+    ExecutionRecord {
+        id: 0,
+        arn: format!("arn:aws:states:us-east-1:123456789012:execution:m:{name}"),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+        version_arn: None,
+        alias_arn: None,
+        name: name.into(),
+        status: ExecutionStatus::Running,
+        definition: "{}".into(),
+        role_arn: "arn:aws:iam::123456789012:role/r".into(),
+        revision_id: None,
+        input: input.into(),
+        output: None,
+        error: None,
+        cause: None,
+        start_date: 1,
+        stop_date: None,
+        redrive_count: 0,
+        redrive_date: None,
+        seed: 7,
+        wake_at: None,
+        trace_header: None,
+        wakes: 0,
+    }
+}
+
+/// An in-memory store with a single reader connection, holding one test row `key`.
+pub async fn one_reader_store_with(key: &'static str) -> Store {
+    let store = Store::open(StoreConfig {
+        readers: 1,
+        ..StoreConfig::in_memory()
+    })
+    .expect("open");
+    store
+        .write(move |tx| put_row(tx, key))
+        .await
+        .expect("write");
+    store
 }
