@@ -282,6 +282,12 @@ impl Runtime {
 
     /// Starts a Standard execution: committed (row and `ExecutionStarted`) before it returns.
     /// The same name with the same input while it runs gives the same execution back.
+    ///
+    /// The execution runs on its worker before its row is written: its first commit (before
+    /// it acts on the world, waits, or ends) writes the row, `ExecutionStarted` and what it
+    /// did so far in one transaction, and only then is the start answered. A short execution
+    /// is so started and ended with one commit, and is already over when the caller first
+    /// asks; nothing it did is seen by anyone before the start is durable.
     pub async fn start_execution(&self, request: StartRequest) -> Result<Started, RuntimeError> {
         // Fail now, not inside the worker, if the definition cannot run.
         self.shared.machines.get(&request.definition)?;
@@ -307,10 +313,10 @@ impl Runtime {
             &mut payloads,
         );
         let (stored_input, sent_input) = payloads.stored_input(request.input, &input, &row.chunks);
-        let fresh = Box::new(standard::Fresh { input, payloads });
-        let mut record = ExecutionRecord {
-            id: 0,
-            arn: arn.clone(),
+        let id = self.shared.store.new_execution_id();
+        let record = ExecutionRecord {
+            id,
+            arn,
             state_machine_arn: request.state_machine_arn,
             version_arn: request.version_arn,
             alias_arn: request.alias_arn,
@@ -332,51 +338,27 @@ impl Runtime {
             wakes: 0,
             trace_header: request.trace_header,
         };
-        let rows = vec![row];
-        let parent_id = request.parent_id;
-        let mock_test_case = request.mock_test_case;
-        let (record, rows, new) = self
-            .shared
-            .store
-            .write(move |tx| {
-                if let Some(existing) = executions::get_by_arn(tx, &record.arn)? {
-                    // The existing input reads back whole; this one may be kept split.
-                    let input = sent_input.as_deref().unwrap_or(&record.input);
-                    if existing.status == ExecutionStatus::Running && existing.input == input {
-                        return Ok((existing, rows, false));
-                    }
-                    return Err(StoreError::Conflict(record.arn.clone()));
-                }
-                record.id = executions::insert(tx, &record)?;
-                if let Some(parent) = parent_id {
-                    executions::set_parent(tx, record.id, parent)?;
-                }
-                if let Some(case) = &mock_test_case {
-                    executions::set_mock_test_case(tx, record.id, case)?;
-                }
-                executions::append_events(tx, record.id, &rows)?;
-                Ok((record, rows, true))
-            })
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(arn) => RuntimeError::ExecutionAlreadyExists(arn),
-                e => RuntimeError::Store(e),
-            })?;
-        let result = Started {
-            execution_arn: record.arn.clone(),
-            start_date: record.start_date,
-        };
-        if new {
-            self.send(
-                record.id,
-                Command::Start {
-                    record: Box::new(record),
-                    events: rows,
-                    fresh,
-                },
-            );
-        }
-        Ok(result)
+        let (reply, answer) = oneshot::channel();
+        let fresh = Box::new(standard::Fresh {
+            input,
+            payloads,
+            birth: standard::Birth {
+                parent_id: request.parent_id,
+                mock_test_case: request.mock_test_case,
+                sent_input,
+                reply,
+            },
+        });
+        self.send(
+            id,
+            Command::Start {
+                record: Box::new(record),
+                events: vec![row],
+                fresh,
+            },
+        );
+        // No answer: the worker stopped before the execution's first commit.
+        answer.await.unwrap_or(Err(RuntimeError::ShuttingDown))
     }
 
     fn express_info(&self, request: &StartRequest, arn: String, now: Timestamp) -> ExecutionInfo {

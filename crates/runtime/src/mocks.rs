@@ -49,6 +49,17 @@ pub async fn for_execution(
     Some(mocks)
 }
 
+/// The mocks of a new execution, started with test case `case` (if any).
+pub fn for_new(ctx: &WorkerContext, record: &ExecutionRecord, case: Option<&str>) -> Option<Mocks> {
+    let config = ctx.hub.mocks.as_ref()?;
+    test_case(
+        config,
+        &machine_name(&record.state_machine_arn),
+        case?,
+        &record.arn,
+    )
+}
+
 /// The mocks of an Express execution started with a test case.
 pub fn for_express(
     hub: &crate::hub::Hub,

@@ -36,6 +36,7 @@ use crate::journal;
 use crate::mocks;
 use crate::tasks;
 use crate::worker::WorkerContext;
+use crate::{RuntimeError, Started};
 
 /// A request to stop a running execution (`StopExecution`).
 pub struct Abort {
@@ -84,6 +85,11 @@ pub struct StandardDriver {
     /// The execution's random seed, stored with it: every run and replay draws the same
     /// numbers (`$random`, task tokens, jitter) from it.
     seed: u64,
+    /// A new execution that is not in the store yet: its first commit writes it.
+    unborn: RefCell<Option<Box<Unborn>>>,
+    /// Set when the first commit did not write the execution (a duplicate start, a failed
+    /// commit): the run ends quietly, there is nothing in the store to resume.
+    stillborn: Rc<Cell<bool>>,
 }
 
 impl StandardDriver {
@@ -115,6 +121,8 @@ impl StandardDriver {
             next_sleep: Cell::new(0),
             idle: tokio::sync::Notify::new(),
             broken: Cell::new(false),
+            unborn: RefCell::new(None),
+            stillborn: Rc::new(Cell::new(false)),
         }
     }
 
@@ -183,7 +191,9 @@ impl StandardDriver {
         }
         let id = self.execution;
         if let Err(e) = self.commit_pending(|_, _| Ok(())).await {
-            log_commit_failure(id, &e, "could not commit events");
+            if !self.stillborn.get() {
+                log_commit_failure(id, &e, "could not commit events");
+            }
             self.broken.set(true);
             self.idle.notify_one();
             return false;
@@ -202,6 +212,10 @@ impl StandardDriver {
         let rows = std::mem::take(&mut *self.pending.borrow_mut());
         let closing = std::mem::take(&mut *self.closing.borrow_mut());
         let id = self.execution;
+        let unborn = self.unborn.borrow_mut().take();
+        if let Some(unborn) = unborn {
+            return self.commit_birth(*unborn, rows, closing, then).await;
+        }
         self.store
             .write(move |tx| {
                 ensure_running(tx, id)?;
@@ -212,6 +226,81 @@ impl StandardDriver {
                 then(tx, id)
             })
             .await
+    }
+
+    /// The first commit of a new execution: its row, `ExecutionStarted` and `rows` in one
+    /// transaction, then the start's answer. A start that finds the execution already there
+    /// writes nothing and answers as `StartExecution` does: the running one again when the
+    /// input is the same, `ExecutionAlreadyExists` otherwise.
+    async fn commit_birth<R: Send + 'static>(
+        &self,
+        unborn: Unborn,
+        rows: Vec<EventRow>,
+        closing: Vec<String>,
+        then: impl FnOnce(&Tx<'_>, i64) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let Unborn {
+            record,
+            started,
+            birth,
+        } = unborn;
+        let Birth {
+            parent_id,
+            mock_test_case,
+            sent_input,
+            reply,
+        } = birth;
+        let answer = Started {
+            execution_arn: record.arn.clone(),
+            start_date: record.start_date,
+        };
+        let written = self.store.write_now(move |tx| {
+            if let Some(existing) = executions::get_by_arn(tx, &record.arn)? {
+                // The existing input reads back whole; this one may be kept split.
+                let input = sent_input.as_deref().unwrap_or(&record.input);
+                if existing.status == ExecutionStatus::Running && existing.input == input {
+                    return Ok(Err(Ok(Started {
+                        execution_arn: existing.arn,
+                        start_date: existing.start_date,
+                    })));
+                }
+                return Ok(Err(Err(RuntimeError::ExecutionAlreadyExists(record.arn))));
+            }
+            let id = executions::insert(tx, &record)?;
+            if let Some(parent) = parent_id {
+                executions::set_parent(tx, id, parent)?;
+            }
+            if let Some(case) = &mock_test_case {
+                executions::set_mock_test_case(tx, id, case)?;
+            }
+            executions::append_events(tx, id, &started)?;
+            executions::append_events(tx, id, &rows)?;
+            for token in &closing {
+                task_tokens::close(tx, token)?;
+            }
+            then(tx, id).map(Ok)
+        });
+        // The start is answered by a task of its own: the step that commits may be dropped
+        // (a branch cancelled while it waited), and the start must be answered all the same.
+        let stillborn = self.stillborn.clone();
+        let answered = tokio::task::spawn_local(async move {
+            let (answer, outcome) = match written.await {
+                Ok(Ok(r)) => (Ok(answer), Ok(r)),
+                Ok(Err(existing)) => (existing, Err(StoreError::Conflict(NOT_STARTED.into()))),
+                Err(e) => (
+                    Err(RuntimeError::Store(e)),
+                    Err(StoreError::Conflict(NOT_STARTED.into())),
+                ),
+            };
+            if outcome.is_err() {
+                stillborn.set(true);
+            }
+            let _ = reply.send(answer);
+            outcome
+        });
+        answered
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Conflict(NOT_STARTED.into())))
     }
 
     /// Whether the execution may leave memory now, and until when.
@@ -349,7 +438,34 @@ pub struct Fresh {
     pub input: Json,
     /// The payload writer of `ExecutionStarted`.
     pub payloads: events::PayloadWriter,
+    /// How its start is stored and answered.
+    pub birth: Birth,
 }
+
+/// How a new execution's start is stored and answered: with its first commit (see
+/// [`StandardDriver::commit_birth`]).
+pub struct Birth {
+    /// The execution that started this one, when it is linked to it (nested executions).
+    pub parent_id: Option<i64>,
+    /// The mock test case it runs with, if any.
+    pub mock_test_case: Option<String>,
+    /// The input whole, when the row keeps it split: what an existing execution of the same
+    /// name is compared with.
+    pub sent_input: Option<String>,
+    /// Answered once the start is durable, or could not be made so.
+    pub reply: oneshot::Sender<Result<Started, RuntimeError>>,
+}
+
+/// A new execution waiting for its first commit.
+struct Unborn {
+    record: ExecutionRecord,
+    /// `ExecutionStarted`'s row.
+    started: Vec<EventRow>,
+    birth: Birth,
+}
+
+/// What the run of a start that did not go into the store is told.
+const NOT_STARTED: &str = "the execution was not started";
 
 /// Runs (or resumes) one Standard execution until it ends, parks, or is stopped. `fresh` is
 /// given for a new execution's first run.
@@ -404,14 +520,28 @@ async fn run_inner(
         Ok(m) => m,
         Err(e) => {
             tracing::error!(execution = %record.arn, error = %e, "cannot run the execution's definition");
+            if let Some(fresh) = fresh {
+                // Not in the store yet: the start fails instead.
+                let error = RuntimeError::InvalidDefinition(e.to_string());
+                let _ = fresh.birth.reply.send(Err(error));
+                return Stopped::Aborted;
+            }
             return fail_unrunnable(ctx, &record, &recorded, &e.to_string()).await;
         }
     };
-    let (input, payloads) = match fresh {
-        Some(fresh) => (fresh.input, fresh.payloads),
+    let (input, payloads, birth) = match fresh {
+        Some(fresh) => {
+            let Fresh {
+                input,
+                payloads,
+                birth,
+            } = *fresh;
+            (input, payloads, Some(birth))
+        }
         None => (
             Json::parse(&record.input).unwrap_or_default(),
             events::PayloadWriter::default(),
+            None,
         ),
     };
     let info = ExecutionInfo {
@@ -427,63 +557,81 @@ async fn run_inner(
     };
     let last_recorded = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
     let replayable = journal::replayable(&recorded);
-    let mocks = mocks::for_execution(ctx, &record, &replayable).await;
+    let mocks = match &birth {
+        Some(birth) => mocks::for_new(ctx, &record, birth.mock_test_case.as_deref()),
+        None => mocks::for_execution(ctx, &record, &replayable).await,
+    };
+    let (id, seed) = (record.id, record.seed as u64);
     let driver = StandardDriver::new(
         ctx.store.clone(),
-        record.id,
+        id,
         &replayable,
         ctx.hub.clone(),
         mocks,
         record.wakes,
-        record.seed as u64,
+        seed,
     );
     *driver.payloads.borrow_mut() = payloads;
     drop(replayable);
-    drop(recorded);
+    if let Some(birth) = birth {
+        *driver.unborn.borrow_mut() = Some(Box::new(Unborn {
+            record,
+            started: recorded,
+            birth,
+        }));
+    } else {
+        drop(recorded);
+    }
     // From here on, an answer for a waiting task reaches this run (it reads the store after).
-    ctx.late_wakes.borrow_mut().remove(&record.id);
-    ctx.wakers
-        .borrow_mut()
-        .insert(record.id, driver.woken.clone());
+    ctx.late_wakes.borrow_mut().remove(&id);
+    ctx.wakers.borrow_mut().insert(id, driver.woken.clone());
     let interpreter = Interpreter::new(&machine, &driver, info, ctx.config.limits)
-        .with_seed(record.seed as u64)
+        .with_seed(seed)
         .with_journal(&driver, last_recorded);
-    // Boxed so that it can be dropped before stopping: a suspended run may hold the commit
-    // lock, and its queued commits land before anything written after it.
-    let mut execution = Box::pin(interpreter.run());
-    loop {
-        tokio::select! {
-            biased;
-            () = &mut execution => break,
-            request = &mut *abort => {
-                driver.leaving.set(true);
-                drop(execution);
-                return match request {
-                    Ok(request) => abort_running(&driver, &interpreter, last_recorded, request).await,
-                    // The worker is shutting down: keep what is done, and the store
-                    // resumes the rest on the next start.
-                    Err(_) => {
-                        driver.try_flush().await;
-                        Stopped::Broken
-                    }
-                };
-            }
-            () = driver.idle.notified() => {
-                if driver.broken.get() {
+    let stopped = async {
+        // Boxed so that it can be dropped before stopping: a suspended run may hold the
+        // commit lock, and its queued commits land before anything written after it.
+        let mut execution = Box::pin(interpreter.run());
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut execution => break,
+                request = &mut *abort => {
                     driver.leaving.set(true);
                     drop(execution);
-                    return Stopped::Broken;
+                    return match request {
+                        Ok(request) => abort_running(&driver, &interpreter, last_recorded, request).await,
+                        // The worker is shutting down: keep what is done, and the store
+                        // resumes the rest on the next start.
+                        Err(_) => {
+                            driver.try_flush().await;
+                            Stopped::Broken
+                        }
+                    };
                 }
-                if let Some(wake_at) = driver.parkable_until(ctx.config.park_after) {
-                    driver.leaving.set(true);
-                    drop(execution);
-                    return park(&driver, wake_at).await;
+                () = driver.idle.notified() => {
+                    if driver.broken.get() {
+                        driver.leaving.set(true);
+                        drop(execution);
+                        return Stopped::Broken;
+                    }
+                    if let Some(wake_at) = driver.parkable_until(ctx.config.park_after) {
+                        driver.leaving.set(true);
+                        drop(execution);
+                        return park(&driver, wake_at).await;
+                    }
                 }
             }
         }
+        drop(execution);
+        finish(&driver, &interpreter).await
     }
-    drop(execution);
-    finish(&driver, &interpreter).await
+    .await;
+    if driver.stillborn.get() {
+        // Never in the store (its start was answered with why): nothing to resume.
+        return Stopped::Aborted;
+    }
+    stopped
 }
 
 /// Commits the rest of the history with the execution's ending.

@@ -26,7 +26,8 @@ use crate::standard::{self, Abort};
 
 /// What a worker is asked to do.
 pub enum Command {
-    /// Run a new Standard execution (its row and `ExecutionStarted` are committed).
+    /// Run a new Standard execution; its row and `ExecutionStarted` go into the store with
+    /// its first commit (see `standard::Birth`).
     Start {
         record: Box<ExecutionRecord>,
         events: Vec<EventRow>,

@@ -171,6 +171,116 @@ async fn the_same_name_and_input_while_running_is_the_same_execution() {
     runtime.shutdown();
 }
 
+/// How many executions the store holds.
+async fn stored_executions(store: &Store) -> i64 {
+    let counts = store.read(executions::counts_by_status).await.unwrap();
+    counts.iter().map(|(_, _, n)| n).sum()
+}
+
+fn pass_chain() -> Value {
+    json!({
+        "StartAt": "One",
+        "States": {
+            "One": {"Type": "Pass", "Result": 1, "ResultPath": "$.one", "Next": "Two"},
+            "Two": {"Type": "Pass", "Result": 2, "ResultPath": "$.two", "End": true}
+        }
+    })
+}
+
+/// A new execution runs up to its first commit before its start is answered, and that commit
+/// writes its row, `ExecutionStarted` and what it did: an execution that never waits is over,
+/// its whole history stored, when `StartExecution` returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_execution_is_over_when_its_start_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let started = runtime
+        .start_execution(request(&pass_chain(), "short", json!({"n": 0})))
+        .await
+        .unwrap();
+    let done = record(&store, &started.execution_arn).await;
+    assert_eq!(done.status, ExecutionStatus::Succeeded);
+    assert_eq!(done.start_date, started.start_date);
+    let output: Value = serde_json::from_str(done.output.as_deref().unwrap()).unwrap();
+    assert_eq!(output, json!({"n": 0, "one": 1, "two": 2}));
+    let events = history(&store, done.id).await;
+    assert_sound(&events);
+    assert_eq!(events.len(), 6, "{events:#?}");
+    assert_eq!(events[5].kind, EventType::ExecutionSucceeded);
+
+    // The same name again: the execution is closed, so the start fails and writes nothing.
+    let again = runtime
+        .start_execution(request(&pass_chain(), "short", json!({"n": 0})))
+        .await;
+    assert!(
+        matches!(
+            again,
+            Err(switchback_runtime::RuntimeError::ExecutionAlreadyExists(_))
+        ),
+        "{again:?}"
+    );
+    assert_eq!(history(&store, done.id).await.len(), 6);
+    assert_eq!(stored_executions(&store).await, 1);
+    runtime.shutdown();
+}
+
+/// The first commit can be made by a step that is then cancelled: here a branch commits as
+/// it begins to wait, and is cancelled when its sibling fails. The start is answered anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_is_answered_when_the_step_that_stored_it_is_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let def = json!({
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 5, "End": true}}},
+                    {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Boom"}}}
+                ],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": true
+            },
+            "Caught": {"Type": "Pass", "End": true}
+        }
+    });
+    let started = runtime
+        .start_execution(request(&def, "cancelled", json!({})))
+        .await
+        .expect("the start is answered");
+    let done = wait_closed(&store, &started.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(done.status, ExecutionStatus::Succeeded);
+    let events = history(&store, done.id).await;
+    assert_sound(&events);
+    assert_eq!(events.last().unwrap().kind, EventType::ExecutionSucceeded);
+    runtime.shutdown();
+}
+
+/// Two starts of one name and input at once, both run before either is stored: one execution,
+/// and both are answered with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_starts_of_one_name_give_one_execution() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let runtime = Runtime::start(store.clone(), config()).unwrap();
+    let def = machine();
+    let (a, b) = tokio::join!(
+        runtime.start_execution(request(&def, "twice", json!({"wait": 2}))),
+        runtime.start_execution(request(&def, "twice", json!({"wait": 2}))),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.execution_arn, b.execution_arn);
+    assert_eq!(a.start_date, b.start_date);
+    let done = wait_closed(&store, &a.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(done.status, ExecutionStatus::Succeeded);
+    assert_sound(&history(&store, done.id).await);
+    assert_eq!(stored_executions(&store).await, 1);
+    runtime.shutdown();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn executions_survive_a_restart_in_the_middle() {
     let dir = tempfile::tempdir().unwrap();

@@ -102,13 +102,27 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     })
 }
 
-/// Inserts an execution and returns its id.
+/// The id after the highest stored execution's, where [`Store::new_execution_id`] starts.
+///
+/// [`Store::new_execution_id`]: crate::Store::new_execution_id
+pub(crate) fn next_id(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM executions", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Inserts an execution and returns its id: `e.id` when it is set (an id from
+/// [`Store::new_execution_id`]), the database's next one when it is 0.
+///
+/// [`Store::new_execution_id`]: crate::Store::new_execution_id
 pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO executions (arn, state_machine_arn, version_arn, alias_arn, name, status, \
+        "INSERT INTO executions (id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
          definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
          redrive_count, redrive_date, seed, wake_at, trace_header) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+         VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
         e.arn,
@@ -130,7 +144,8 @@ pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
         e.redrive_date,
         e.seed,
         e.wake_at,
-        e.trace_header
+        e.trace_header,
+        (e.id != 0).then_some(e.id)
     ])?;
     Ok(conn.last_insert_rowid())
 }

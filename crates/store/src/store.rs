@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -30,6 +30,8 @@ struct Inner {
     writer: Mutex<Option<JoinHandle<()>>>,
     counters: Arc<Counters>,
     path: PathBuf,
+    /// The id the next new execution gets (see [`Store::new_execution_id`]).
+    next_execution_id: AtomicI64,
     /// Serve [`Store::read`]; declared before `readers`, so they are stopped first.
     reader_threads: ReaderThreads,
     readers: Arc<ReaderPool>,
@@ -60,6 +62,7 @@ impl Store {
         let mut conn = open_writer(&path, synchronous)?;
         // A full disk at startup (a migration to write) says so, like a full disk later.
         let applied = migrate(&mut conn).map_err(|e| e.classify(&conn, &dir))?;
+        let next_execution_id = crate::executions::next_id(&conn)?;
         let readers = Arc::new(ReaderPool::open(&path, config.readers)?);
         let reader_threads = ReaderThreads::spawn(&readers)?;
         let (queue, received) = mpsc::channel();
@@ -79,6 +82,7 @@ impl Store {
                 writer: Mutex::new(Some(writer)),
                 counters,
                 path,
+                next_execution_id: AtomicI64::new(next_execution_id),
                 reader_threads,
                 readers,
                 _temp: temp,
@@ -89,6 +93,17 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// A new execution's id, unique in this database, known before its row is written.
+    ///
+    /// The runtime places an execution on a worker by its id, and a new execution runs up to
+    /// its first commit before its row exists (its row and first events then go in together),
+    /// so the id must come first. This store is the database's only writer, so a counter
+    /// started past the highest stored id is enough. An id given out for a start that then
+    /// failed is skipped, which leaves a harmless gap.
+    pub fn new_execution_id(&self) -> i64 {
+        self.inner.next_execution_id.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Runs `f` in the writer's transaction, committed together with the other writes queued
@@ -105,6 +120,22 @@ impl Store {
         let (reply, answer) = oneshot::channel();
         self.submit(f, Reply::Async(reply))?;
         answer.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// [`write`](Store::write), with the job queued now rather than when the future is first
+    /// polled: jobs queued one after the other on a thread commit in that order, whenever
+    /// their futures are awaited (or dropped).
+    pub fn write_now<R, F>(&self, f: F) -> impl std::future::Future<Output = Result<R, StoreError>>
+    where
+        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let queued = self.submit(f, Reply::Async(reply));
+        async move {
+            queued?;
+            answer.await.unwrap_or(Err(StoreError::Closed))
+        }
     }
 
     /// [`write`](Store::write) for code outside async (startup, tools): blocks the thread.
