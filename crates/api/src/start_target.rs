@@ -70,7 +70,7 @@ pub async fn resolve_start_target(
         .store
         .read_point(move |conn| {
             let missing = || Ok(Err(ApiError::state_machine_does_not_exist(&shown)));
-            let Some(machine) = machines::get(conn, &parsed.machine_arn())? else {
+            let Some(machine) = machines::get_to_start(conn, &parsed.machine_arn())? else {
                 return missing();
             };
             if machine.status == StateMachineStatus::Deleting {

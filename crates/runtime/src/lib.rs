@@ -290,7 +290,7 @@ impl Runtime {
     /// asks; nothing it did is seen by anyone before the start is durable.
     pub async fn start_execution(&self, request: StartRequest) -> Result<Started, RuntimeError> {
         // Fail now, not inside the worker, if the definition cannot run.
-        self.shared.machines.get(&request.definition)?;
+        let machine = self.shared.machines.get(&request.definition)?;
         let arn = self.execution_arn(&request.state_machine_arn, &request.name, false);
         let now = self.shared.config.clock.now();
         let input = parsed_input(&request);
@@ -341,6 +341,7 @@ impl Runtime {
         let (reply, answer) = oneshot::channel();
         let fresh = Box::new(standard::Fresh {
             input,
+            machine,
             payloads,
             birth: standard::Birth {
                 parent_id: request.parent_id,

@@ -13,10 +13,14 @@ use crate::error::RuntimeError;
 /// How many distinct definitions are kept before the cache starts over.
 const CAPACITY: usize = 1024;
 
+/// Definitions by their text, hashed with foldhash (seeded per process): a definition is a
+/// few kilobytes hashed on every start, and SipHash cost several times as much.
+type ByText = HashMap<Arc<str>, Arc<StateMachine>, foldhash::fast::RandomState>;
+
 /// Definitions by their text.
 #[derive(Default)]
 pub struct Machines {
-    parsed: Mutex<HashMap<Arc<str>, Arc<StateMachine>>>,
+    parsed: Mutex<ByText>,
 }
 
 impl Machines {
@@ -41,7 +45,7 @@ impl Machines {
         Ok(machine)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<StateMachine>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ByText> {
         // A panic while holding the lock leaves only a cache behind: take it as it is.
         self.parsed.lock().unwrap_or_else(|e| e.into_inner())
     }

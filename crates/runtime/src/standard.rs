@@ -50,8 +50,9 @@ pub struct Abort {
 pub struct StandardDriver {
     store: Store,
     execution: i64,
-    /// Events of the earlier runs, by place.
-    recorded: HashMap<Place, Recorded>,
+    /// Events of the earlier runs, by place (looked up for every event; the places are the
+    /// engine's own, so a fast hasher is safe).
+    recorded: HashMap<Place, Recorded, foldhash::fast::RandomState>,
     /// New events not yet committed.
     pending: RefCell<Vec<EventRow>>,
     /// Writes the events' payloads, each large value once (see `events::PayloadWriter`).
@@ -436,6 +437,8 @@ enum Stopped {
 pub struct Fresh {
     /// The execution's input.
     pub input: Json,
+    /// Its definition, parsed (the start checked that it loads).
+    pub machine: Arc<switchback_asl::StateMachine>,
     /// The payload writer of `ExecutionStarted`.
     pub payloads: events::PayloadWriter,
     /// How its start is stored and answered.
@@ -516,7 +519,11 @@ async fn run_inner(
     abort: &mut oneshot::Receiver<Abort>,
     fresh: Option<Box<Fresh>>,
 ) -> Stopped {
-    let machine = match ctx.machines.get(&record.definition) {
+    let loaded = match &fresh {
+        Some(fresh) => Ok(fresh.machine.clone()),
+        None => ctx.machines.get(&record.definition),
+    };
+    let machine = match loaded {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(execution = %record.arn, error = %e, "cannot run the execution's definition");
@@ -535,6 +542,7 @@ async fn run_inner(
                 input,
                 payloads,
                 birth,
+                ..
             } = *fresh;
             (input, payloads, Some(birth))
         }
@@ -647,9 +655,20 @@ async fn finish(driver: &StandardDriver, interpreter: &Interpreter<'_>) -> Stopp
         return Stopped::Ended;
     };
     let id = driver.execution;
+    // A new execution that ends in its first commit is inserted closed: one row write, not
+    // an insert and then an update.
+    let ending = match driver.unborn.borrow_mut().as_mut() {
+        Some(unborn) => {
+            unborn.record.end(ending);
+            None
+        }
+        None => Some(ending),
+    };
     let result = driver
         .commit_pending(move |tx, id| {
-            executions::finish(tx, id, &ending)?;
+            if let Some(ending) = &ending {
+                executions::finish(tx, id, ending)?;
+            }
             executions::complete_machine_deletion(tx, id)?;
             closed(tx, id)
         })

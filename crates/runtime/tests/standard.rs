@@ -202,6 +202,8 @@ async fn a_short_execution_is_over_when_its_start_returns() {
     let done = record(&store, &started.execution_arn).await;
     assert_eq!(done.status, ExecutionStatus::Succeeded);
     assert_eq!(done.start_date, started.start_date);
+    assert!(done.stop_date.is_some_and(|stop| stop >= done.start_date));
+    assert_eq!(done.wake_at, None);
     let output: Value = serde_json::from_str(done.output.as_deref().unwrap()).unwrap();
     assert_eq!(output, json!({"n": 0, "one": 1, "two": 2}));
     let events = history(&store, done.id).await;

@@ -228,6 +228,19 @@ pub struct Ending {
     pub stop_date: i64,
 }
 
+impl ExecutionRecord {
+    /// The record closed with `ending`: what [`finish`] writes, for a row not yet inserted (an
+    /// execution whose first commit is also its last is inserted closed).
+    pub fn end(&mut self, ending: Ending) {
+        self.status = ending.status;
+        self.output = ending.output;
+        self.error = ending.error;
+        self.cause = ending.cause;
+        self.stop_date = Some(ending.stop_date);
+        self.wake_at = None;
+    }
+}
+
 /// Closes a RUNNING execution. False when it was not running any more (stopped meanwhile).
 pub fn finish(conn: &Tx<'_>, id: i64, ending: &Ending) -> Result<bool, StoreError> {
     let n = conn

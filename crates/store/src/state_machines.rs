@@ -133,6 +133,47 @@ pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<StateMachineRecord>, Store
     rows.next()?.map(record).transpose()
 }
 
+/// What starting an execution needs of a machine: no configuration members, which would be
+/// parsed from JSON on every start for nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineToStart {
+    /// The machine's unqualified ARN.
+    pub arn: String,
+    /// The machine's name.
+    pub name: String,
+    /// STANDARD or EXPRESS.
+    pub machine_type: StateMachineType,
+    /// The current definition (ASL), as text.
+    pub definition: String,
+    /// The IAM role executions run with.
+    pub role_arn: String,
+    /// Active, or being deleted.
+    pub status: StateMachineStatus,
+    /// The machine's current revision.
+    pub revision_id: String,
+}
+
+/// The machine `arn` as [`MachineToStart`]: the read of every `StartExecution`.
+pub fn get_to_start(conn: &Db<'_>, arn: &str) -> Result<Option<MachineToStart>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT arn, name, type, definition, role_arn, status, revision_id \
+         FROM state_machines WHERE arn = ?1",
+    )?;
+    let mut rows = statement.query([arn])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    Ok(Some(MachineToStart {
+        arn: row.get(0)?,
+        name: row.get(1)?,
+        machine_type: machine_type_column(&row.get::<_, String>(2)?)?,
+        definition: row.get(3)?,
+        role_arn: row.get(4)?,
+        status: StateMachineStatus::from_column(&row.get::<_, String>(5)?)?,
+        revision_id: row.get(6)?,
+    }))
+}
+
 /// Stores every field of `machine` except `arn` (the key), `created` and `next_version`
 /// (owned by [`take_next_version`]); [`StoreError::NotFound`] if there is no such machine.
 pub fn update(conn: &Tx<'_>, machine: &StateMachineRecord) -> Result<(), StoreError> {

@@ -84,6 +84,40 @@ async fn state_machine_round_trip_update_and_status() {
         .await
         .expect("get");
     assert_eq!(read.as_ref(), Some(&original));
+    // The start's read: the same fields, without the configuration members.
+    let arn = original.arn.clone();
+    let to_start = store
+        .read(move |c| state_machines::get_to_start(c, &arn))
+        .await
+        .expect("get_to_start")
+        .expect("found");
+    assert_eq!(
+        (
+            to_start.arn,
+            to_start.name,
+            to_start.machine_type,
+            to_start.definition
+        ),
+        (
+            original.arn.clone(),
+            original.name.clone(),
+            original.machine_type,
+            original.definition.clone()
+        )
+    );
+    assert_eq!(
+        (to_start.role_arn, to_start.status, to_start.revision_id),
+        (
+            original.role_arn.clone(),
+            original.status,
+            original.revision_id.clone()
+        )
+    );
+    let none = store
+        .read(|c| state_machines::get_to_start(c, "arn:aws:states:us-east-1:1:stateMachine:no"))
+        .await
+        .expect("get_to_start");
+    assert!(none.is_none());
 
     let again = original.clone();
     let duplicate = store
