@@ -24,7 +24,8 @@ pub async fn for_execution(
     record: &ExecutionRecord,
     recorded: &[EventRow],
 ) -> Option<Mocks> {
-    let config = ctx.hub.mocks.as_ref()?;
+    // No mock file: no read of the test case.
+    ctx.hub.mocks.as_ref()?;
     let id = record.id;
     let case = match ctx
         .store
@@ -37,19 +38,16 @@ pub async fn for_execution(
             return None;
         }
     };
-    let mocks = test_case(
-        config,
-        &machine_name(&record.state_machine_arn),
-        &case,
-        &record.arn,
-    )?;
+    let mocks = for_new(ctx, record, Some(&case))?;
+    // A resumed execution counts the invocations its journal already holds.
     for (state, calls) in invocations(recorded) {
         mocks.set_calls(&state, calls);
     }
     Some(mocks)
 }
 
-/// The mocks of a new execution, started with test case `case` (if any).
+/// The mocks of an execution started with test case `case` (if any), counting from its first
+/// invocation.
 pub fn for_new(ctx: &WorkerContext, record: &ExecutionRecord, case: Option<&str>) -> Option<Mocks> {
     let config = ctx.hub.mocks.as_ref()?;
     test_case(

@@ -117,9 +117,7 @@ impl Store {
         F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
-        let (reply, answer) = oneshot::channel();
-        self.submit(f, Reply::Async(reply))?;
-        answer.await.unwrap_or(Err(StoreError::Closed))
+        self.write_now(f).await
     }
 
     /// [`write`](Store::write), with the job queued now rather than when the future is first
