@@ -1,15 +1,17 @@
-//! Executions and their histories: the `executions`, `events` and `map_runs` tables.
+//! Executions and their histories: the `executions` and `map_runs` tables, and the history
+//! as [`EventRow`]s (stored in runs, one row per commit: see `event_runs.rs`).
 //!
-//! The events table is the journal of Standard executions (see `shared/DESIGN.md`): an event
-//! row is committed before the execution acts on it, and a resumed execution is rebuilt from
-//! its rows. Each row keeps the event's place in its lane (`lane`, `ordinal`) next to its AWS
-//! shape, because that is how a replay finds it again.
+//! The history is the journal of Standard executions (see `shared/DESIGN.md`): an event is
+//! committed before the execution acts on it, and a resumed execution is rebuilt from its
+//! events. Each event keeps its place in its lane (`lane`, `ordinal`) next to its AWS shape,
+//! because that is how a replay finds it again.
 
 use rusqlite::{params, OptionalExtension, Row};
-use switchback_types::{EventType, ExecutionStatus, UnknownEventType, UnknownWord};
+use switchback_types::{EventType, ExecutionStatus, UnknownWord};
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
+use crate::event_runs;
 use crate::payloads::{self, Chunk, Context, Expander};
 
 /// One execution, as stored.
@@ -371,7 +373,7 @@ pub fn delete_closed_before(conn: &Tx<'_>, before: i64) -> Result<usize, StoreEr
         before,
     )?;
     conn.execute(
-        "DELETE FROM events WHERE execution_id IN \
+        "DELETE FROM event_runs WHERE execution_id IN \
          (SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?1)",
         [before],
     )?;
@@ -426,7 +428,7 @@ pub fn append_events(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Resu
     for e in events {
         payloads::put(conn, execution, &e.chunks)?;
     }
-    crate::append::insert_events(conn, execution, events)?;
+    event_runs::insert(conn, execution, events)?;
     for e in events {
         if matches!(
             e.kind,
@@ -501,49 +503,24 @@ fn status_column(r: &Row<'_>, column: usize) -> rusqlite::Result<ExecutionStatus
     })
 }
 
-/// An event type column; a name Switchback does not know means the file was altered.
-fn event_type(r: &Row<'_>, column: usize) -> rusqlite::Result<EventType> {
-    let name: String = r.get(column)?;
-    name.parse().map_err(|e: UnknownEventType| {
-        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-fn event_from_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
-    Ok(EventRow {
-        id: r.get(0)?,
-        previous_id: r.get(1)?,
-        timestamp: r.get(2)?,
-        kind: event_type(r, 3)?,
-        details: r.get(4)?,
-        lane: r.get(5)?,
-        ordinal: r.get(6)?,
-        chunks: Vec::new(),
-    })
-}
-
 /// Events as read, their payloads made whole again.
 fn expanded(
     conn: &Db<'_>,
     execution: i64,
-    rows: impl Iterator<Item = rusqlite::Result<EventRow>>,
+    rows: Vec<EventRow>,
 ) -> Result<Vec<EventRow>, StoreError> {
     let mut expander = Expander::new(conn, execution);
-    rows.map(|row| {
-        let mut row = row?;
-        row.details = expander.expand_opt(row.details.take(), Context::InString)?;
-        Ok(row)
-    })
-    .collect()
+    rows.into_iter()
+        .map(|mut row| {
+            row.details = expander.expand_opt(row.details.take(), Context::InString)?;
+            Ok(row)
+        })
+        .collect()
 }
 
 /// All of an execution's events, in order.
 pub fn events(conn: &Db<'_>, execution: i64) -> Result<Vec<EventRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, previous_id, timestamp, type, details, lane, ordinal FROM events \
-         WHERE execution_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([execution], event_from_row)?;
+    let rows = event_runs::all(conn, execution)?;
     expanded(conn, execution, rows)
 }
 
@@ -556,24 +533,17 @@ pub fn events_page(
     limit: usize,
     reverse: bool,
 ) -> Result<Vec<EventRow>, StoreError> {
-    let sql = if reverse {
-        "SELECT id, previous_id, timestamp, type, details, lane, ordinal FROM events \
-         WHERE execution_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+    let rows = if reverse {
+        event_runs::before(conn, execution, after.unwrap_or(i64::MAX), limit)?
     } else {
-        "SELECT id, previous_id, timestamp, type, details, lane, ordinal FROM events \
-         WHERE execution_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+        event_runs::after(conn, execution, after.unwrap_or(0), limit)?
     };
-    let after = after.unwrap_or(if reverse { i64::MAX } else { 0 });
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(params![execution, after, limit as i64], event_from_row)?;
     expanded(conn, execution, rows)
 }
 
 /// The id of an execution's last event (0 for none).
 pub fn last_event_id(conn: &Db<'_>, execution: i64) -> Result<i64, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_id = ?1")?
-        .query_row([execution], |r| r.get(0))?)
+    event_runs::last_id(conn, execution)
 }
 
 /// One map run (a Distributed Map's run), as stored.

@@ -15,12 +15,12 @@
 
 pub mod activities;
 pub mod aliases;
-mod append;
 mod columns;
 mod config;
 mod connection;
 mod db;
 mod error;
+mod event_runs;
 pub mod executions;
 mod job;
 pub mod migrations;

@@ -6,17 +6,27 @@
 //! A database written by a newer build (a version above the last one known here) is refused
 //! rather than guessed at.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::db::Db;
 use crate::StoreError;
 
-/// The migrations, as (version, SQL) in ascending order. Append; never edit a released one.
-pub const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("schema.sql")),
-    (2, include_str!("tasks.sql")),
-    (3, include_str!("wakes.sql")),
-    (4, include_str!("payloads.sql")),
+/// One migration: SQL, or a step that also moves data SQL alone cannot reshape.
+pub enum Migration {
+    /// Statements run as they are.
+    Sql(&'static str),
+    /// A function run inside the migration's transaction.
+    Step(fn(&Transaction<'_>) -> Result<(), StoreError>),
+}
+
+/// The migrations, as (version, migration) in ascending order. Append; never edit a released
+/// one.
+pub const MIGRATIONS: &[(i64, Migration)] = &[
+    (1, Migration::Sql(include_str!("schema.sql"))),
+    (2, Migration::Sql(include_str!("tasks.sql"))),
+    (3, Migration::Sql(include_str!("wakes.sql"))),
+    (4, Migration::Sql(include_str!("payloads.sql"))),
+    (5, Migration::Step(crate::event_runs::migrate_from_events)),
 ];
 
 /// The schema version this build writes.
@@ -43,8 +53,11 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
         )));
     }
     let mut applied = 0;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        tx.execute_batch(sql)?;
+    for (version, migration) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Step(step) => step(&tx)?,
+        }
         tx.pragma_update(None, "user_version", version)?;
         tracing::info!(version, "applying store migration");
         applied += 1;

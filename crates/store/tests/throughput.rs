@@ -1,27 +1,29 @@
-//! Measures group commit: events/s for 50,000 single-row inserts into `events`, each its own
+//! Measures group commit: events/s for 50,000 one-event appends to histories, each its own
 //! `write` job, with synchronous=FULL. Ignored by default; run it in release:
 //! `cargo test --release -p switchback-store --test throughput -- --ignored --nocapture`.
 
 use std::time::Instant;
 
-use rusqlite::params;
+use switchback_store::executions::{self, EventRow};
 use switchback_store::{Store, StoreConfig, StoreError, Synchronous};
+use switchback_types::EventType;
 
 const EVENTS: i64 = 50_000;
 
 fn insert_event(tx: &switchback_store::Tx<'_>, execution: i64, id: i64) -> Result<(), StoreError> {
-    tx.sql().prepare_cached(
-        "INSERT INTO events (execution_id, id, previous_id, timestamp, type, details, lane, ordinal) \
-         VALUES (?1, ?2, ?3, ?4, 'PassStateEntered', ?5, 0, ?2)",
-    )?
-    .execute(params![
-        execution,
+    let event = EventRow {
         id,
-        id - 1,
-        switchback_store::now_micros(),
-        r#"{"name":"Step","input":"{\"order\":42}","inputDetails":{"truncated":false}}"#,
-    ])?;
-    Ok(())
+        previous_id: id - 1,
+        timestamp: switchback_store::now_micros(),
+        kind: EventType::PassStateEntered,
+        details: Some(
+            r#"{"name":"Step","input":"{\"order\":42}","inputDetails":{"truncated":false}}"#.into(),
+        ),
+        lane: 0,
+        ordinal: id,
+        chunks: Vec::new(),
+    };
+    executions::append_events(tx, execution, &[event])
 }
 
 fn open(dir: &tempfile::TempDir) -> Store {

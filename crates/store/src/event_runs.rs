@@ -1,0 +1,330 @@
+//! An execution's history as stored: the `event_runs` table, one row per commit.
+//!
+//! Every commit of a Standard execution appends a *run* of consecutive events (a ten-state
+//! chain commits 22 at its end). Stored one row per event, a run cost SQLite one b-tree insert,
+//! eight bound parameters and a text copy per event: two thirds of the writer thread's work.
+//! Here a run is one row: the events packed into one `body` blob, keyed by the execution and
+//! the run's first event id. A commit is then one insert of one blob, whatever its length.
+//!
+//! Reads unpack whole runs and keep the events asked for: a page of history starts at the run
+//! that holds its first event. The API pages in hundreds and runs are short, so a page reads a
+//! few runs at most.
+//!
+//! The body is [postcard](https://postcard.jamesmunns.com) (a stable, documented wire format:
+//! varints, length-prefixed strings) after a format byte, [`FORMAT`]. An event keeps its type
+//! as its AWS name, not a number, so a new event type never shifts the meaning of stored ones.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use switchback_types::EventType;
+
+use crate::db::{Db, Tx};
+use crate::executions::EventRow;
+use crate::StoreError;
+
+/// The first byte of every body: the layout that follows. A body in a layout this build does
+/// not know means the database was written by a newer build, or altered.
+const FORMAT: u8 = 1;
+
+/// The most events one row holds when old histories are migrated into runs (a commit writes
+/// its own run whatever its length).
+pub(crate) const MIGRATED_RUN: usize = 100;
+
+/// One event inside a body, borrowing its texts from the row it is written from or read out
+/// of.
+#[derive(Serialize, Deserialize)]
+struct Packed<'a> {
+    id: i64,
+    previous_id: i64,
+    timestamp: i64,
+    kind: &'a str,
+    details: Option<&'a str>,
+    lane: i64,
+    ordinal: i64,
+}
+
+impl<'a> From<&'a EventRow> for Packed<'a> {
+    fn from(e: &'a EventRow) -> Self {
+        Packed {
+            id: e.id,
+            previous_id: e.previous_id,
+            timestamp: e.timestamp,
+            kind: e.kind.as_str(),
+            details: e.details.as_deref(),
+            lane: e.lane,
+            ordinal: e.ordinal,
+        }
+    }
+}
+
+/// The events of a run as a sequence, serialised without collecting them first.
+struct Events<'a>(&'a [EventRow]);
+
+impl Serialize for Events<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Packed::from))
+    }
+}
+
+/// Packs `events` into a body.
+fn encode(events: &[EventRow]) -> Result<Vec<u8>, StoreError> {
+    let details: usize = events
+        .iter()
+        .map(|e| e.details.as_ref().map_or(0, String::len))
+        .sum();
+    let mut body = Vec::with_capacity(1 + details + events.len() * 48);
+    body.push(FORMAT);
+    postcard::to_extend(&Events(events), body)
+        .map_err(|e| StoreError::Corrupt(format!("an event run could not be packed: {e}")))
+}
+
+/// Unpacks a body of `execution`'s history.
+fn decode(execution: i64, body: &[u8]) -> Result<Vec<EventRow>, StoreError> {
+    let corrupt = |why: String| {
+        StoreError::Corrupt(format!(
+            "the history of execution {execution} cannot be read ({why}); \
+             restore the database from a backup"
+        ))
+    };
+    let Some((&format, packed)) = body.split_first() else {
+        return Err(corrupt("an empty event run".into()));
+    };
+    if format != FORMAT {
+        return Err(corrupt(format!(
+            "an event run in format {format}, written by a newer build or altered"
+        )));
+    }
+    let events: Vec<Packed<'_>> =
+        postcard::from_bytes(packed).map_err(|e| corrupt(e.to_string()))?;
+    events
+        .into_iter()
+        .map(|e| {
+            Ok(EventRow {
+                id: e.id,
+                previous_id: e.previous_id,
+                timestamp: e.timestamp,
+                kind: e
+                    .kind
+                    .parse::<EventType>()
+                    .map_err(|e| corrupt(e.to_string()))?,
+                details: e.details.map(str::to_owned),
+                lane: e.lane,
+                ordinal: e.ordinal,
+                chunks: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The `body` column of a row read by the queries here (their only column).
+fn body<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r [u8], StoreError> {
+    row.get_ref(0)?
+        .as_blob()
+        .map_err(|e| StoreError::Corrupt(format!("an event run's body is not a blob: {e}")))
+}
+
+/// Appends `events` (consecutive, oldest first) to `execution`'s history as one row.
+///
+/// The run must continue the history: its first event follows the stored last one, and its
+/// ids follow each other. Anything else is a [`StoreError::Conflict`] and fails the job, so a
+/// commit applied twice, or one that skips or repeats an event, never reaches the journal
+/// (the check is one index read: the index holds `last_id`).
+pub(crate) fn insert(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Result<(), StoreError> {
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        return Ok(());
+    };
+    let stored = last_id(conn, execution)?;
+    for (expected, e) in (stored + 1..).zip(events) {
+        if e.id != expected {
+            return Err(StoreError::Conflict(format!(
+                "event {} of execution {execution} does not continue its history, whose \
+                 next event is {expected}",
+                e.id
+            )));
+        }
+    }
+    let body = encode(events)?;
+    conn.prepare_cached(
+        "INSERT INTO event_runs (execution_id, first_id, last_id, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![execution, first.id, last.id, body])?;
+    Ok(())
+}
+
+/// All of `execution`'s events, oldest first.
+pub(crate) fn all(conn: &Db<'_>, execution: i64) -> Result<Vec<EventRow>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT body FROM event_runs WHERE execution_id = ?1 ORDER BY first_id")?;
+    let mut rows = stmt.query([execution])?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next()? {
+        events.extend(decode(execution, body(row)?)?);
+    }
+    Ok(events)
+}
+
+/// Up to `limit` events with ids above `after`, oldest first.
+pub(crate) fn after(
+    conn: &Db<'_>,
+    execution: i64,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<EventRow>, StoreError> {
+    // From the run holding event `after + 1` on: the last run starting at or before it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM event_runs WHERE execution_id = ?1 AND first_id >= \
+           COALESCE((SELECT first_id FROM event_runs WHERE execution_id = ?1 AND first_id <= ?2 \
+                     ORDER BY first_id DESC LIMIT 1), 0) \
+         ORDER BY first_id",
+    )?;
+    let mut rows = stmt.query(params![execution, after.saturating_add(1)])?;
+    let mut events = Vec::new();
+    while events.len() < limit {
+        let Some(row) = rows.next()? else { break };
+        let run = decode(execution, body(row)?)?;
+        let wanted = limit - events.len();
+        events.extend(run.into_iter().filter(|e| e.id > after).take(wanted));
+    }
+    Ok(events)
+}
+
+/// Up to `limit` events with ids below `before`, newest first.
+pub(crate) fn before(
+    conn: &Db<'_>,
+    execution: i64,
+    before: i64,
+    limit: usize,
+) -> Result<Vec<EventRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT body FROM event_runs WHERE execution_id = ?1 AND first_id < ?2 \
+         ORDER BY first_id DESC",
+    )?;
+    let mut rows = stmt.query(params![execution, before])?;
+    let mut events = Vec::new();
+    while events.len() < limit {
+        let Some(row) = rows.next()? else { break };
+        let run = decode(execution, body(row)?)?;
+        let wanted = limit - events.len();
+        events.extend(run.into_iter().rev().filter(|e| e.id < before).take(wanted));
+    }
+    Ok(events)
+}
+
+/// The id of `execution`'s last event (0 for none).
+pub(crate) fn last_id(conn: &Db<'_>, execution: i64) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT last_id FROM event_runs WHERE execution_id = ?1 \
+             ORDER BY first_id DESC LIMIT 1",
+        )?
+        .query_row([execution], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Migration 5: moves the histories of the `events` table (one row per event) into runs of
+/// at most [`MIGRATED_RUN`] events, then drops it. Runs inside the migration's transaction.
+pub(crate) fn migrate_from_events(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(include_str!("event_runs.sql"))?;
+    let total: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+    if total > 0 {
+        tracing::info!(events = total, "moving stored histories into event runs");
+    }
+    let mut select = tx.prepare(
+        "SELECT execution_id, id, previous_id, timestamp, type, details, lane, ordinal \
+         FROM events ORDER BY execution_id, id",
+    )?;
+    let mut rows = select.query([])?;
+    let mut run: Vec<EventRow> = Vec::with_capacity(MIGRATED_RUN);
+    let mut run_execution = 0;
+    let mut moved = 0_i64;
+    let mut insert = tx.prepare(
+        "INSERT INTO event_runs (execution_id, first_id, last_id, body) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut flush = |execution: i64, run: &mut Vec<EventRow>| -> Result<(), StoreError> {
+        if let (Some(first), Some(last)) = (run.first(), run.last()) {
+            insert.execute(params![execution, first.id, last.id, encode(run)?])?;
+        }
+        run.clear();
+        Ok(())
+    };
+    while let Some(row) = rows.next()? {
+        let execution: i64 = row.get(0)?;
+        if execution != run_execution || run.len() == MIGRATED_RUN {
+            flush(run_execution, &mut run)?;
+            run_execution = execution;
+        }
+        let kind: String = row.get(4)?;
+        run.push(EventRow {
+            id: row.get(1)?,
+            previous_id: row.get(2)?,
+            timestamp: row.get(3)?,
+            kind: kind
+                .parse()
+                .map_err(|e: switchback_types::UnknownEventType| {
+                    StoreError::Corrupt(format!("execution {execution}'s history: {e}"))
+                })?,
+            details: row.get(5)?,
+            lane: row.get(6)?,
+            ordinal: row.get(7)?,
+            chunks: Vec::new(),
+        });
+        moved += 1;
+        if moved % 100_000 == 0 {
+            tracing::info!(moved, total, "moving stored histories into event runs");
+        }
+    }
+    flush(run_execution, &mut run)?;
+    drop(rows);
+    drop(select);
+    tx.execute_batch("DROP TABLE events")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: i64, details: Option<&str>) -> EventRow {
+        EventRow {
+            id,
+            previous_id: id - 1,
+            timestamp: 1_700_000_000_000_000 + id,
+            kind: EventType::PassStateEntered,
+            details: details.map(str::to_owned),
+            lane: -3,
+            ordinal: id * 2,
+            chunks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_body_gives_back_the_events_packed_into_it() {
+        let events = vec![
+            event(1, None),
+            event(2, Some(r#"{"name":"A","input":"{\"a\":\"\u0001\"}"}"#)),
+            event(3, Some("")),
+        ];
+        let body = encode(&events).expect("encode");
+        assert_eq!(body[0], FORMAT);
+        assert_eq!(decode(7, &body).expect("decode"), events);
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_run_is_refused_with_the_execution_named() {
+        let events = vec![event(1, Some("{}"))];
+        let mut body = encode(&events).expect("encode");
+        for bad in [&[][..], &[2, 0][..], &body[..body.len() - 1]] {
+            let err = decode(7, bad).expect_err("refused").to_string();
+            assert!(err.contains("execution 7"), "{err}");
+        }
+        // An event type this build does not know.
+        let at = body
+            .windows(16)
+            .position(|w| w == b"PassStateEntered")
+            .expect("the name is stored");
+        body[at] = b'X';
+        let err = decode(7, &body).expect_err("refused").to_string();
+        assert!(err.contains("XassStateEntered"), "{err}");
+    }
+}
