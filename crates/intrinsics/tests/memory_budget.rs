@@ -103,7 +103,10 @@ fn hostile_calls_fail_with_states_runtime() {
             "{}",
             e.cause
         );
-        assert!(took < Duration::from_secs(2), "{}: {took:?}", short(&src));
+        // A generous deadline, not a speed goal: without the budget these calls run for
+        // minutes or exhaust memory; with it they stop within a second even in a debug build,
+        // and a busy machine must not fail the test.
+        assert!(took < Duration::from_secs(30), "{}: {took:?}", short(&src));
     }
 }
 

@@ -255,6 +255,9 @@ impl StandardDriver {
             execution_arn: record.arn.clone(),
             start_date: record.start_date,
         };
+        // `ExecutionStarted` and what followed it go in as one run (one row).
+        let mut events = started;
+        events.extend(rows);
         let written = self.store.write_now(move |tx| {
             if let Some(existing) = executions::get_by_arn(tx, &record.arn)? {
                 // The existing input reads back whole; this one may be kept split.
@@ -274,8 +277,7 @@ impl StandardDriver {
             if let Some(case) = &mock_test_case {
                 executions::set_mock_test_case(tx, id, case)?;
             }
-            executions::append_events(tx, id, &started)?;
-            executions::append_events(tx, id, &rows)?;
+            executions::append_events(tx, id, &events)?;
             for token in &closing {
                 task_tokens::close(tx, token)?;
             }

@@ -4,14 +4,16 @@
 //! chain commits 22 at its end). Stored one row per event, a run cost SQLite one b-tree insert,
 //! eight bound parameters and a text copy per event: two thirds of the writer thread's work.
 //! Here a run is one row: the events packed into one `body` blob, keyed by the execution and
-//! the run's first event id. A commit is then one insert of one blob, whatever its length.
+//! the run's first event id. A commit is then one insert of one blob.
 //!
 //! Reads unpack whole runs and keep the events asked for: a page of history starts at the run
-//! that holds its first event. The API pages in hundreds and runs are short, so a page reads a
-//! few runs at most.
+//! that holds its first event. Runs are bounded ([`RUN_EVENTS`] events, [`RUN_BYTES`] of
+//! details; a larger commit is stored as several), so a page, or a single event, unpacks a
+//! few runs at most however long the history is.
 //!
 //! The body is [postcard](https://postcard.jamesmunns.com) (a stable, documented wire format:
-//! varints, length-prefixed strings) after a format byte, [`FORMAT`]. An event keeps its type
+//! varints, length-prefixed strings) after a format byte: [`PLAIN`], or [`LZ4`] for the same
+//! bytes compressed (any run of a few events or more). An event keeps its type
 //! as its AWS name, not a number, so a new event type never shifts the meaning of stored ones.
 
 use rusqlite::{params, OptionalExtension};
@@ -22,13 +24,27 @@ use crate::db::{Db, Tx};
 use crate::executions::EventRow;
 use crate::StoreError;
 
-/// The first byte of every body: the layout that follows. A body in a layout this build does
-/// not know means the database was written by a newer build, or altered.
-const FORMAT: u8 = 1;
+/// The first byte of a body whose events follow as they are. A body starting with a byte
+/// this build does not know means the database was written by a newer build, or altered.
+const PLAIN: u8 = 1;
 
-/// The most events one row holds when old histories are migrated into runs (a commit writes
-/// its own run whatever its length).
-pub(crate) const MIGRATED_RUN: usize = 100;
+/// The first byte of a body whose events follow compressed: LZ4's block format, after the
+/// packed length as four little-endian bytes (`lz4_flex`'s `compress_prepend_size`).
+const LZ4: u8 = 2;
+
+/// Packed events of at least this many bytes are compressed. Event details are JSON that
+/// repeats its keys and names (a ten-state chain's run shrinks to about a fifth), so a
+/// compressed run fills a fraction of a page, and a commit writes fewer pages.
+const COMPRESS_FROM: usize = 256;
+
+/// The most events one row holds. A commit of more (an inline Map of thousands of Pass
+/// iterations commits them all at its end) is stored as several runs, so a page of history,
+/// or the one event the console asks for, never unpacks more than a few runs of this size.
+pub(crate) const RUN_EVENTS: usize = 100;
+
+/// The details bytes after which a run is closed, whatever its length: events with large
+/// inline payloads (long strings are never split into chunks) go into runs of their own.
+pub(crate) const RUN_BYTES: usize = 64 * 1024;
 
 /// One event inside a body, borrowing its texts from the row it is written from or read out
 /// of.
@@ -66,38 +82,67 @@ impl Serialize for Events<'_> {
     }
 }
 
-/// Packs `events` into a body.
+/// Packs `events` into a body, compressed when that is worth it.
 fn encode(events: &[EventRow]) -> Result<Vec<u8>, StoreError> {
     let details: usize = events
         .iter()
         .map(|e| e.details.as_ref().map_or(0, String::len))
         .sum();
     let mut body = Vec::with_capacity(1 + details + events.len() * 48);
-    body.push(FORMAT);
-    postcard::to_extend(&Events(events), body)
-        .map_err(|e| StoreError::Corrupt(format!("an event run could not be packed: {e}")))
+    body.push(PLAIN);
+    let body = postcard::to_extend(&Events(events), body)
+        .map_err(|e| StoreError::Corrupt(format!("an event run could not be packed: {e}")))?;
+    let packed = &body[1..];
+    if packed.len() < COMPRESS_FROM {
+        return Ok(body);
+    }
+    let compressed = lz4_flex::compress_prepend_size(packed);
+    if compressed.len() >= packed.len() {
+        return Ok(body);
+    }
+    let mut out = Vec::with_capacity(1 + compressed.len());
+    out.push(LZ4);
+    out.extend_from_slice(&compressed);
+    Ok(out)
 }
 
-/// Unpacks a body of `execution`'s history.
-fn decode(execution: i64, body: &[u8]) -> Result<Vec<EventRow>, StoreError> {
-    let corrupt = |why: String| {
-        StoreError::Corrupt(format!(
-            "the history of execution {execution} cannot be read ({why}); \
-             restore the database from a backup"
-        ))
+/// Unpacks a body of `execution`'s history, keeping up to `limit` of the events `keep`
+/// accepts (newest first with `reverse`). The others are skipped before their texts are
+/// copied.
+fn decode(
+    execution: i64,
+    body: &[u8],
+    reverse: bool,
+    keep: impl Fn(i64) -> bool,
+    limit: usize,
+) -> Result<Vec<EventRow>, StoreError> {
+    let Some((&format, rest)) = body.split_first() else {
+        return Err(corrupt(execution, "an empty event run".into()));
     };
-    let Some((&format, packed)) = body.split_first() else {
-        return Err(corrupt("an empty event run".into()));
+    let decompressed;
+    let packed = match format {
+        PLAIN => rest,
+        LZ4 => {
+            decompressed = lz4_flex::decompress_size_prepended(rest)
+                .map_err(|e| corrupt(execution, e.to_string()))?;
+            &decompressed[..]
+        }
+        _ => {
+            return Err(corrupt(
+                execution,
+                format!("an event run in format {format}, written by a newer build or altered"),
+            ))
+        }
     };
-    if format != FORMAT {
-        return Err(corrupt(format!(
-            "an event run in format {format}, written by a newer build or altered"
-        )));
+    let mut events: Vec<Packed<'_>> =
+        postcard::from_bytes(packed).map_err(|e| corrupt(execution, e.to_string()))?;
+    if reverse {
+        events.reverse();
     }
-    let events: Vec<Packed<'_>> =
-        postcard::from_bytes(packed).map_err(|e| corrupt(e.to_string()))?;
     events
         .into_iter()
+        .filter(|e| keep(e.id))
+        .take(limit)
         .map(|e| {
             Ok(EventRow {
                 id: e.id,
@@ -106,7 +151,7 @@ fn decode(execution: i64, body: &[u8]) -> Result<Vec<EventRow>, StoreError> {
                 kind: e
                     .kind
                     .parse::<EventType>()
-                    .map_err(|e| corrupt(e.to_string()))?,
+                    .map_err(|e| corrupt(execution, e.to_string()))?,
                 details: e.details.map(str::to_owned),
                 lane: e.lane,
                 ordinal: e.ordinal,
@@ -116,6 +161,14 @@ fn decode(execution: i64, body: &[u8]) -> Result<Vec<EventRow>, StoreError> {
         .collect()
 }
 
+/// The error for a history that cannot be read.
+fn corrupt(execution: i64, why: String) -> StoreError {
+    StoreError::Corrupt(format!(
+        "the history of execution {execution} cannot be read ({why}); \
+         restore the database from a backup"
+    ))
+}
+
 /// The `body` column of a row read by the queries here (their only column).
 fn body<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r [u8], StoreError> {
     row.get_ref(0)?
@@ -123,16 +176,17 @@ fn body<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r [u8], StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("an event run's body is not a blob: {e}")))
 }
 
-/// Appends `events` (consecutive, oldest first) to `execution`'s history as one row.
+/// Appends `events` (consecutive, oldest first) to `execution`'s history: one row, or one
+/// per [`RUN_EVENTS`] events or [`RUN_BYTES`] of details.
 ///
-/// The run must continue the history: its first event follows the stored last one, and its
+/// The events must continue the history: the first follows the stored last one, and their
 /// ids follow each other. Anything else is a [`StoreError::Conflict`] and fails the job, so a
 /// commit applied twice, or one that skips or repeats an event, never reaches the journal
-/// (the check is one index read: the index holds `last_id`).
+/// (the check is one seek of the primary key).
 pub(crate) fn insert(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Result<(), StoreError> {
-    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+    if events.is_empty() {
         return Ok(());
-    };
+    }
     let stored = last_id(conn, execution)?;
     for (expected, e) in (stored + 1..).zip(events) {
         if e.id != expected {
@@ -143,12 +197,38 @@ pub(crate) fn insert(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Resu
             )));
         }
     }
-    let body = encode(events)?;
-    conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(
         "INSERT INTO event_runs (execution_id, first_id, last_id, body) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![execution, first.id, last.id, body])?;
+    )?;
+    for run in runs(events) {
+        if let (Some(first), Some(last)) = (run.first(), run.last()) {
+            stmt.execute(params![execution, first.id, last.id, encode(run)?])?;
+        }
+    }
     Ok(())
+}
+
+/// `events` cut into runs of at most [`RUN_EVENTS`] events, each closed once its details
+/// reach [`RUN_BYTES`].
+fn runs(events: &[EventRow]) -> impl Iterator<Item = &[EventRow]> {
+    let mut rest = events;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut length = 0;
+        for e in rest.iter().take(RUN_EVENTS) {
+            length += 1;
+            bytes += e.details.as_ref().map_or(0, String::len);
+            if bytes >= RUN_BYTES {
+                break;
+            }
+        }
+        let (run, after) = rest.split_at(length);
+        rest = after;
+        Some(run)
+    })
 }
 
 /// All of `execution`'s events, oldest first.
@@ -158,7 +238,7 @@ pub(crate) fn all(conn: &Db<'_>, execution: i64) -> Result<Vec<EventRow>, StoreE
     let mut rows = stmt.query([execution])?;
     let mut events = Vec::new();
     while let Some(row) = rows.next()? {
-        events.extend(decode(execution, body(row)?)?);
+        events.extend(decode(execution, body(row)?, false, |_| true, usize::MAX)?);
     }
     Ok(events)
 }
@@ -181,9 +261,14 @@ pub(crate) fn after(
     let mut events = Vec::new();
     while events.len() < limit {
         let Some(row) = rows.next()? else { break };
-        let run = decode(execution, body(row)?)?;
         let wanted = limit - events.len();
-        events.extend(run.into_iter().filter(|e| e.id > after).take(wanted));
+        events.extend(decode(
+            execution,
+            body(row)?,
+            false,
+            |id| id > after,
+            wanted,
+        )?);
     }
     Ok(events)
 }
@@ -203,9 +288,14 @@ pub(crate) fn before(
     let mut events = Vec::new();
     while events.len() < limit {
         let Some(row) = rows.next()? else { break };
-        let run = decode(execution, body(row)?)?;
         let wanted = limit - events.len();
-        events.extend(run.into_iter().rev().filter(|e| e.id < before).take(wanted));
+        events.extend(decode(
+            execution,
+            body(row)?,
+            true,
+            |id| id < before,
+            wanted,
+        )?);
     }
     Ok(events)
 }
@@ -222,8 +312,8 @@ pub(crate) fn last_id(conn: &Db<'_>, execution: i64) -> Result<i64, StoreError> 
         .unwrap_or(0))
 }
 
-/// Migration 5: moves the histories of the `events` table (one row per event) into runs of
-/// at most [`MIGRATED_RUN`] events, then drops it. Runs inside the migration's transaction.
+/// Migration 5: moves the histories of the `events` table (one row per event) into runs
+/// bounded as a commit's are, then drops it. Runs inside the migration's transaction.
 pub(crate) fn migrate_from_events(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     tx.execute_batch(include_str!("event_runs.sql"))?;
     let total: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
@@ -235,22 +325,24 @@ pub(crate) fn migrate_from_events(tx: &rusqlite::Transaction<'_>) -> Result<(), 
          FROM events ORDER BY execution_id, id",
     )?;
     let mut rows = select.query([])?;
-    let mut run: Vec<EventRow> = Vec::with_capacity(MIGRATED_RUN);
+    let mut run: Vec<EventRow> = Vec::with_capacity(RUN_EVENTS);
     let mut run_execution = 0;
     let mut moved = 0_i64;
     let mut insert = tx.prepare(
         "INSERT INTO event_runs (execution_id, first_id, last_id, body) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut flush = |execution: i64, run: &mut Vec<EventRow>| -> Result<(), StoreError> {
-        if let (Some(first), Some(last)) = (run.first(), run.last()) {
-            insert.execute(params![execution, first.id, last.id, encode(run)?])?;
+        for part in runs(run) {
+            if let (Some(first), Some(last)) = (part.first(), part.last()) {
+                insert.execute(params![execution, first.id, last.id, encode(part)?])?;
+            }
         }
         run.clear();
         Ok(())
     };
     while let Some(row) = rows.next()? {
         let execution: i64 = row.get(0)?;
-        if execution != run_execution || run.len() == MIGRATED_RUN {
+        if execution != run_execution || run.len() == RUN_EVENTS {
             flush(run_execution, &mut run)?;
             run_execution = execution;
         }
@@ -306,8 +398,36 @@ mod tests {
             event(3, Some("")),
         ];
         let body = encode(&events).expect("encode");
-        assert_eq!(body[0], FORMAT);
-        assert_eq!(decode(7, &body).expect("decode"), events);
+        assert_eq!(body[0], PLAIN, "a short run is not compressed");
+        assert_eq!(
+            decode(7, &body, false, |_| true, usize::MAX).expect("decode"),
+            events
+        );
+    }
+
+    #[test]
+    fn a_longer_run_is_compressed_and_reads_back_the_same() {
+        let details = r#"{"name":"Step","input":"{\"order\":{\"id\":1}}","inputDetails":{"truncated":false}}"#;
+        let events: Vec<EventRow> = (1..=22).map(|id| event(id, Some(details))).collect();
+        let body = encode(&events).expect("encode");
+        assert_eq!(body[0], LZ4);
+        let plain_length = 22 * details.len();
+        assert!(body.len() < plain_length / 3, "{} bytes", body.len());
+        assert_eq!(
+            decode(7, &body, false, |_| true, usize::MAX).expect("decode"),
+            events
+        );
+        // A page of it: newest first, below event 10, three events.
+        let page = decode(7, &body, true, |id| id < 10, 3).expect("decode");
+        assert_eq!(
+            page,
+            vec![events[8].clone(), events[7].clone(), events[6].clone()]
+        );
+        // Cut short, it is refused.
+        let err = decode(7, &body[..body.len() - 3], false, |_| true, usize::MAX)
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("execution 7"), "{err}");
     }
 
     #[test]
@@ -315,7 +435,9 @@ mod tests {
         let events = vec![event(1, Some("{}"))];
         let mut body = encode(&events).expect("encode");
         for bad in [&[][..], &[2, 0][..], &body[..body.len() - 1]] {
-            let err = decode(7, bad).expect_err("refused").to_string();
+            let err = decode(7, bad, false, |_| true, usize::MAX)
+                .expect_err("refused")
+                .to_string();
             assert!(err.contains("execution 7"), "{err}");
         }
         // An event type this build does not know.
@@ -324,7 +446,9 @@ mod tests {
             .position(|w| w == b"PassStateEntered")
             .expect("the name is stored");
         body[at] = b'X';
-        let err = decode(7, &body).expect_err("refused").to_string();
+        let err = decode(7, &body, false, |_| true, usize::MAX)
+            .expect_err("refused")
+            .to_string();
         assert!(err.contains("XassStateEntered"), "{err}");
     }
 }

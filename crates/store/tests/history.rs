@@ -57,6 +57,42 @@ fn runs_of_every_length_read_back_in_order() {
     }
 }
 
+/// A commit of thousands of events (an inline Map's) is stored as runs of at most 100 events,
+/// and a run is closed early once its details reach 64 KB, so reading one event never unpacks
+/// the whole commit.
+#[test]
+fn a_large_commit_is_stored_as_bounded_runs() {
+    let store = store();
+    let mut rows: Vec<EventRow> = (1..=250).map(event).collect();
+    // Events 3 and 4 carry 40 KB each: the run closes after event 4.
+    for e in &mut rows[2..4] {
+        e.details = Some(format!(r#"{{"s":"{}"}}"#, "x".repeat(40 * 1024)));
+    }
+    let written = rows.clone();
+    let id = store
+        .write_blocking(move |tx| {
+            let id = executions::insert(tx, &record("large"))?;
+            executions::append_events(tx, id, &written)?;
+            Ok(id)
+        })
+        .expect("write");
+    let runs: Vec<(i64, i64)> = store
+        .read_blocking(move |c| {
+            let mut stmt = c.sql().prepare(
+                "SELECT first_id, last_id FROM event_runs WHERE execution_id = ?1 ORDER BY first_id",
+            )?;
+            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .expect("runs");
+    assert_eq!(runs, vec![(1, 4), (5, 104), (105, 204), (205, 250)]);
+    assert_eq!(events(&store, id), rows);
+    let one = store
+        .read_blocking(move |c| executions::events_page(c, id, Some(149), 1, false))
+        .expect("page");
+    assert_eq!(one, vec![rows[149].clone()]);
+}
+
 #[test]
 fn later_appends_follow_earlier_ones() {
     let store = store();
