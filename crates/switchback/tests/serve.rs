@@ -300,7 +300,9 @@ fn sigterm_stops_cleanly_and_the_data_survives_a_restart() {
         "exit after SIGTERM\n{}",
         server.log()
     );
-    assert!(took < Duration::from_secs(2), "stopping took {took:?}");
+    // Held up by the idle connection, the stop would wait for the 30-second drain limit; half
+    // of it tells the two apart with room for a busy machine.
+    assert!(took < Duration::from_secs(15), "stopping took {took:?}");
     // The server closed the idle connection.
     assert_eq!(idle.read(&mut buf).unwrap_or(0), 0);
     let log = server.log();
