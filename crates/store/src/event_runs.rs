@@ -96,14 +96,20 @@ fn encode(events: &[EventRow]) -> Result<Vec<u8>, StoreError> {
     if packed.len() < COMPRESS_FROM {
         return Ok(body);
     }
-    let compressed = lz4_flex::compress_prepend_size(packed);
-    if compressed.len() >= packed.len() {
+    // Compressed straight behind the format byte and the length: one buffer, no copy.
+    let Ok(length) = u32::try_from(packed.len()) else {
         return Ok(body);
+    };
+    let mut out = vec![0; 5 + lz4_flex::block::get_maximum_output_size(packed.len())];
+    out[0] = LZ4;
+    out[1..5].copy_from_slice(&length.to_le_bytes());
+    match lz4_flex::block::compress_into(packed, &mut out[5..]) {
+        Ok(written) if written < packed.len() => {
+            out.truncate(5 + written);
+            Ok(out)
+        }
+        _ => Ok(body),
     }
-    let mut out = Vec::with_capacity(1 + compressed.len());
-    out.push(LZ4);
-    out.extend_from_slice(&compressed);
-    Ok(out)
 }
 
 /// Unpacks a body of `execution`'s history, keeping up to `limit` of the events `keep`
@@ -197,6 +203,11 @@ pub(crate) fn insert(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Resu
             )));
         }
     }
+    put(conn, execution, events)
+}
+
+/// Writes `events` as runs, unchecked (see [`insert`]).
+fn put(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO event_runs (execution_id, first_id, last_id, body) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -235,12 +246,8 @@ fn runs(events: &[EventRow]) -> impl Iterator<Item = &[EventRow]> {
 pub(crate) fn all(conn: &Db<'_>, execution: i64) -> Result<Vec<EventRow>, StoreError> {
     let mut stmt = conn
         .prepare_cached("SELECT body FROM event_runs WHERE execution_id = ?1 ORDER BY first_id")?;
-    let mut rows = stmt.query([execution])?;
-    let mut events = Vec::new();
-    while let Some(row) = rows.next()? {
-        events.extend(decode(execution, body(row)?, false, |_| true, usize::MAX)?);
-    }
-    Ok(events)
+    let rows = stmt.query([execution])?;
+    unpack(execution, rows, false, |_| true, usize::MAX)
 }
 
 /// Up to `limit` events with ids above `after`, oldest first.
@@ -257,20 +264,8 @@ pub(crate) fn after(
                      ORDER BY first_id DESC LIMIT 1), 0) \
          ORDER BY first_id",
     )?;
-    let mut rows = stmt.query(params![execution, after.saturating_add(1)])?;
-    let mut events = Vec::new();
-    while events.len() < limit {
-        let Some(row) = rows.next()? else { break };
-        let wanted = limit - events.len();
-        events.extend(decode(
-            execution,
-            body(row)?,
-            false,
-            |id| id > after,
-            wanted,
-        )?);
-    }
-    Ok(events)
+    let rows = stmt.query(params![execution, after.saturating_add(1)])?;
+    unpack(execution, rows, false, |id| id > after, limit)
 }
 
 /// Up to `limit` events with ids below `before`, newest first.
@@ -284,18 +279,25 @@ pub(crate) fn before(
         "SELECT body FROM event_runs WHERE execution_id = ?1 AND first_id < ?2 \
          ORDER BY first_id DESC",
     )?;
-    let mut rows = stmt.query(params![execution, before])?;
+    let rows = stmt.query(params![execution, before])?;
+    unpack(execution, rows, true, |id| id < before, limit)
+}
+
+/// Up to `limit` of the events `keep` accepts from the runs `rows` reads (their `body`
+/// column, in the order wanted; each run newest first with `reverse`). Stops reading runs once
+/// the page is full.
+fn unpack(
+    execution: i64,
+    mut rows: rusqlite::Rows<'_>,
+    reverse: bool,
+    keep: impl Fn(i64) -> bool,
+    limit: usize,
+) -> Result<Vec<EventRow>, StoreError> {
     let mut events = Vec::new();
     while events.len() < limit {
         let Some(row) = rows.next()? else { break };
         let wanted = limit - events.len();
-        events.extend(decode(
-            execution,
-            body(row)?,
-            true,
-            |id| id < before,
-            wanted,
-        )?);
+        events.extend(decode(execution, body(row)?, reverse, &keep, wanted)?);
     }
     Ok(events)
 }
@@ -328,22 +330,14 @@ pub(crate) fn migrate_from_events(tx: &rusqlite::Transaction<'_>) -> Result<(), 
     let mut run: Vec<EventRow> = Vec::with_capacity(RUN_EVENTS);
     let mut run_execution = 0;
     let mut moved = 0_i64;
-    let mut insert = tx.prepare(
-        "INSERT INTO event_runs (execution_id, first_id, last_id, body) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    let mut flush = |execution: i64, run: &mut Vec<EventRow>| -> Result<(), StoreError> {
-        for part in runs(run) {
-            if let (Some(first), Some(last)) = (part.first(), part.last()) {
-                insert.execute(params![execution, first.id, last.id, encode(part)?])?;
-            }
-        }
-        run.clear();
-        Ok(())
-    };
+    // Old histories are moved as they are (`put`, not `insert`): a gap in one is kept,
+    // rather than failing the migration and with it the server's start.
+    let handle = Tx::new(tx);
     while let Some(row) = rows.next()? {
         let execution: i64 = row.get(0)?;
         if execution != run_execution || run.len() == RUN_EVENTS {
-            flush(run_execution, &mut run)?;
+            put(&handle, run_execution, &run)?;
+            run.clear();
             run_execution = execution;
         }
         let kind: String = row.get(4)?;
@@ -366,7 +360,7 @@ pub(crate) fn migrate_from_events(tx: &rusqlite::Transaction<'_>) -> Result<(), 
             tracing::info!(moved, total, "moving stored histories into event runs");
         }
     }
-    flush(run_execution, &mut run)?;
+    put(&handle, run_execution, &run)?;
     drop(rows);
     drop(select);
     tx.execute_batch("DROP TABLE events")?;

@@ -40,6 +40,20 @@ fn events(store: &Store, id: i64) -> Vec<EventRow> {
         .expect("read events")
 }
 
+/// The rows of `event_runs` as (execution, first event, last event), in order.
+fn stored_runs(store: &Store) -> Vec<(i64, i64, i64)> {
+    store
+        .read_blocking(|c| {
+            let mut stmt = c.sql().prepare(
+                "SELECT execution_id, first_id, last_id FROM event_runs \
+                 ORDER BY execution_id, first_id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .expect("runs")
+}
+
 #[test]
 fn runs_of_every_length_read_back_in_order() {
     let store = store();
@@ -76,16 +90,10 @@ fn a_large_commit_is_stored_as_bounded_runs() {
             Ok(id)
         })
         .expect("write");
-    let runs: Vec<(i64, i64)> = store
-        .read_blocking(move |c| {
-            let mut stmt = c.sql().prepare(
-                "SELECT first_id, last_id FROM event_runs WHERE execution_id = ?1 ORDER BY first_id",
-            )?;
-            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .expect("runs");
-    assert_eq!(runs, vec![(1, 4), (5, 104), (105, 204), (205, 250)]);
+    assert_eq!(
+        stored_runs(&store),
+        vec![(id, 1, 4), (id, 5, 104), (id, 105, 204), (id, 205, 250)]
+    );
     assert_eq!(events(&store, id), rows);
     let one = store
         .read_blocking(move |c| executions::events_page(c, id, Some(149), 1, false))
@@ -285,17 +293,8 @@ fn histories_of_an_older_database_are_moved_into_runs() {
             "execution {execution}"
         );
     }
-    let runs: Vec<(i64, i64, i64)> = store
-        .read_blocking(|c| {
-            let mut stmt = c.sql().prepare(
-                "SELECT execution_id, first_id, last_id FROM event_runs ORDER BY execution_id, first_id",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .expect("runs");
     assert_eq!(
-        runs,
+        stored_runs(&store),
         vec![(1, 1, 100), (1, 101, 200), (1, 201, 250), (2, 1, 3)]
     );
     let page = store
