@@ -96,20 +96,16 @@ fn encode(events: &[EventRow]) -> Result<Vec<u8>, StoreError> {
     if packed.len() < COMPRESS_FROM {
         return Ok(body);
     }
-    // Compressed straight behind the format byte and the length: one buffer, no copy.
-    let Ok(length) = u32::try_from(packed.len()) else {
+    // Compressing into one pre-sized buffer with `compress_into` (no copy below) measured
+    // about 8k instructions more per ten-state execution than this.
+    let compressed = lz4_flex::compress_prepend_size(packed);
+    if compressed.len() >= packed.len() {
         return Ok(body);
-    };
-    let mut out = vec![0; 5 + lz4_flex::block::get_maximum_output_size(packed.len())];
-    out[0] = LZ4;
-    out[1..5].copy_from_slice(&length.to_le_bytes());
-    match lz4_flex::block::compress_into(packed, &mut out[5..]) {
-        Ok(written) if written < packed.len() => {
-            out.truncate(5 + written);
-            Ok(out)
-        }
-        _ => Ok(body),
     }
+    let mut out = Vec::with_capacity(1 + compressed.len());
+    out.push(LZ4);
+    out.extend_from_slice(&compressed);
+    Ok(out)
 }
 
 /// Unpacks a body of `execution`'s history, keeping up to `limit` of the events `keep`
