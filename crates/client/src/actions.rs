@@ -5,7 +5,8 @@
 
 use serde_json::{json, Value};
 
-use crate::{Client, ClientError, StateMachineType};
+use crate::input::body_with_input;
+use crate::{Client, ClientError, ExecutionInput, StateMachineType};
 
 /// Page size for the paged reads (AWS's maximum for both actions).
 const PAGE_SIZE: u32 = 1000;
@@ -42,14 +43,22 @@ impl Client {
         name: Option<&str>,
         input: &Value,
     ) -> Result<String, ClientError> {
-        let mut body = json!({
-            "stateMachineArn": state_machine_arn,
-            "input": input.to_string(),
-        });
-        if let (Some(name), Some(obj)) = (name, body.as_object_mut()) {
-            obj.insert("name".to_string(), Value::String(name.to_string()));
-        }
-        let out = self.call("StartExecution", &body).await?;
+        self.start_execution_encoded(state_machine_arn, name, &ExecutionInput::new(input))
+            .await
+    }
+
+    /// `StartExecution` with an input encoded once for many executions.
+    pub async fn start_execution_encoded(
+        &self,
+        state_machine_arn: &str,
+        name: Option<&str>,
+        input: &ExecutionInput,
+    ) -> Result<String, ClientError> {
+        let body = body_with_input(
+            &[("stateMachineArn", Some(state_machine_arn)), ("name", name)],
+            input,
+        );
+        let out = self.call_with_body("StartExecution", body).await?;
         string_field("StartExecution", &out, "executionArn")
     }
 
@@ -60,11 +69,18 @@ impl Client {
         state_machine_arn: &str,
         input: &Value,
     ) -> Result<Value, ClientError> {
-        let body = json!({
-            "stateMachineArn": state_machine_arn,
-            "input": input.to_string(),
-        });
-        self.call("StartSyncExecution", &body).await
+        self.start_sync_execution_encoded(state_machine_arn, &ExecutionInput::new(input))
+            .await
+    }
+
+    /// `StartSyncExecution` with an input encoded once for many executions.
+    pub async fn start_sync_execution_encoded(
+        &self,
+        state_machine_arn: &str,
+        input: &ExecutionInput,
+    ) -> Result<Value, ClientError> {
+        let body = body_with_input(&[("stateMachineArn", Some(state_machine_arn))], input);
+        self.call_with_body("StartSyncExecution", body).await
     }
 
     /// `DescribeExecution`: the whole response.

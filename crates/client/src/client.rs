@@ -96,6 +96,15 @@ impl Client {
             action: action.to_string(),
             reason: format!("request body cannot be serialized: {e}"),
         })?;
+        self.call_with_body(action, payload).await
+    }
+
+    /// Calls `action` with a body already written as JSON (see [`crate::ExecutionInput`]).
+    pub(crate) async fn call_with_body(
+        &self,
+        action: &str,
+        payload: Vec<u8>,
+    ) -> Result<Value, ClientError> {
         let target = format!("AWSStepFunctions.{action}");
         let uri = self.endpoint.uri();
         // The Host sent is the one signed.

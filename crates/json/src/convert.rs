@@ -22,14 +22,21 @@ impl Json {
         }
     }
 
-    /// Reads JSON text.
+    /// Reads JSON text: with this crate's own reader (see `parse`), and with serde_json when
+    /// that one gives up, so that a fault is reported in serde_json's words.
     pub fn parse(text: &str) -> Result<Json, serde_json::Error> {
-        serde_json::from_str(text)
+        match crate::parse::parse(text) {
+            Some(value) => Ok(value),
+            None => serde_json::from_str(text),
+        }
     }
 
-    /// Reads JSON bytes.
+    /// Reads JSON bytes (as [`Json::parse`] once they are known to be UTF-8).
     pub fn parse_slice(bytes: &[u8]) -> Result<Json, serde_json::Error> {
-        serde_json::from_slice(bytes)
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Json::parse(text),
+            Err(_) => serde_json::from_slice(bytes),
+        }
     }
 }
 

@@ -25,6 +25,7 @@ pub use index::JsonIndex;
 mod javascript;
 mod memo;
 mod object;
+mod parse;
 mod serde_impl;
 mod size;
 mod string;

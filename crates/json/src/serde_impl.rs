@@ -176,6 +176,6 @@ impl<'de> Deserialize<'de> for KeyString {
 impl std::str::FromStr for Json {
     type Err = serde_json::Error;
     fn from_str(s: &str) -> Result<Json, serde_json::Error> {
-        serde_json::from_str(s)
+        Json::parse(s)
     }
 }

@@ -62,7 +62,7 @@ fn add(v: &Json, total: &mut usize, limit: usize) -> bool {
     *total <= limit
 }
 
-fn number_len(n: &Number) -> usize {
+pub(crate) fn number_len(n: &Number) -> usize {
     if let Some(i) = n.as_i64() {
         digits(i.unsigned_abs()) + usize::from(i < 0)
     } else if let Some(u) = n.as_u64() {
