@@ -36,6 +36,7 @@ use std::sync::Arc;
 pub use array::Array;
 pub use object::{Map, Object};
 pub use serde_json::Number;
+pub use size::string_len;
 pub use string::Str;
 
 /// Re-exported for [`json!`].

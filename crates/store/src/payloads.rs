@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use rusqlite::{params, OptionalExtension};
-use switchback_json::Json;
+use switchback_json::{string_len, Json};
 
 use crate::{Db, StoreError, Tx};
 
@@ -136,11 +136,15 @@ fn write_split(value: &Json, out: &mut Vec<u8>, chunks: &mut Vec<Chunk>, cache: 
                 if i > 0 {
                     out.push(b',');
                 }
-                push_json(&**key, out);
+                push_string(key, out);
                 out.push(b':');
                 write_split(item, out, chunks, cache);
             }
             out.push(b'}');
+        }
+        Json::String(s) => {
+            push_string(s, out);
+            return;
         }
         leaf => {
             push_json(leaf, out);
@@ -156,6 +160,18 @@ fn write_split(value: &Json, out: &mut Vec<u8>, chunks: &mut Vec<Chunk>, cache: 
         if !chunks.iter().any(|c| c.key == key) {
             chunks.push(Chunk { key, text });
         }
+    }
+}
+
+/// Writes a string as serde_json does; most need no escaping and are copied as they are
+/// (`string_len` tells, eight bytes at a time), where serde_json's writer looks up every byte.
+fn push_string(s: &str, out: &mut Vec<u8>) {
+    if string_len(s) == s.len() + 2 {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        push_json(s, out);
     }
 }
 
