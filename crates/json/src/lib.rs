@@ -29,6 +29,7 @@ mod parse;
 mod serde_impl;
 mod size;
 mod string;
+mod write;
 
 use std::fmt;
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub use object::{Map, Object};
 pub use serde_json::Number;
 pub use size::string_len;
 pub use string::Str;
+pub use write::write_string;
 
 /// Re-exported for [`json!`].
 #[doc(hidden)]
@@ -232,12 +234,13 @@ impl Eq for Json {}
 /// Compact JSON text; `{:#}` is indented, as serde_json's.
 impl fmt::Display for Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = if f.alternate() {
-            serde_json::to_string_pretty(self)
-        } else {
-            serde_json::to_string(self)
-        };
-        f.write_str(&text.map_err(|_| fmt::Error)?)
+        if f.alternate() {
+            let text = serde_json::to_string_pretty(self).map_err(|_| fmt::Error)?;
+            return f.write_str(&text);
+        }
+        let mut text = Vec::new();
+        self.write_compact(&mut text);
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 

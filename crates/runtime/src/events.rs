@@ -57,18 +57,29 @@ const RECENT: usize = 4;
 
 impl Default for PayloadWriter {
     fn default() -> Self {
-        let nonce = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        let name = format!("switchback-payload-{nonce:016x}");
+        let (placeholder, escaped_placeholder) = placeholders();
         PayloadWriter {
             recent: VecDeque::with_capacity(RECENT),
             written: HashSet::new(),
             cache: SplitCache::default(),
-            placeholder: Arc::from(format!("\u{1}{name}")),
-            escaped_placeholder: format!("\\u0001{name}"),
+            placeholder: Arc::clone(placeholder),
+            escaped_placeholder: escaped_placeholder.clone(),
         }
     }
+}
+
+/// The placeholder and its escaped form, drawn once per process: every execution makes a
+/// writer, and drawing and formatting a new one each time cost more than a transition. It
+/// never leaves the process, so one per process is as unguessable as one per writer.
+fn placeholders() -> &'static (Arc<str>, String) {
+    static PLACEHOLDERS: std::sync::OnceLock<(Arc<str>, String)> = std::sync::OnceLock::new();
+    PLACEHOLDERS.get_or_init(|| {
+        let nonce = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let name = format!("switchback-payload-{nonce:016x}");
+        (Arc::from(format!("\u{1}{name}")), format!("\\u0001{name}"))
+    })
 }
 
 impl PayloadWriter {

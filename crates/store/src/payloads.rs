@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use rusqlite::{params, OptionalExtension};
-use switchback_json::{string_len, Json};
+use switchback_json::{write_string, Json};
 
 use crate::{Db, StoreError, Tx};
 
@@ -136,18 +136,14 @@ fn write_split(value: &Json, out: &mut Vec<u8>, chunks: &mut Vec<Chunk>, cache: 
                 if i > 0 {
                     out.push(b',');
                 }
-                push_string(key, out);
+                write_string(key, out);
                 out.push(b':');
                 write_split(item, out, chunks, cache);
             }
             out.push(b'}');
         }
-        Json::String(s) => {
-            push_string(s, out);
-            return;
-        }
         leaf => {
-            push_json(leaf, out);
+            leaf.write_compact(out);
             return;
         }
     }
@@ -160,27 +156,6 @@ fn write_split(value: &Json, out: &mut Vec<u8>, chunks: &mut Vec<Chunk>, cache: 
         if !chunks.iter().any(|c| c.key == key) {
             chunks.push(Chunk { key, text });
         }
-    }
-}
-
-/// Writes a string as serde_json does; most need no escaping and are copied as they are
-/// (`string_len` tells, eight bytes at a time), where serde_json's writer looks up every byte.
-fn push_string(s: &str, out: &mut Vec<u8>) {
-    if string_len(s) == s.len() + 2 {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    } else {
-        push_json(s, out);
-    }
-}
-
-/// Writes a scalar or an object key as serde_json does.
-fn push_json<T: serde::Serialize + ?Sized>(leaf: &T, out: &mut Vec<u8>) {
-    // A scalar or a string always serialises; an impossible failure writes `null` rather
-    // than bad JSON.
-    if serde_json::to_writer(&mut *out, leaf).is_err() {
-        out.extend_from_slice(b"null");
     }
 }
 

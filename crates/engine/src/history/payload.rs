@@ -106,7 +106,7 @@ impl Serialize for Payload {
             Payload::Value(v) => TEXT.with(|buffer| {
                 let mut buffer = buffer.borrow_mut();
                 buffer.clear();
-                serde_json::to_writer(&mut *buffer, v).map_err(serde::ser::Error::custom)?;
+                v.write_compact(&mut buffer);
                 let text = std::str::from_utf8(&buffer).map_err(serde::ser::Error::custom)?;
                 let written = s.serialize_str(text);
                 // A large payload's buffer is not kept for the thread's lifetime.
