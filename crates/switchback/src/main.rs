@@ -3,6 +3,7 @@
 //! A thin binary over the library crates: each subcommand lives in its own file under `cmd/`.
 
 mod cmd;
+mod memory;
 
 /// mimalloc: an execution allocates many small JSON values and frees them soon after, where
 /// it is markedly faster than the system allocator (measured with `switchback bench`).
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         // reports it with `eprintln!`, which panics when stderr itself fails.
         .log_internal_errors(false)
         .init();
+    memory::prefer_small_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
