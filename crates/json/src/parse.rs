@@ -21,8 +21,6 @@
 //! [`Json::parse`](crate::Json::parse) reads the text again with serde_json, which either
 //! accepts it the same way or reports the error in the words users have always seen.
 
-use smallvec::SmallVec;
-
 use crate::size::{number_len, string_len};
 use crate::{Array, Json, Map, Number, Object, Str};
 
@@ -180,12 +178,11 @@ impl Reader<'_> {
             }
         }
         self.depth -= 1;
-        let members: SmallVec<[(Str, Json); 8]> = self.members.drain(start..).collect();
-        let read = members.len();
-        let mut map = Map::with_capacity_and_hasher(members.len(), Default::default());
+        let read = self.members.len() - start;
+        let mut map = Map::with_capacity_and_hasher(read, Default::default());
         // One by one, as serde_json's map does: a repeated key keeps its first place and takes
         // its last value.
-        for (key, value) in members {
+        for (key, value) in self.members.drain(start..) {
             map.insert(key, value);
         }
         let object = Object::from(map);
@@ -310,8 +307,7 @@ impl Reader<'_> {
                 }
                 _ => return None,
             };
-            // Every one of these is written back as two characters (`/` as one).
-            size += if simple == b'/' { 1 } else { 2 };
+            size += written_len(char::from(simple));
             *self.scratch.get_mut(written)? = simple;
             written += 1;
         }
