@@ -101,15 +101,9 @@ pub fn string_len(s: &str) -> usize {
             len += escaping(chunk);
         }
     }
-    // The last bytes, padded with spaces (which need no escaping) to a word: short strings,
-    // keys above all, are then one word test too.
-    let rest = chunks.remainder();
-    let mut word = [b' '; 8];
-    word[..rest.len()].copy_from_slice(rest);
-    if may_need_escaping(u64::from_le_bytes(word)) {
-        len += escaping(rest);
-    }
-    len
+    // The last bytes (all of a short string, as keys mostly are) one by one: fewer than
+    // eight, a plain loop costs less than padding them into a word with a copy.
+    len + escaping(chunks.remainder())
 }
 
 /// Whether any byte of `word` may be a quote, a backslash or below 0x20 (never false when one
@@ -128,10 +122,23 @@ fn may_need_escaping(word: u64) -> bool {
 fn escaping(bytes: &[u8]) -> usize {
     bytes
         .iter()
-        .map(|b| match b {
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-            0..=0x1f => 5,
-            _ => 0,
-        })
+        .map(|&b| usize::from(ESCAPE_EXTRA[usize::from(b)]))
         .sum()
 }
+
+/// What escaping adds to each byte: `\"`, `\\` and the short escapes one byte, other control
+/// characters five (`\u00XX`), the rest nothing. A table, so that counting is a load per byte.
+static ESCAPE_EXTRA: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = 5;
+        b += 1;
+    }
+    let mut short = [b'"', b'\\', b'\n', b'\r', b'\t', 0x08, 0x0c].as_slice();
+    while let [first, rest @ ..] = short {
+        table[*first as usize] = 1;
+        short = rest;
+    }
+    table
+};

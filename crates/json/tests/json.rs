@@ -120,3 +120,21 @@ fn parsed_objects_keep_serde_jsons_member_order_and_duplicate_rule() {
         assert_eq!(ours.size(), serde_json::to_string(&theirs).unwrap().len());
     }
 }
+
+#[test]
+fn string_lengths_match_serde_json_for_every_ascii_byte_anywhere() {
+    // Each ASCII character at each place of strings of up to 17 bytes: inside the eight-byte
+    // words and in the bytes after them, which are counted one by one.
+    for byte in 0u8..0x80 {
+        let c = char::from(byte);
+        for len in 1..18 {
+            for at in 0..len {
+                let text: String = (0..len).map(|i| if i == at { c } else { 'x' }).collect();
+                let expected = serde_json::to_string(&text)
+                    .expect("a string serialises")
+                    .len();
+                assert_eq!(switchback_json::string_len(&text), expected, "{text:?}");
+            }
+        }
+    }
+}

@@ -181,10 +181,22 @@ impl Program {
             return Ok(None);
         };
         // A result jsonata-core would refuse as too large is its to report.
-        if result.size_within(limits.max_memory_bytes).is_none() {
+        if !within(&result, limits.max_memory_bytes) {
             return Err(GiveUp);
         }
         Ok(Some(as_doubles(result)))
+    }
+}
+
+/// Whether `value`'s JSON text fits in `limit` bytes. A scalar's bound is read off without
+/// counting (a string's text is at most six bytes per byte, `\u00XX`, and two quotes); arrays
+/// and objects are counted, and remember their size, which the engine's own payload check of
+/// the state's output then reuses.
+fn within(value: &Json, limit: usize) -> bool {
+    match value {
+        Json::Null | Json::Bool(_) | Json::Number(_) => limit >= 64,
+        Json::String(s) if s.len() < (limit / 6).saturating_sub(2) => true,
+        v => v.size_within(limit).is_some(),
     }
 }
 
@@ -576,7 +588,8 @@ impl<'e> Run<'e> {
         key: &str,
         last: bool,
     ) -> Result<Step<'e>, GiveUp> {
-        let mut next = Vec::new();
+        let items = items.into_iter();
+        let mut next = Vec::with_capacity(items.size_hint().0);
         // How many items found something, and the first thing found if it is an array.
         let (mut finds, mut first_array) = (0usize, None);
         for item in items {
@@ -674,7 +687,9 @@ fn lookup<'a>(item: &'a Json, key: &str) -> Found<'a> {
     match item {
         Json::Object(members) => members.get(key).map_or(Found::Nothing, Found::One),
         Json::Array(items) => {
-            let mut sequence = Vec::new();
+            // Room for one find per item, the usual case (a member of each object of an array),
+            // so the sequence is allocated once instead of grown from empty.
+            let mut sequence = Vec::with_capacity(items.len());
             for item in items.iter() {
                 match lookup(item, key) {
                     Found::One(v) => flatten_into(&mut sequence, v),

@@ -282,3 +282,27 @@ fn what_jsonata_core_would_refuse_is_left_to_it() {
     assert_eq!(direct, None);
     assert!(core.is_err(), "{core:?}");
 }
+
+#[test]
+fn results_past_the_memory_limit_are_left_to_jsonata_core() {
+    let input = json!({"s": "abcdefghij", "n": 12.5, "a": ["abcdefghij", "klmnopqrst"]});
+    let env = SimpleEnv::with_input(input);
+    let evaluate = |src: &str, max_memory_bytes: usize| {
+        let ast = jsonata_core::parser::parse(src).expect("the expression parses");
+        let limits = Limits {
+            max_memory_bytes,
+            ..Limits::default()
+        };
+        let program = Program::compile(&ast).expect("in the compiled subset");
+        program.evaluate(&env, &limits).ok()
+    };
+    // A string's text is bounded without counting it while six bytes per byte fit.
+    assert!(evaluate("$states.input.s", 1000).is_some());
+    assert!(evaluate("$states.input.s", 10).is_none());
+    // Scalars other than strings fit in 64 bytes; below that jsonata-core decides.
+    assert!(evaluate("$states.input.n", 64).is_some());
+    assert!(evaluate("$states.input.n", 63).is_none());
+    // Arrays are counted: 27 bytes.
+    assert!(evaluate("$states.input.a", 27).is_some());
+    assert!(evaluate("$states.input.a", 26).is_none());
+}
