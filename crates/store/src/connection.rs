@@ -72,19 +72,8 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     configure_common(&conn)?;
     conn.pragma_update(None, "query_only", "ON")?;
-    conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
     Ok(conn)
 }
-
-/// How much of the database file a reader maps into memory instead of reading it page by page.
-///
-/// In WAL mode a connection drops its whole page cache whenever another one has committed
-/// since its last read, and under load the writer commits every few hundred microseconds: a
-/// reader's cache is then nearly always cold, and each page of a lookup (`DescribeExecution`
-/// is a root, an interior and a leaf page) was a `pread` system call and a copy. Mapped pages
-/// are read in place from the kernel's cache. (Pages still in the write-ahead log are read as
-/// before.) Address space is not memory: the kernel's page cache holds the pages either way.
-const READER_MMAP_BYTES: i64 = 1 << 30;
 
 /// Checks the database file at `path` the way SQLite checks itself (`PRAGMA integrity_check`),
 /// opening it as a server would (so a write-ahead log left by a crash is taken in), without
