@@ -5,7 +5,7 @@
 CREATE TABLE payloads (
   id INTEGER PRIMARY KEY,
   execution_id INTEGER NOT NULL,
-  key TEXT NOT NULL,                       -- 32 hex digits of the text's SHA-256
+  key TEXT NOT NULL,                       -- 32 hex digits of the text's BLAKE3 hash (SHA-256 before)
   text TEXT NOT NULL
 );
 CREATE UNIQUE INDEX payloads_by_key ON payloads (execution_id, key);
