@@ -7,7 +7,6 @@
 #   3  the same through the server, Standard, 16 in flight
 #   4  database growth per such execution                         (data directory, before/after 3)
 #   5  Standard 10-state chain, 16 in flight, durable transitions/s   examples/bench/pass-10.json
-#      (the median of three runs, as row 9's)
 #   6  Standard 10-state chain, 1 in flight, p50 start-to-end
 #   7  instructions per durable transition (callgrind; needs valgrind): the server's count for
 #      N executions minus its count for M, over the transitions between
@@ -15,7 +14,9 @@
 #   9  row 5's server again once its database has grown past 2 GB (with 250 KB-payload
 #      executions), as a fraction of a fresh server's figure measured in turn with it
 #
-#   bash examples/bench/performance.sh            (about six minutes; 2 GB of disk for row 9)
+#   Rows 1, 2, 3, 5 and 9 are each the median of three runs.
+#
+#   bash examples/bench/performance.sh            (about seven minutes; 2 GB of disk for row 9)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 cargo build --release --quiet -p switchback --bin switchback
@@ -45,24 +46,36 @@ row() { printf '%-66s %s\n' "$1" "$2"; }
 python3 examples/bench/payload-250k-input.py >"$tmp/payload.json"
 python3 -c 'import json; print(json.dumps({"items": [{"id": i} for i in range(100000)]}))' >"$tmp/items-100k.json"
 
-row "1 JSONata 50-state workflow, in-process transitions/s" \
-    "$("$bin" bench examples/bench/jsonata-50.json --input-file examples/bench/jsonata-50-input.json \
-        --executions 20000 --json | field state_transitions_per_s | xargs printf '%.0f')"
-row "2 250 KB payload, 10 states, in-process transitions/s" \
-    "$("$bin" bench examples/bench/payload-250k.json --input-file "$tmp/payload.json" \
-        --executions 100 --json | field state_transitions_per_s | xargs printf '%.0f')"
+# Rows 1, 2, 3, 5 and 9 are medians of three runs: on this shared two-core machine, runs a
+# minute apart differ by up to a fifth.
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+three() { median "$("$@")" "$("$@")" "$("$@")"; }
+
+jsonata_run() {
+    "$bin" bench examples/bench/jsonata-50.json --input-file examples/bench/jsonata-50-input.json \
+        --executions 20000 --json | field state_transitions_per_s | xargs printf '%.0f'
+}
+row "1 JSONata 50-state workflow, in-process transitions/s" "$(three jsonata_run)"
+payload_run() {
+    "$bin" bench examples/bench/payload-250k.json --input-file "$tmp/payload.json" \
+        --executions 20000 --json | field state_transitions_per_s | xargs printf '%.0f'
+}
+row "2 250 KB payload, 10 states, in-process transitions/s" "$(three payload_run)"
 
 serve payload
 before="$(du -sb "$tmp/payload" | cut -f1)"
-# 1,000 executions (about two seconds): fewer left the figure to the moment's noise.
+# 1,000 executions a run (about two seconds): fewer left the figure to the moment's noise.
 executions=1000
-row "3 250 KB payload, server Standard, 16 in flight, transitions/s" \
-    "$("$bin" bench --endpoint "$url" --type STANDARD examples/bench/payload-250k.json \
+server_payload_run() {
+    "$bin" bench --endpoint "$url" --type STANDARD examples/bench/payload-250k.json \
         --input-file "$tmp/payload.json" --executions "$executions" --concurrency 16 --json \
-        | field state_transitions_per_s | xargs printf '%.0f')"
+        | field state_transitions_per_s | xargs printf '%.0f'
+}
+row "3 250 KB payload, server Standard, 16 in flight, transitions/s" "$(three server_payload_run)"
 after="$(du -sb "$tmp/payload" | cut -f1)"
-# The bench's warm-up execution counts too.
-row "4 database growth per 250 KB-payload execution, KB" "$(( (after - before) / (executions + 1) / 1024 ))"
+# Three runs, and each run's warm-up execution counts too.
+row "4 database growth per 250 KB-payload execution, KB" \
+    "$(( (after - before) / (3 * (executions + 1)) / 1024 ))"
 
 serve chain
 chain_url="$url"
@@ -71,13 +84,9 @@ chain_run() { # one run of the 10-state chain at 16 in flight on $chain_url, tra
         --input '{"order": {"id": 1}}' --executions 4000 --concurrency 16 --json \
         | field state_transitions_per_s | xargs printf '%.0f'
 }
-# The median of three runs: one run of 4,000 executions lasts under a second, and on this
-# shared two-core machine runs a minute apart differ by up to a fifth.
-chain_speed() {
-    printf '%s\n' "$(chain_run)" "$(chain_run)" "$(chain_run)" | sort -n | sed -n 2p
-}
-fresh="$(chain_speed)"
-row "5 Standard 10-state chain, 16 in flight, transitions/s (median of 3)" "$fresh"
+# One run of 4,000 executions lasts under a second.
+fresh="$(three chain_run)"
+row "5 Standard 10-state chain, 16 in flight, transitions/s" "$fresh"
 # As the bench sees it (it polls DescribeExecution: first pause 1 ms, then 1.5 times longer),
 # and as the server recorded it (stopDate - startDate, in AWS's whole milliseconds: 0 is
 # "under 1").
@@ -126,7 +135,6 @@ for _ in 1 2 3; do
     chain_url="$grown_url"
     grown_runs+=("$(chain_run)")
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 fresh="$(median "${fresh_runs[@]}")"
 grown="$(median "${grown_runs[@]}")"
 row "9 row 5 once the database has grown to $(( $(du -sb "$tmp/chain" | cut -f1) / 1024 / 1024 )) MB, x fresh" \
