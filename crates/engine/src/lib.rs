@@ -14,6 +14,7 @@ pub mod context;
 pub mod driver;
 pub mod history;
 pub mod interpreter;
+pub mod items;
 pub mod journal;
 mod lane;
 pub mod limits;

@@ -1,0 +1,242 @@
+//! The items a Distributed Map reads from an object (`ItemReader` with `s3:getObject`): the
+//! object's bytes decoded into items as AWS decodes them, for each `InputType`.
+//!
+//! This is the pure part of the item reader: no I/O. Whoever fetches the object feeds its
+//! bytes to an [`ItemDecoder`] in pieces as they arrive and receives each item as soon as it is
+//! complete, so CSV files and JSON Lines of any size are never held whole; a JSON file is one
+//! document and is read whole. `MaxItems` stops the reading early ([`MaxItems`]).
+//!
+//! Every fault is an [`ItemReaderError`], which a Map state reports as `States.ItemReaderFailed`
+//! with the error's cause (AWS's words where they were recorded).
+
+pub mod csv;
+pub mod key_order;
+
+use switchback_json::Json;
+
+pub use csv::{CsvConfig, CsvReader, Delimiter, Header};
+
+/// The format of the object an `ItemReader` reads (`ReaderConfig.InputType`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputType {
+    /// A JSON array: each element an item.
+    Json,
+    /// JSON Lines: each non-empty line one JSON value, an item.
+    JsonLines,
+    /// A text-delimited file: each row an object of its columns.
+    Csv(CsvConfig),
+}
+
+/// Why an item reader failed: the cause of `States.ItemReaderFailed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemReaderError {
+    /// The cause, as AWS words it where known.
+    pub cause: String,
+}
+
+impl ItemReaderError {
+    fn new(cause: impl Into<String>) -> ItemReaderError {
+        ItemReaderError {
+            cause: cause.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ItemReaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.cause)
+    }
+}
+
+impl std::error::Error for ItemReaderError {}
+
+/// How many items to read at most (`MaxItems` / `MaxItemsPath`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MaxItems {
+    /// Every item (`MaxItems` absent or 0).
+    #[default]
+    All,
+    /// At most this many (at least 1).
+    AtMost(u64),
+}
+
+impl MaxItems {
+    /// `MaxItems` from its value: 0 reads every item (as AWS does), a negative number fails
+    /// with AWS's cause, and anything but a whole number fails.
+    pub fn from_value(value: &Json) -> Result<MaxItems, ItemReaderError> {
+        let Json::Number(n) = value else {
+            return Err(ItemReaderError::new(format!(
+                "field MaxItems must be a positive integer, got {}",
+                value.to_serde()
+            )));
+        };
+        if let Some(i) = n.as_i64() {
+            return match i {
+                0 => Ok(MaxItems::All),
+                i if i < 0 => Err(ItemReaderError::new("field MaxItems must be positive")),
+                i => Ok(MaxItems::AtMost(i as u64)),
+            };
+        }
+        if let Some(u) = n.as_u64() {
+            return Ok(MaxItems::AtMost(u));
+        }
+        match n.as_f64() {
+            Some(f) if f < 0.0 => Err(ItemReaderError::new("field MaxItems must be positive")),
+            _ => Err(ItemReaderError::new(format!(
+                "field MaxItems must be an integer, got {n}"
+            ))),
+        }
+    }
+
+    /// Whether `count` items already reach the limit.
+    fn reached(self, count: u64) -> bool {
+        matches!(self, MaxItems::AtMost(max) if count >= max)
+    }
+}
+
+/// Decodes one object into items, fed its bytes in pieces (see the module doc).
+#[derive(Debug)]
+pub struct ItemDecoder {
+    format: Format,
+    max_items: MaxItems,
+    items: u64,
+}
+
+/// The decoder of each input type.
+#[derive(Debug)]
+enum Format {
+    /// The whole text, read once it has all arrived.
+    Json(Vec<u8>),
+    /// The line being read.
+    JsonLines(Vec<u8>),
+    Csv(Box<CsvReader>),
+}
+
+impl ItemDecoder {
+    /// A decoder for an object of `input_type`, keeping to `max_items`.
+    pub fn new(input_type: &InputType, max_items: MaxItems) -> ItemDecoder {
+        let format = match input_type {
+            InputType::Json => Format::Json(Vec::new()),
+            InputType::JsonLines => Format::JsonLines(Vec::new()),
+            InputType::Csv(config) => Format::Csv(Box::new(CsvReader::new(config))),
+        };
+        ItemDecoder {
+            format,
+            max_items,
+            items: 0,
+        }
+    }
+
+    /// Whether `MaxItems` items were read: the rest of the object need not be fetched.
+    pub fn is_full(&self) -> bool {
+        self.max_items.reached(self.items)
+    }
+
+    /// Reads the next piece of the object, handing `emit` each item completed in it (none once
+    /// [`Self::is_full`]).
+    pub fn feed(
+        &mut self,
+        bytes: &[u8],
+        emit: &mut dyn FnMut(Json),
+    ) -> Result<(), ItemReaderError> {
+        if self.is_full() {
+            return Ok(());
+        }
+        let (max, count) = (self.max_items, &mut self.items);
+        let mut counted = |item: Json| {
+            if !max.reached(*count) {
+                *count += 1;
+                emit(item);
+            }
+            Ok(())
+        };
+        match &mut self.format {
+            Format::Json(text) => {
+                text.extend_from_slice(bytes);
+                Ok(())
+            }
+            Format::JsonLines(line) => feed_lines(line, bytes, &mut counted),
+            Format::Csv(reader) => reader.feed(bytes, &mut counted),
+        }
+    }
+
+    /// Ends the object, handing `emit` the items its end completes.
+    pub fn finish(self, emit: &mut dyn FnMut(Json)) -> Result<(), ItemReaderError> {
+        let (max, mut count) = (self.max_items, self.items);
+        let mut counted = |item: Json| {
+            if !max.reached(count) {
+                count += 1;
+                emit(item);
+            }
+            Ok(())
+        };
+        match self.format {
+            Format::Json(text) => json_items(&text, &mut counted),
+            Format::JsonLines(line) => json_line(&line, &mut counted),
+            Format::Csv(reader) => reader.finish(&mut counted),
+        }
+    }
+}
+
+/// Decodes a whole object at once: the items of `bytes` read as `input_type`, to `max_items`.
+pub fn decode(
+    input_type: &InputType,
+    max_items: MaxItems,
+    bytes: &[u8],
+) -> Result<Vec<Json>, ItemReaderError> {
+    let mut items = Vec::new();
+    let mut decoder = ItemDecoder::new(input_type, max_items);
+    decoder.feed(bytes, &mut |item| items.push(item))?;
+    decoder.finish(&mut |item| items.push(item))?;
+    Ok(items)
+}
+
+/// The elements of a JSON file's top-level array.
+fn json_items(
+    text: &[u8],
+    emit: &mut dyn FnMut(Json) -> Result<(), ItemReaderError>,
+) -> Result<(), ItemReaderError> {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| ItemReaderError::new(format!("the object is not UTF-8 text: {e}")))?;
+    let value = Json::parse(text)
+        .map_err(|e| ItemReaderError::new(format!("the object is not valid JSON: {e}")))?;
+    match value {
+        Json::Array(items) => items.iter().try_for_each(|item| emit(item.clone())),
+        // AWS's words for a JSON file that is not an array.
+        _ => Err(ItemReaderError::new(
+            "Attempting to map over non-iterable node.",
+        )),
+    }
+}
+
+/// Feeds JSON Lines: each complete line in `bytes` (after what `line` holds) is an item.
+fn feed_lines(
+    line: &mut Vec<u8>,
+    mut bytes: &[u8],
+    emit: &mut dyn FnMut(Json) -> Result<(), ItemReaderError>,
+) -> Result<(), ItemReaderError> {
+    while let Some(end) = bytes.iter().position(|&b| b == b'\n') {
+        line.extend_from_slice(&bytes[..end]);
+        json_line(line, emit)?;
+        line.clear();
+        bytes = &bytes[end + 1..];
+    }
+    line.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// One line of JSON Lines: nothing for a blank line, else its value.
+fn json_line(
+    line: &[u8],
+    emit: &mut dyn FnMut(Json) -> Result<(), ItemReaderError>,
+) -> Result<(), ItemReaderError> {
+    let text = std::str::from_utf8(line)
+        .map_err(|e| ItemReaderError::new(format!("a line is not UTF-8 text: {e}")))?;
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    let value = Json::parse(text)
+        .map_err(|e| ItemReaderError::new(format!("a line is not valid JSON: {e}")))?;
+    emit(value)
+}
