@@ -506,10 +506,135 @@ impl Builder {
             tolerated_failure_count: self.number(o, "ToleratedFailureCount", ql, path)?,
             tolerated_failure_percentage: self.number(o, "ToleratedFailurePercentage", ql, path)?,
             label: o.get("Label").and_then(Value::as_str).map(str::to_string),
-            item_reader: o.get("ItemReader").cloned(),
+            item_reader: match o.get("ItemReader") {
+                Some(Value::Object(r)) => {
+                    Some(self.item_reader(r, ql, &format!("{path}/ItemReader"))?)
+                }
+                Some(_) => {
+                    self.fault(&format!("{path}/ItemReader"), "must be an object");
+                    return None;
+                }
+                None => None,
+            },
             item_batcher: o.get("ItemBatcher").cloned(),
             result_writer: o.get("ResultWriter").cloned(),
         })
+    }
+
+    /// A Map's `ItemReader`: its resource, request and `ReaderConfig`.
+    fn item_reader(&mut self, r: &Obj, ql: QueryLanguage, path: &str) -> Option<ItemReader> {
+        let resource = match r.get("Resource").and_then(Value::as_str) {
+            Some(text) => match ItemSource::from_resource(text) {
+                Some(source) => source,
+                None => {
+                    self.fault(
+                        &format!("{path}/Resource"),
+                        format!(
+                            "an ItemReader reads with arn:aws:states:::s3:getObject or \
+                             arn:aws:states:::s3:listObjectsV2, not '{text}'"
+                        ),
+                    );
+                    return None;
+                }
+            },
+            None => {
+                self.fault(&format!("{path}/Resource"), "must be a string");
+                return None;
+            }
+        };
+        let request_key = match ql {
+            QueryLanguage::JsonPath => "Parameters",
+            QueryLanguage::Jsonata => "Arguments",
+        };
+        let parameters = self.opt_template(r, request_key, ql, path)?;
+        let config = match r.get("ReaderConfig") {
+            Some(Value::Object(c)) => self.reader_config(c, ql, &format!("{path}/ReaderConfig"))?,
+            Some(_) => {
+                self.fault(&format!("{path}/ReaderConfig"), "must be an object");
+                return None;
+            }
+            None => ReaderConfig::default(),
+        };
+        if resource == ItemSource::S3GetObject && config.input_type.is_none() {
+            self.fault(
+                &format!("{path}/ReaderConfig"),
+                "an ItemReader with s3:getObject needs ReaderConfig.InputType",
+            );
+            return None;
+        }
+        Some(ItemReader {
+            resource,
+            parameters,
+            config,
+        })
+    }
+
+    /// `ReaderConfig`: `InputType` with its CSV fields, and `MaxItems(Path)`.
+    fn reader_config(&mut self, c: &Obj, ql: QueryLanguage, path: &str) -> Option<ReaderConfig> {
+        let input_type = match c.get("InputType").map(|v| v.as_str()) {
+            None => None,
+            Some(Some("JSON")) => Some(ReaderInputType::Json),
+            Some(Some("JSONL")) => Some(ReaderInputType::JsonLines),
+            Some(Some("MANIFEST")) => Some(ReaderInputType::Manifest),
+            Some(Some("PARQUET")) => Some(ReaderInputType::Parquet),
+            Some(Some("CSV")) => Some(ReaderInputType::Csv(self.csv_config(c, path)?)),
+            Some(_) => {
+                self.fault(
+                    &format!("{path}/InputType"),
+                    "must be one of CSV, JSON, JSONL, MANIFEST, PARQUET",
+                );
+                return None;
+            }
+        };
+        Some(ReaderConfig {
+            input_type,
+            max_items: self.number(c, "MaxItems", ql, path)?,
+        })
+    }
+
+    /// The CSV fields of a `ReaderConfig`.
+    fn csv_config(&mut self, c: &Obj, path: &str) -> Option<CsvConfig> {
+        let delimiter = match c.get("CSVDelimiter") {
+            None => CsvDelimiter::default(),
+            Some(v) => match v.as_str().and_then(CsvDelimiter::from_name) {
+                Some(d) => d,
+                None => {
+                    self.fault(
+                        &format!("{path}/CSVDelimiter"),
+                        "must be one of COMMA, PIPE, SEMICOLON, SPACE, TAB",
+                    );
+                    return None;
+                }
+            },
+        };
+        let header = match c.get("CSVHeaderLocation").map(|v| v.as_str()) {
+            None | Some(Some("FIRST_ROW")) => CsvHeader::FirstRow,
+            Some(Some("GIVEN")) => {
+                let names = c.get("CSVHeaders").and_then(Value::as_array).and_then(|a| {
+                    a.iter()
+                        .map(|n| n.as_str().map(str::to_string))
+                        .collect::<Option<Vec<String>>>()
+                });
+                match names {
+                    Some(names) => CsvHeader::Given(names),
+                    None => {
+                        self.fault(
+                            &format!("{path}/CSVHeaders"),
+                            "CSVHeaderLocation GIVEN needs CSVHeaders, an array of strings",
+                        );
+                        return None;
+                    }
+                }
+            }
+            Some(_) => {
+                self.fault(
+                    &format!("{path}/CSVHeaderLocation"),
+                    "must be FIRST_ROW or GIVEN",
+                );
+                return None;
+            }
+        };
+        Some(CsvConfig { header, delimiter })
     }
 
     fn retriers(&mut self, o: &Obj, path: &str) -> Option<Vec<Retrier>> {
@@ -582,5 +707,136 @@ impl Builder {
             });
         }
         Some(out)
+    }
+}
+
+#[cfg(test)]
+mod item_reader_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A distributed Map state whose `ItemReader` is `reader`, built.
+    fn map_with(reader: Value) -> Result<StateMachine, Vec<Fault>> {
+        build(&json!({
+            "StartAt": "M",
+            "States": {"M": {
+                "Type": "Map",
+                "ItemReader": reader,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": true}}
+                },
+                "End": true
+            }}
+        }))
+    }
+
+    fn reader_of(machine: &StateMachine) -> ItemReader {
+        match &machine.scope.states[0].kind {
+            StateKind::Map(spec) => spec.item_reader.clone().expect("an ItemReader"),
+            other => panic!("not a Map: {other:?}"),
+        }
+    }
+
+    fn fault_of(reader: Value) -> String {
+        let faults = map_with(reader).expect_err("refused");
+        faults
+            .iter()
+            .map(|f| format!("{}: {}", f.path, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn csv_reader_configs_are_typed() {
+        let machine = map_with(json!({
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {
+                "InputType": "CSV",
+                "CSVHeaderLocation": "GIVEN",
+                "CSVHeaders": ["a", "b"],
+                "CSVDelimiter": "PIPE",
+                "MaxItemsPath": "$.max"
+            },
+            "Parameters": {"Bucket.$": "$.bucket", "Key": "k.csv"}
+        }))
+        .expect("builds");
+        let reader = reader_of(&machine);
+        assert_eq!(reader.resource, ItemSource::S3GetObject);
+        assert!(reader.parameters.is_some());
+        assert_eq!(
+            reader.config.input_type,
+            Some(ReaderInputType::Csv(CsvConfig {
+                header: CsvHeader::Given(vec!["a".into(), "b".into()]),
+                delimiter: CsvDelimiter::Pipe,
+            }))
+        );
+        assert!(matches!(
+            reader.config.max_items,
+            Some(NumberSource::Path(_))
+        ));
+
+        // FIRST_ROW and COMMA are the defaults.
+        let machine = map_with(json!({
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "MaxItems": 5}
+        }))
+        .expect("builds");
+        let reader = reader_of(&machine);
+        assert_eq!(
+            reader.config.input_type,
+            Some(ReaderInputType::Csv(CsvConfig {
+                header: CsvHeader::FirstRow,
+                delimiter: CsvDelimiter::Comma,
+            }))
+        );
+        assert!(matches!(reader.config.max_items, Some(NumberSource::Literal(n)) if n == 5.0));
+    }
+
+    #[test]
+    fn other_input_types_and_listing_need_no_csv_fields() {
+        for (input_type, expected) in [
+            ("JSON", ReaderInputType::Json),
+            ("JSONL", ReaderInputType::JsonLines),
+            ("MANIFEST", ReaderInputType::Manifest),
+            ("PARQUET", ReaderInputType::Parquet),
+        ] {
+            let machine = map_with(json!({
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": input_type}
+            }))
+            .expect("builds");
+            assert_eq!(reader_of(&machine).config.input_type, Some(expected));
+        }
+        let machine = map_with(json!({
+            "Resource": "arn:aws:states:::s3:listObjectsV2",
+            "Parameters": {"Bucket": "b", "Prefix": "p/"}
+        }))
+        .expect("builds");
+        let reader = reader_of(&machine);
+        assert_eq!(reader.resource, ItemSource::S3ListObjectsV2);
+        assert_eq!(reader.config.input_type, None);
+    }
+
+    #[test]
+    fn faulty_readers_are_refused_with_the_path_of_the_fault() {
+        let get = "arn:aws:states:::s3:getObject";
+        assert!(
+            fault_of(json!({"Resource": get, "ReaderConfig": {"InputType": "XML"}}))
+                .contains("/ReaderConfig/InputType")
+        );
+        assert!(fault_of(json!({"Resource": get, "ReaderConfig": {
+            "InputType": "CSV", "CSVHeaderLocation": "GIVEN"
+        }}))
+        .contains("/ReaderConfig/CSVHeaders"));
+        assert!(fault_of(json!({"Resource": get, "ReaderConfig": {
+            "InputType": "CSV", "CSVDelimiter": "COLON"
+        }}))
+        .contains("/ReaderConfig/CSVDelimiter"));
+        assert!(fault_of(json!({"Resource": get})).contains("needs ReaderConfig.InputType"));
+        assert!(
+            fault_of(json!({"Resource": "arn:aws:states:::s3:putObject"}))
+                .contains("/ItemReader/Resource")
+        );
     }
 }

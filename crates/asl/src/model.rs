@@ -212,10 +212,127 @@ pub struct MapSpec {
     pub tolerated_failure_percentage: Option<NumberSource>,
     /// `Label` (distributed).
     pub label: Option<String>,
-    /// `ItemReader` / `ItemBatcher` / `ResultWriter`, kept as given for distributed maps.
-    pub item_reader: Option<Value>,
+    /// `ItemReader`: where a distributed map reads its items, instead of its input.
+    pub item_reader: Option<ItemReader>,
+    /// `ItemBatcher` / `ResultWriter`, kept as given for distributed maps.
     pub item_batcher: Option<Value>,
     pub result_writer: Option<Value>,
+}
+
+/// A Map state's `ItemReader`: an S3 action whose answer holds the items.
+#[derive(Debug, Clone)]
+pub struct ItemReader {
+    /// `Resource`: which action reads.
+    pub resource: ItemSource,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata): the action's request (`Bucket`,
+    /// `Key`, `Prefix`, ...), evaluated against the state's input.
+    pub parameters: Option<Template>,
+    /// `ReaderConfig`.
+    pub config: ReaderConfig,
+}
+
+/// The action an `ItemReader` reads with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemSource {
+    /// `arn:aws:states:::s3:getObject`: one object, its content decoded as `InputType` says.
+    S3GetObject,
+    /// `arn:aws:states:::s3:listObjectsV2`: the objects under a prefix, one item each.
+    S3ListObjectsV2,
+}
+
+impl ItemSource {
+    /// The source a `Resource` names, if it is one an `ItemReader` takes.
+    pub fn from_resource(resource: &str) -> Option<ItemSource> {
+        match resource {
+            "arn:aws:states:::s3:getObject" => Some(ItemSource::S3GetObject),
+            "arn:aws:states:::s3:listObjectsV2" => Some(ItemSource::S3ListObjectsV2),
+            _ => None,
+        }
+    }
+}
+
+/// An `ItemReader`'s `ReaderConfig`.
+#[derive(Debug, Clone, Default)]
+pub struct ReaderConfig {
+    /// `InputType`: how an object's content is decoded (`None`: not given, as for
+    /// `listObjectsV2`).
+    pub input_type: Option<ReaderInputType>,
+    /// `MaxItems` / `MaxItemsPath`: read at most this many items (0: all).
+    pub max_items: Option<NumberSource>,
+}
+
+/// `ReaderConfig.InputType`, with the fields of its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReaderInputType {
+    /// `JSON`: the object is a JSON array of items.
+    Json,
+    /// `JSONL`: JSON Lines, an item a line.
+    JsonLines,
+    /// `CSV`: a text-delimited file, an item a row.
+    Csv(CsvConfig),
+    /// `MANIFEST`: an S3 inventory manifest, whose data files list the items.
+    Manifest,
+    /// `PARQUET`: Parquet files listed by an Athena manifest.
+    Parquet,
+}
+
+/// How a text-delimited file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvConfig {
+    /// `CSVHeaderLocation` (with `CSVHeaders`): where the column names come from.
+    pub header: CsvHeader,
+    /// `CSVDelimiter`: what separates fields.
+    pub delimiter: CsvDelimiter,
+}
+
+/// Where a CSV file's column names come from (`CSVHeaderLocation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CsvHeader {
+    /// `FIRST_ROW` (the default): the file's first row.
+    FirstRow,
+    /// `GIVEN`: `CSVHeaders`; the file's first row is then an item like the others.
+    Given(Vec<String>),
+}
+
+/// What separates a CSV file's fields (`CSVDelimiter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvDelimiter {
+    /// `COMMA` (the default).
+    #[default]
+    Comma,
+    /// `PIPE`: `|`.
+    Pipe,
+    /// `SEMICOLON`: `;`.
+    Semicolon,
+    /// `SPACE`.
+    Space,
+    /// `TAB`.
+    Tab,
+}
+
+impl CsvDelimiter {
+    /// The delimiter as `CSVDelimiter` names it.
+    pub fn from_name(name: &str) -> Option<CsvDelimiter> {
+        Some(match name {
+            "COMMA" => CsvDelimiter::Comma,
+            "PIPE" => CsvDelimiter::Pipe,
+            "SEMICOLON" => CsvDelimiter::Semicolon,
+            "SPACE" => CsvDelimiter::Space,
+            "TAB" => CsvDelimiter::Tab,
+            _ => return None,
+        })
+    }
+
+    /// The byte it stands for.
+    pub fn byte(self) -> u8 {
+        match self {
+            CsvDelimiter::Comma => b',',
+            CsvDelimiter::Pipe => b'|',
+            CsvDelimiter::Semicolon => b';',
+            CsvDelimiter::Space => b' ',
+            CsvDelimiter::Tab => b'\t',
+        }
+    }
 }
 
 /// One entry of `Retry`.

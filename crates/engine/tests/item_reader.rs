@@ -1,10 +1,11 @@
 //! The item reader's decoding of objects into items (`switchback_engine::items`): AWS's CSV
 //! rules, JSON and JSON Lines, `MaxItems`, and reading fed in pieces.
 
-use switchback_engine::items::key_order::java_hash_map_order;
-use switchback_engine::items::{
-    decode, CsvConfig, Delimiter, Header, InputType, ItemDecoder, MaxItems,
+use switchback_asl::model::{
+    CsvConfig, CsvDelimiter as Delimiter, CsvHeader as Header, ReaderInputType as InputType,
 };
+use switchback_engine::items::key_order::java_hash_map_order;
+use switchback_engine::items::{decode, ItemDecoder, MaxItems};
 use switchback_json::Json;
 
 fn csv(header: Header, delimiter: Delimiter) -> InputType {
@@ -170,6 +171,11 @@ fn crlf_line_ends_and_empty_lines_are_no_rows() {
 }
 
 #[test]
+fn manifests_are_not_decoded_as_items() {
+    assert!(failure(&InputType::Manifest, "{}").contains("MANIFEST"));
+}
+
+#[test]
 fn a_repeated_header_name_keeps_its_last_columns_value() {
     assert_eq!(
         read(&first_row(), "a,b,a\n1,2,3\n"),
@@ -231,7 +237,8 @@ fn max_items_reads_that_many_and_zero_reads_all() {
 
 #[test]
 fn a_full_decoder_reads_no_further() {
-    let mut decoder = ItemDecoder::new(&InputType::JsonLines, MaxItems::AtMost(1));
+    let mut decoder =
+        ItemDecoder::new(&InputType::JsonLines, MaxItems::AtMost(1)).expect("decoder");
     let mut items = Vec::new();
     decoder
         .feed(b"1\n2\n", &mut |i| items.push(i))
@@ -260,7 +267,7 @@ fn objects_fed_in_pieces_of_any_size_give_the_same_items() {
         assert!(!whole.is_empty());
         let bytes = text.as_bytes();
         for piece in 1..=bytes.len() {
-            let mut decoder = ItemDecoder::new(&input_type, MaxItems::All);
+            let mut decoder = ItemDecoder::new(&input_type, MaxItems::All).expect("decoder");
             let mut items = Vec::new();
             for chunk in bytes.chunks(piece) {
                 decoder.feed(chunk, &mut |i| items.push(i)).expect("reads");

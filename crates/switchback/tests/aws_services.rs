@@ -866,6 +866,138 @@ async fn aws_sdk_s3_objects_are_put_read_listed_and_a_missing_key_is_caught_by_n
     assert_eq!(scheduled[0]["resource"], "putObject");
 }
 
+/// A distributed Map over `reader`'s items whose children pass each item on; its output at
+/// `result_path`, then `next` (or the end).
+fn reader_map(reader: Value, result_path: &str, next: Option<&str>) -> Value {
+    // State names are unique in a whole definition, child states' included.
+    let inner = format!("Pass {}", result_path.trim_start_matches("$."));
+    let mut state = json!({
+        "Type": "Map",
+        "ItemReader": reader,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": inner,
+            "States": {inner.as_str(): {"Type": "Pass", "End": true}}
+        },
+        "MaxConcurrency": 50,
+        "ResultPath": result_path,
+    });
+    match next {
+        Some(next) => state["Next"] = json!(next),
+        None => state["End"] = json!(true),
+    }
+    state
+}
+
+#[tokio::test]
+async fn a_distributed_map_reads_its_items_from_s3_csv_json_json_lines_and_listings() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let bucket = "map-items";
+    // 300 CSV rows with a header, a quoted field holding a comma, and a short row; a JSON
+    // array; JSON Lines; three objects to list; and a JSON object, which is no list.
+    moto.boto3(
+        "s3.create_bucket(Bucket=ARGS['bucket'])\n\
+         rows = ['id,name,price'] + ['%d,item %d,%d.5' % (i, i, i) for i in range(298)]\n\
+         rows += ['298,\"with, comma\",1', '299']\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='data/rows.csv', Body='\\n'.join(rows) + '\\n')\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='data/items.json', Body='[{\"n\": 1}, \"two\", [3]]')\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='data/lines.jsonl', Body='{\"n\": 1}\\n\\n{\"n\": 2}\\n{\"n\": 3}\\n')\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='data/object.json', Body='{\"Hello\": \"world\"}')\n\
+         for i in range(3):\n\
+         \x20   s3.put_object(Bucket=ARGS['bucket'], Key='list/f%d.txt' % i, Body='x' * (i + 1))\n\
+         result = True",
+        &json!({"bucket": bucket}),
+    );
+    let serve = Serve::start("map-items", &config_for(&moto), &[]).await;
+
+    let get = |key: &str, config: Value| {
+        json!({
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": config,
+            "Parameters": {"Bucket.$": "$.bucket", "Key": key}
+        })
+    };
+    let definition = json!({
+        "StartAt": "Csv",
+        "States": {
+            "Csv": reader_map(
+                get("data/rows.csv", json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"})),
+                "$.csv", Some("Json")),
+            "Json": reader_map(get("data/items.json", json!({"InputType": "JSON"})),
+                "$.json", Some("Lines")),
+            "Lines": reader_map(
+                get("data/lines.jsonl", json!({"InputType": "JSONL", "MaxItemsPath": "$.max"})),
+                "$.lines", Some("List")),
+            "List": reader_map(json!({
+                "Resource": "arn:aws:states:::s3:listObjectsV2",
+                "Parameters": {"Bucket.$": "$.bucket", "Prefix": "list/"}
+            }), "$.listed", None)
+        }
+    });
+    let input = json!({"bucket": bucket, "max": 2});
+    let (described, history) = serve.run("map-items", &definition, &input).await;
+    let output = succeeded(&described, &history);
+
+    // Every row an item of strings, keys in the order AWS gives them; a short row's missing
+    // field an empty string.
+    let csv = output["csv"].as_array().expect("CSV items");
+    assert_eq!(csv.len(), 300);
+    assert_eq!(
+        serde_json::to_string(&csv[7]).expect("text"),
+        r#"{"price":"7.5","name":"item 7","id":"7"}"#
+    );
+    assert_eq!(csv[298]["name"], "with, comma");
+    assert_eq!(csv[299], json!({"price": "", "name": "", "id": "299"}));
+    assert_eq!(output["json"], json!([{"n": 1}, "two", [3]]));
+    assert_eq!(
+        output["lines"],
+        json!([{"n": 1}, {"n": 2}]),
+        "MaxItemsPath 2"
+    );
+    let listed = output["listed"].as_array().expect("listed items");
+    let keys: Vec<&str> = listed.iter().filter_map(|o| o["Key"].as_str()).collect();
+    assert_eq!(keys, ["list/f0.txt", "list/f1.txt", "list/f2.txt"]);
+    assert_eq!(listed[2]["Size"], 3);
+    assert!(listed[0]["Etag"].is_string(), "{listed:#?}");
+    // Each reader map ran its own map run.
+    assert_eq!(
+        details(&history, "MapRunStarted", "mapRunStartedEventDetails").len(),
+        4
+    );
+
+    // A JSON object is no list: the map run fails with AWS's error and cause.
+    let failing = json!({
+        "StartAt": "Json",
+        "States": {"Json": reader_map(get("data/object.json", json!({"InputType": "JSON"})), "$", None)}
+    });
+    let (described, history) = serve.run("map-items-object", &failing, &input).await;
+    assert_eq!(described["status"], "FAILED", "{described:#}");
+    assert_eq!(described["error"], "States.ItemReaderFailed");
+    assert_eq!(
+        described["cause"],
+        "Attempting to map over non-iterable node."
+    );
+    let failed = details(&history, "MapRunFailed", "mapRunFailedEventDetails");
+    assert_eq!(failed.len(), 1, "{history:#?}");
+    assert_eq!(failed[0]["error"], "States.ItemReaderFailed");
+
+    // A missing object fails the reader too, naming S3's error.
+    let missing = json!({
+        "StartAt": "Json",
+        "States": {"Json": reader_map(get("data/none.json", json!({"InputType": "JSON"})), "$", None)}
+    });
+    let (described, _) = serve.run("map-items-missing", &missing, &input).await;
+    assert_eq!(
+        described["error"], "States.ItemReaderFailed",
+        "{described:#}"
+    );
+    let cause = described["cause"].as_str().unwrap_or_default();
+    assert!(cause.contains("NoSuchKey"), "{cause}");
+}
+
 #[tokio::test]
 async fn aws_sdk_calls_each_protocol_json_query_ec2_and_rest_json() {
     let Some(tools) = moto::tools("aws_services") else {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
 use switchback_asl::errors as names;
+use switchback_asl::model::ItemReader;
 use switchback_asl::template::{self, Template};
 use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
 use switchback_json::{Array, Json};
@@ -22,7 +23,16 @@ impl Interpreter<'_> {
         spec: &MapSpec,
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
-        let (base, items) = self.map_items(run, spec, frame)?;
+        // A distributed map with an ItemReader reads its items once its map run has started
+        // (its `ItemsPath` then goes unused, as in AWS); any other takes them from its input.
+        let reader = match spec.mode {
+            MapMode::Distributed => spec.item_reader.as_ref(),
+            MapMode::Inline => None,
+        };
+        let (base, items) = match reader {
+            Some(_) => (self.reader_base(run, frame)?, Array::default()),
+            None => self.map_items(run, spec, frame)?,
+        };
         let max_concurrency = match &spec.max_concurrency {
             Some(src) => self.number(run, src, "MaxConcurrency", &base, frame)?,
             None => 0.0,
@@ -65,10 +75,17 @@ impl Interpreter<'_> {
                     .await
             }
             MapMode::Distributed => {
+                let items = match reader {
+                    Some(reader) => Items::Read {
+                        reader,
+                        base: &base,
+                    },
+                    None => Items::Given(inputs),
+                };
                 self.map_distributed(
                     run,
                     spec,
-                    inputs,
+                    items,
                     outer,
                     limit,
                     tolerated_count,
@@ -77,6 +94,15 @@ impl Interpreter<'_> {
                 )
                 .await
             }
+        }
+    }
+
+    /// What an ItemReader's request, `MaxItemsPath` and the item selector see as `$`: the
+    /// effective input (JSONPath) or the state's input (JSONata).
+    fn reader_base(&self, run: &StateRun<'_>, frame: &Frame) -> Result<Json, Fault> {
+        match run.state.query_language {
+            QueryLanguage::JsonPath => self.effective_input(run, frame),
+            QueryLanguage::Jsonata => Ok(run.input.clone()),
         }
     }
 
@@ -271,7 +297,7 @@ impl Interpreter<'_> {
         &self,
         run: &StateRun<'_>,
         spec: &MapSpec,
-        inputs: Vec<Json>,
+        items: Items<'_>,
         outer: Arc<Vars>,
         limit: usize,
         tolerated_count: Option<f64>,
@@ -286,6 +312,24 @@ impl Interpreter<'_> {
         frame
             .prev
             .set(self.emit(frame.prev.get(), EventKind::MapRunStarted { map_run_arn }));
+        let inputs = match items {
+            Items::Given(inputs) => inputs,
+            Items::Read { reader, base } => {
+                match self.read_inputs(run, spec, reader, base, frame).await {
+                    Ok(inputs) => inputs,
+                    Err(f) => {
+                        frame.prev.set(self.emit(
+                            frame.prev.get(),
+                            EventKind::MapRunFailed {
+                                error: Some(f.error.clone()),
+                                cause: Some(f.cause.clone()),
+                            },
+                        ));
+                        return Err(f);
+                    }
+                }
+            }
+        };
         // Child executions keep their own histories; the parent records only the map run.
         let total = inputs.len();
         let iterations = inputs.into_iter().map(|input| {
@@ -338,4 +382,33 @@ impl Interpreter<'_> {
         frame.prev.set(succeeded);
         Ok(Json::from(outputs))
     }
+
+    /// The iterations' inputs of a map that reads its items: read, then each through the
+    /// item selector.
+    async fn read_inputs(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        reader: &ItemReader,
+        base: &Json,
+        frame: &mut Frame,
+    ) -> Result<Vec<Json>, Fault> {
+        let items = self.read_items(run, reader, base, frame).await?;
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.into_iter().enumerate() {
+            inputs.push(self.item_input(run, spec, base, index, item, frame)?);
+        }
+        Ok(inputs)
+    }
+}
+
+/// Where a distributed map's items come from.
+enum Items<'a> {
+    /// Taken from the state's input, and already through the item selector.
+    Given(Vec<Json>),
+    /// Read by the map run with `reader`, `base` being the state's effective input.
+    Read {
+        reader: &'a ItemReader,
+        base: &'a Json,
+    },
 }

@@ -49,6 +49,7 @@ mod choice;
 mod data_flow;
 mod fault;
 mod frame;
+mod item_reader;
 mod map;
 mod parallel;
 mod pass;

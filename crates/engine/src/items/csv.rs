@@ -14,68 +14,11 @@
 //!
 //! An empty line (nothing between two newlines, as after the last row) is no row.
 
+use switchback_asl::model::{CsvConfig, CsvHeader};
 use switchback_json::{Json, Map, Object};
 
 use super::key_order::java_hash_map_order;
 use super::ItemReaderError;
-
-/// What separates a CSV file's fields (`CSVDelimiter`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Delimiter {
-    /// `,` (the default).
-    #[default]
-    Comma,
-    /// `|`.
-    Pipe,
-    /// `;`.
-    Semicolon,
-    /// ` `.
-    Space,
-    /// A tab.
-    Tab,
-}
-
-impl Delimiter {
-    /// The delimiter named as `CSVDelimiter` names it.
-    pub fn from_name(name: &str) -> Option<Delimiter> {
-        Some(match name {
-            "COMMA" => Delimiter::Comma,
-            "PIPE" => Delimiter::Pipe,
-            "SEMICOLON" => Delimiter::Semicolon,
-            "SPACE" => Delimiter::Space,
-            "TAB" => Delimiter::Tab,
-            _ => return None,
-        })
-    }
-
-    fn byte(self) -> u8 {
-        match self {
-            Delimiter::Comma => b',',
-            Delimiter::Pipe => b'|',
-            Delimiter::Semicolon => b';',
-            Delimiter::Space => b' ',
-            Delimiter::Tab => b'\t',
-        }
-    }
-}
-
-/// Where a CSV file's column names come from (`CSVHeaderLocation`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Header {
-    /// The file's first row (`FIRST_ROW`).
-    FirstRow,
-    /// `CSVHeaders` (`GIVEN`); the file's first row is then an item like the others.
-    Given(Vec<String>),
-}
-
-/// How a CSV file is read: `ReaderConfig`'s CSV fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvConfig {
-    /// Where the column names come from.
-    pub header: Header,
-    /// What separates fields.
-    pub delimiter: Delimiter,
-}
 
 /// Where the tokenizer is within a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,8 +103,8 @@ impl CsvReader {
         CsvReader {
             delimiter: config.delimiter.byte(),
             columns: match &config.header {
-                Header::FirstRow => None,
-                Header::Given(names) => Some(Columns::new(names.clone())),
+                CsvHeader::FirstRow => None,
+                CsvHeader::Given(names) => Some(Columns::new(names.clone())),
             },
             state: State::FieldStart,
             escaping: false,

@@ -12,20 +12,10 @@
 pub mod csv;
 pub mod key_order;
 
+use switchback_asl::model::ReaderInputType;
 use switchback_json::Json;
 
-pub use csv::{CsvConfig, CsvReader, Delimiter, Header};
-
-/// The format of the object an `ItemReader` reads (`ReaderConfig.InputType`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InputType {
-    /// A JSON array: each element an item.
-    Json,
-    /// JSON Lines: each non-empty line one JSON value, an item.
-    JsonLines,
-    /// A text-delimited file: each row an object of its columns.
-    Csv(CsvConfig),
-}
+pub use csv::CsvReader;
 
 /// Why an item reader failed: the cause of `States.ItemReaderFailed`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,18 +103,30 @@ enum Format {
 }
 
 impl ItemDecoder {
-    /// A decoder for an object of `input_type`, keeping to `max_items`.
-    pub fn new(input_type: &InputType, max_items: MaxItems) -> ItemDecoder {
+    /// A decoder for an object of `input_type`, keeping to `max_items`. A manifest lists
+    /// other objects rather than holding items, so it has no decoder of its own (and reading
+    /// what it lists is not built yet).
+    pub fn new(
+        input_type: &ReaderInputType,
+        max_items: MaxItems,
+    ) -> Result<ItemDecoder, ItemReaderError> {
         let format = match input_type {
-            InputType::Json => Format::Json(Vec::new()),
-            InputType::JsonLines => Format::JsonLines(Vec::new()),
-            InputType::Csv(config) => Format::Csv(Box::new(CsvReader::new(config))),
+            ReaderInputType::Json => Format::Json(Vec::new()),
+            ReaderInputType::JsonLines => Format::JsonLines(Vec::new()),
+            ReaderInputType::Csv(config) => Format::Csv(Box::new(CsvReader::new(config))),
+            ReaderInputType::Manifest | ReaderInputType::Parquet => {
+                return Err(ItemReaderError::new(
+                    "InputType MANIFEST and PARQUET are not supported by Switchback yet: list \
+                     the objects with arn:aws:states:::s3:listObjectsV2, or read one CSV, JSON \
+                     or JSON Lines file",
+                ))
+            }
         };
-        ItemDecoder {
+        Ok(ItemDecoder {
             format,
             max_items,
             items: 0,
-        }
+        })
     }
 
     /// Whether `MaxItems` items were read: the rest of the object need not be fetched.
@@ -180,12 +182,12 @@ impl ItemDecoder {
 
 /// Decodes a whole object at once: the items of `bytes` read as `input_type`, to `max_items`.
 pub fn decode(
-    input_type: &InputType,
+    input_type: &ReaderInputType,
     max_items: MaxItems,
     bytes: &[u8],
 ) -> Result<Vec<Json>, ItemReaderError> {
     let mut items = Vec::new();
-    let mut decoder = ItemDecoder::new(input_type, max_items);
+    let mut decoder = ItemDecoder::new(input_type, max_items)?;
     decoder.feed(bytes, &mut |item| items.push(item))?;
     decoder.finish(&mut |item| items.push(item))?;
     Ok(items)
