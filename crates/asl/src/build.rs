@@ -516,7 +516,26 @@ impl Builder {
                 }
                 None => None,
             },
-            item_batcher: o.get("ItemBatcher").cloned(),
+            item_batcher: match o.get("ItemBatcher") {
+                Some(Value::Object(b)) => {
+                    let bpath = format!("{path}/ItemBatcher");
+                    Some(ItemBatcher {
+                        max_items_per_batch: self.number(b, "MaxItemsPerBatch", ql, &bpath)?,
+                        max_input_bytes_per_batch: self.number(
+                            b,
+                            "MaxInputBytesPerBatch",
+                            ql,
+                            &bpath,
+                        )?,
+                        batch_input: self.opt_template(b, "BatchInput", ql, &bpath)?,
+                    })
+                }
+                Some(_) => {
+                    self.fault(&format!("{path}/ItemBatcher"), "must be an object");
+                    return None;
+                }
+                None => None,
+            },
             result_writer: o.get("ResultWriter").cloned(),
         })
     }

@@ -214,8 +214,9 @@ pub struct MapSpec {
     pub label: Option<String>,
     /// `ItemReader`: where a distributed map reads its items, instead of its input.
     pub item_reader: Option<ItemReader>,
-    /// `ItemBatcher` / `ResultWriter`, kept as given for distributed maps.
-    pub item_batcher: Option<Value>,
+    /// `ItemBatcher`: a distributed map's children each take a batch of items.
+    pub item_batcher: Option<ItemBatcher>,
+    /// `ResultWriter`, kept as given for distributed maps.
     pub result_writer: Option<Value>,
 }
 
@@ -229,6 +230,17 @@ pub struct ItemReader {
     pub parameters: Option<Template>,
     /// `ReaderConfig`.
     pub config: ReaderConfig,
+}
+
+/// A Map state's `ItemBatcher`: items grouped into batches, one child execution each.
+#[derive(Debug, Clone)]
+pub struct ItemBatcher {
+    /// `MaxItemsPerBatch(Path)`: at most this many items a batch.
+    pub max_items_per_batch: Option<NumberSource>,
+    /// `MaxInputBytesPerBatch(Path)`: at most this many bytes of a batch's JSON text.
+    pub max_input_bytes_per_batch: Option<NumberSource>,
+    /// `BatchInput`: the same value in every batch, beside its items.
+    pub batch_input: Option<Template>,
 }
 
 /// The action an `ItemReader` reads with.

@@ -136,3 +136,68 @@ fn a_large_map_history_is_held_at_about_its_size() {
         outcome.events.capacity()
     );
 }
+
+/// A distributed map over `$.items` whose children pass their input on, with `extra` fields.
+fn distributed_map(extra: Json) -> Json {
+    let mut map = json!({
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+            "StartAt": "Child",
+            "States": {"Child": {"Type": "Pass", "End": true}}
+        },
+        "End": true
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        map[k.as_str()] = v.clone();
+    }
+    json!({"StartAt": "Each", "States": {"Each": map}})
+}
+
+#[test]
+fn an_item_batcher_gives_each_child_a_batch_of_selected_items() {
+    let outcome = run(
+        distributed_map(json!({
+            "ItemSelector": {"n.$": "$$.Map.Item.Value"},
+            "ItemBatcher": {"MaxItemsPerBatchPath": "$.per", "BatchInput": {"run.$": "$.run"}}
+        })),
+        json!({"items": [1, 2, 3, 4, 5], "per": 2, "run": "r1"}),
+    );
+    assert_succeeded(
+        &outcome,
+        &json!([
+            {"BatchInput": {"run": "r1"}, "Items": [{"n": 1}, {"n": 2}]},
+            {"BatchInput": {"run": "r1"}, "Items": [{"n": 3}, {"n": 4}]},
+            {"BatchInput": {"run": "r1"}, "Items": [{"n": 5}]}
+        ]),
+    );
+}
+
+#[test]
+fn batches_by_bytes_stay_within_the_limit() {
+    // `{"Items":["aaaa","bbbb"]}` is 25 bytes: a limit of 25 takes two such items a batch.
+    let outcome = run(
+        distributed_map(json!({"ItemBatcher": {"MaxInputBytesPerBatch": 25}})),
+        json!({"items": ["aaaa", "bbbb", "cccc"]}),
+    );
+    assert_succeeded(
+        &outcome,
+        &json!([{"Items": ["aaaa", "bbbb"]}, {"Items": ["cccc"]}]),
+    );
+}
+
+#[test]
+fn a_batch_limit_that_is_not_a_positive_integer_fails_the_map_run() {
+    let outcome = run(
+        distributed_map(json!({"ItemBatcher": {"MaxItemsPerBatchPath": "$.per"}})),
+        json!({"items": [1, 2], "per": 0}),
+    );
+    assert!(
+        matches!(outcome.status, switchback_engine::ExecutionStatus::Failed),
+        "{:?}",
+        outcome.status
+    );
+    let kinds = types(&outcome);
+    assert!(kinds.iter().any(|k| k == "MapRunFailed"), "{kinds:?}");
+}

@@ -996,6 +996,44 @@ async fn a_distributed_map_reads_its_items_from_s3_csv_json_json_lines_and_listi
     );
     let cause = described["cause"].as_str().unwrap_or_default();
     assert!(cause.contains("NoSuchKey"), "{cause}");
+
+    // 10,000 rows in batches of 100: each child gets its batch and the batch input, and
+    // tells how many items it got and the first one's id.
+    moto.boto3(
+        "rows = ['id,value'] + ['%d,v%d' % (i, i) for i in range(10000)]\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='data/big.csv', Body='\\n'.join(rows))\n\
+         result = True",
+        &json!({"bucket": bucket}),
+    );
+    let batched = json!({
+        "StartAt": "Batches",
+        "States": {"Batches": {
+            "Type": "Map",
+            "ItemReader": get("data/big.csv", json!({"InputType": "CSV"})),
+            "ItemBatcher": {"MaxItemsPerBatch": 100, "BatchInput": {"source.$": "$.bucket"}},
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "Count",
+                "States": {"Count": {"Type": "Pass", "End": true, "Parameters": {
+                    "count.$": "States.ArrayLength($.Items)",
+                    "first.$": "$.Items[0].id",
+                    "source.$": "$.BatchInput.source"
+                }}}
+            },
+            "End": true
+        }}
+    });
+    let (described, history) = serve.run("map-items-batched", &batched, &input).await;
+    let output = succeeded(&described, &history);
+    let batches = output.as_array().expect("batches");
+    assert_eq!(batches.len(), 100);
+    for (i, batch) in batches.iter().enumerate() {
+        assert_eq!(
+            batch,
+            &json!({"count": 100, "first": (i * 100).to_string(), "source": bucket}),
+            "batch {i}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
 use switchback_asl::errors as names;
-use switchback_asl::model::ItemReader;
+use switchback_asl::model::{ItemReader, NumberSource};
 use switchback_asl::template::{self, Template};
 use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
 use switchback_json::{Array, Json};
@@ -14,6 +14,7 @@ use switchback_json::{Array, Json};
 use super::data_flow::jsonata_source;
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::history::{EventKind, IterationPhase};
+use crate::items::batch::{batches, BatchLimits};
 use crate::vars::Vars;
 
 impl Interpreter<'_> {
@@ -76,16 +77,14 @@ impl Interpreter<'_> {
             }
             MapMode::Distributed => {
                 let items = match reader {
-                    Some(reader) => Items::Read {
-                        reader,
-                        base: &base,
-                    },
+                    Some(reader) => Items::Read(reader),
                     None => Items::Given(inputs),
                 };
                 self.map_distributed(
                     run,
                     spec,
                     items,
+                    &base,
                     outer,
                     limit,
                     tolerated_count,
@@ -298,6 +297,7 @@ impl Interpreter<'_> {
         run: &StateRun<'_>,
         spec: &MapSpec,
         items: Items<'_>,
+        base: &Json,
         outer: Arc<Vars>,
         limit: usize,
         tolerated_count: Option<f64>,
@@ -312,22 +312,17 @@ impl Interpreter<'_> {
         frame
             .prev
             .set(self.emit(frame.prev.get(), EventKind::MapRunStarted { map_run_arn }));
-        let inputs = match items {
-            Items::Given(inputs) => inputs,
-            Items::Read { reader, base } => {
-                match self.read_inputs(run, spec, reader, base, frame).await {
-                    Ok(inputs) => inputs,
-                    Err(f) => {
-                        frame.prev.set(self.emit(
-                            frame.prev.get(),
-                            EventKind::MapRunFailed {
-                                error: Some(f.error.clone()),
-                                cause: Some(f.cause.clone()),
-                            },
-                        ));
-                        return Err(f);
-                    }
-                }
+        let inputs = match self.map_run_inputs(run, spec, items, base, frame).await {
+            Ok(inputs) => inputs,
+            Err(f) => {
+                frame.prev.set(self.emit(
+                    frame.prev.get(),
+                    EventKind::MapRunFailed {
+                        error: Some(f.error.clone()),
+                        cause: Some(f.cause.clone()),
+                    },
+                ));
+                return Err(f);
             }
         };
         // Child executions keep their own histories; the parent records only the map run.
@@ -383,6 +378,73 @@ impl Interpreter<'_> {
         Ok(Json::from(outputs))
     }
 
+    /// The inputs of a map run's children: its items (read now when it has a reader), in
+    /// batches when it has an `ItemBatcher`.
+    async fn map_run_inputs(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        items: Items<'_>,
+        base: &Json,
+        frame: &mut Frame,
+    ) -> Result<Vec<Json>, Fault> {
+        let inputs = match items {
+            Items::Given(inputs) => inputs,
+            Items::Read(reader) => self.read_inputs(run, spec, reader, base, frame).await?,
+        };
+        let Some(batcher) = &spec.item_batcher else {
+            return Ok(inputs);
+        };
+        let limits = BatchLimits {
+            max_items: self.batch_limit(
+                run,
+                &batcher.max_items_per_batch,
+                "MaxItemsPerBatch",
+                base,
+                frame,
+            )?,
+            max_bytes: self.batch_limit(
+                run,
+                &batcher.max_input_bytes_per_batch,
+                "MaxInputBytesPerBatch",
+                base,
+                frame,
+            )?,
+        };
+        let batch_input = match &batcher.batch_input {
+            Some(t) => {
+                let mut env = self.env(run, base, frame);
+                Some(self.eval(run, t, &mut env)?)
+            }
+            None => None,
+        };
+        Ok(batches(inputs, limits, batch_input.as_ref()))
+    }
+
+    /// One of an `ItemBatcher`'s limits: a positive whole number, or none.
+    fn batch_limit(
+        &self,
+        run: &StateRun<'_>,
+        src: &Option<NumberSource>,
+        field: &str,
+        base: &Json,
+        frame: &mut Frame,
+    ) -> Result<Option<u64>, Fault> {
+        let Some(src) = src else {
+            return Ok(None);
+        };
+        let n = self.number(run, src, field, base, frame)?;
+        if n < 1.0 || n.fract() != 0.0 {
+            return Err(self.engine_failure(
+                run,
+                Failure::runtime(format!(
+                    "The field {field} must be a positive integer, but was {n}"
+                )),
+            ));
+        }
+        Ok(Some(n as u64))
+    }
+
     /// The iterations' inputs of a map that reads its items: read, then each through the
     /// item selector.
     async fn read_inputs(
@@ -406,9 +468,6 @@ impl Interpreter<'_> {
 enum Items<'a> {
     /// Taken from the state's input, and already through the item selector.
     Given(Vec<Json>),
-    /// Read by the map run with `reader`, `base` being the state's effective input.
-    Read {
-        reader: &'a ItemReader,
-        base: &'a Json,
-    },
+    /// Read by the map run with this reader.
+    Read(&'a ItemReader),
 }

@@ -9,6 +9,7 @@
 //! Every fault is an [`ItemReaderError`], which a Map state reports as `States.ItemReaderFailed`
 //! with the error's cause (AWS's words where they were recorded).
 
+pub mod batch;
 pub mod csv;
 pub mod key_order;
 
