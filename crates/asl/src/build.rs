@@ -536,7 +536,91 @@ impl Builder {
                 }
                 None => None,
             },
-            result_writer: o.get("ResultWriter").cloned(),
+            result_writer: match o.get("ResultWriter") {
+                Some(Value::Object(w)) => {
+                    Some(self.result_writer(w, ql, &format!("{path}/ResultWriter"))?)
+                }
+                Some(_) => {
+                    self.fault(&format!("{path}/ResultWriter"), "must be an object");
+                    return None;
+                }
+                None => None,
+            },
+        })
+    }
+
+    /// A Map's `ResultWriter`: an S3 destination, a `WriterConfig`, or both.
+    fn result_writer(&mut self, w: &Obj, ql: QueryLanguage, path: &str) -> Option<ResultWriter> {
+        let request_key = match ql {
+            QueryLanguage::JsonPath => "Parameters",
+            QueryLanguage::Jsonata => "Arguments",
+        };
+        let destination = match w.get("Resource") {
+            None => None,
+            Some(Value::String(r)) if r == "arn:aws:states:::s3:putObject" => {
+                match self.opt_template(w, request_key, ql, path)? {
+                    Some(t) => Some(t),
+                    None => {
+                        self.fault(
+                            &format!("{path}/{request_key}"),
+                            "a ResultWriter with a Resource needs the Bucket and Prefix to write to",
+                        );
+                        return None;
+                    }
+                }
+            }
+            Some(_) => {
+                self.fault(
+                    &format!("{path}/Resource"),
+                    "a ResultWriter writes with arn:aws:states:::s3:putObject",
+                );
+                return None;
+            }
+        };
+        let config = match w.get("WriterConfig") {
+            None => None,
+            Some(Value::Object(c)) => {
+                let cpath = format!("{path}/WriterConfig");
+                let output_type = match c.get("OutputType").map(|v| v.as_str()) {
+                    None | Some(Some("JSON")) => WriterOutputType::Json,
+                    Some(Some("JSONL")) => WriterOutputType::JsonLines,
+                    Some(_) => {
+                        self.fault(&format!("{cpath}/OutputType"), "must be JSON or JSONL");
+                        return None;
+                    }
+                };
+                let transformation = match c.get("Transformation").map(|v| v.as_str()) {
+                    None | Some(Some("NONE")) => Transformation::None,
+                    Some(Some("COMPACT")) => Transformation::Compact,
+                    Some(Some("FLATTEN")) => Transformation::Flatten,
+                    Some(_) => {
+                        self.fault(
+                            &format!("{cpath}/Transformation"),
+                            "must be NONE, COMPACT or FLATTEN",
+                        );
+                        return None;
+                    }
+                };
+                Some(WriterConfig {
+                    output_type,
+                    transformation,
+                })
+            }
+            Some(_) => {
+                self.fault(&format!("{path}/WriterConfig"), "must be an object");
+                return None;
+            }
+        };
+        if destination.is_none() && config.is_none() {
+            self.fault(
+                path,
+                "a ResultWriter needs a Resource with its Parameters, a WriterConfig, or both",
+            );
+            return None;
+        }
+        Some(ResultWriter {
+            destination,
+            config,
         })
     }
 

@@ -216,8 +216,8 @@ pub struct MapSpec {
     pub item_reader: Option<ItemReader>,
     /// `ItemBatcher`: a distributed map's children each take a batch of items.
     pub item_batcher: Option<ItemBatcher>,
-    /// `ResultWriter`, kept as given for distributed maps.
-    pub result_writer: Option<Value>,
+    /// `ResultWriter`: where and how a distributed map's results are written.
+    pub result_writer: Option<ResultWriter>,
 }
 
 /// A Map state's `ItemReader`: an S3 action whose answer holds the items.
@@ -241,6 +241,47 @@ pub struct ItemBatcher {
     pub max_input_bytes_per_batch: Option<NumberSource>,
     /// `BatchInput`: the same value in every batch, beside its items.
     pub batch_input: Option<Template>,
+}
+
+/// A Map state's `ResultWriter`: the children's results exported to S3, formatted, or both.
+#[derive(Debug, Clone)]
+pub struct ResultWriter {
+    /// `Parameters` / `Arguments` of `Resource: arn:aws:states:::s3:putObject` (`Bucket`,
+    /// `Prefix`): where the results go; `None` when only `WriterConfig` is given (the results
+    /// are formatted into the state's output instead).
+    pub destination: Option<Template>,
+    /// `WriterConfig`; `None` when not given.
+    pub config: Option<WriterConfig>,
+}
+
+/// `ResultWriter.WriterConfig`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterConfig {
+    /// `OutputType`: the result files as a JSON array (`JSON`) or JSON Lines (`JSONL`).
+    pub output_type: WriterOutputType,
+    /// `Transformation`: what of each child's result is kept.
+    pub transformation: Transformation,
+}
+
+/// `WriterConfig.OutputType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WriterOutputType {
+    /// `JSON` (the default): each file a JSON array.
+    #[default]
+    Json,
+    /// `JSONL`: each file JSON Lines.
+    JsonLines,
+}
+
+/// `WriterConfig.Transformation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transformation {
+    /// `NONE`: each child's output with its execution's metadata.
+    None,
+    /// `COMPACT`: each child's output alone.
+    Compact,
+    /// `FLATTEN`: each child's output alone, arrays flattened into the list.
+    Flatten,
 }
 
 /// The action an `ItemReader` reads with.

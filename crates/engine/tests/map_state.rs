@@ -201,3 +201,51 @@ fn a_batch_limit_that_is_not_a_positive_integer_fails_the_map_run() {
     let kinds = types(&outcome);
     assert!(kinds.iter().any(|k| k == "MapRunFailed"), "{kinds:?}");
 }
+
+#[test]
+fn a_writer_config_alone_formats_the_results_into_the_output() {
+    let items = json!({"items": [[1, 2], 3, [4]]});
+    let compact = run(
+        distributed_map(
+            json!({"ResultWriter": {"WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSON"}}}),
+        ),
+        items.clone(),
+    );
+    assert_succeeded(&compact, &json!([[1, 2], 3, [4]]));
+    let flat = run(
+        distributed_map(
+            json!({"ResultWriter": {"WriterConfig": {"Transformation": "FLATTEN", "OutputType": "JSON"}}}),
+        ),
+        items.clone(),
+    );
+    assert_succeeded(&flat, &json!([1, 2, 3, 4]));
+
+    // NONE: each child's execution record, its input and output as JSON text.
+    let none = run(
+        distributed_map(
+            json!({"ResultWriter": {"WriterConfig": {"Transformation": "NONE", "OutputType": "JSON"}}}),
+        ),
+        items,
+    );
+    assert!(
+        matches!(none.status, switchback_engine::ExecutionStatus::Succeeded),
+        "{:?}",
+        none.status
+    );
+    let output = none.output.expect("an output").to_serde();
+    let records = output.as_array().expect("records");
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["Input"], "[1,2]");
+    assert_eq!(records[0]["Output"], "[1,2]");
+    assert_eq!(records[1]["Status"], "SUCCEEDED");
+    let arn = records[2]["ExecutionArn"].as_str().expect("ARN");
+    let name = records[2]["Name"].as_str().expect("name");
+    assert!(
+        arn.contains(":execution:") && arn.ends_with(name),
+        "{arn} / {name}"
+    );
+    assert_ne!(records[0]["Name"], records[1]["Name"]);
+    assert!(records[0]["StartDate"]
+        .as_str()
+        .is_some_and(|d| d.ends_with('Z')));
+}

@@ -1034,6 +1034,83 @@ async fn a_distributed_map_reads_its_items_from_s3_csv_json_json_lines_and_listi
             "batch {i}"
         );
     }
+
+    // Results written to S3: one child of three fails (tolerated); the output names the
+    // manifest, which lists a file of successes and one of failures.
+    let written = json!({
+        "StartAt": "Write",
+        "States": {"Write": {
+            "Type": "Map",
+            "ItemsPath": "$.letters",
+            "ToleratedFailureCount": 1,
+            "ResultWriter": {
+                "Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket.$": "$.bucket", "Prefix": "results"}
+            },
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Check",
+                "States": {
+                    "Check": {"Type": "Choice", "Default": "Keep",
+                        "Choices": [{"Variable": "$", "StringEquals": "b", "Next": "Refuse"}]},
+                    "Refuse": {"Type": "Fail", "Error": "Letter.Refused", "Cause": "no b"},
+                    "Keep": {"Type": "Pass", "End": true}
+                }
+            },
+            "End": true
+        }}
+    });
+    let (described, history) = serve
+        .run(
+            "map-results",
+            &written,
+            &json!({"bucket": bucket, "letters": ["a", "b", "c"]}),
+        )
+        .await;
+    let output = succeeded(&described, &history);
+    let map_run_arn = output["MapRunArn"].as_str().expect("MapRunArn");
+    let run_id = map_run_arn.rsplit(':').next().expect("id");
+    assert_eq!(
+        output["ResultWriterDetails"]["Bucket"], bucket,
+        "{output:#}"
+    );
+    let manifest_key = format!("results/{run_id}/manifest.json");
+    assert_eq!(output["ResultWriterDetails"]["Key"], manifest_key.as_str());
+    let stored = moto.boto3(
+        "get = lambda k: s3.get_object(Bucket=ARGS['bucket'], Key=k)['Body'].read().decode()\n\
+         manifest = json.loads(get(ARGS['key']))\n\
+         files = {s: [dict(f, Text=get(f['Key'])) for f in fs] for s, fs in manifest['ResultFiles'].items()}\n\
+         result = {'manifest': manifest, 'files': files}",
+        &json!({"bucket": bucket, "key": manifest_key}),
+    );
+    let manifest = &stored["manifest"];
+    assert_eq!(manifest["DestinationBucket"], bucket);
+    assert_eq!(manifest["MapRunArn"], map_run_arn);
+    assert_eq!(manifest["ResultFiles"]["PENDING"], json!([]));
+    let file = |status: &str| {
+        let files = stored["files"][status].as_array().expect("files");
+        assert_eq!(files.len(), 1, "{status}: {stored:#}");
+        let text = files[0]["Text"].as_str().expect("text");
+        assert_eq!(files[0]["Size"], text.len(), "{status}");
+        assert_eq!(
+            files[0]["Key"],
+            format!("results/{run_id}/{status}_0.json").as_str()
+        );
+        serde_json::from_str::<Value>(text).expect("a JSON array")
+    };
+    let succeeded_records = file("SUCCEEDED");
+    let outputs: Vec<&str> = succeeded_records
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| r["Output"].as_str().expect("Output"))
+        .collect();
+    assert_eq!(outputs, ["\"a\"", "\"c\""]);
+    assert_eq!(succeeded_records[0]["Status"], "SUCCEEDED");
+    let failed_records = file("FAILED");
+    assert_eq!(failed_records[0]["Input"], "\"b\"");
+    assert_eq!(failed_records[0]["Error"], "Letter.Refused");
+    assert_eq!(failed_records[0]["Cause"], "no b");
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
 use switchback_json::{Array, Json};
 
 use super::data_flow::jsonata_source;
+use super::result_writer::ChildResult;
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::history::{EventKind, IterationPhase};
 use crate::items::batch::{batches, BatchLimits};
@@ -309,9 +310,12 @@ impl Interpreter<'_> {
             .machine_arn()
             .map_run(label, &self.exec.name)
             .to_string();
-        frame
-            .prev
-            .set(self.emit(frame.prev.get(), EventKind::MapRunStarted { map_run_arn }));
+        frame.prev.set(self.emit(
+            frame.prev.get(),
+            EventKind::MapRunStarted {
+                map_run_arn: map_run_arn.clone(),
+            },
+        ));
         let inputs = match self.map_run_inputs(run, spec, items, base, frame).await {
             Ok(inputs) => inputs,
             Err(f) => {
@@ -327,10 +331,14 @@ impl Interpreter<'_> {
         };
         // Child executions keep their own histories; the parent records only the map run.
         let total = inputs.len();
+        // A result writer needs each child's record: a name and its dates.
+        let recording = spec.result_writer.is_some();
         let iterations = inputs.into_iter().map(|input| {
             let outer = outer.clone();
             // Drawn here, in the map's lane, so a resumed run gives each child the same seed.
             let seed = self.random_u64();
+            let name = recording
+                .then(|| switchback_types::ids::uuid_v4(self.random_u64(), self.random_u64()));
             async move {
                 let child =
                     Interpreter::new(self.machine, self.driver, self.exec.clone(), self.limits)
@@ -340,22 +348,57 @@ impl Interpreter<'_> {
                     prev: Cell::new(0),
                     assigned: None,
                 };
-                child.run_scope(&spec.processor, input, &mut f).await
+                let kept = name.map(|name| (name, input.clone(), self.driver.now()));
+                let outcome = child.run_scope(&spec.processor, input, &mut f).await;
+                let record =
+                    kept.map(|(name, input, start)| (name, input, start, self.driver.now()));
+                (outcome, record)
             }
         });
         let mut results = stream::iter(iterations).buffered(limit);
         let mut outputs = Vec::new();
+        let mut children = Vec::new();
         let mut failures = 0usize;
-        while let Some(r) = results.next().await {
-            match r {
-                Ok(v) => outputs.push(v),
+        while let Some((outcome, record)) = results.next().await {
+            match &outcome {
+                Ok(v) => outputs.push(v.clone()),
                 Err(_) => {
                     failures += 1;
                     outputs.push(Json::Null);
                 }
             }
+            if let Some((name, input, start, stop)) = record {
+                children.push(ChildResult {
+                    name,
+                    input,
+                    start,
+                    stop,
+                    outcome,
+                });
+            }
         }
         drop(results);
+        let output = match &spec.result_writer {
+            Some(writer) => {
+                match self
+                    .write_results(run, writer, base, &map_run_arn, &children, frame)
+                    .await
+                {
+                    Ok(output) => output,
+                    Err(f) => {
+                        frame.prev.set(self.emit(
+                            frame.prev.get(),
+                            EventKind::MapRunFailed {
+                                error: Some(f.error.clone()),
+                                cause: Some(f.cause.clone()),
+                            },
+                        ));
+                        return Err(f);
+                    }
+                }
+            }
+            None => Json::from(outputs),
+        };
         let tolerated = failures == 0
             || tolerated_count.is_some_and(|c| failures as f64 <= c)
             || tolerated_pct
@@ -375,7 +418,7 @@ impl Interpreter<'_> {
         let succeeded = self.emit(frame.prev.get(), EventKind::MapRunSucceeded);
         self.emit(succeeded, EventKind::MapStateSucceeded);
         frame.prev.set(succeeded);
-        Ok(Json::from(outputs))
+        Ok(output)
     }
 
     /// The inputs of a map run's children: its items (read now when it has a reader), in

@@ -53,6 +53,7 @@ mod item_reader;
 mod map;
 mod parallel;
 mod pass;
+mod result_writer;
 mod retry_catch;
 mod succeed_fail;
 mod task;
