@@ -249,3 +249,48 @@ fn a_writer_config_alone_formats_the_results_into_the_output() {
         .as_str()
         .is_some_and(|d| d.ends_with('Z')));
 }
+
+#[test]
+fn the_same_distributed_map_run_twice_has_two_map_runs() {
+    let outcome = run(
+        json!({
+            "StartAt": "Each",
+            "States": {
+                "Each": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "ResultPath": null,
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                        "StartAt": "Child",
+                        "States": {"Child": {"Type": "Pass", "End": true}}
+                    },
+                    "Next": "Again"
+                },
+                "Again": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.round", "NumericEquals": 0, "Next": "Count"}],
+                    "Default": "Done"
+                },
+                "Count": {"Type": "Pass", "Result": 1, "ResultPath": "$.round", "Next": "Each"},
+                "Done": {"Type": "Succeed"}
+            }
+        }),
+        json!({"items": [1, 2], "round": 0}),
+    );
+    let arns: Vec<String> = outcome
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            switchback_engine::EventKind::MapRunStarted { map_run_arn } => {
+                Some(map_run_arn.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(arns.len(), 2, "{arns:?}");
+    assert_ne!(arns[0], arns[1]);
+    // `mapRun:MACHINE/LABEL:ID`, the ID a UUID.
+    let id = arns[0].rsplit(':').next().expect("an id");
+    assert_eq!(id.len(), 36, "{id}");
+}

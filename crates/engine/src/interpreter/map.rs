@@ -306,10 +306,11 @@ impl Interpreter<'_> {
         frame: &mut Frame,
     ) -> Result<Json, Fault> {
         let label = spec.label.as_deref().unwrap_or(&run.state.name);
-        let map_run_arn = self
-            .machine_arn()
-            .map_run(label, &self.exec.name)
-            .to_string();
+        // Each map run its own id, as AWS gives it: a UUID, drawn in the map's lane so that a
+        // resumed run draws the same one. (The same state run twice has two map runs, and a
+        // result writer's files of one never overwrite the other's.)
+        let id = switchback_types::ids::uuid_v4(self.random_u64(), self.random_u64());
+        let map_run_arn = self.machine_arn().map_run(label, &id).to_string();
         frame.prev.set(self.emit(
             frame.prev.get(),
             EventKind::MapRunStarted {
