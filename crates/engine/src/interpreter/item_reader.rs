@@ -1,28 +1,23 @@
 //! A distributed Map's `ItemReader`: its items read from S3 instead of taken from its input.
 //!
 //! The reader's request (`Parameters` or `Arguments`) is evaluated against the state's input,
-//! then sent through the driver as the AWS SDK integration of the same S3 action
-//! (`aws-sdk:s3:getObject`, `aws-sdk:s3:listObjectsV2`), so it goes wherever the
-//! configuration sends S3 calls (AWS, moto, MinIO ...) and the engine itself does no I/O. An
-//! object's content is decoded by [`crate::items`]; a listing gives an item per object, in the
-//! shape AWS gives it. No task events are recorded: AWS records none for a reader either.
+//! then sent as the AWS SDK integration of the same S3 action (`aws-sdk:s3:getObject`,
+//! `aws-sdk:s3:listObjectsV2`, see `s3_call`), so it goes wherever the configuration sends S3
+//! calls (AWS, moto, MinIO ...). An object's content is decoded by [`crate::items`]; a listing
+//! gives an item per object, in the shape AWS gives it.
 //!
 //! Every failure of the reader, the S3 call's included, is `States.ItemReaderFailed`.
 //!
 //! Not yet: the object's content is read whole from the integration's answer rather than
 //! streamed (the decoder itself takes pieces), and a manifest's listed objects are not read.
 
-use std::sync::Arc;
-
 use serde_json::Value;
 use switchback_asl::errors as names;
 use switchback_asl::model::{ItemReader, ItemSource};
-use switchback_asl::resource::Resource;
 use switchback_json::{Json, Map, Object};
 
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::items::{self, ItemReaderError, MaxItems};
-use crate::task::{TaskOutcome, TaskPhase, TaskRequest};
 
 /// The resource an `ItemReader`'s `getObject` is sent as.
 const GET_OBJECT: &str = "arn:aws:states:::aws-sdk:s3:getObject";
@@ -45,7 +40,7 @@ impl Interpreter<'_> {
         let max_items = match &reader.config.max_items {
             Some(src) => {
                 let n = self.number(run, src, "MaxItems", base, frame)?;
-                max_items_of(n).map_err(reader_failed)?
+                MaxItems::from_number(n).map_err(reader_failed)?
             }
             None => MaxItems::All,
         };
@@ -63,7 +58,10 @@ impl Interpreter<'_> {
                         cause: "ReaderConfig.InputType is required to read an object".into(),
                     }));
                 };
-                let answer = self.call_s3(run, GET_OBJECT, request, 0).await?;
+                let answer = self
+                    .s3_call(run, GET_OBJECT, request, "item-reader", 0)
+                    .await
+                    .map_err(|cause| reader_failed(ItemReaderError { cause }))?;
                 let body = match answer.get("Body") {
                     Some(Value::String(text)) => text.as_str(),
                     _ => "",
@@ -84,8 +82,15 @@ impl Interpreter<'_> {
         let mut items = Vec::new();
         for page in 0..MAX_LIST_PAGES {
             let answer = self
-                .call_s3(run, LIST_OBJECTS_V2, request.clone(), page as u32)
-                .await?;
+                .s3_call(
+                    run,
+                    LIST_OBJECTS_V2,
+                    request.clone(),
+                    "item-reader",
+                    page as u32,
+                )
+                .await
+                .map_err(|cause| reader_failed(ItemReaderError { cause }))?;
             let contents = answer.get("Contents").and_then(Value::as_array);
             for object in contents.into_iter().flatten() {
                 if let MaxItems::AtMost(max) = max_items {
@@ -108,58 +113,6 @@ impl Interpreter<'_> {
             cause: format!("the listing did not end within {MAX_LIST_PAGES} pages"),
         }))
     }
-
-    /// One S3 call through the driver; any failure is the reader's.
-    async fn call_s3(
-        &self,
-        run: &StateRun<'_>,
-        resource: &str,
-        input: Value,
-        page: u32,
-    ) -> Result<Value, Fault> {
-        let request = TaskRequest {
-            state_name: run.state.name.clone(),
-            resource: Arc::new(Resource::parse(resource)),
-            input: Arc::new(input),
-            attempt: page,
-            timeout_seconds: None,
-            heartbeat_seconds: None,
-            idempotency_key: format!(
-                "{}:{}:item-reader:{page}",
-                self.exec.execution_arn, run.entered
-            )
-            .into(),
-            task_token: None,
-            phase: TaskPhase::Dispatch,
-            submitted: None,
-        };
-        match self.driver.invoke(request).await {
-            TaskOutcome::Succeeded(answer) => Ok(answer),
-            TaskOutcome::Failed { error, cause } => Err(reader_failed(ItemReaderError {
-                cause: format!("{error}: {cause}"),
-            })),
-            TaskOutcome::TimedOut | TaskOutcome::HeartbeatTimedOut => {
-                Err(reader_failed(ItemReaderError {
-                    cause: "the S3 call timed out".into(),
-                }))
-            }
-            TaskOutcome::Submitted(_) | TaskOutcome::Started { .. } => {
-                Err(reader_failed(ItemReaderError {
-                    cause: "the S3 call did not answer with a result".into(),
-                }))
-            }
-        }
-    }
-}
-
-/// `MaxItems` from the number a field or path gave.
-fn max_items_of(n: f64) -> Result<MaxItems, ItemReaderError> {
-    if n.fract() != 0.0 || !n.is_finite() {
-        return Err(ItemReaderError {
-            cause: format!("field MaxItems must be an integer, got {n}"),
-        });
-    }
-    MaxItems::from_value(&Json::from(serde_json::json!(n as i64)))
 }
 
 /// An object of a listing as an item, in the shape and key order AWS gives it.

@@ -319,16 +319,7 @@ impl Interpreter<'_> {
         ));
         let inputs = match self.map_run_inputs(run, spec, items, base, frame).await {
             Ok(inputs) => inputs,
-            Err(f) => {
-                frame.prev.set(self.emit(
-                    frame.prev.get(),
-                    EventKind::MapRunFailed {
-                        error: Some(f.error.clone()),
-                        cause: Some(f.cause.clone()),
-                    },
-                ));
-                return Err(f);
-            }
+            Err(f) => return Err(self.map_run_failed(f, frame)),
         };
         // Child executions keep their own histories; the parent records only the map run.
         let total = inputs.len();
@@ -386,16 +377,7 @@ impl Interpreter<'_> {
                     .await
                 {
                     Ok(output) => output,
-                    Err(f) => {
-                        frame.prev.set(self.emit(
-                            frame.prev.get(),
-                            EventKind::MapRunFailed {
-                                error: Some(f.error.clone()),
-                                cause: Some(f.cause.clone()),
-                            },
-                        ));
-                        return Err(f);
-                    }
+                    Err(f) => return Err(self.map_run_failed(f, frame)),
                 }
             }
             None => Json::from(outputs),
@@ -405,21 +387,28 @@ impl Interpreter<'_> {
             || tolerated_pct
                 .is_some_and(|p| total > 0 && (failures as f64 * 100.0 / total as f64) <= p);
         if !tolerated {
-            let error = names::EXCEED_TOLERATED_FAILURE_THRESHOLD.to_string();
-            let cause = "The specified tolerated failure threshold was exceeded".to_string();
-            frame.prev.set(self.emit(
-                frame.prev.get(),
-                EventKind::MapRunFailed {
-                    error: Some(error.clone()),
-                    cause: Some(cause.clone()),
-                },
-            ));
-            return Err(Fault::new(error, cause));
+            let fault = Fault::new(
+                names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                "The specified tolerated failure threshold was exceeded",
+            );
+            return Err(self.map_run_failed(fault, frame));
         }
         let succeeded = self.emit(frame.prev.get(), EventKind::MapRunSucceeded);
         self.emit(succeeded, EventKind::MapStateSucceeded);
         frame.prev.set(succeeded);
         Ok(output)
+    }
+
+    /// Records that the map run failed with `f` (`MapRunFailed`), and gives `f` back.
+    fn map_run_failed(&self, f: Fault, frame: &Frame) -> Fault {
+        frame.prev.set(self.emit(
+            frame.prev.get(),
+            EventKind::MapRunFailed {
+                error: Some(f.error.clone()),
+                cause: Some(f.cause.clone()),
+            },
+        ));
+        f
     }
 
     /// The inputs of a map run's children: its items (read now when it has a reader), in

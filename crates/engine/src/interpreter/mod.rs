@@ -55,6 +55,7 @@ mod parallel;
 mod pass;
 mod result_writer;
 mod retry_catch;
+mod s3_call;
 mod succeed_fail;
 mod task;
 mod task_events;

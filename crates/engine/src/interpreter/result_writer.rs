@@ -14,25 +14,21 @@
 //! `FLATTEN` keeps outputs too, an array output's elements taking its place. A failed child's
 //! record is kept whole whatever the transformation, as AWS does.
 //!
-//! The files are written through the driver as the AWS SDK integration's `s3:putObject`, so
-//! they go wherever the configuration sends S3 calls. Any failure is
+//! The files are written as the AWS SDK integration's `s3:putObject` (see `s3_call`), so they
+//! go wherever the configuration sends S3 calls. Any failure is
 //! `States.ResultWriterFailed`.
 //!
 //! Not yet: the files are not split past AWS's 5 GB, and there is no `PENDING_n.json` (a map
 //! run here never ends with children still to run).
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 use serde_json::{json, Value};
 use switchback_asl::errors as names;
 use switchback_asl::model::{ResultWriter, Transformation, WriterOutputType};
-use switchback_asl::resource::Resource;
 use switchback_json::Json;
 
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::context::iso;
-use crate::task::{TaskOutcome, TaskPhase, TaskRequest};
 
 /// The resource the result files are written with.
 const PUT_OBJECT: &str = "arn:aws:states:::aws-sdk:s3:putObject";
@@ -72,7 +68,7 @@ impl Interpreter<'_> {
         let config = writer.config;
         let transformation = config.map_or(Transformation::None, |c| c.transformation);
         let Some(template) = &writer.destination else {
-            let results = self.formatted(children, map_run_arn, transformation);
+            let results = self.formatted(children.iter(), map_run_arn, transformation);
             return Ok(Json::from(Value::Array(results)));
         };
         let request = {
@@ -85,18 +81,19 @@ impl Interpreter<'_> {
             WriterOutputType::Json => "json",
             WriterOutputType::JsonLines => "jsonl",
         };
-        let (succeeded, failed): (Vec<&ChildResult>, Vec<&ChildResult>) =
-            children.iter().partition(|c| c.outcome.is_ok());
         let mut files = json!({"FAILED": [], "PENDING": [], "SUCCEEDED": []});
-        for (status, group) in [("SUCCEEDED", succeeded), ("FAILED", failed)] {
-            if group.is_empty() {
+        for (file, (status, succeeded)) in [("SUCCEEDED", true), ("FAILED", false)]
+            .into_iter()
+            .enumerate()
+        {
+            let group = children.iter().filter(|c| c.outcome.is_ok() == succeeded);
+            let results = self.formatted(group, map_run_arn, transformation);
+            if results.is_empty() {
                 continue;
             }
-            let owned: Vec<&ChildResult> = group;
-            let results = self.formatted_refs(&owned, map_run_arn, transformation);
             let body = file_text(&results, output_type);
             let key = format!("{}{status}_0.{extension}", destination.folder);
-            self.put_object(run, &destination.bucket, &key, &body, status)
+            self.put_object(run, &destination.bucket, &key, &body, file as u32)
                 .await?;
             if let Some(list) = files[status].as_array_mut() {
                 list.push(json!({"Key": key, "Size": body.len()}));
@@ -113,7 +110,7 @@ impl Interpreter<'_> {
             &destination.bucket,
             &manifest_key,
             &manifest.to_string(),
-            "manifest",
+            2,
         )
         .await?;
         Ok(Json::from(json!({
@@ -122,25 +119,15 @@ impl Interpreter<'_> {
         })))
     }
 
-    fn formatted(
-        &self,
-        children: &[ChildResult],
-        map_run_arn: &str,
-        transformation: Transformation,
-    ) -> Vec<Value> {
-        let refs: Vec<&ChildResult> = children.iter().collect();
-        self.formatted_refs(&refs, map_run_arn, transformation)
-    }
-
     /// The children's results as `transformation` keeps them.
-    fn formatted_refs(
+    fn formatted<'c>(
         &self,
-        children: &[&ChildResult],
+        children: impl Iterator<Item = &'c ChildResult>,
         map_run_arn: &str,
         transformation: Transformation,
     ) -> Vec<Value> {
         let machine = self.machine_arn().to_string();
-        let mut out = Vec::with_capacity(children.len());
+        let mut out = Vec::new();
         for child in children {
             match (&child.outcome, transformation) {
                 (Ok(output), Transformation::Compact) => out.push(output.to_serde()),
@@ -161,33 +148,13 @@ impl Interpreter<'_> {
         bucket: &str,
         key: &str,
         body: &str,
-        what: &str,
+        file: u32,
     ) -> Result<(), Fault> {
-        let request = TaskRequest {
-            state_name: run.state.name.clone(),
-            resource: Arc::new(Resource::parse(PUT_OBJECT)),
-            input: Arc::new(json!({"Bucket": bucket, "Key": key, "Body": body})),
-            attempt: 0,
-            timeout_seconds: None,
-            heartbeat_seconds: None,
-            idempotency_key: format!(
-                "{}:{}:result-writer:{what}",
-                self.exec.execution_arn, run.entered
-            )
-            .into(),
-            task_token: None,
-            phase: TaskPhase::Dispatch,
-            submitted: None,
-        };
-        match self.driver.invoke(request).await {
-            TaskOutcome::Succeeded(_) => Ok(()),
-            TaskOutcome::Failed { error, cause } => Err(writer_failed(format!(
-                "writing s3://{bucket}/{key} failed: {error}: {cause}"
-            ))),
-            _ => Err(writer_failed(format!(
-                "writing s3://{bucket}/{key} did not answer with a result"
-            ))),
-        }
+        let input = json!({"Bucket": bucket, "Key": key, "Body": body});
+        self.s3_call(run, PUT_OBJECT, input, "result-writer", file)
+            .await
+            .map(drop)
+            .map_err(|why| writer_failed(format!("writing s3://{bucket}/{key} failed: {why}")))
     }
 }
 

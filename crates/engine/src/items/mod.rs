@@ -61,21 +61,27 @@ impl MaxItems {
                 value.to_serde()
             )));
         };
-        if let Some(i) = n.as_i64() {
-            return match i {
-                0 => Ok(MaxItems::All),
-                i if i < 0 => Err(ItemReaderError::new("field MaxItems must be positive")),
-                i => Ok(MaxItems::AtMost(i as u64)),
-            };
-        }
-        if let Some(u) = n.as_u64() {
-            return Ok(MaxItems::AtMost(u));
-        }
         match n.as_f64() {
-            Some(f) if f < 0.0 => Err(ItemReaderError::new("field MaxItems must be positive")),
-            _ => Err(ItemReaderError::new(format!(
+            Some(f) => MaxItems::from_number(f),
+            None => Err(ItemReaderError::new(format!(
                 "field MaxItems must be an integer, got {n}"
             ))),
+        }
+    }
+
+    /// `MaxItems` from a number: 0 reads every item, a negative number fails with AWS's cause,
+    /// and a fraction fails.
+    pub fn from_number(n: f64) -> Result<MaxItems, ItemReaderError> {
+        if n < 0.0 {
+            Err(ItemReaderError::new("field MaxItems must be positive"))
+        } else if n.fract() != 0.0 || !n.is_finite() {
+            Err(ItemReaderError::new(format!(
+                "field MaxItems must be an integer, got {n}"
+            )))
+        } else if n == 0.0 {
+            Ok(MaxItems::All)
+        } else {
+            Ok(MaxItems::AtMost(n as u64))
         }
     }
 
