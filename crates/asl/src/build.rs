@@ -485,6 +485,14 @@ impl Builder {
             Some("DISTRIBUTED") => MapMode::Distributed,
             _ => MapMode::Inline,
         };
+        let child_execution_type = match proc
+            .get("ProcessorConfig")
+            .and_then(|c| c.get("ExecutionType"))
+            .and_then(Value::as_str)
+        {
+            Some("EXPRESS") => ChildExecutionType::Express,
+            _ => ChildExecutionType::Standard,
+        };
         let items_path = match o.get("ItemsPath") {
             Some(v) => Some(self.path(v, &format!("{path}/ItemsPath"))?),
             None => None,
@@ -499,6 +507,7 @@ impl Builder {
         Some(MapSpec {
             processor,
             mode,
+            child_execution_type,
             items_path,
             items,
             item_selector,

@@ -195,12 +195,24 @@ pub enum MapMode {
     Distributed,
 }
 
+/// What a distributed map's children are (`ProcessorConfig.ExecutionType`): Standard children
+/// are executions of their own, kept, listable and resumed from their histories; Express
+/// children run in memory and leave no record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChildExecutionType {
+    #[default]
+    Standard,
+    Express,
+}
+
 /// A Map state's own fields.
 #[derive(Debug, Clone)]
 pub struct MapSpec {
     /// `ItemProcessor` (or the older `Iterator`).
     pub processor: Scope,
     pub mode: MapMode,
+    /// `ProcessorConfig.ExecutionType` of a distributed map (Standard when not given).
+    pub child_execution_type: ChildExecutionType,
     /// `ItemsPath` (JSONPath).
     pub items_path: Option<Path>,
     /// `Items` (JSONata or literal array).

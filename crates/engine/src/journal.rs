@@ -10,6 +10,8 @@
 
 use jiff::Timestamp;
 
+use switchback_json::Json;
+
 use crate::history::Event;
 pub use crate::lane::Place;
 use crate::task::TaskOutcome;
@@ -32,4 +34,103 @@ pub trait Journal {
     fn recorded(&self, place: Place) -> Option<Recorded>;
     /// A new event, to be made durable before the execution acts on it.
     fn append(&self, event: &Event, place: Place);
+
+    /// A Standard child execution of a map run: `None` when this journal does not keep
+    /// children (they then run unrecorded, as Express children do), else how the child
+    /// stands: ended in an earlier run (its outcome is taken as it is, the child is not run
+    /// again), or to be run with a journal of its own (empty for a new child, its events for
+    /// one that a crash cut short).
+    fn map_child(&self, child: &MapChild<'_>) -> Option<ChildRun<'_>> {
+        let _ = child;
+        None
+    }
+
+    /// How a map run stands, for `DescribeMapRun`: told once its children are known (with
+    /// its configuration) and again when it ends (its final counts).
+    fn map_run_progress(&self, progress: &MapRunProgress<'_>) {
+        let _ = progress;
+    }
+}
+
+/// A map run's configuration and counts, as `DescribeMapRun` shows them.
+#[derive(Debug, Clone, Copy)]
+pub struct MapRunProgress<'c> {
+    /// The map run's ARN.
+    pub map_run_arn: &'c str,
+    /// Its configuration, told once at its start (`None` afterwards: `UpdateMapRun` may
+    /// have changed it since).
+    pub config: Option<MapRunConfig>,
+    /// Its items (each batch counts its items).
+    pub items: MapRunCounts,
+    /// Its child executions.
+    pub executions: MapRunCounts,
+}
+
+/// A map run's limits as its state gave them.
+#[derive(Debug, Clone, Copy)]
+pub struct MapRunConfig {
+    /// `MaxConcurrency` (10,000 when not given).
+    pub max_concurrency: u64,
+    /// `ToleratedFailureCount` (0 when not given).
+    pub tolerated_failure_count: u64,
+    /// `ToleratedFailurePercentage` (0 when not given).
+    pub tolerated_failure_percentage: f64,
+}
+
+/// How many items or children of a map run stand where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MapRunCounts {
+    /// Not started yet (waiting for a place under `MaxConcurrency`).
+    pub pending: u64,
+    /// Started and not ended.
+    pub running: u64,
+    /// Ended well.
+    pub succeeded: u64,
+    /// Ended in failure.
+    pub failed: u64,
+    /// All of them.
+    pub total: u64,
+}
+
+/// A map run's child execution, as the parent knows it before running it.
+#[derive(Debug, Clone, Copy)]
+pub struct MapChild<'c> {
+    /// The map run's ARN.
+    pub map_run_arn: &'c str,
+    /// The child's execution ARN (`execution:MACHINE/LABEL:NAME`).
+    pub execution_arn: &'c str,
+    /// The child's name, the last part of its ARN.
+    pub name: &'c str,
+    /// The state machine it is an execution of (`stateMachine:MACHINE/LABEL`).
+    pub state_machine_arn: &'c str,
+    /// The IAM role it runs with: the parent's.
+    pub role_arn: &'c str,
+    /// Its random seed, drawn by the parent (the same on every run of the parent).
+    pub seed: u64,
+}
+
+/// How a map run's child stands in the parent's journal.
+pub enum ChildRun<'a> {
+    /// It ended in an earlier run of the parent.
+    Ended(ChildEnding),
+    /// It is to be run, recording its events in `journal`.
+    Run {
+        /// The child's own journal.
+        journal: Box<dyn Journal + 'a>,
+        /// How many events it holds already (0 for a new child).
+        recorded_events: u64,
+        /// When the child started, if an earlier run started it.
+        started: Option<Timestamp>,
+    },
+}
+
+/// A child that ended: its outcome and dates, as its record keeps them.
+#[derive(Debug, Clone)]
+pub struct ChildEnding {
+    /// Its output, or its error and cause.
+    pub outcome: Result<Json, (String, String)>,
+    /// When it started.
+    pub start: Timestamp,
+    /// When it ended.
+    pub stop: Timestamp,
 }

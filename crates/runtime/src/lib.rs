@@ -16,6 +16,7 @@ pub mod history;
 mod hub;
 mod journal;
 mod machines;
+mod map_children;
 mod mocks;
 mod nested;
 mod retention;
@@ -336,6 +337,7 @@ impl Runtime {
             seed: seed::fresh() as i64,
             wake_at: None,
             wakes: 0,
+            map_run_arn: None,
             trace_header: request.trace_header,
         };
         let (reply, answer) = oneshot::channel();

@@ -24,7 +24,9 @@ use switchback_engine::driver::DriverFuture;
 use switchback_engine::interpreter::Interpreter;
 use switchback_engine::mock::Mocks;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
-use switchback_engine::{Driver, Event, EventKind, Journal, Place, Recorded};
+use switchback_engine::{
+    ChildRun, Driver, Event, EventKind, Journal, MapChild, MapRunProgress, Place, Recorded,
+};
 use switchback_json::Json;
 use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
 use switchback_store::{task_tokens, Db, Store, StoreError, Tx};
@@ -33,6 +35,7 @@ use tokio::sync::{oneshot, Notify};
 use crate::events;
 use crate::hub::Hub;
 use crate::journal;
+use crate::map_children::{self, ChildWrite, StoredChildren};
 use crate::mocks;
 use crate::tasks;
 use crate::worker::WorkerContext;
@@ -55,6 +58,10 @@ pub struct StandardDriver {
     recorded: HashMap<Place, Recorded, foldhash::fast::RandomState>,
     /// New events not yet committed.
     pending: RefCell<Vec<EventRow>>,
+    /// What the map runs' Standard children recorded, committed with `pending`.
+    child_writes: RefCell<Vec<ChildWrite>>,
+    /// The map runs' children an earlier run left (see `map_children`).
+    stored_children: StoredChildren,
     /// Writes the events' payloads, each large value once (see `events::PayloadWriter`).
     payloads: RefCell<events::PayloadWriter>,
     /// Serialises this execution's commits, so they reach the store in order.
@@ -115,6 +122,8 @@ impl StandardDriver {
             leaving: Cell::new(false),
             recorded: recorded.iter().map(events::to_recorded).collect(),
             pending: RefCell::new(Vec::new()),
+            child_writes: RefCell::new(Vec::new()),
+            stored_children: StoredChildren::default(),
             payloads: RefCell::default(),
             flush_lock: tokio::sync::Mutex::new(()),
             busy: Cell::new(0),
@@ -187,7 +196,7 @@ impl StandardDriver {
     /// Commits the pending events; false (and the execution marked broken) if that failed.
     async fn try_flush(&self) -> bool {
         let _busy = Busy::new(&self.busy);
-        if self.pending.borrow().is_empty() {
+        if self.pending.borrow().is_empty() && self.child_writes.borrow().is_empty() {
             return !self.broken.get();
         }
         let id = self.execution;
@@ -211,16 +220,20 @@ impl StandardDriver {
         let _busy = Busy::new(&self.busy);
         let _order = self.flush_lock.lock().await;
         let rows = std::mem::take(&mut *self.pending.borrow_mut());
+        let children = std::mem::take(&mut *self.child_writes.borrow_mut());
         let closing = std::mem::take(&mut *self.closing.borrow_mut());
         let id = self.execution;
         let unborn = self.unborn.borrow_mut().take();
         if let Some(unborn) = unborn {
-            return self.commit_birth(*unborn, rows, closing, then).await;
+            return self
+                .commit_birth(*unborn, rows, children, closing, then)
+                .await;
         }
         self.store
             .write(move |tx| {
                 ensure_running(tx, id)?;
                 executions::append_events(tx, id, &rows)?;
+                map_children::write(tx, id, children)?;
                 for token in &closing {
                     task_tokens::close(tx, token)?;
                 }
@@ -237,6 +250,7 @@ impl StandardDriver {
         &self,
         unborn: Unborn,
         rows: Vec<EventRow>,
+        children: Vec<ChildWrite>,
         closing: Vec<String>,
         then: impl FnOnce(&Tx<'_>, i64) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
@@ -278,6 +292,7 @@ impl StandardDriver {
                 executions::set_mock_test_case(tx, id, case)?;
             }
             executions::append_events(tx, id, &events)?;
+            map_children::write(tx, id, children)?;
             for token in &closing {
                 task_tokens::close(tx, token)?;
             }
@@ -413,6 +428,20 @@ impl Journal for StandardDriver {
         self.recorded.get(&place).cloned()
     }
 
+    fn map_run_progress(&self, progress: &MapRunProgress<'_>) {
+        self.child_writes
+            .borrow_mut()
+            .push(map_children::progress(progress));
+    }
+
+    fn map_child(&self, child: &MapChild<'_>) -> Option<ChildRun<'_>> {
+        let now = events::micros(self.hub.clock.now());
+        Some(
+            self.stored_children
+                .child(child, &self.child_writes, now),
+        )
+    }
+
     fn append(&self, event: &Event, place: Place) {
         let row = events::to_row(event, place, &mut self.payloads.borrow_mut());
         self.pending.borrow_mut().push(row);
@@ -493,7 +522,7 @@ pub async fn run(
             &ctx.store,
             &ctx.hub,
             id,
-            Vec::new(),
+            (Vec::new(), Vec::new()),
             None,
             request.error,
             request.cause,
@@ -572,7 +601,20 @@ async fn run_inner(
         None => mocks::for_execution(ctx, &record, &replayable).await,
     };
     let (id, seed) = (record.id, record.seed as u64);
-    let driver = StandardDriver::new(
+    // A run that picks up where an earlier one stopped finds its map runs' children again.
+    let stored_children = match &birth {
+        None if record.definition.contains("DISTRIBUTED") => {
+            match ctx.store.read(move |c| executions::map_children(c, id)).await {
+                Ok(children) => StoredChildren::new(children, record.redrive_count),
+                Err(e) => {
+                    log_commit_failure(id, &e, "could not read the map runs' children");
+                    return Stopped::Broken;
+                }
+            }
+        }
+        _ => StoredChildren::default(),
+    };
+    let mut driver = StandardDriver::new(
         ctx.store.clone(),
         id,
         &replayable,
@@ -582,6 +624,7 @@ async fn run_inner(
         seed,
     );
     *driver.payloads.borrow_mut() = payloads;
+    driver.stored_children = stored_children;
     drop(replayable);
     if let Some(birth) = birth {
         *driver.unborn.borrow_mut() = Some(Box::new(Unborn {
@@ -712,12 +755,13 @@ async fn abort_running(
 ) -> Stopped {
     let _order = driver.flush_lock.lock().await;
     let rows = std::mem::take(&mut *driver.pending.borrow_mut());
+    let children = std::mem::take(&mut *driver.child_writes.borrow_mut());
     let last = interpreter.history.borrow().last_id().max(last_recorded);
     let result = close_aborted(
         &driver.store,
         &driver.hub,
         driver.execution,
-        rows,
+        (rows, children),
         Some(last),
         request.error,
         request.cause,
@@ -735,12 +779,13 @@ async fn abort_running(
 }
 
 /// Appends `ExecutionAborted` after `rows` (or after the stored events, when `last` is not
-/// known) and closes the execution. Returns the stop date.
+/// known) and closes the execution; the map runs' children's pending writes go in first
+/// (the children still running are stopped after, with their parent). Returns the stop date.
 pub async fn close_aborted(
     store: &Store,
     hub: &Hub,
     id: i64,
-    rows: Vec<EventRow>,
+    (rows, children): (Vec<EventRow>, Vec<ChildWrite>),
     last: Option<u64>,
     error: Option<String>,
     cause: Option<String>,
@@ -750,6 +795,7 @@ pub async fn close_aborted(
         .write(move |tx| {
             ensure_running(tx, id)?;
             executions::append_events(tx, id, &rows)?;
+            map_children::write(tx, id, children)?;
             let last = match last {
                 Some(l) => l,
                 None => executions::last_event_id(tx, id)? as u64,

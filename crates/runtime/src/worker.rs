@@ -294,7 +294,7 @@ fn stop(
             &store,
             &hub,
             id,
-            Vec::new(),
+            (Vec::new(), Vec::new()),
             None,
             request.error,
             request.cause,

@@ -63,6 +63,9 @@ pub struct ExecutionRecord {
     /// How many times it was given work while it may have been parked (see [`wake_now`]); a
     /// run parks only if this is still the count it loaded (see [`park`]).
     pub wakes: i64,
+    /// The map run that started it, when it is a Distributed Map's child (run by its
+    /// parent, never resumed on its own).
+    pub map_run_arn: Option<String>,
 }
 
 /// The columns [`from_row`] reads, as a literal so whole queries are constants (`concat!`):
@@ -71,7 +74,7 @@ macro_rules! columns {
     () => {
         "id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
     definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
-    redrive_count, redrive_date, seed, wake_at, trace_header, wakes"
+    redrive_count, redrive_date, seed, wake_at, trace_header, wakes, map_run_arn"
     };
 }
 
@@ -101,6 +104,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         wake_at: r.get(19)?,
         trace_header: r.get(20)?,
         wakes: r.get(21)?,
+        map_run_arn: r.get(22)?,
     })
 }
 
@@ -123,8 +127,8 @@ pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO executions (id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
          definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
-         redrive_count, redrive_date, seed, wake_at, trace_header) \
-         VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+         redrive_count, redrive_date, seed, wake_at, trace_header, map_run_arn) \
+         VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?22)",
     )?
     .execute(params![
         e.arn,
@@ -147,7 +151,8 @@ pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
         e.seed,
         e.wake_at,
         e.trace_header,
-        (e.id != 0).then_some(e.id)
+        (e.id != 0).then_some(e.id),
+        e.map_run_arn
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -171,7 +176,7 @@ pub fn get_metadata_by_arn(
 ) -> Result<Option<ExecutionRecord>, StoreError> {
     const SQL: &str = "SELECT id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
         '', role_arn, revision_id, '', NULL, error, cause, start_date, stop_date, \
-        redrive_count, redrive_date, seed, wake_at, trace_header, wakes \
+        redrive_count, redrive_date, seed, wake_at, trace_header, wakes, map_run_arn \
         FROM executions WHERE arn = ?1";
     Ok(conn
         .prepare_cached(SQL)?
@@ -299,10 +304,12 @@ pub fn wake_now(conn: &Tx<'_>, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Every RUNNING execution: its id and when it wakes up, if it is parked.
+/// Every RUNNING execution that runs on its own: its id and when it wakes up, if it is
+/// parked. (A map run's children are run by their parent.)
 pub fn running(conn: &Db<'_>) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, wake_at FROM executions WHERE status = 'RUNNING'")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, wake_at FROM executions WHERE status = 'RUNNING' AND map_run_arn IS NULL",
+    )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -320,6 +327,8 @@ pub struct ListFilter {
     pub status: Option<ExecutionStatus>,
     /// Only executions redriven at least once (`REDRIVEN`) or never (`NOT_REDRIVEN`).
     pub redriven: Option<bool>,
+    /// Only the children of this map run.
+    pub map_run_arn: Option<String>,
 }
 
 /// Executions, newest first, after the cursor `(start_date, id)` of the previous page.
@@ -346,6 +355,9 @@ pub fn list(
     }
     if let Some(s) = &filter.status {
         arg(&mut sql, " AND status = ?", s.as_str().to_string().into());
+    }
+    if let Some(m) = &filter.map_run_arn {
+        arg(&mut sql, " AND map_run_arn = ?", m.clone().into());
     }
     match filter.redriven {
         Some(true) => sql.push_str(" AND redrive_count > 0"),
@@ -611,6 +623,33 @@ pub fn put_map_run(conn: &Tx<'_>, m: &MapRunRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A map run's limits as its state gave them: `(maxConcurrency, toleratedFailureCount,
+/// toleratedFailurePercentage)`.
+pub type MapRunLimits = (i64, i64, f64);
+
+/// Records how a map run stands: its counts (JSON of AWS's `itemCounts` and
+/// `executionCounts`) and, once at its start, its limits.
+pub fn set_map_run_progress(
+    conn: &Tx<'_>,
+    arn: &str,
+    limits: Option<MapRunLimits>,
+    item_counts: &str,
+    execution_counts: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE map_runs SET item_counts = ?2, execution_counts = ?3 WHERE arn = ?1",
+    )?
+    .execute(params![arn, item_counts, execution_counts])?;
+    if let Some((max_concurrency, count, percentage)) = limits {
+        conn.prepare_cached(
+            "UPDATE map_runs SET max_concurrency = ?2, tolerated_failure_count = ?3, \
+             tolerated_failure_percentage = ?4 WHERE arn = ?1",
+        )?
+        .execute(params![arn, max_concurrency, count, percentage])?;
+    }
+    Ok(())
+}
+
 /// A map run by ARN.
 pub fn get_map_run(conn: &Db<'_>, arn: &str) -> Result<Option<MapRunRecord>, StoreError> {
     Ok(conn
@@ -673,6 +712,52 @@ pub fn running_children(conn: &Db<'_>, parent: i64) -> Result<Vec<i64>, StoreErr
     )?;
     let rows = stmt.query_map([parent], |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+}
+
+/// A map run's child as its parent finds it when it runs again: its record (output whole)
+/// and, while it is still running, its events.
+#[derive(Debug, Clone)]
+pub struct StoredChild {
+    /// The child's row.
+    pub record: ExecutionRecord,
+    /// Its history unless it succeeded: what its resumed (or redriven) run replays.
+    pub events: Vec<EventRow>,
+}
+
+/// The map runs' children that execution `parent` started, with the events of those that
+/// did not succeed (a run that goes on, or a redrive, replays them).
+pub fn map_children(conn: &Db<'_>, parent: i64) -> Result<Vec<StoredChild>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM executions WHERE parent_id = ?1 AND map_run_arn IS NOT NULL"
+    );
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map([parent], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|r| {
+            let record = whole(conn, r)?;
+            let events = match record.status {
+                ExecutionStatus::Succeeded => Vec::new(),
+                _ => events(conn, record.id)?,
+            };
+            Ok(StoredChild { record, events })
+        })
+        .collect()
+}
+
+/// How many children of a map run are in each status.
+pub fn map_run_counts(
+    conn: &Db<'_>,
+    map_run_arn: &str,
+) -> Result<Vec<(ExecutionStatus, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT status, COUNT(*) FROM executions WHERE map_run_arn = ?1 GROUP BY status",
+    )?;
+    let rows = stmt.query_map([map_run_arn], |r| Ok((status_column(r, 0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Sets the mock test case an execution runs with (`stateMachineArn#TestCase`).

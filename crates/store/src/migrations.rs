@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[(i64, Migration)] = &[
     (3, Migration::Sql(include_str!("wakes.sql"))),
     (4, Migration::Sql(include_str!("payloads.sql"))),
     (5, Migration::Step(crate::event_runs::migrate_from_events)),
+    (6, Migration::Sql(include_str!("map_children.sql"))),
 ];
 
 /// The schema version this build writes.

@@ -184,6 +184,28 @@ impl ExecutionArn {
     }
 }
 
+impl MapRunArn {
+    /// The state machine the run's children are executions of: the machine qualified with
+    /// the Map state's label (`stateMachine:MACHINE/LABEL`).
+    pub fn child_machine(&self) -> StateMachineArn {
+        StateMachineArn {
+            identity: self.identity.clone(),
+            name: self.machine_name.clone(),
+            qualifier: Qualifier::Label(self.label.clone()),
+        }
+    }
+
+    /// The run's child execution `name`: `execution:MACHINE/LABEL:NAME`, as AWS names them.
+    pub fn child_execution(&self, name: &str) -> ExecutionArn {
+        ExecutionArn {
+            identity: self.identity.clone(),
+            machine_name: format!("{}/{}", self.machine_name, self.label),
+            name: name.to_string(),
+            express_id: None,
+        }
+    }
+}
+
 /// `arn:{partition}:states:{region}:{account}:`, the head of every ARN here.
 fn head(f: &mut fmt::Formatter<'_>, identity: &Identity) -> fmt::Result {
     write!(
@@ -457,7 +479,18 @@ mod tests {
             assert_eq!(e.machine(), machine);
         }
         let run = machine.map_run("Each", "abc");
-        assert_eq!(run.to_string().parse::<MapRunArn>(), Ok(run));
+        assert_eq!(run.to_string().parse::<MapRunArn>(), Ok(run.clone()));
+        let child = run.child_execution("c1");
+        assert_eq!(
+            child.to_string(),
+            "arn:aws:states:eu-west-1:111122223333:execution:m/Each:c1"
+        );
+        assert_eq!(child.to_string().parse::<ExecutionArn>(), Ok(child.clone()));
+        assert_eq!(child.machine_arn(), run.child_machine().to_string());
+        assert_eq!(
+            run.child_machine().to_string(),
+            "arn:aws:states:eu-west-1:111122223333:stateMachine:m/Each"
+        );
     }
 
     #[test]

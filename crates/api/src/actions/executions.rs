@@ -320,6 +320,9 @@ pub async fn describe_execution(state: &AppState, body: Value) -> Result<Value, 
     if let Some(r) = reason {
         out.insert("redriveStatusReason".into(), json!(r));
     }
+    if let Some(m) = &e.map_run_arn {
+        out.insert("mapRunArn".into(), json!(m));
+    }
     Ok(Value::Object(out))
 }
 
@@ -376,14 +379,22 @@ pub async fn list_executions(state: &AppState, body: Value) -> Result<Value, Api
     let redrive = input.opt_enum("redriveFilter", &["REDRIVEN", "NOT_REDRIVEN"])?;
     let (limit, token) = paging::read(&mut input)?;
     input.finish()?;
-    let Some(arn_text) = arn_text else {
-        if map_run.is_some() {
-            // Map runs' child executions are not kept as executions of their own.
-            return Ok(json!({ "executions": [] }));
+    let arn_text = match (arn_text, map_run) {
+        (Some(arn), None) => arn,
+        (None, Some(map_run)) => {
+            let filter = ListFilter {
+                map_run_arn: Some(map_run.clone()),
+                status,
+                redriven: redrive.map(|r| r == "REDRIVEN"),
+                ..ListFilter::default()
+            };
+            return list_map_run_children(state, &map_run, filter, limit, token).await;
         }
-        return Err(ApiError::validation_message(
-            "Must provide a StateMachine ARN or MapRun ARN",
-        ));
+        _ => {
+            return Err(ApiError::validation_message(
+                "Must provide a StateMachine ARN or MapRun ARN",
+            ))
+        }
     };
     let parsed = arn::parse_state_machine(&arn_text)?;
     let mut filter = ListFilter {
@@ -437,6 +448,67 @@ pub async fn list_executions(state: &AppState, body: Value) -> Result<Value, Api
         out["nextToken"] = json!(t);
     }
     Ok(out)
+}
+
+/// `ListExecutions --map-run-arn`: a map run's Standard children, newest first, each with
+/// its map run and how many items it processed.
+async fn list_map_run_children(
+    state: &AppState,
+    map_run: &str,
+    filter: ListFilter,
+    limit: usize,
+    token: Option<String>,
+) -> Result<Value, ApiError> {
+    map_run
+        .parse::<switchback_types::MapRunArn>()
+        .map_err(|e| ApiError::invalid_arn(e.0))?;
+    let scope = format!("ListExecutions:{map_run}");
+    let page = PageRequest::decode(limit, token.as_deref(), &scope)?;
+    let after = match page.after.as_deref() {
+        None => None,
+        Some(c) => Some(
+            parse_cursor(c)
+                .ok_or_else(|| ApiError::invalid_token(token.as_deref().unwrap_or_default()))?,
+        ),
+    };
+    let owned = map_run.to_string();
+    let rows = state
+        .store
+        .read(move |c| {
+            if executions::get_map_run(c, &owned)?.is_none() {
+                return Ok(None);
+            }
+            executions::list(c, &filter, after, limit.saturating_add(1)).map(Some)
+        })
+        .await?
+        .ok_or_else(|| ApiError::resource_not_found(format!("Resource not found: '{map_run}'")))?;
+    let (rows, next) = paging::finish(rows, limit, &scope, |e| {
+        format!("{}:{}", e.start_date, e.id)
+    });
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|e| {
+            let mut item = list_item(e);
+            item["mapRunArn"] = json!(map_run);
+            item["itemCount"] = json!(item_count(&e.input));
+            item
+        })
+        .collect();
+    let mut out = json!({ "executions": items });
+    if let Some(t) = next {
+        out["nextToken"] = json!(t);
+    }
+    Ok(out)
+}
+
+/// How many items a map run's child processed: a batch's `Items`, or its one item.
+fn item_count(input: &str) -> usize {
+    match serde_json::from_str::<Value>(input) {
+        Ok(Value::Object(o)) if o.contains_key("BatchInput") || o.len() == 1 => {
+            o.get("Items").and_then(Value::as_array).map_or(1, Vec::len)
+        }
+        _ => 1,
+    }
 }
 
 fn parse_cursor(c: &str) -> Option<(i64, i64)> {

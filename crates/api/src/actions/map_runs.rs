@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 use switchback_store::executions;
+use switchback_types::ExecutionStatus;
 
 use crate::actions::executions::load;
 use crate::error::ApiError;
@@ -23,17 +24,57 @@ fn parse_counts(text: Option<&str>) -> Value {
         })
 }
 
+/// Counts a running map run's children by their rows' statuses; those not started yet are
+/// pending.
+fn live_counts(counts: &mut Value, children: &[(ExecutionStatus, i64)]) {
+    let mut started = 0;
+    for key in ["running", "succeeded", "failed", "timedOut", "aborted"] {
+        counts[key] = json!(0);
+    }
+    for (status, n) in children {
+        let key = match status {
+            ExecutionStatus::Running => "running",
+            ExecutionStatus::Succeeded => "succeeded",
+            ExecutionStatus::Failed => "failed",
+            ExecutionStatus::TimedOut => "timedOut",
+            ExecutionStatus::Aborted => "aborted",
+            _ => continue,
+        };
+        counts[key] = json!(n);
+        started += n;
+    }
+    let total = counts["total"].as_i64().unwrap_or(0).max(started);
+    counts["total"] = json!(total);
+    counts["pending"] = json!(total - started);
+}
+
 /// `DescribeMapRun`.
 pub async fn describe_map_run(state: &AppState, body: Value) -> Result<Value, ApiError> {
     let mut input = Input::new(body)?;
     let arn = input.req_str("mapRunArn", shapes::LONG_ARN)?;
     input.finish()?;
     let owned = arn.clone();
-    let run = state
+    let (run, children) = state
         .store
-        .read(move |c| executions::get_map_run(c, &owned))
+        .read(move |c| {
+            let Some(run) = executions::get_map_run(c, &owned)? else {
+                return Ok(None);
+            };
+            let children = executions::map_run_counts(c, &owned)?;
+            Ok(Some((run, children)))
+        })
         .await?
         .ok_or_else(|| map_run_does_not_exist(&arn))?;
+    let mut item_counts = parse_counts(run.item_counts.as_deref());
+    let mut execution_counts = parse_counts(run.execution_counts.as_deref());
+    if run.status == "RUNNING" && !children.is_empty() {
+        // Standard children are kept: their rows say how far the run is.
+        let same = item_counts["total"] == execution_counts["total"];
+        live_counts(&mut execution_counts, &children);
+        if same {
+            item_counts = execution_counts.clone();
+        }
+    }
     let mut out = json!({
         "mapRunArn": run.arn,
         "executionArn": run.execution_arn,
@@ -42,8 +83,8 @@ pub async fn describe_map_run(state: &AppState, body: Value) -> Result<Value, Ap
         "maxConcurrency": run.max_concurrency,
         "toleratedFailurePercentage": run.tolerated_failure_percentage,
         "toleratedFailureCount": run.tolerated_failure_count,
-        "itemCounts": parse_counts(run.item_counts.as_deref()),
-        "executionCounts": parse_counts(run.execution_counts.as_deref()),
+        "itemCounts": item_counts,
+        "executionCounts": execution_counts,
         "redriveCount": 0,
     });
     if let Some(d) = run.stop_date {

@@ -9,6 +9,7 @@ mod auth;
 mod callbacks;
 mod executions;
 mod integrations;
+mod map_runs;
 mod nested;
 mod paging;
 mod state_machines;

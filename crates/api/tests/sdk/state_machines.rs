@@ -570,6 +570,7 @@ fn running_execution(machine: &str) -> ExecutionRecord {
         wake_at: None,
         trace_header: None,
         wakes: 0,
+        map_run_arn: None,
     }
 }
 

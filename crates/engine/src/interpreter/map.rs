@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
 use switchback_asl::errors as names;
-use switchback_asl::model::{ItemReader, NumberSource};
+use jiff::Timestamp;
+use switchback_asl::model::{ChildExecutionType, ItemReader, NumberSource};
 use switchback_asl::template::{self, Template};
 use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
 use switchback_json::{Array, Json};
@@ -14,9 +15,14 @@ use switchback_json::{Array, Json};
 use super::data_flow::jsonata_source;
 use super::result_writer::ChildResult;
 use super::{Fault, Frame, Interpreter, StateRun};
+use crate::context::ExecutionInfo;
 use crate::history::{EventKind, IterationPhase};
+use crate::journal::{ChildRun, MapChild, MapRunConfig, MapRunCounts, MapRunProgress};
 use crate::items::batch::{batches, BatchLimits};
 use crate::vars::Vars;
+
+/// How many children a distributed map runs at once when its `MaxConcurrency` does not say.
+const DISTRIBUTED_MAX_CONCURRENCY: usize = 10_000;
 
 impl Interpreter<'_> {
     pub(super) async fn map(
@@ -36,8 +42,8 @@ impl Interpreter<'_> {
             None => self.map_items(run, spec, frame)?,
         };
         let max_concurrency = match &spec.max_concurrency {
-            Some(src) => self.number(run, src, "MaxConcurrency", &base, frame)?,
-            None => 0.0,
+            Some(src) => Some(self.number(run, src, "MaxConcurrency", &base, frame)?),
+            None => None,
         };
         // The inputs of the iterations: ItemSelector / Parameters applied to each item.
         let length = items.len();
@@ -66,10 +72,12 @@ impl Interpreter<'_> {
             None => None,
         };
         let outer = Arc::new(frame.vars.clone());
-        let limit = if max_concurrency >= 1.0 {
-            max_concurrency as usize
-        } else {
-            usize::MAX
+        // Unset (or 0), an inline map runs every iteration at once, and a distributed one up
+        // to 10,000 children at a time, as AWS does.
+        let limit = match (max_concurrency, spec.mode) {
+            (Some(n), _) if n >= 1.0 => n as usize,
+            (_, MapMode::Inline) => usize::MAX,
+            (_, MapMode::Distributed) => DISTRIBUTED_MAX_CONCURRENCY,
         };
         match spec.mode {
             MapMode::Inline => {
@@ -310,7 +318,8 @@ impl Interpreter<'_> {
         // resumed run draws the same one. (The same state run twice has two map runs, and a
         // result writer's files of one never overwrite the other's.)
         let id = switchback_types::ids::uuid_v4(self.random_u64(), self.random_u64());
-        let map_run_arn = self.machine_arn().map_run(label, &id).to_string();
+        let map_run = self.machine_arn().map_run(label, &id);
+        let map_run_arn = map_run.to_string();
         frame.prev.set(self.emit(
             frame.prev.get(),
             EventKind::MapRunStarted {
@@ -325,25 +334,52 @@ impl Interpreter<'_> {
         let total = inputs.len();
         // A result writer needs each child's record: a name and its dates.
         let recording = spec.result_writer.is_some();
+        let children_of = ChildrenOf {
+            spec,
+            map_run_arn: &map_run_arn,
+            machine_arn: map_run.child_machine().to_string(),
+            // Standard children are executions of their own when the parent is journaled;
+            // Express children (and every child of an unjournaled run) run unrecorded.
+            journaled: spec.child_execution_type == ChildExecutionType::Standard,
+            outer,
+        };
+        let children_of = &children_of;
+        let map_run = &map_run;
+        let item_counts: Vec<u64> = inputs.iter().map(|i| batch_items(spec, i)).collect();
+        let items_total = item_counts.iter().sum::<u64>();
+        let running = |n: u64| MapRunCounts {
+            pending: n.saturating_sub(limit as u64),
+            running: n.min(limit as u64),
+            total: n,
+            ..MapRunCounts::default()
+        };
+        self.map_run_progress(&MapRunProgress {
+            map_run_arn: &map_run_arn,
+            config: Some(MapRunConfig {
+                max_concurrency: limit as u64,
+                tolerated_failure_count: tolerated_count.map_or(0, |c| c as u64),
+                tolerated_failure_percentage: tolerated_pct.unwrap_or(0.0),
+            }),
+            items: if item_counts.len() as u64 == items_total {
+                running(items_total)
+            } else {
+                MapRunCounts {
+                    running: items_total,
+                    total: items_total,
+                    ..MapRunCounts::default()
+                }
+            },
+            executions: running(total as u64),
+        });
         let iterations = inputs.into_iter().map(|input| {
-            let outer = outer.clone();
-            // Drawn here, in the map's lane, so a resumed run gives each child the same seed.
+            // Drawn here, in the map's lane, so a resumed run gives each child the same seed
+            // and name (and so finds it again).
             let seed = self.random_u64();
-            let name = recording
-                .then(|| switchback_types::ids::uuid_v4(self.random_u64(), self.random_u64()));
+            let name = switchback_types::ids::uuid_v4(self.random_u64(), self.random_u64());
             async move {
-                let child =
-                    Interpreter::new(self.machine, self.driver, self.exec.clone(), self.limits)
-                        .with_seed(seed);
-                let mut f = Frame {
-                    vars: Vars::nested(outer),
-                    prev: Cell::new(0),
-                    assigned: None,
-                };
-                let kept = name.map(|name| (name, input.clone(), self.driver.now()));
-                let outcome = child.run_scope(&spec.processor, input, &mut f).await;
-                let record =
-                    kept.map(|(name, input, start)| (name, input, start, self.driver.now()));
+                let arn = map_run.child_execution(&name).to_string();
+                let (outcome, start, stop) = self.run_map_child(children_of, &arn, &name, seed, input.clone()).await;
+                let record = recording.then(|| (name, input, start, stop));
                 (outcome, record)
             }
         });
@@ -351,14 +387,18 @@ impl Interpreter<'_> {
         let mut outputs = Vec::new();
         let mut children = Vec::new();
         let mut failures = 0usize;
+        let mut failed_items = 0u64;
+        let mut index = 0usize;
         while let Some((outcome, record)) = results.next().await {
             match &outcome {
                 Ok(v) => outputs.push(v.clone()),
                 Err(_) => {
                     failures += 1;
+                    failed_items += item_counts.get(index).copied().unwrap_or(1);
                     outputs.push(Json::Null);
                 }
             }
+            index += 1;
             if let Some((name, input, start, stop)) = record {
                 children.push(ChildResult {
                     name,
@@ -370,6 +410,18 @@ impl Interpreter<'_> {
             }
         }
         drop(results);
+        let ended = |failed: u64, total: u64| MapRunCounts {
+            succeeded: total - failed,
+            failed,
+            total,
+            ..MapRunCounts::default()
+        };
+        self.map_run_progress(&MapRunProgress {
+            map_run_arn: &map_run_arn,
+            config: None,
+            items: ended(failed_items, items_total),
+            executions: ended(failures as u64, total as u64),
+        });
         let output = match &spec.result_writer {
             Some(writer) => {
                 match self
@@ -494,6 +546,112 @@ impl Interpreter<'_> {
             inputs.push(self.item_input(run, spec, base, index, item, frame)?);
         }
         Ok(inputs)
+    }
+}
+
+/// What every child of one map run shares.
+struct ChildrenOf<'s> {
+    spec: &'s MapSpec,
+    map_run_arn: &'s str,
+    /// The state machine the children are executions of (`MACHINE/LABEL`).
+    machine_arn: String,
+    /// Whether the children are Standard, and so kept in the parent's journal when it has one.
+    journaled: bool,
+    /// The parent's variables, which the children see as outer ones.
+    outer: Arc<Vars>,
+}
+
+impl Interpreter<'_> {
+    /// Runs one child of a map run (or takes its outcome, when an earlier run of the parent
+    /// saw it end), and gives its outcome and its start and stop times.
+    async fn run_map_child(
+        &self,
+        of: &ChildrenOf<'_>,
+        arn: &str,
+        name: &str,
+        seed: u64,
+        input: Json,
+    ) -> (Result<Json, Fault>, Timestamp, Timestamp) {
+        let now = self.driver.now();
+        let stands = match (of.journaled, self.journal) {
+            (true, Some(journal)) => journal.map_child(&MapChild {
+                map_run_arn: of.map_run_arn,
+                execution_arn: arn,
+                name,
+                state_machine_arn: &of.machine_arn,
+                role_arn: &self.exec.role_arn,
+                seed,
+            }),
+            _ => None,
+        };
+        let exec = |start_time: Timestamp, input: &Json| ExecutionInfo {
+            execution_arn: arn.to_string(),
+            name: name.to_string(),
+            state_machine_arn: of.machine_arn.clone(),
+            state_machine_name: of
+                .machine_arn
+                .split_once(":stateMachine:")
+                .map_or(name, |(_, n)| n)
+                .to_string(),
+            role_arn: self.exec.role_arn.clone(),
+            start_time,
+            input: input.clone(),
+            region: self.exec.region.clone(),
+            redrive_count: self.exec.redrive_count.map(|_| 0),
+        };
+        match stands {
+            Some(ChildRun::Ended(ended)) => {
+                let outcome = ended
+                    .outcome
+                    .map_err(|(error, cause)| Fault::new(error, cause));
+                (outcome, ended.start, ended.stop)
+            }
+            Some(ChildRun::Run {
+                journal,
+                recorded_events,
+                started,
+            }) => {
+                let start = started.unwrap_or(now);
+                let child = Interpreter::new(self.machine, self.driver, exec(start, &input), self.limits)
+                    .with_seed(seed)
+                    .with_journal(&*journal, recorded_events);
+                let outcome = child
+                    .run_child(&of.spec.processor, input, of.outer.clone())
+                    .await;
+                (outcome, start, self.driver.now())
+            }
+            None => {
+                let child = Interpreter::new(self.machine, self.driver, exec(now, &input), self.limits)
+                    .with_seed(seed);
+                let mut f = Frame {
+                    vars: Vars::nested(of.outer.clone()),
+                    prev: Cell::new(0),
+                    assigned: None,
+                };
+                let outcome = child.run_scope(&of.spec.processor, input, &mut f).await;
+                (outcome, now, self.driver.now())
+            }
+        }
+    }
+}
+
+/// How many items a child's input holds: a batch's `Items`, or the one item.
+fn batch_items(spec: &MapSpec, input: &Json) -> u64 {
+    if spec.item_batcher.is_none() {
+        return 1;
+    }
+    match input.get("Items") {
+        Some(Json::Array(items)) => items.len() as u64,
+        _ => 1,
+    }
+}
+
+impl Interpreter<'_> {
+    /// Tells the journal (if any) how a map run stands.
+    fn map_run_progress(&self, progress: &MapRunProgress<'_>) {
+        if let Some(journal) = self.journal {
+            journal.map_run_progress(progress);
+        }
     }
 }
 

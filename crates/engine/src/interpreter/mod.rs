@@ -229,7 +229,38 @@ impl<'a> Interpreter<'a> {
                 }
             }
         };
-        // Past the history limit, the execution fails whatever its states did meanwhile.
+        self.record_ending(result, &frame);
+    }
+
+    /// Runs a map run's child execution as an execution of its own: `ExecutionStarted` with
+    /// `input`, the processor's states (seeing the parent's variables as outer ones), and how
+    /// it ended. Returns its output or failure for the map run.
+    pub(crate) async fn run_child(
+        &self,
+        processor: &Scope,
+        input: Json,
+        outer: std::sync::Arc<Vars>,
+    ) -> Result<Json, Fault> {
+        self.emit(
+            0,
+            EventKind::ExecutionStarted {
+                input: input.clone().into(),
+                role_arn: self.exec.role_arn.clone(),
+            },
+        );
+        let mut frame = Frame {
+            vars: Vars::nested(outer),
+            prev: Cell::new(0),
+            assigned: None,
+        };
+        let result = self.run_scope(processor, input, &mut frame).await;
+        self.record_ending(result.clone(), &frame);
+        result
+    }
+
+    /// Records how the execution ended: `ExecutionSucceeded` or `ExecutionFailed` (past the
+    /// history limit, it fails whatever its states did meanwhile).
+    fn record_ending(&self, result: Result<Json, Fault>, frame: &Frame) {
         let result = match result {
             _ if self.overflowed() => Err(self.history_limit_fault()),
             other => other,

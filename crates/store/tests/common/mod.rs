@@ -87,6 +87,7 @@ pub fn execution_record(name: &str, input: &str) -> ExecutionRecord {
         wake_at: None,
         trace_header: None,
         wakes: 0,
+        map_run_arn: None,
     }
 }
 

@@ -1,0 +1,369 @@
+//! Distributed Map runs and their child executions, through the SDK: Standard children are
+//! executions of their own (listed by map run, described, with their own histories), map
+//! runs count them, and a redriven parent redrives only its failed children.
+
+use std::time::Duration;
+
+use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType, MapRunStatus};
+use aws_sdk_sfn::Client;
+use serde_json::{json, Value};
+
+use crate::callbacks::wait_done;
+use crate::{create_machine, setup};
+
+const WITHIN: Duration = Duration::from_secs(20);
+
+/// A distributed map whose children fail on the item `{"fail": true}`.
+fn failing_on_flag(execution_type: &str, tolerated: u32) -> String {
+    json!({
+        "StartAt": "M",
+        "States": {"M": {
+            "Type": "Map", "Label": "Each", "ItemsPath": "$.items",
+            "ToleratedFailureCount": tolerated,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
+                "StartAt": "Check",
+                "States": {
+                    "Check": {"Type": "Choice", "Choices": [
+                        {"Variable": "$.fail", "BooleanEquals": true, "Next": "Boom"}],
+                        "Default": "Done"},
+                    "Boom": {"Type": "Fail", "Error": "Item.Bad", "Cause": "a bad item"},
+                    "Done": {"Type": "Pass", "Parameters": {"seen.$": "$.n"}, "End": true}
+                }
+            },
+            "End": true
+        }}
+    })
+    .to_string()
+}
+
+fn items(n: usize, failing: usize) -> String {
+    let items: Vec<Value> = (0..n)
+        .map(|i| json!({"n": i, "fail": i == failing}))
+        .collect();
+    json!({ "items": items }).to_string()
+}
+
+async fn only_map_run(client: &Client, execution: &str) -> String {
+    let runs = client
+        .list_map_runs()
+        .execution_arn(execution)
+        .send()
+        .await
+        .expect("list map runs");
+    assert_eq!(runs.map_runs.len(), 1);
+    runs.map_runs[0].map_run_arn.clone()
+}
+
+async fn children(client: &Client, map_run: &str) -> Vec<aws_sdk_sfn::types::ExecutionListItem> {
+    let mut all = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_executions()
+            .map_run_arn(map_run)
+            .max_results(2)
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("list children");
+        all.extend(page.executions);
+        token = page.next_token;
+        if token.is_none() {
+            return all;
+        }
+    }
+}
+
+async fn history_types(client: &Client, arn: &str) -> Vec<(i64, i64, HistoryEventType)> {
+    let h = client
+        .get_execution_history()
+        .execution_arn(arn)
+        .send()
+        .await
+        .expect("history");
+    h.events
+        .iter()
+        .map(|e| (e.id, e.previous_event_id, e.r#type.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn standard_children_are_executions_of_their_own_and_the_map_run_counts_them() {
+    let (_s, client) = setup().await;
+    let arn = create_machine(&client, "kids", &failing_on_flag("STANDARD", 1)).await;
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(items(5, 3))
+        .send()
+        .await
+        .unwrap();
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.error);
+    let output: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        output,
+        json!([{"seen": 0}, {"seen": 1}, {"seen": 2}, null, {"seen": 4}])
+    );
+
+    let map_run = only_map_run(&client, &started.execution_arn).await;
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status, MapRunStatus::Succeeded);
+    assert_eq!(run.max_concurrency, 10_000);
+    assert_eq!(run.tolerated_failure_count, 1);
+    let counts = run.execution_counts.expect("execution counts");
+    assert_eq!(
+        (counts.total, counts.succeeded, counts.failed, counts.running, counts.pending),
+        (5, 4, 1, 0, 0)
+    );
+    let counts = run.item_counts.expect("item counts");
+    assert_eq!((counts.total, counts.succeeded, counts.failed), (5, 4, 1));
+
+    // The children: listed by map run (paged), named as AWS names them.
+    let kids = children(&client, &map_run).await;
+    assert_eq!(kids.len(), 5);
+    let machine_arn = format!("{arn}/Each");
+    let mut failed = Vec::new();
+    for kid in &kids {
+        assert_eq!(kid.map_run_arn.as_deref(), Some(map_run.as_str()));
+        assert_eq!(kid.item_count, Some(1));
+        assert_eq!(kid.state_machine_arn, machine_arn);
+        assert!(
+            kid.execution_arn
+                .starts_with(&machine_arn.replace(":stateMachine:", ":execution:")),
+            "{}",
+            kid.execution_arn
+        );
+        if kid.status == ExecutionStatus::Failed {
+            failed.push(kid.execution_arn.clone());
+        } else {
+            assert_eq!(kid.status, ExecutionStatus::Succeeded);
+        }
+    }
+    assert_eq!(failed.len(), 1);
+    // A child described: its input, output or error, and its map run.
+    let bad = client
+        .describe_execution()
+        .execution_arn(&failed[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.map_run_arn.as_deref(), Some(map_run.as_str()));
+    assert_eq!(bad.error.as_deref(), Some("Item.Bad"));
+    assert_eq!(bad.cause.as_deref(), Some("a bad item"));
+    let input: Value = serde_json::from_str(bad.input.as_deref().unwrap()).unwrap();
+    assert_eq!(input, json!({"n": 3, "fail": true}));
+    // Its own history, numbered from 1.
+    let events = history_types(&client, &failed[0]).await;
+    let kinds: Vec<HistoryEventType> = events.iter().map(|e| e.2.clone()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            HistoryEventType::ExecutionStarted,
+            HistoryEventType::ChoiceStateEntered,
+            HistoryEventType::ChoiceStateExited,
+            HistoryEventType::FailStateEntered,
+            HistoryEventType::ExecutionFailed,
+        ]
+    );
+    let ids: Vec<i64> = events.iter().map(|e| e.0).collect();
+    assert_eq!(ids, vec![1, 2, 3, 4, 5]);
+    let good = kids
+        .iter()
+        .find(|k| k.status == ExecutionStatus::Succeeded)
+        .unwrap();
+    let d = client
+        .describe_execution()
+        .execution_arn(&good.execution_arn)
+        .send()
+        .await
+        .unwrap();
+    let out: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
+    assert!(out["seen"].is_u64(), "{out}");
+    // The parent's history holds the map run, not its children's states.
+    let parent = history_types(&client, &started.execution_arn).await;
+    assert!(!parent
+        .iter()
+        .any(|e| e.2 == HistoryEventType::ChoiceStateEntered));
+    // Listing the parent's machine does not list the children.
+    let listed = client
+        .list_executions()
+        .state_machine_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.executions.len(), 1);
+}
+
+#[tokio::test]
+async fn express_children_leave_no_executions_but_are_counted() {
+    let (_s, client) = setup().await;
+    let arn = create_machine(&client, "quick", &failing_on_flag("EXPRESS", 0)).await;
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(items(3, 99))
+        .send()
+        .await
+        .unwrap();
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded);
+    let map_run = only_map_run(&client, &started.execution_arn).await;
+    assert!(children(&client, &map_run).await.is_empty());
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    let counts = run.execution_counts.expect("execution counts");
+    assert_eq!((counts.total, counts.succeeded, counts.failed), (3, 3, 0));
+}
+
+#[tokio::test]
+async fn listing_children_needs_one_arn_and_a_map_run_that_exists() {
+    let (_s, client) = setup().await;
+    let arn = create_machine(&client, "lonely", crate::PASS).await;
+    let missing = arn.replace(":stateMachine:", ":mapRun:") + "/Each:0000";
+    let (code, _) = crate::code_of(client.list_executions().map_run_arn(&missing).send().await);
+    assert_eq!(code, "ResourceNotFound");
+    let (code, _) = crate::code_of(
+        client
+            .list_executions()
+            .map_run_arn(&missing)
+            .state_machine_arn(&arn)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ValidationException");
+}
+
+/// A distributed map whose children each call an activity: the test plays the worker.
+fn calling_activity(activity: &str) -> String {
+    json!({
+        "StartAt": "M",
+        "States": {"M": {
+            "Type": "Map", "ItemsPath": "$.items",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Work",
+                "States": {"Work": {"Type": "Task", "Resource": activity, "End": true}}
+            },
+            "End": true
+        }}
+    })
+    .to_string()
+}
+
+/// Takes `n` activity tasks; fails those whose input has `"bad": true`, succeeds the others
+/// with their `n` doubled.
+async fn work(client: &Client, activity: &str, n: usize, fail_bad: bool) -> usize {
+    let mut failed = 0;
+    for _ in 0..n {
+        let task = client
+            .get_activity_task()
+            .activity_arn(activity)
+            .send()
+            .await
+            .expect("get activity task");
+        let token = task.task_token.expect("a task");
+        let input: Value = serde_json::from_str(task.input.as_deref().unwrap_or("{}")).unwrap();
+        if fail_bad && input["bad"] == json!(true) {
+            failed += 1;
+            client
+                .send_task_failure()
+                .task_token(&token)
+                .error("Worker.Broke")
+                .send()
+                .await
+                .expect("failure");
+        } else {
+            client
+                .send_task_success()
+                .task_token(&token)
+                .output(json!({"doubled": input["n"].as_i64().unwrap_or(-1) * 2}).to_string())
+                .send()
+                .await
+                .expect("success");
+        }
+    }
+    failed
+}
+
+#[tokio::test]
+async fn a_redriven_parent_redrives_only_its_failed_children() {
+    let (_s, client) = setup().await;
+    let activity = client
+        .create_activity()
+        .name("doubler")
+        .send()
+        .await
+        .unwrap()
+        .activity_arn;
+    let arn = create_machine(&client, "redrive-kids", &calling_activity(&activity)).await;
+    let input = json!({"items": [{"n": 1}, {"n": 2, "bad": true}, {"n": 3}]}).to_string();
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(work(&client, &activity, 3, true).await, 1);
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    assert_eq!(d.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+    let map_run = only_map_run(&client, &started.execution_arn).await;
+    let before = children(&client, &map_run).await;
+    assert_eq!(before.len(), 3);
+    let mut histories = Vec::new();
+    for kid in &before {
+        histories.push(history_types(&client, &kid.execution_arn).await);
+    }
+
+    client
+        .redrive_execution()
+        .execution_arn(&started.execution_arn)
+        .send()
+        .await
+        .expect("redrive");
+    // Only the failed child asks for work again.
+    assert_eq!(work(&client, &activity, 1, false).await, 0);
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
+    let output: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        output,
+        json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}])
+    );
+
+    let after = children(&client, &map_run).await;
+    assert_eq!(after.len(), 3, "the same children, no new ones");
+    for (kid, was) in before.iter().zip(&histories) {
+        let now = history_types(&client, &kid.execution_arn).await;
+        let d = client
+            .describe_execution()
+            .execution_arn(&kid.execution_arn)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(d.status, ExecutionStatus::Succeeded);
+        if kid.status == ExecutionStatus::Succeeded {
+            assert_eq!(&now, was, "a child that had succeeded did not run again");
+            assert_eq!(d.redrive_count, Some(0));
+        } else {
+            assert_eq!(d.redrive_count, Some(1));
+            assert!(now.starts_with(&was[..]));
+            assert!(now.iter().any(|e| e.2 == HistoryEventType::ExecutionRedriven));
+            assert_eq!(now.last().unwrap().2, HistoryEventType::ExecutionSucceeded);
+            let ids: Vec<i64> = now.iter().map(|e| e.0).collect();
+            assert_eq!(ids, (1..=now.len() as i64).collect::<Vec<_>>());
+        }
+    }
+}
