@@ -127,6 +127,30 @@ impl Client {
             .await
     }
 
+    /// `ListExecutions` of a map run (its Standard child executions), every page, optionally
+    /// only those with `status_filter`.
+    pub async fn list_map_run_executions(
+        &self,
+        map_run_arn: &str,
+        status_filter: Option<&str>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let mut request = json!({ "mapRunArn": map_run_arn, "maxResults": PAGE_SIZE });
+        if let (Some(status), Some(obj)) = (status_filter, request.as_object_mut()) {
+            obj.insert(
+                "statusFilter".to_string(),
+                Value::String(status.to_string()),
+            );
+        }
+        self.all_pages("ListExecutions", request, "executions")
+            .await
+    }
+
+    /// `ListMapRuns` of an execution, every page.
+    pub async fn list_map_runs(&self, execution_arn: &str) -> Result<Vec<Value>, ClientError> {
+        let request = json!({ "executionArn": execution_arn, "maxResults": PAGE_SIZE });
+        self.all_pages("ListMapRuns", request, "mapRuns").await
+    }
+
     /// Calls a paged action until it returns no `nextToken`, collecting the `items` arrays.
     async fn all_pages(
         &self,

@@ -181,16 +181,18 @@ impl StoredChildren {
     }
 
     /// How the child `child` stands, and its journal if it is to run: `writes` receives
-    /// what it records.
+    /// what it records, and a new child takes its id from `new_id` (the store's counter, which
+    /// every new execution's id comes from).
     pub fn child<'d>(
         &self,
         child: &MapChild<'_>,
         writes: &'d RefCell<Vec<ChildWrite>>,
         now: i64,
+        new_id: impl FnOnce() -> i64,
     ) -> ChildRun<'d> {
         let arn: Arc<str> = Arc::from(child.execution_arn);
         let Some(stored) = self.by_arn.borrow_mut().remove(child.execution_arn) else {
-            return new_child(child, arn, writes);
+            return new_child(child, new_id(), arn, writes);
         };
         let record = &stored.record;
         let redrive = record.status.is_redrivable() && record.redrive_count < self.parent_redrives;
@@ -233,11 +235,12 @@ impl StoredChildren {
 /// A child that no earlier run started: its row is written with its `ExecutionStarted`.
 fn new_child<'d>(
     child: &MapChild<'_>,
+    id: i64,
     arn: Arc<str>,
     writes: &'d RefCell<Vec<ChildWrite>>,
 ) -> ChildRun<'d> {
     let record = ExecutionRecord {
-        id: 0,
+        id,
         arn: child.execution_arn.to_string(),
         state_machine_arn: child.state_machine_arn.to_string(),
         version_arn: None,

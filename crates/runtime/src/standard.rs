@@ -438,7 +438,9 @@ impl Journal for StandardDriver {
         let now = events::micros(self.hub.clock.now());
         Some(
             self.stored_children
-                .child(child, &self.child_writes, now),
+                .child(child, &self.child_writes, now, || {
+                    self.store.new_execution_id()
+                }),
         )
     }
 

@@ -199,6 +199,17 @@ async fn standard_children_are_executions_of_their_own_and_the_map_run_counts_th
         .await
         .unwrap();
     assert_eq!(listed.executions.len(), 1);
+    // The children took their ids where every execution takes its own: a new start after
+    // them is stored as any other.
+    let again = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(items(2, 99))
+        .send()
+        .await
+        .expect("a start after the children");
+    let d = wait_done(&client, &again.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded);
 }
 
 #[tokio::test]
