@@ -21,6 +21,7 @@ pub mod error;
 pub mod hosts;
 pub mod ids;
 pub mod input;
+pub mod map_child_definition;
 pub mod names;
 pub mod paging;
 pub mod protocol;

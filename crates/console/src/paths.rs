@@ -24,5 +24,10 @@ pub fn execution(arn: &str) -> String {
     format!("/executions/{}", segment(arn))
 }
 
+/// The page of a map run.
+pub fn map_run(arn: &str) -> String {
+    format!("/map-runs/{}", segment(arn))
+}
+
 /// The list of state machines.
 pub const HOME: &str = "/";

@@ -10,6 +10,7 @@
 //! | `/executions/{arn}/progress?at=N&scope=L` | the colours of one moment (JSON) |
 //! | `/executions/{arn}/state?name=S&at=N&scope=L` | one state's details (JSON) |
 //! | `/executions/{arn}/live?scope=L` | live progress (server-sent events) |
+//! | `/map-runs/{arn}` | one map run: counts, progress, its child executions |
 //! | `POST /console/definition-json` | a JSON or YAML definition as JSON text (for uploads) |
 //! | `GET`/`POST /console/login`, `POST /console/logout` | signing in, when the server has access keys ([`login`]) |
 //! | `/assets/console.css`, `/assets/console.js` | the stylesheet and the script |
@@ -22,7 +23,7 @@ use serde_json::json;
 use switchback_api::AppState;
 use tokio::sync::watch;
 
-use crate::pages::{execution, history, machine, machines};
+use crate::pages::{execution, history, machine, machines, map_run};
 use crate::{assets, live, login, Console};
 use switchback_api::sessions::LOGIN_PATH;
 
@@ -43,6 +44,7 @@ pub fn router(app: AppState, closing: watch::Receiver<bool>) -> Router {
         .route("/executions/{arn}/progress", get(execution::progress_json))
         .route("/executions/{arn}/state", get(execution::state_json))
         .route("/executions/{arn}/live", get(live::follow))
+        .route("/map-runs/{arn}", get(map_run::show))
         .route("/console/definition-json", post(definition_json))
         .route("/console/logout", post(login::logout))
         .route_layer(axum::middleware::from_fn_with_state(

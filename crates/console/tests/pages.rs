@@ -394,3 +394,63 @@ async fn bad_input_gets_clear_errors_and_changes_nothing() {
         .await;
     assert_eq!(listed["executions"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_map_run_has_a_page_with_its_counts_and_children_and_each_child_its_own() {
+    let server = common::start().await;
+    let definition = json!({
+        "StartAt": "Each",
+        "States": { "Each": { "Type": "Map", "Label": "Rows", "ToleratedFailureCount": 1,
+            "ItemProcessor": {
+                "ProcessorConfig": { "Mode": "DISTRIBUTED", "ExecutionType": "STANDARD" },
+                "StartAt": "Check",
+                "States": {
+                    "Check": { "Type": "Choice", "Choices": [
+                        { "Variable": "$", "NumericEquals": 2, "Next": "Boom" }], "Default": "Work" },
+                    "Boom": { "Type": "Fail", "Error": "Row.Bad" },
+                    "Work": { "Type": "Pass", "End": true }
+                } },
+            "End": true } }
+    });
+    let machine = server.create("rows", &definition).await;
+    let execution = server.start_execution(&machine, &json!([0, 1, 2, 3])).await;
+    server.wait_done(&execution).await;
+
+    // The execution's page links to its map run.
+    let page = server.get(&format!("/executions/{}", seg(&execution))).await;
+    assert_eq!(page.status, 200);
+    let runs = server
+        .api("ListMapRuns", json!({ "executionArn": execution }))
+        .await;
+    let run = runs["mapRuns"][0]["mapRunArn"].as_str().unwrap().to_string();
+    assert!(page.body.contains(&format!("/map-runs/{}", seg(&run))), "{}", page.body);
+
+    // The map run's page: counts, progress, the failed child first, every child.
+    let page = server.get(&format!("/map-runs/{}", seg(&run))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Map run Rows"));
+    assert!(page.body.contains(r#"<td data-count="succeeded">3</td>"#), "{}", page.body);
+    assert!(page.body.contains(r#"<td data-count="failed">1</td>"#));
+    assert!(page.body.contains("4 of 4 child executions ended"));
+    let children = server
+        .api("ListExecutions", json!({ "mapRunArn": run }))
+        .await;
+    let children = children["executions"].as_array().unwrap().clone();
+    assert_eq!(children.len(), 4);
+    for child in &children {
+        let arn = child["executionArn"].as_str().unwrap();
+        assert!(page.body.contains(&seg(arn)), "the page links to {arn}");
+    }
+    let failed_section = page.body.split("id=\"failed-children\"").nth(1).unwrap_or("");
+    let failed = children.iter().find(|c| c["status"] == "FAILED").unwrap();
+    assert!(failed_section.contains(&seg(failed["executionArn"].as_str().unwrap())));
+
+    // A child's page: its own graph (the Map's processor) and history, and a way back.
+    let child = server
+        .get(&format!("/executions/{}", seg(failed["executionArn"].as_str().unwrap())))
+        .await;
+    assert_eq!(child.status, 200, "{}", child.body);
+    assert!(child.body.contains("Boom"), "the processor's states are drawn");
+    assert!(child.body.contains(&format!("/map-runs/{}", seg(&run))));
+    assert!(child.body.contains("Row.Bad"));
+}

@@ -24,4 +24,10 @@ pub trait Driver {
     fn random_u64(&self) -> u64;
     /// Runs a task and reports how it ended.
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome>;
+    /// A point where a durable execution may commit what it recorded, though it does not
+    /// wait on anything: a map run calls it as each child ends, so that children that never
+    /// wait (Pass states only) are not all held in memory until the map run ends.
+    fn checkpoint(&self) -> DriverFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }

@@ -62,6 +62,8 @@ pub struct StandardDriver {
     child_writes: RefCell<Vec<ChildWrite>>,
     /// The map runs' children an earlier run left (see `map_children`).
     stored_children: StoredChildren,
+    /// Set while a checkpoint commits the children's writes (see `Driver::checkpoint`).
+    checkpointing: Cell<bool>,
     /// Writes the events' payloads, each large value once (see `events::PayloadWriter`).
     payloads: RefCell<events::PayloadWriter>,
     /// Serialises this execution's commits, so they reach the store in order.
@@ -124,6 +126,7 @@ impl StandardDriver {
             pending: RefCell::new(Vec::new()),
             child_writes: RefCell::new(Vec::new()),
             stored_children: StoredChildren::default(),
+            checkpointing: Cell::new(false),
             payloads: RefCell::default(),
             flush_lock: tokio::sync::Mutex::new(()),
             busy: Cell::new(0),
@@ -421,7 +424,25 @@ impl Driver for StandardDriver {
             tasks::run(self, request).await
         })
     }
+
+    fn checkpoint(&self) -> DriverFuture<'_, ()> {
+        Box::pin(async move {
+            // One checkpoint commit at a time: the children that end meanwhile go on (their
+            // writes wait for the next one), rather than each queueing a commit of its own.
+            if self.child_writes.borrow().len() >= CHILD_WRITES_PER_COMMIT
+                && !self.checkpointing.replace(true)
+            {
+                self.flush().await;
+                self.checkpointing.set(false);
+            }
+        })
+    }
 }
+
+/// How many of the map runs' children's writes may wait for the next commit before a child
+/// that ends commits them (see `Driver::checkpoint`): enough for large group commits, few
+/// enough that a map run's memory stays flat.
+const CHILD_WRITES_PER_COMMIT: usize = 4096;
 
 impl Journal for StandardDriver {
     fn recorded(&self, place: Place) -> Option<Recorded> {

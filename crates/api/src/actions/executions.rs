@@ -335,8 +335,23 @@ pub async fn describe_state_machine_for_execution(
     let mut input = Input::new(body)?;
     let arn_text = read_execution_arn(&mut input)?;
     input.finish()?;
-    let e = load(state, &arn_text).await?;
-    let machine_arn = e.state_machine_arn.clone();
+    let mut e = load(state, &arn_text).await?;
+    // A map run's child runs its Map state's processor, kept in its parent's definition.
+    let mut map_run = None;
+    if let Some(run_arn) = e.map_run_arn.clone() {
+        let (parent, label) = map_run_parent(state, &run_arn).await?;
+        if let Some(parent) = parent {
+            e.definition =
+                crate::map_child_definition::processor_definition(&parent.definition, &label)
+                    .unwrap_or_default();
+            e.role_arn = parent.role_arn;
+        }
+        map_run = Some((run_arn, label));
+    }
+    let machine_arn = match &map_run {
+        Some(_) => e.state_machine_arn.split('/').next().unwrap_or_default().to_string(),
+        None => e.state_machine_arn.clone(),
+    };
     let machine = state
         .store
         .read(move |c| machines::get(c, &machine_arn))
@@ -348,6 +363,10 @@ pub async fn describe_state_machine_for_execution(
         json!(e.state_machine_arn.rsplit(':').next().unwrap_or_default()),
     );
     out.insert("definition".into(), json!(e.definition));
+    if let Some((run_arn, label)) = map_run {
+        out.insert("mapRunArn".into(), json!(run_arn));
+        out.insert("label".into(), json!(label));
+    }
     out.insert("roleArn".into(), json!(e.role_arn));
     out.insert("updateDate".into(), epoch_seconds(e.start_date));
     let logging = machine
@@ -364,6 +383,28 @@ pub async fn describe_state_machine_for_execution(
         out.insert("revisionId".into(), json!(r));
     }
     Ok(Value::Object(out))
+}
+
+/// The execution a map run runs in, and the run's label.
+async fn map_run_parent(
+    state: &AppState,
+    map_run_arn: &str,
+) -> Result<(Option<ExecutionRecord>, String), ApiError> {
+    let label = map_run_arn
+        .parse::<switchback_types::MapRunArn>()
+        .map(|a| a.label)
+        .unwrap_or_default();
+    let owned = map_run_arn.to_string();
+    let parent = state
+        .store
+        .read(move |c| {
+            let Some(run) = executions::get_map_run(c, &owned)? else {
+                return Ok(None);
+            };
+            executions::get_by_arn(c, &run.execution_arn)
+        })
+        .await?;
+    Ok((parent, label))
 }
 
 /// `ListExecutions`: newest first, by machine (or version, or alias), status and redrive

@@ -159,6 +159,19 @@ async fn standard_children_are_executions_of_their_own_and_the_map_run_counts_th
     assert_eq!(bad.cause.as_deref(), Some("a bad item"));
     let input: Value = serde_json::from_str(bad.input.as_deref().unwrap()).unwrap();
     assert_eq!(input, json!({"n": 3, "fail": true}));
+    // The state machine it ran: its Map state's processor, named for the map run.
+    let machine = client
+        .describe_state_machine_for_execution()
+        .execution_arn(&failed[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(machine.map_run_arn.as_deref(), Some(map_run.as_str()));
+    assert_eq!(machine.label.as_deref(), Some("Each"));
+    assert_eq!(machine.state_machine_arn, machine_arn);
+    let processor: Value = serde_json::from_str(&machine.definition).unwrap();
+    assert_eq!(processor["StartAt"], "Check");
+    assert!(processor.get("ProcessorConfig").is_none());
     // Its own history, numbered from 1.
     let events = history_types(&client, &failed[0]).await;
     let kinds: Vec<HistoryEventType> = events.iter().map(|e| e.2.clone()).collect();

@@ -58,6 +58,11 @@ pub async fn show(State(console): State<Console>, Path(arn): Path<String>) -> Re
         Ok(v) => v,
         Err(e) => return api_error(&e),
     };
+    // Its map runs (a Distributed Map's runs), each with a page of its own.
+    let map_runs = match call(&console, "ListMapRuns", json!({ "executionArn": arn })).await {
+        Ok(v) => v["mapRuns"].as_array().cloned().unwrap_or_default(),
+        Err(e) => return api_error(&e),
+    };
     let (id, log) = match load_log(&console, &arn).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -74,10 +79,18 @@ pub async fn show(State(console): State<Console>, Path(arn): Path<String>) -> Re
     let machine_arn = execution["stateMachineArn"].as_str().unwrap_or_default();
     let machine_name = machine["name"].as_str().unwrap_or_default();
     let start_micros = log.first().map_or(0, |e| e.timestamp);
-    let crumbs = html! {
-        a href=(paths::HOME) { "State machines" }
-        a href=(paths::machine(machine_arn)) { (machine_name) }
-        span { (name) }
+    let crumbs = match execution["mapRunArn"].as_str() {
+        // A map run's child: its machine is its parent's Map state, reached by the map run.
+        Some(run) => html! {
+            a href=(paths::HOME) { "State machines" }
+            a href=(paths::map_run(run)) { "Map run " (machine_name) }
+            span { (name) }
+        },
+        None => html! {
+            a href=(paths::HOME) { "State machines" }
+            a href=(paths::machine(machine_arn)) { (machine_name) }
+            span { (name) }
+        },
     };
     let body = html! {
         div.execution #execution data-arn=(arn)
@@ -98,6 +111,17 @@ pub async fn show(State(console): State<Console>, Path(arn): Path<String>) -> Re
                     }
                 }
                 (iterations(&now))
+            }
+            @if !map_runs.is_empty() {
+                section.card #map-runs {
+                    h2 { "Map runs" }
+                    ul {
+                        @for run in &map_runs {
+                            @let run_arn = run["mapRunArn"].as_str().unwrap_or_default();
+                            li { a href=(paths::map_run(run_arn)) { (run_arn.rsplit(':').nth(1).unwrap_or(run_arn)) " " (run_arn.rsplit(':').next().unwrap_or_default()) } }
+                        }
+                    }
+                }
             }
             section.io {
                 div { h2 { "Input" } pre.code #execution-input { (format::payload(execution["input"].as_str().unwrap_or("null"))) } }

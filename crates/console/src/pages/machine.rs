@@ -200,7 +200,7 @@ fn next_link(arn: &str, status: Option<&str>, next: &str) -> String {
     link
 }
 
-fn execution_table(executions: &Value) -> Markup {
+pub(crate) fn execution_table(executions: &Value) -> Markup {
     let list = executions["executions"]
         .as_array()
         .cloned()

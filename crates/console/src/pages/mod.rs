@@ -8,6 +8,7 @@ pub mod execution;
 pub mod history;
 pub mod machine;
 pub mod machines;
+pub mod map_run;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

@@ -371,11 +371,16 @@ impl Interpreter<'_> {
             },
             executions: running(total as u64),
         });
-        let iterations = inputs.into_iter().map(|input| {
+        // The children's names: UUIDs whose last twelve digits are the child's index under a
+        // prefix drawn once per map run, so a map run's children sort (and are stored, by
+        // ARN) in order: a million random keys would rewrite the ARN index's pages all over
+        // at every commit.
+        let (name_hi, name_lo) = (self.random_u64(), self.random_u64());
+        let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
             // Drawn here, in the map's lane, so a resumed run gives each child the same seed
             // and name (and so finds it again).
             let seed = self.random_u64();
-            let name = switchback_types::ids::uuid_v4(self.random_u64(), self.random_u64());
+            let name = child_name(name_hi, name_lo, index);
             async move {
                 let arn = map_run.child_execution(&name).to_string();
                 let (outcome, start, stop) = self.run_map_child(children_of, &arn, &name, seed, input.clone()).await;
@@ -618,7 +623,10 @@ impl Interpreter<'_> {
                 let outcome = child
                     .run_child(&of.spec.processor, input, of.outer.clone())
                     .await;
-                (outcome, start, self.driver.now())
+                let stop = self.driver.now();
+                drop(child);
+                self.driver.checkpoint().await;
+                (outcome, start, stop)
             }
             None => {
                 let child = Interpreter::new(self.machine, self.driver, exec(now, &input), self.limits)
@@ -633,6 +641,12 @@ impl Interpreter<'_> {
             }
         }
     }
+}
+
+/// Child `index`'s name in a map run whose names start with the random `hi` and `lo`.
+fn child_name(hi: u64, lo: u64, index: usize) -> String {
+    const LOW_48: u64 = (1 << 48) - 1;
+    switchback_types::ids::uuid_v4(hi, (lo & !LOW_48) | (index as u64 & LOW_48))
 }
 
 /// How many items a child's input holds: a batch's `Items`, or the one item.
