@@ -14,7 +14,10 @@ pub fn processor_definition(definition: &str, label: &str) -> Option<String> {
     let found = find_in(root.get("States")?.as_object()?, label)?;
     let mut processor = found.clone();
     processor.remove("ProcessorConfig");
-    if let (Some(ql), false) = (root.get("QueryLanguage"), processor.contains_key("QueryLanguage")) {
+    if let (Some(ql), false) = (
+        root.get("QueryLanguage"),
+        processor.contains_key("QueryLanguage"),
+    ) {
         processor.insert("QueryLanguage".into(), ql.clone());
     }
     serde_json::to_string(&Value::Object(processor)).ok()
@@ -70,13 +73,18 @@ mod tests {
             "Branches":[{"StartAt":"M","States":{"M":{"Type":"Map","Label":"Each",
             "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
             "StartAt":"X","States":{"X":{"Type":"Pass","End":true}}},"End":true}}}],"End":true}}}"#;
-        let found: Value = serde_json::from_str(&processor_definition(def, "Each").unwrap()).unwrap();
+        let found: Value =
+            serde_json::from_str(&processor_definition(def, "Each").unwrap()).unwrap();
         assert_eq!(
             found,
             serde_json::json!({"QueryLanguage": "JSONata", "StartAt": "X",
                 "States": {"X": {"Type": "Pass", "End": true}}})
         );
-        assert_eq!(processor_definition(def, "M"), None, "the label, not the name");
+        assert_eq!(
+            processor_definition(def, "M"),
+            None,
+            "the label, not the name"
+        );
     }
 
     #[test]

@@ -417,19 +417,32 @@ async fn a_map_run_has_a_page_with_its_counts_and_children_and_each_child_its_ow
     server.wait_done(&execution).await;
 
     // The execution's page links to its map run.
-    let page = server.get(&format!("/executions/{}", seg(&execution))).await;
+    let page = server
+        .get(&format!("/executions/{}", seg(&execution)))
+        .await;
     assert_eq!(page.status, 200);
     let runs = server
         .api("ListMapRuns", json!({ "executionArn": execution }))
         .await;
-    let run = runs["mapRuns"][0]["mapRunArn"].as_str().unwrap().to_string();
-    assert!(page.body.contains(&format!("/map-runs/{}", seg(&run))), "{}", page.body);
+    let run = runs["mapRuns"][0]["mapRunArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        page.body.contains(&format!("/map-runs/{}", seg(&run))),
+        "{}",
+        page.body
+    );
 
     // The map run's page: counts, progress, the failed child first, every child.
     let page = server.get(&format!("/map-runs/{}", seg(&run))).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Map run Rows"));
-    assert!(page.body.contains(r#"<td data-count="succeeded">3</td>"#), "{}", page.body);
+    assert!(
+        page.body.contains(r#"<td data-count="succeeded">3</td>"#),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains(r#"<td data-count="failed">1</td>"#));
     assert!(page.body.contains("4 of 4 child executions ended"));
     let children = server
@@ -441,16 +454,26 @@ async fn a_map_run_has_a_page_with_its_counts_and_children_and_each_child_its_ow
         let arn = child["executionArn"].as_str().unwrap();
         assert!(page.body.contains(&seg(arn)), "the page links to {arn}");
     }
-    let failed_section = page.body.split("id=\"failed-children\"").nth(1).unwrap_or("");
+    let failed_section = page
+        .body
+        .split("id=\"failed-children\"")
+        .nth(1)
+        .unwrap_or("");
     let failed = children.iter().find(|c| c["status"] == "FAILED").unwrap();
     assert!(failed_section.contains(&seg(failed["executionArn"].as_str().unwrap())));
 
     // A child's page: its own graph (the Map's processor) and history, and a way back.
     let child = server
-        .get(&format!("/executions/{}", seg(failed["executionArn"].as_str().unwrap())))
+        .get(&format!(
+            "/executions/{}",
+            seg(failed["executionArn"].as_str().unwrap())
+        ))
         .await;
     assert_eq!(child.status, 200, "{}", child.body);
-    assert!(child.body.contains("Boom"), "the processor's states are drawn");
+    assert!(
+        child.body.contains("Boom"),
+        "the processor's states are drawn"
+    );
     assert!(child.body.contains(&format!("/map-runs/{}", seg(&run))));
     assert!(child.body.contains("Row.Bad"));
 }

@@ -45,6 +45,14 @@ pub trait Journal {
         None
     }
 
+    /// `Some(n)` when the map run `map_run_arn` ran in an earlier run of this execution, which
+    /// is now redriven for the `n`th time: the run is then redriven too (`MapRunRedriven`),
+    /// not started again.
+    fn map_run_redrive(&self, map_run_arn: &str) -> Option<u64> {
+        let _ = map_run_arn;
+        None
+    }
+
     /// How a map run stands, for `DescribeMapRun`: told once its children are known (with
     /// its configuration) and again when it ends (its final counts).
     fn map_run_progress(&self, progress: &MapRunProgress<'_>) {

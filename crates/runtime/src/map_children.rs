@@ -162,6 +162,8 @@ fn id_of(
 #[derive(Default)]
 pub struct StoredChildren {
     by_arn: RefCell<HashMap<String, StoredChild>>,
+    /// The map runs those children belong to.
+    map_runs: std::collections::HashSet<String>,
     /// The parent's redrive count: a failed child with fewer redrives is redriven now.
     parent_redrives: i64,
 }
@@ -170,6 +172,10 @@ impl StoredChildren {
     /// The children as loaded from the store, for a parent redriven `parent_redrives` times.
     pub fn new(children: Vec<StoredChild>, parent_redrives: i64) -> StoredChildren {
         StoredChildren {
+            map_runs: children
+                .iter()
+                .filter_map(|c| c.record.map_run_arn.clone())
+                .collect(),
             by_arn: RefCell::new(
                 children
                     .into_iter()
@@ -178,6 +184,12 @@ impl StoredChildren {
             ),
             parent_redrives,
         }
+    }
+
+    /// `Some(n)` when the parent, redriven for the `n`th time, ran the map run `arn` before.
+    pub fn map_run_redrive(&self, arn: &str) -> Option<u64> {
+        (self.parent_redrives > 0 && self.map_runs.contains(arn))
+            .then_some(self.parent_redrives as u64)
     }
 
     /// How the child `child` stands, and its journal if it is to run: `writes` receives
@@ -210,7 +222,11 @@ impl StoredChildren {
                     redrive_count: record.redrive_count as u64 + 1,
                 },
             };
-            let row = events::to_row(&event, journal::OUTSIDE_PLACE, &mut PayloadWriter::default());
+            let row = events::to_row(
+                &event,
+                journal::OUTSIDE_PLACE,
+                &mut PayloadWriter::default(),
+            );
             let mut w = writes.borrow_mut();
             w.push(ChildWrite::Redriven(arn.clone(), now));
             w.push(ChildWrite::Event(arn.clone(), row.clone()));

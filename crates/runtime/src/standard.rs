@@ -455,6 +455,10 @@ impl Journal for StandardDriver {
             .push(map_children::progress(progress));
     }
 
+    fn map_run_redrive(&self, map_run_arn: &str) -> Option<u64> {
+        self.stored_children.map_run_redrive(map_run_arn)
+    }
+
     fn map_child(&self, child: &MapChild<'_>) -> Option<ChildRun<'_>> {
         let now = events::micros(self.hub.clock.now());
         Some(
@@ -627,7 +631,11 @@ async fn run_inner(
     // A run that picks up where an earlier one stopped finds its map runs' children again.
     let stored_children = match &birth {
         None if record.definition.contains("DISTRIBUTED") => {
-            match ctx.store.read(move |c| executions::map_children(c, id)).await {
+            match ctx
+                .store
+                .read(move |c| executions::map_children(c, id))
+                .await
+            {
                 Ok(children) => StoredChildren::new(children, record.redrive_count),
                 Err(e) => {
                     log_commit_failure(id, &e, "could not read the map runs' children");

@@ -445,6 +445,7 @@ pub fn append_events(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Resu
         if matches!(
             e.kind,
             EventType::MapRunStarted
+                | EventType::MapRunRedriven
                 | EventType::MapRunSucceeded
                 | EventType::MapRunFailed
                 | EventType::MapRunAborted
@@ -486,8 +487,26 @@ fn track_map_run(conn: &Tx<'_>, execution: i64, e: &EventRow) -> Result<(), Stor
                     tolerated_failure_count: 0,
                     item_counts: None,
                     execution_counts: None,
+                    redrive_count: 0,
+                    redrive_date: None,
                 },
             )
+        }
+        EventType::MapRunRedriven => {
+            let details: serde_json::Value = e
+                .details
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+                .unwrap_or_default();
+            let key = EventType::MapRunRedriven.details_key().unwrap_or_default();
+            if let Some(arn) = details[key]["mapRunArn"].as_str() {
+                conn.prepare_cached(
+                    "UPDATE map_runs SET status = 'RUNNING', stop_date = NULL, \
+                     redrive_count = redrive_count + 1, redrive_date = ?2 WHERE arn = ?1",
+                )?
+                .execute(params![arn, e.timestamp])?;
+            }
+            Ok(())
         }
         EventType::MapRunSucceeded | EventType::MapRunFailed | EventType::MapRunAborted => {
             let status = match e.kind {
@@ -581,11 +600,15 @@ pub struct MapRunRecord {
     pub item_counts: Option<String>,
     /// JSON of AWS's `executionCounts` object.
     pub execution_counts: Option<String>,
+    /// How many times it was redriven with its execution.
+    pub redrive_count: i64,
+    /// When it was last redriven, in microseconds since the Unix epoch.
+    pub redrive_date: Option<i64>,
 }
 
 const MAP_RUN_COLUMNS: &str = "arn, execution_arn, status, start_date, stop_date, \
     max_concurrency, tolerated_failure_percentage, tolerated_failure_count, item_counts, \
-    execution_counts";
+    execution_counts, redrive_count, redrive_date";
 
 fn map_run_from_row(r: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
     Ok(MapRunRecord {
@@ -599,6 +622,8 @@ fn map_run_from_row(r: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
         tolerated_failure_count: r.get(7)?,
         item_counts: r.get(8)?,
         execution_counts: r.get(9)?,
+        redrive_count: r.get(10)?,
+        redrive_date: r.get(11)?,
     })
 }
 
@@ -606,7 +631,7 @@ fn map_run_from_row(r: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
 pub fn put_map_run(conn: &Tx<'_>, m: &MapRunRecord) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT OR REPLACE INTO map_runs ({MAP_RUN_COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
     .execute(params![
         m.arn,
@@ -618,7 +643,9 @@ pub fn put_map_run(conn: &Tx<'_>, m: &MapRunRecord) -> Result<(), StoreError> {
         m.tolerated_failure_percentage,
         m.tolerated_failure_count,
         m.item_counts,
-        m.execution_counts
+        m.execution_counts,
+        m.redrive_count,
+        m.redrive_date
     ])?;
     Ok(())
 }

@@ -6,3 +6,6 @@
 ALTER TABLE executions ADD COLUMN map_run_arn TEXT;
 CREATE INDEX executions_by_map_run ON executions (map_run_arn, start_date DESC, id DESC)
   WHERE map_run_arn IS NOT NULL;
+-- A map run redriven with its execution (`MapRunRedriven`): how often, and when last.
+ALTER TABLE map_runs ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE map_runs ADD COLUMN redrive_date INTEGER;

@@ -93,7 +93,10 @@ async fn a_map_run_killed_midway_processes_every_item_once() {
         .await
         .unwrap_or_else(|e| panic!("ListMapRuns: {e}\n{}", first.log_tail()));
     assert_eq!(runs.len(), 1, "one map run: {runs:?}");
-    let map_run = runs[0]["mapRunArn"].as_str().unwrap_or_default().to_string();
+    let map_run = runs[0]["mapRunArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let before = client
         .list_map_run_executions(&map_run, None)
         .await
@@ -102,7 +105,12 @@ async fn a_map_run_killed_midway_processes_every_item_once() {
     let done_before: BTreeMap<String, Value> = before
         .iter()
         .filter(|e| e["status"] == "SUCCEEDED")
-        .map(|e| (e["executionArn"].as_str().unwrap_or("").to_string(), e.clone()))
+        .map(|e| {
+            (
+                e["executionArn"].as_str().unwrap_or("").to_string(),
+                e.clone(),
+            )
+        })
         .collect();
     eprintln!(
         "map crash test: at the kill, {} children listed, {} succeeded",
@@ -129,7 +137,11 @@ async fn a_map_run_killed_midway_processes_every_item_once() {
     let expected: Vec<Value> = (0..ITEMS)
         .map(|n| json!({ "n": n, "double": 2 * n }))
         .collect();
-    assert_eq!(output, Value::from(expected), "every item's result, in order");
+    assert_eq!(
+        output,
+        Value::from(expected),
+        "every item's result, in order"
+    );
 
     let children = client
         .list_map_run_executions(&map_run, None)
@@ -151,7 +163,12 @@ async fn a_map_run_killed_midway_processes_every_item_once() {
         problems.is_empty(),
         "{} children are wrong; the first ones:\n{}\n--- server after the restart ---\n{}",
         problems.len(),
-        problems.iter().take(10).cloned().collect::<Vec<_>>().join("\n"),
+        problems
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
         second.log_tail()
     );
 }
@@ -164,8 +181,9 @@ async fn check_children(
 ) -> Vec<String> {
     let gate = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut tasks = Vec::with_capacity(arns.len());
-    for arn in arns.iter().cloned() {
+    for arn in arns {
         let (client, gate) = (client.clone(), gate.clone());
+        let arn = arn.clone();
         let ended_before = done_before.get(&arn).and_then(|e| e["stopDate"].as_f64());
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await;

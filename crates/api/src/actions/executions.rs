@@ -349,7 +349,12 @@ pub async fn describe_state_machine_for_execution(
         map_run = Some((run_arn, label));
     }
     let machine_arn = match &map_run {
-        Some(_) => e.state_machine_arn.split('/').next().unwrap_or_default().to_string(),
+        Some(_) => e
+            .state_machine_arn
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
         None => e.state_machine_arn.clone(),
     };
     let machine = state

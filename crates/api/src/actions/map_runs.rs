@@ -85,10 +85,13 @@ pub async fn describe_map_run(state: &AppState, body: Value) -> Result<Value, Ap
         "toleratedFailureCount": run.tolerated_failure_count,
         "itemCounts": item_counts,
         "executionCounts": execution_counts,
-        "redriveCount": 0,
+        "redriveCount": run.redrive_count,
     });
     if let Some(d) = run.stop_date {
         out["stopDate"] = epoch_seconds(d);
+    }
+    if let Some(d) = run.redrive_date {
+        out["redriveDate"] = epoch_seconds(d);
     }
     Ok(out)
 }

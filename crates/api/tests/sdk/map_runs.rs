@@ -119,7 +119,13 @@ async fn standard_children_are_executions_of_their_own_and_the_map_run_counts_th
     assert_eq!(run.tolerated_failure_count, 1);
     let counts = run.execution_counts.expect("execution counts");
     assert_eq!(
-        (counts.total, counts.succeeded, counts.failed, counts.running, counts.pending),
+        (
+            counts.total,
+            counts.succeeded,
+            counts.failed,
+            counts.running,
+            counts.pending
+        ),
         (5, 4, 1, 0, 0)
     );
     let counts = run.item_counts.expect("item counts");
@@ -342,7 +348,10 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
     assert_eq!(work(&client, &activity, 3, true).await, 1);
     let d = wait_done(&client, &started.execution_arn, WITHIN).await;
     assert_eq!(d.status, ExecutionStatus::Failed);
-    assert_eq!(d.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+    assert_eq!(
+        d.error.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
     let map_run = only_map_run(&client, &started.execution_arn).await;
     let before = children(&client, &map_run).await;
     assert_eq!(before.len(), 3);
@@ -367,6 +376,28 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
         json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}])
     );
 
+    // The parent redrove its map run (the same one), which counts it.
+    let parent = history_types(&client, &started.execution_arn).await;
+    assert!(parent
+        .iter()
+        .any(|e| e.2 == HistoryEventType::MapRunRedriven));
+    assert_eq!(
+        parent
+            .iter()
+            .filter(|e| e.2 == HistoryEventType::MapRunStarted)
+            .count(),
+        1
+    );
+    assert_eq!(only_map_run(&client, &started.execution_arn).await, map_run);
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.redrive_count, Some(1));
+    assert!(run.redrive_date.is_some());
+    assert_eq!(run.status, MapRunStatus::Succeeded);
     let after = children(&client, &map_run).await;
     assert_eq!(after.len(), 3, "the same children, no new ones");
     for (kid, was) in before.iter().zip(&histories) {
@@ -384,7 +415,9 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
         } else {
             assert_eq!(d.redrive_count, Some(1));
             assert!(now.starts_with(&was[..]));
-            assert!(now.iter().any(|e| e.2 == HistoryEventType::ExecutionRedriven));
+            assert!(now
+                .iter()
+                .any(|e| e.2 == HistoryEventType::ExecutionRedriven));
             assert_eq!(now.last().unwrap().2, HistoryEventType::ExecutionSucceeded);
             let ids: Vec<i64> = now.iter().map(|e| e.0).collect();
             assert_eq!(ids, (1..=now.len() as i64).collect::<Vec<_>>());

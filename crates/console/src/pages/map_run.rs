@@ -54,7 +54,9 @@ pub async fn show(State(console): State<Console>, Path(arn): Path<String>) -> Re
         a href=(paths::execution(parent)) { (parent.rsplit(':').next().unwrap_or_default()) }
         span { (title) }
     };
-    let kept = children["executions"].as_array().is_some_and(|a| !a.is_empty());
+    let kept = children["executions"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty());
     let body = html! {
         section.banner #map-run data-arn=(arn) data-status=(run["status"].as_str().unwrap_or_default()) {
             div.banner-main {

@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
-use switchback_asl::errors as names;
 use jiff::Timestamp;
+use switchback_asl::errors as names;
 use switchback_asl::model::{ChildExecutionType, ItemReader, NumberSource};
 use switchback_asl::template::{self, Template};
 use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
@@ -17,8 +17,8 @@ use super::result_writer::ChildResult;
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::context::ExecutionInfo;
 use crate::history::{EventKind, IterationPhase};
-use crate::journal::{ChildRun, MapChild, MapRunConfig, MapRunCounts, MapRunProgress};
 use crate::items::batch::{batches, BatchLimits};
+use crate::journal::{ChildRun, MapChild, MapRunConfig, MapRunCounts, MapRunProgress};
 use crate::vars::Vars;
 
 /// How many children a distributed map runs at once when its `MaxConcurrency` does not say.
@@ -320,12 +320,18 @@ impl Interpreter<'_> {
         let id = switchback_types::ids::uuid_v4(self.random_u64(), self.random_u64());
         let map_run = self.machine_arn().map_run(label, &id);
         let map_run_arn = map_run.to_string();
-        frame.prev.set(self.emit(
-            frame.prev.get(),
-            EventKind::MapRunStarted {
+        // A redriven execution redrives the map run it ran before (the same ARN: its id is
+        // drawn from the same seed), whose children that succeeded are not run again.
+        let begins = match self.journal.and_then(|j| j.map_run_redrive(&map_run_arn)) {
+            Some(redrive_count) => EventKind::MapRunRedriven {
+                map_run_arn: map_run_arn.clone(),
+                redrive_count,
+            },
+            None => EventKind::MapRunStarted {
                 map_run_arn: map_run_arn.clone(),
             },
-        ));
+        };
+        frame.prev.set(self.emit(frame.prev.get(), begins));
         let inputs = match self.map_run_inputs(run, spec, items, base, frame).await {
             Ok(inputs) => inputs,
             Err(f) => return Err(self.map_run_failed(f, frame)),
@@ -383,8 +389,11 @@ impl Interpreter<'_> {
             let name = child_name(name_hi, name_lo, index);
             async move {
                 let arn = map_run.child_execution(&name).to_string();
-                let (outcome, start, stop) = self.run_map_child(children_of, &arn, &name, seed, input.clone()).await;
-                let record = recording.then(|| (name, input, start, stop));
+                let kept = recording.then(|| input.clone());
+                let (outcome, start, stop) = self
+                    .run_map_child(children_of, &arn, &name, seed, input)
+                    .await;
+                let record = kept.map(|input| (name, input, start, stop));
                 (outcome, record)
             }
         });
@@ -394,13 +403,24 @@ impl Interpreter<'_> {
         let mut failures = 0usize;
         let mut failed_items = 0u64;
         let mut index = 0usize;
+        // A result that nothing reads (ResultPath null, and no selector or Assign to see it)
+        // is not gathered: a million children's outputs would be held for nothing.
+        let io = &run.state.io;
+        let kept = !(run.state.query_language == QueryLanguage::JsonPath
+            && io.result_path == Some(None)
+            && io.result_selector.is_none()
+            && run.state.assign.is_none()
+            && spec.result_writer.is_none());
         while let Some((outcome, record)) = results.next().await {
             match &outcome {
-                Ok(v) => outputs.push(v.clone()),
+                Ok(v) if kept => outputs.push(v.clone()),
+                Ok(_) => {}
                 Err(_) => {
                     failures += 1;
                     failed_items += item_counts.get(index).copied().unwrap_or(1);
-                    outputs.push(Json::Null);
+                    if kept {
+                        outputs.push(Json::Null);
+                    }
                 }
             }
             index += 1;
@@ -617,9 +637,10 @@ impl Interpreter<'_> {
                 started,
             }) => {
                 let start = started.unwrap_or(now);
-                let child = Interpreter::new(self.machine, self.driver, exec(start, &input), self.limits)
-                    .with_seed(seed)
-                    .with_journal(&*journal, recorded_events);
+                let child =
+                    Interpreter::new(self.machine, self.driver, exec(start, &input), self.limits)
+                        .with_seed(seed)
+                        .with_journal(&*journal, recorded_events);
                 let outcome = child
                     .run_child(&of.spec.processor, input, of.outer.clone())
                     .await;
@@ -629,8 +650,9 @@ impl Interpreter<'_> {
                 (outcome, start, stop)
             }
             None => {
-                let child = Interpreter::new(self.machine, self.driver, exec(now, &input), self.limits)
-                    .with_seed(seed);
+                let child =
+                    Interpreter::new(self.machine, self.driver, exec(now, &input), self.limits)
+                        .with_seed(seed);
                 let mut f = Frame {
                     vars: Vars::nested(of.outer.clone()),
                     prev: Cell::new(0),
