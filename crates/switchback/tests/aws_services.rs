@@ -1035,6 +1035,98 @@ async fn a_distributed_map_reads_its_items_from_s3_csv_json_json_lines_and_listi
         );
     }
 
+    // All together: the 10,000 rows in batches of 100 as Standard children, three of which
+    // fail, and their results written to S3. Under the tolerated percentage the map run
+    // succeeds and the files hold 97 successes and 3 failures, each naming a child that
+    // ListExecutions --map-run-arn lists; over it, the run fails as AWS says.
+    let together = |tolerated: u32| {
+        json!({
+            "StartAt": "Batches",
+            "States": {"Batches": {
+                "Type": "Map",
+                "Label": "Rows",
+                "ItemReader": get("data/big.csv", json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"})),
+                "ItemBatcher": {"MaxItemsPerBatch": 100},
+                "ToleratedFailurePercentage": tolerated,
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": {"Bucket.$": "$.bucket", "Prefix": "batched"}
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Check",
+                    "States": {
+                        "Check": {"Type": "Choice", "Default": "Count", "Choices": [{"Or": [
+                            {"Variable": "$.Items[0].id", "StringEquals": "0"},
+                            {"Variable": "$.Items[0].id", "StringEquals": "5000"},
+                            {"Variable": "$.Items[0].id", "StringEquals": "9900"}],
+                            "Next": "Refuse"}]},
+                        "Refuse": {"Type": "Fail", "Error": "Batch.Refused", "Cause": "a refused batch"},
+                        "Count": {"Type": "Pass", "End": true, "Parameters": {
+                            "count.$": "States.ArrayLength($.Items)", "first.$": "$.Items[0].id"}}
+                    }
+                },
+                "End": true
+            }}
+        })
+    };
+    let (described, history) = serve.run("map-together", &together(5), &input).await;
+    let output = succeeded(&described, &history);
+    let map_run_arn = output["MapRunArn"].as_str().expect("MapRunArn").to_string();
+    let children = serve
+        .client
+        .list_map_run_executions(&map_run_arn, None)
+        .await
+        .expect("ListExecutions --map-run-arn");
+    assert_eq!(children.len(), 100);
+    let failed_children: Vec<&str> = children
+        .iter()
+        .filter(|c| c["status"] == "FAILED")
+        .filter_map(|c| c["executionArn"].as_str())
+        .collect();
+    assert_eq!(failed_children.len(), 3);
+    assert!(children.iter().all(|c| c["itemCount"] == 100));
+    let stored = moto.boto3(
+        "get = lambda k: s3.get_object(Bucket=ARGS['bucket'], Key=k)['Body'].read().decode()\n\
+         manifest = json.loads(get(ARGS['key']))\n\
+         result = {s: [json.loads(get(f['Key'])) for f in fs] for s, fs in manifest['ResultFiles'].items()}",
+        &json!({"bucket": bucket, "key": output["ResultWriterDetails"]["Key"]}),
+    );
+    let records = |status: &str| -> Vec<Value> {
+        stored[status]
+            .as_array()
+            .expect("files")
+            .iter()
+            .flat_map(|f| f.as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    let (good, bad) = (records("SUCCEEDED"), records("FAILED"));
+    assert_eq!((good.len(), bad.len()), (97, 3), "{stored:#}");
+    let mut refused: Vec<&str> = bad
+        .iter()
+        .map(|r| r["ExecutionArn"].as_str().expect("ExecutionArn"))
+        .collect();
+    refused.sort_unstable();
+    let mut listed = failed_children.clone();
+    listed.sort_unstable();
+    assert_eq!(
+        refused, listed,
+        "the failed records name the failed children"
+    );
+    assert!(bad.iter().all(|r| r["Error"] == "Batch.Refused"));
+    let counted: u64 = good
+        .iter()
+        .map(|r| {
+            let out: Value =
+                serde_json::from_str(r["Output"].as_str().expect("Output")).expect("JSON");
+            out["count"].as_u64().expect("count")
+        })
+        .sum();
+    assert_eq!(counted, 9_700);
+    let (described, history) = serve.run("map-together-over", &together(2), &input).await;
+    assert_eq!(described["status"], "FAILED", "{described:#}\n{history:#?}");
+    assert_eq!(described["error"], "States.ExceedToleratedFailureThreshold");
+
     // Results written to S3: one child of three fails (tolerated); the output names the
     // manifest, which lists a file of successes and one of failures.
     let written = json!({
