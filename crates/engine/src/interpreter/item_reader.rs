@@ -8,16 +8,19 @@
 //!
 //! Every failure of the reader, the S3 call's included, is `States.ItemReaderFailed`.
 //!
+//! A CSV or JSON Lines object's items are decoded as the map run's children take them (see
+//! [`LazyItems`]): its text is kept, not a million decoded items.
+//!
 //! Not yet: the object's content is read whole from the integration's answer rather than
 //! streamed (the decoder itself takes pieces), and a manifest's listed objects are not read.
 
 use serde_json::Value;
 use switchback_asl::errors as names;
-use switchback_asl::model::{ItemReader, ItemSource};
+use switchback_asl::model::{ItemReader, ItemSource, ReaderInputType};
 use switchback_json::{Json, Map, Object};
 
 use super::{Fault, Frame, Interpreter, StateRun};
-use crate::items::{self, ItemReaderError, MaxItems};
+use crate::items::{self, ItemReaderError, LazyItems, MaxItems};
 
 /// The resource an `ItemReader`'s `getObject` is sent as.
 const GET_OBJECT: &str = "arn:aws:states:::aws-sdk:s3:getObject";
@@ -37,6 +40,64 @@ impl Interpreter<'_> {
         base: &Json,
         frame: &mut Frame,
     ) -> Result<Vec<Json>, Fault> {
+        let (max_items, request) = self.reader_request(run, reader, base, frame)?;
+        match reader.resource {
+            ItemSource::S3GetObject => {
+                let input_type = input_type(reader)?;
+                let text = self.object_text(run, request).await?;
+                items::decode(input_type, max_items, &text).map_err(reader_failed)
+            }
+            ItemSource::S3ListObjectsV2 => self.list_objects(run, request, max_items).await,
+        }
+    }
+
+    /// The items of a reader of a CSV or JSON Lines object (see [`Self::reads_lazily`]),
+    /// decoded as they are taken (see [`LazyItems`]), given its `MaxItems` and request;
+    /// `each` sees every item first, when the object is checked.
+    pub(super) async fn read_items_lazily(
+        &self,
+        run: &StateRun<'_>,
+        reader: &ItemReader,
+        (max_items, request): (MaxItems, Value),
+        each: &mut dyn FnMut(usize, Json) -> Result<(), Fault>,
+    ) -> Result<LazyItems, Fault> {
+        let input_type = input_type(reader)?;
+        let text = self.object_text(run, request).await?;
+        // A fault of `each` (an item selector's) is kept as it is, not as the reader's.
+        let mut refused = None;
+        let checked = LazyItems::check(input_type, max_items, text, &mut |index, item| {
+            each(index, item).map_err(|f| {
+                refused = Some(f);
+                ItemReaderError {
+                    cause: String::new(),
+                }
+            })
+        });
+        match (checked, refused) {
+            (Ok(items), _) => Ok(items),
+            (Err(_), Some(fault)) => Err(fault),
+            (Err(e), None) => Err(reader_failed(e)),
+        }
+    }
+
+    /// Whether `reader`'s items are decoded as they are taken ([`Self::read_items_lazily`]):
+    /// those of a CSV or JSON Lines object.
+    pub(super) fn reads_lazily(reader: &ItemReader) -> bool {
+        matches!(reader.resource, ItemSource::S3GetObject)
+            && matches!(
+                reader.config.input_type,
+                Some(ReaderInputType::Csv(_) | ReaderInputType::JsonLines)
+            )
+    }
+
+    /// `MaxItems(Path)` and the request of `reader`, with `base` as their input.
+    pub(super) fn reader_request(
+        &self,
+        run: &StateRun<'_>,
+        reader: &ItemReader,
+        base: &Json,
+        frame: &mut Frame,
+    ) -> Result<(MaxItems, Value), Fault> {
         let max_items = match &reader.config.max_items {
             Some(src) => {
                 let n = self.number(run, src, "MaxItems", base, frame)?;
@@ -51,25 +112,22 @@ impl Interpreter<'_> {
             }
             None => Value::Object(Default::default()),
         };
-        match reader.resource {
-            ItemSource::S3GetObject => {
-                let Some(input_type) = &reader.config.input_type else {
-                    return Err(reader_failed(ItemReaderError {
-                        cause: "ReaderConfig.InputType is required to read an object".into(),
-                    }));
-                };
-                let answer = self
-                    .s3_call(run, GET_OBJECT, request, "item-reader", 0)
-                    .await
-                    .map_err(|cause| reader_failed(ItemReaderError { cause }))?;
-                let body = match answer.get("Body") {
-                    Some(Value::String(text)) => text.as_str(),
-                    _ => "",
-                };
-                items::decode(input_type, max_items, body.as_bytes()).map_err(reader_failed)
-            }
-            ItemSource::S3ListObjectsV2 => self.list_objects(run, request, max_items).await,
-        }
+        Ok((max_items, request))
+    }
+
+    /// The text of the object `request` names (taken from the answer, not copied).
+    async fn object_text(&self, run: &StateRun<'_>, request: Value) -> Result<Vec<u8>, Fault> {
+        let answer = self
+            .s3_call(run, GET_OBJECT, request, "item-reader", 0)
+            .await
+            .map_err(|cause| reader_failed(ItemReaderError { cause }))?;
+        Ok(match answer {
+            Value::Object(mut fields) => match fields.remove("Body") {
+                Some(Value::String(text)) => text.into_bytes(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        })
     }
 
     /// Every object under the request's bucket and prefix, page by page, as items.
@@ -130,6 +188,15 @@ fn listed_item(object: &Value) -> Json {
         }
     }
     Json::Object(Object::from(item))
+}
+
+/// The input type of a reader of an object, which it must have.
+fn input_type(reader: &ItemReader) -> Result<&ReaderInputType, Fault> {
+    reader.config.input_type.as_ref().ok_or_else(|| {
+        reader_failed(ItemReaderError {
+            cause: "ReaderConfig.InputType is required to read an object".into(),
+        })
+    })
 }
 
 /// The Map state's failure for a reader's fault.

@@ -18,6 +18,7 @@ use super::{Fault, Frame, Interpreter, StateRun};
 use crate::context::ExecutionInfo;
 use crate::history::{EventKind, IterationPhase};
 use crate::items::batch::{batches, BatchLimits};
+use crate::items::LazyItems;
 use crate::journal::{ChildRun, MapChild, MapRunConfig, MapRunCounts, MapRunProgress};
 use crate::vars::Vars;
 
@@ -351,8 +352,17 @@ impl Interpreter<'_> {
         };
         let children_of = &children_of;
         let map_run = &map_run;
-        let item_counts: Vec<u64> = inputs.iter().map(|i| batch_items(spec, i)).collect();
-        let items_total = item_counts.iter().sum::<u64>();
+        // Items per child, when a child may take more than one (a batch).
+        let item_counts: Vec<u64> = match &inputs {
+            ChildInputs::Listed(listed) if spec.item_batcher.is_some() => {
+                listed.iter().map(|i| batch_items(spec, i)).collect()
+            }
+            _ => Vec::new(),
+        };
+        let items_total = match item_counts.is_empty() {
+            true => total as u64,
+            false => item_counts.iter().sum::<u64>(),
+        };
         let running = |n: u64| MapRunCounts {
             pending: n.saturating_sub(limit as u64),
             running: n.min(limit as u64),
@@ -366,7 +376,7 @@ impl Interpreter<'_> {
                 tolerated_failure_count: tolerated_count.map_or(0, |c| c as u64),
                 tolerated_failure_percentage: tolerated_pct.unwrap_or(0.0),
             }),
-            items: if item_counts.len() as u64 == items_total {
+            items: if item_counts.is_empty() {
                 running(items_total)
             } else {
                 MapRunCounts {
@@ -382,7 +392,16 @@ impl Interpreter<'_> {
         // ARN) in order: a million random keys would rewrite the ARN index's pages all over
         // at every commit.
         let (name_hi, name_lo) = (self.random_u64(), self.random_u64());
-        let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
+        let seen: &Frame = frame;
+        let inputs: Box<dyn Iterator<Item = Json> + '_> = match inputs {
+            ChildInputs::Listed(listed) => Box::new(listed.into_iter()),
+            // Checked through the item selector when the object was read: it cannot fail now.
+            ChildInputs::Read(items) => Box::new(items.enumerate().map(move |(index, item)| {
+                self.item_input(run, spec, base, index, item, seen)
+                    .unwrap_or(Json::Null)
+            })),
+        };
+        let iterations = inputs.enumerate().map(|(index, input)| {
             // Drawn here, in the map's lane, so a resumed run gives each child the same seed
             // and name (and so finds it again).
             let seed = self.random_u64();
@@ -489,7 +508,8 @@ impl Interpreter<'_> {
     }
 
     /// The inputs of a map run's children: its items (read now when it has a reader), in
-    /// batches when it has an `ItemBatcher`.
+    /// batches when it has an `ItemBatcher`. A CSV or JSON Lines object without a batcher is
+    /// decoded as the children take its items (each checked through the item selector first).
     async fn map_run_inputs(
         &self,
         run: &StateRun<'_>,
@@ -497,13 +517,27 @@ impl Interpreter<'_> {
         items: Items<'_>,
         base: &Json,
         frame: &mut Frame,
-    ) -> Result<Vec<Json>, Fault> {
+    ) -> Result<ChildInputs, Fault> {
         let inputs = match items {
             Items::Given(inputs) => inputs,
+            Items::Read(reader)
+                if spec.item_batcher.is_none() && Interpreter::reads_lazily(reader) =>
+            {
+                let prepared = self.reader_request(run, reader, base, frame)?;
+                let seen: &Frame = frame;
+                let mut check = |index, item| {
+                    self.item_input(run, spec, base, index, item, seen)
+                        .map(drop)
+                };
+                let items = self
+                    .read_items_lazily(run, reader, prepared, &mut check)
+                    .await?;
+                return Ok(ChildInputs::Read(items));
+            }
             Items::Read(reader) => self.read_inputs(run, spec, reader, base, frame).await?,
         };
         let Some(batcher) = &spec.item_batcher else {
-            return Ok(inputs);
+            return Ok(ChildInputs::Listed(inputs));
         };
         let limits = BatchLimits {
             max_items: self.batch_limit(
@@ -528,7 +562,11 @@ impl Interpreter<'_> {
             }
             None => None,
         };
-        Ok(batches(inputs, limits, batch_input.as_ref()))
+        Ok(ChildInputs::Listed(batches(
+            inputs,
+            limits,
+            batch_input.as_ref(),
+        )))
     }
 
     /// One of an `ItemBatcher`'s limits: a positive whole number, or none.
@@ -687,6 +725,23 @@ impl Interpreter<'_> {
     fn map_run_progress(&self, progress: &MapRunProgress<'_>) {
         if let Some(journal) = self.journal {
             journal.map_run_progress(progress);
+        }
+    }
+}
+
+/// The inputs of a map run's children.
+enum ChildInputs {
+    /// Every child's input, at hand.
+    Listed(Vec<Json>),
+    /// Items of an object, decoded as they are taken; each goes through the item selector.
+    Read(LazyItems),
+}
+
+impl ChildInputs {
+    fn len(&self) -> usize {
+        match self {
+            ChildInputs::Listed(listed) => listed.len(),
+            ChildInputs::Read(items) => items.len(),
         }
     }
 }

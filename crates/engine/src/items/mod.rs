@@ -12,11 +12,13 @@
 pub mod batch;
 pub mod csv;
 pub mod key_order;
+pub mod lazy;
 
 use switchback_asl::model::ReaderInputType;
 use switchback_json::Json;
 
 pub use csv::CsvReader;
+pub use lazy::LazyItems;
 
 /// Why an item reader failed: the cause of `States.ItemReaderFailed`.
 #[derive(Debug, Clone, PartialEq, Eq)]
