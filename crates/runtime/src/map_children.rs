@@ -32,6 +32,42 @@ use switchback_store::{StoreError, Tx};
 use crate::events::{self, PayloadWriter};
 use crate::journal;
 
+/// Stops the map runs of a stopped execution `parent` in its closing transaction: each
+/// running child ends ABORTED (`ExecutionAborted` after its last event), and each running map
+/// run too. One transaction for all, however many children run.
+pub fn abort_all(tx: &Tx<'_>, parent: i64, now: jiff::Timestamp) -> Result<(), StoreError> {
+    let stop_date = events::micros(now);
+    for (id, last) in executions::running_map_children(tx, parent)? {
+        let event = Event {
+            id: last as u64 + 1,
+            previous_event_id: last as u64,
+            timestamp: now,
+            kind: EventKind::ExecutionAborted {
+                error: None,
+                cause: Some(PARENT_STOPPED.into()),
+            },
+        };
+        let row = events::to_row(
+            &event,
+            journal::OUTSIDE_PLACE,
+            &mut PayloadWriter::default(),
+        );
+        executions::append_events(tx, id, &[row])?;
+        let ending = Ending {
+            status: ExecutionStatus::Aborted,
+            output: None,
+            error: None,
+            cause: Some(PARENT_STOPPED.into()),
+            stop_date,
+        };
+        executions::finish(tx, id, &ending)?;
+    }
+    executions::abort_map_runs(tx, parent, stop_date)
+}
+
+/// The cause a child stopped with its parent ends with.
+const PARENT_STOPPED: &str = "The parent execution was stopped.";
+
 /// A write for a map run's child, committed with its parent's next commit.
 #[derive(Debug)]
 pub enum ChildWrite {

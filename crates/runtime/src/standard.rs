@@ -857,6 +857,7 @@ pub async fn close_aborted(
                 stop_date: events::micros(now),
             };
             executions::finish(tx, id, &ending)?;
+            map_children::abort_all(tx, id, now)?;
             executions::complete_machine_deletion(tx, id)?;
             Ok((ending.stop_date, closed(tx, id)?))
         })

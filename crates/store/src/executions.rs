@@ -775,6 +775,31 @@ pub fn map_children(conn: &Db<'_>, parent: i64) -> Result<Vec<StoredChild>, Stor
         .collect()
 }
 
+/// The RUNNING map-run children of execution `parent`: their ids and last event ids.
+pub fn running_map_children(conn: &Db<'_>, parent: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    let ids: Vec<i64> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM executions WHERE parent_id = ?1 AND map_run_arn IS NOT NULL \
+             AND status = 'RUNNING' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([parent], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    ids.into_iter()
+        .map(|id| Ok((id, last_event_id(conn, id)?)))
+        .collect()
+}
+
+/// Closes the RUNNING map runs of execution `id` as ABORTED (it was stopped).
+pub fn abort_map_runs(conn: &Tx<'_>, id: i64, stop_date: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE map_runs SET status = 'ABORTED', stop_date = ?2 WHERE status = 'RUNNING' \
+         AND execution_arn = (SELECT arn FROM executions WHERE id = ?1)",
+    )?
+    .execute(params![id, stop_date])?;
+    Ok(())
+}
+
 /// How many children of a map run are in each status.
 pub fn map_run_counts(
     conn: &Db<'_>,

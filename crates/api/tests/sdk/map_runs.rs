@@ -424,3 +424,72 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
         }
     }
 }
+
+#[tokio::test]
+async fn stopping_the_parent_aborts_its_running_children_and_its_map_run() {
+    let (_s, client) = setup().await;
+    let activity = client
+        .create_activity()
+        .name("never-answered")
+        .send()
+        .await
+        .unwrap()
+        .activity_arn;
+    let arn = create_machine(&client, "stop-kids", &calling_activity(&activity)).await;
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(json!({"items": [{"n": 1}, {"n": 2}, {"n": 3}]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    // Every child waits for a worker that never comes.
+    let deadline = std::time::Instant::now() + WITHIN;
+    let map_run = loop {
+        let runs = client
+            .list_map_runs()
+            .execution_arn(&started.execution_arn)
+            .send()
+            .await
+            .unwrap();
+        if let Some(run) = runs.map_runs.first() {
+            let run = run.map_run_arn.clone();
+            if children(&client, &run).await.len() == 3 {
+                break run;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the children did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    client
+        .stop_execution()
+        .execution_arn(&started.execution_arn)
+        .send()
+        .await
+        .expect("stop");
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Aborted);
+    for kid in children(&client, &map_run).await {
+        assert_eq!(
+            kid.status,
+            ExecutionStatus::Aborted,
+            "{}",
+            kid.execution_arn
+        );
+        let events = history_types(&client, &kid.execution_arn).await;
+        assert_eq!(events.last().unwrap().2, HistoryEventType::ExecutionAborted);
+        let ids: Vec<i64> = events.iter().map(|e| e.0).collect();
+        assert_eq!(ids, (1..=events.len() as i64).collect::<Vec<_>>());
+    }
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status, MapRunStatus::Aborted);
+    assert!(run.stop_date.is_some());
+}
