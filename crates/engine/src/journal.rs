@@ -53,6 +53,19 @@ pub trait Journal {
         None
     }
 
+    /// The limits of the map run `map_run_arn` as `UpdateMapRun` last changed them, if it
+    /// did: the run takes them from its next child on, and judges its failures by them.
+    fn map_run_limits(&self, map_run_arn: &str) -> Option<MapRunConfig> {
+        let _ = map_run_arn;
+        None
+    }
+
+    /// Asks to be told (`wake`) when `UpdateMapRun` changes the map run `map_run_arn`, so
+    /// that children waiting for a place under its limit look at it again.
+    fn watch_map_run(&self, map_run_arn: &str, wake: std::sync::Weak<tokio::sync::Notify>) {
+        let _ = (map_run_arn, wake);
+    }
+
     /// How a map run stands, for `DescribeMapRun`: told once its children are known (with
     /// its configuration) and again when it ends (its final counts).
     fn map_run_progress(&self, progress: &MapRunProgress<'_>) {
@@ -74,8 +87,8 @@ pub struct MapRunProgress<'c> {
     pub executions: MapRunCounts,
 }
 
-/// A map run's limits as its state gave them.
-#[derive(Debug, Clone, Copy)]
+/// A map run's limits as its state gave them (or `UpdateMapRun` changed them).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MapRunConfig {
     /// `MaxConcurrency` (10,000 when not given).
     pub max_concurrency: u64,

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 use switchback_engine::run::TaskHandler;
-use switchback_engine::Clock;
+use switchback_engine::{Clock, MapRunConfig};
 use tokio::sync::{mpsc, Notify};
 
 use crate::worker::Command;
@@ -63,6 +63,11 @@ pub struct Hub {
     commands: OnceLock<Vec<mpsc::UnboundedSender<Command>>>,
     /// `GetActivityTask` polls waiting for work, by activity ARN.
     activity_polls: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Map runs' limits as `UpdateMapRun` last set them, by map run ARN: a running map run
+    /// reads them as it starts each child and when it ends (see `Journal::map_run_limits`).
+    pub map_run_limits: Mutex<HashMap<String, MapRunConfig>>,
+    /// The running map runs that wait to be told of an `UpdateMapRun`, by ARN.
+    pub map_run_watchers: Mutex<HashMap<String, std::sync::Weak<Notify>>>,
     /// The integrations; `None` makes every such task fail with a hint.
     pub tasks: Option<SharedTaskHandler>,
     /// The mock configuration of `--mock-config`.

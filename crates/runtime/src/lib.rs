@@ -575,6 +575,38 @@ impl Runtime {
         retention::sweep(&self.shared.store, self.shared.config.retention);
     }
 
+    /// `UpdateMapRun` changed a map run's limits (already stored, with the execution `parent`
+    /// it runs in marked woken): the run, under way in this process, takes them at once for
+    /// the children that wait for a place, and judges its failures by them. A parent parked
+    /// meanwhile is resumed to do so.
+    pub fn map_run_updated(
+        &self,
+        parent: Option<i64>,
+        map_run_arn: &str,
+        limits: switchback_engine::MapRunConfig,
+    ) {
+        self.shared
+            .hub
+            .map_run_limits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(map_run_arn.to_string(), limits);
+        let mut watchers = self
+            .shared
+            .hub
+            .map_run_watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        watchers.retain(|_, w| w.strong_count() > 0);
+        if let Some(wake) = watchers.get(map_run_arn).and_then(std::sync::Weak::upgrade) {
+            wake.notify_waiters();
+        }
+        drop(watchers);
+        if let Some(parent) = parent {
+            self.shared.hub.wake(parent);
+        }
+    }
+
     /// The server begins to stop: `GetActivityTask` long polls answer now with no task (as
     /// when their wait runs out), so they do not hold up the drain of requests in flight.
     pub fn begin_shutdown(&self) {

@@ -25,7 +25,8 @@ use switchback_engine::interpreter::Interpreter;
 use switchback_engine::mock::Mocks;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::{
-    ChildRun, Driver, Event, EventKind, Journal, MapChild, MapRunProgress, Place, Recorded,
+    ChildRun, Driver, Event, EventKind, Journal, MapChild, MapRunConfig, MapRunProgress, Place,
+    Recorded,
 };
 use switchback_json::Json;
 use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
@@ -453,6 +454,23 @@ impl Journal for StandardDriver {
         self.child_writes
             .borrow_mut()
             .push(map_children::progress(progress));
+    }
+
+    fn map_run_limits(&self, map_run_arn: &str) -> Option<MapRunConfig> {
+        self.hub
+            .map_run_limits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(map_run_arn)
+            .copied()
+    }
+
+    fn watch_map_run(&self, map_run_arn: &str, wake: std::sync::Weak<tokio::sync::Notify>) {
+        self.hub
+            .map_run_watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(map_run_arn.to_string(), wake);
     }
 
     fn map_run_redrive(&self, map_run_arn: &str) -> Option<u64> {

@@ -655,7 +655,8 @@ pub fn put_map_run(conn: &Tx<'_>, m: &MapRunRecord) -> Result<(), StoreError> {
 pub type MapRunLimits = (i64, i64, f64);
 
 /// Records how a map run stands: its counts (JSON of AWS's `itemCounts` and
-/// `executionCounts`) and, once at its start, its limits.
+/// `executionCounts`) and, once at its start, its limits (not over limits already set: a run
+/// resumed after `UpdateMapRun` keeps the updated ones).
 pub fn set_map_run_progress(
     conn: &Tx<'_>,
     arn: &str,
@@ -670,7 +671,7 @@ pub fn set_map_run_progress(
     if let Some((max_concurrency, count, percentage)) = limits {
         conn.prepare_cached(
             "UPDATE map_runs SET max_concurrency = ?2, tolerated_failure_count = ?3, \
-             tolerated_failure_percentage = ?4 WHERE arn = ?1",
+             tolerated_failure_percentage = ?4 WHERE arn = ?1 AND max_concurrency = 0",
         )?
         .execute(params![arn, max_concurrency, count, percentage])?;
     }

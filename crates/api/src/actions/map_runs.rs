@@ -166,7 +166,7 @@ pub async fn update_map_run(state: &AppState, body: Value) -> Result<Value, ApiE
         .store
         .write(move |tx| {
             let Some(mut run) = executions::get_map_run(tx, &arn)? else {
-                return Ok(false);
+                return Ok(None);
             };
             if let Some(m) = max_concurrency {
                 run.max_concurrency = m;
@@ -178,11 +178,25 @@ pub async fn update_map_run(state: &AppState, body: Value) -> Result<Value, ApiE
                 run.tolerated_failure_percentage = p;
             }
             executions::put_map_run(tx, &run)?;
-            Ok(true)
+            // A parent parked while its children wait is woken to look at the new limits.
+            let parent = executions::id_of(tx, &run.execution_arn)?;
+            if let Some(parent) = parent {
+                executions::wake_now(tx, parent)?;
+            }
+            Ok(Some((run, parent)))
         })
         .await?;
-    if !found {
+    let Some((run, parent)) = found else {
         return Err(map_run_does_not_exist(&shown));
-    }
+    };
+    state.runtime.map_run_updated(
+        parent,
+        &run.arn,
+        switchback_engine::MapRunConfig {
+            max_concurrency: run.max_concurrency.max(0) as u64,
+            tolerated_failure_count: run.tolerated_failure_count.max(0) as u64,
+            tolerated_failure_percentage: run.tolerated_failure_percentage,
+        },
+    );
     Ok(json!({}))
 }

@@ -493,3 +493,90 @@ async fn stopping_the_parent_aborts_its_running_children_and_its_map_run() {
     assert_eq!(run.status, MapRunStatus::Aborted);
     assert!(run.stop_date.is_some());
 }
+
+#[tokio::test]
+async fn update_map_run_changes_a_running_map_runs_concurrency_and_tolerance() {
+    let (_s, client) = setup().await;
+    let activity = client
+        .create_activity()
+        .name("updated")
+        .send()
+        .await
+        .unwrap()
+        .activity_arn;
+    let mut definition: Value = serde_json::from_str(&calling_activity(&activity)).unwrap();
+    definition["States"]["M"]["MaxConcurrency"] = json!(1);
+    let arn = create_machine(&client, "update-kids", &definition.to_string()).await;
+    let input = json!({"items": [{"n": 1, "bad": true}, {"n": 2}, {"n": 3}, {"n": 4}]});
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(input.to_string())
+        .send()
+        .await
+        .unwrap();
+    // One child at a time: the first asks for work, and no other does.
+    let first = client
+        .get_activity_task()
+        .activity_arn(&activity)
+        .send()
+        .await
+        .expect("the first task");
+    let first_token = first.task_token.expect("a task");
+    let map_run = only_map_run(&client, &started.execution_arn).await;
+    assert_eq!(children(&client, &map_run).await.len(), 1);
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.max_concurrency, 1);
+    let counts = run.execution_counts.unwrap();
+    assert_eq!((counts.running, counts.pending), (1, 3));
+
+    // Four at a time, and one failure tolerated: the other three start while the first waits.
+    client
+        .update_map_run()
+        .map_run_arn(&map_run)
+        .max_concurrency(4)
+        .tolerated_failure_count(1)
+        .send()
+        .await
+        .expect("update");
+    let mut tokens = Vec::new();
+    for _ in 0..3 {
+        let task = client
+            .get_activity_task()
+            .activity_arn(&activity)
+            .send()
+            .await
+            .expect("a task");
+        tokens.push(task.task_token.expect("a task"));
+    }
+    // All four run at once, none answered yet.
+    let kids = children(&client, &map_run).await;
+    let running = kids
+        .iter()
+        .filter(|k| k.status == ExecutionStatus::Running)
+        .count();
+    assert_eq!(running, 4);
+    client
+        .send_task_failure()
+        .task_token(&first_token)
+        .error("Worker.Broke")
+        .send()
+        .await
+        .expect("failure");
+    for token in tokens {
+        client
+            .send_task_success()
+            .task_token(token)
+            .output("{}")
+            .send()
+            .await
+            .expect("success");
+    }
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
+}

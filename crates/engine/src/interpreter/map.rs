@@ -401,12 +401,26 @@ impl Interpreter<'_> {
                     .unwrap_or(Json::Null)
             })),
         };
+        // How many children run at once: `MaxConcurrency`, until `UpdateMapRun` changes it.
+        let gate = Gate::new(limit);
+        let gate = &gate;
+        let map_run_text = map_run_arn.as_str();
+        let updated_limit = || {
+            self.journal
+                .and_then(|j| j.map_run_limits(map_run_text))
+                .map(|u| u.max_concurrency as usize)
+        };
+        let updated_limit = &updated_limit;
+        if let Some(journal) = self.journal {
+            journal.watch_map_run(map_run_text, Arc::downgrade(&gate.freed));
+        }
         let iterations = inputs.enumerate().map(|(index, input)| {
             // Drawn here, in the map's lane, so a resumed run gives each child the same seed
             // and name (and so finds it again).
             let seed = self.random_u64();
             let name = child_name(name_hi, name_lo, index);
             async move {
+                let _slot = gate.enter(updated_limit).await;
                 let arn = map_run.child_execution(&name).to_string();
                 let kept = recording.then(|| input.clone());
                 let (outcome, start, stop) = self
@@ -416,7 +430,9 @@ impl Interpreter<'_> {
                 (outcome, record)
             }
         });
-        let mut results = stream::iter(iterations).buffered(limit);
+        // Up to AWS's most children at once (or more, when the state asks for more); the gate
+        // holds them to the current limit.
+        let mut results = stream::iter(iterations).buffered(limit.max(DISTRIBUTED_MAX_CONCURRENCY));
         let mut outputs = Vec::new();
         let mut children = Vec::new();
         let mut failures = 0usize;
@@ -478,6 +494,15 @@ impl Interpreter<'_> {
             }
             None => Json::from(outputs),
         };
+        // The tolerated failures as `UpdateMapRun` last set them, if it did.
+        let (tolerated_count, tolerated_pct) =
+            match self.journal.and_then(|j| j.map_run_limits(&map_run_arn)) {
+                Some(update) => (
+                    Some(update.tolerated_failure_count as f64),
+                    Some(update.tolerated_failure_percentage),
+                ),
+                None => (tolerated_count, tolerated_pct),
+            };
         let tolerated = failures == 0
             || tolerated_count.is_some_and(|c| failures as f64 <= c)
             || tolerated_pct
@@ -726,6 +751,53 @@ impl Interpreter<'_> {
         if let Some(journal) = self.journal {
             journal.map_run_progress(progress);
         }
+    }
+}
+
+/// How many children of a map run may run at once. A plain limit would do, were it not for
+/// `UpdateMapRun`, which changes it while the run goes on.
+struct Gate {
+    limit: Cell<usize>,
+    running: Cell<usize>,
+    /// Told when a child ends (one waiter), or when `UpdateMapRun` changed the run (all of
+    /// them: see `Journal::watch_map_run`).
+    freed: Arc<tokio::sync::Notify>,
+}
+
+impl Gate {
+    fn new(limit: usize) -> Gate {
+        Gate {
+            limit: Cell::new(limit.max(1)),
+            running: Cell::new(0),
+            freed: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Waits for a place under the limit, taking the limit `updated` gives (if any) each
+    /// time it looks; the place is held until the slot is dropped.
+    async fn enter(&self, updated: &dyn Fn() -> Option<usize>) -> Slot<'_> {
+        loop {
+            if let Some(limit) = updated() {
+                // 0 as AWS means it: no limit of its own (the stream around the gate still
+                // bounds the run).
+                self.limit.set(if limit == 0 { usize::MAX } else { limit });
+            }
+            if self.running.get() < self.limit.get() {
+                self.running.set(self.running.get() + 1);
+                return Slot(self);
+            }
+            self.freed.notified().await;
+        }
+    }
+}
+
+/// A child's place under a [`Gate`]'s limit.
+struct Slot<'g>(&'g Gate);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.running.set(self.0.running.get() - 1);
+        self.0.freed.notify_one();
     }
 }
 
