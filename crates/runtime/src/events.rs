@@ -241,6 +241,22 @@ pub fn timestamp(micros: i64) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+/// The row of `ExecutionRedriven` (the `redrive_count`th redrive, at `now` in microseconds)
+/// after the event `last`: written by the runtime, outside the interpreter's lanes.
+pub fn redriven_row(last: i64, now: i64, redrive_count: u64) -> EventRow {
+    let event = Event {
+        id: last as u64 + 1,
+        previous_event_id: last as u64,
+        timestamp: timestamp(now),
+        kind: EventKind::ExecutionRedriven { redrive_count },
+    };
+    to_row(
+        &event,
+        crate::journal::OUTSIDE_PLACE,
+        &mut PayloadWriter::default(),
+    )
+}
+
 /// What a resumed execution needs to know of a stored event.
 pub fn to_recorded(row: &EventRow) -> (Place, Recorded) {
     let recorded = Recorded {

@@ -549,19 +549,7 @@ impl Runtime {
                 }
                 let last = executions::last_event_id(tx, e.id)?;
                 executions::redrive(tx, e.id, now)?;
-                let redriven = Event {
-                    id: last as u64 + 1,
-                    previous_event_id: last as u64,
-                    timestamp: events::timestamp(now),
-                    kind: EventKind::ExecutionRedriven {
-                        redrive_count: e.redrive_count as u64 + 1,
-                    },
-                };
-                let row = events::to_row(
-                    &redriven,
-                    journal::OUTSIDE_PLACE,
-                    &mut events::PayloadWriter::default(),
-                );
+                let row = events::redriven_row(last, now, e.redrive_count as u64 + 1);
                 executions::append_events(tx, e.id, &[row])?;
                 Ok(Ok(e.id))
             })

@@ -250,19 +250,7 @@ impl StoredChildren {
         let mut rows = stored.events;
         if redrive {
             let last = rows.iter().map(|r| r.id).max().unwrap_or(0);
-            let event = Event {
-                id: last as u64 + 1,
-                previous_event_id: last as u64,
-                timestamp: events::timestamp(now),
-                kind: EventKind::ExecutionRedriven {
-                    redrive_count: record.redrive_count as u64 + 1,
-                },
-            };
-            let row = events::to_row(
-                &event,
-                journal::OUTSIDE_PLACE,
-                &mut PayloadWriter::default(),
-            );
+            let row = events::redriven_row(last, now, record.redrive_count as u64 + 1);
             let mut w = writes.borrow_mut();
             w.push(ChildWrite::Redriven(arn.clone(), now));
             w.push(ChildWrite::Event(arn.clone(), row.clone()));

@@ -460,14 +460,7 @@ pub async fn list_executions(state: &AppState, body: Value) -> Result<Value, Api
         }
     }
     let scope = format!("ListExecutions:{arn_text}");
-    let page = PageRequest::decode(limit, token.as_deref(), &scope)?;
-    let after = match page.after.as_deref() {
-        None => None,
-        Some(c) => Some(
-            parse_cursor(c)
-                .ok_or_else(|| ApiError::invalid_token(token.as_deref().unwrap_or_default()))?,
-        ),
-    };
+    let after = listing_cursor(limit, token.as_deref(), &scope)?;
     let machine_arn = parsed.machine_arn().clone();
     let rows = state
         .store
@@ -509,14 +502,7 @@ async fn list_map_run_children(
         .parse::<switchback_types::MapRunArn>()
         .map_err(|e| ApiError::invalid_arn(e.0))?;
     let scope = format!("ListExecutions:{map_run}");
-    let page = PageRequest::decode(limit, token.as_deref(), &scope)?;
-    let after = match page.after.as_deref() {
-        None => None,
-        Some(c) => Some(
-            parse_cursor(c)
-                .ok_or_else(|| ApiError::invalid_token(token.as_deref().unwrap_or_default()))?,
-        ),
-    };
+    let after = listing_cursor(limit, token.as_deref(), &scope)?;
     let owned = map_run.to_string();
     let rows = state
         .store
@@ -555,6 +541,19 @@ fn item_count(input: &str) -> usize {
         }
         _ => 1,
     }
+}
+
+/// Where a page of `ListExecutions` starts: after the `(start date, id)` its token names.
+fn listing_cursor(
+    limit: usize,
+    token: Option<&str>,
+    scope: &str,
+) -> Result<Option<(i64, i64)>, ApiError> {
+    let page = PageRequest::decode(limit, token, scope)?;
+    page.after
+        .as_deref()
+        .map(|c| parse_cursor(c).ok_or_else(|| ApiError::invalid_token(token.unwrap_or_default())))
+        .transpose()
 }
 
 fn parse_cursor(c: &str) -> Option<(i64, i64)> {
