@@ -116,14 +116,7 @@ impl Client {
         state_machine_arn: &str,
         status_filter: Option<&str>,
     ) -> Result<Vec<Value>, ClientError> {
-        let mut request = json!({ "stateMachineArn": state_machine_arn, "maxResults": PAGE_SIZE });
-        if let (Some(status), Some(obj)) = (status_filter, request.as_object_mut()) {
-            obj.insert(
-                "statusFilter".to_string(),
-                Value::String(status.to_string()),
-            );
-        }
-        self.all_pages("ListExecutions", request, "executions")
+        self.list_executions_of("stateMachineArn", state_machine_arn, status_filter)
             .await
     }
 
@@ -134,7 +127,18 @@ impl Client {
         map_run_arn: &str,
         status_filter: Option<&str>,
     ) -> Result<Vec<Value>, ClientError> {
-        let mut request = json!({ "mapRunArn": map_run_arn, "maxResults": PAGE_SIZE });
+        self.list_executions_of("mapRunArn", map_run_arn, status_filter)
+            .await
+    }
+
+    /// `ListExecutions` by `key` (`stateMachineArn` or `mapRunArn`), every page.
+    async fn list_executions_of(
+        &self,
+        key: &str,
+        arn: &str,
+        status_filter: Option<&str>,
+    ) -> Result<Vec<Value>, ClientError> {
+        let mut request = json!({ key: arn, "maxResults": PAGE_SIZE });
         if let (Some(status), Some(obj)) = (status_filter, request.as_object_mut()) {
             obj.insert(
                 "statusFilter".to_string(),
