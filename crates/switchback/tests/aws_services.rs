@@ -1205,6 +1205,95 @@ async fn a_distributed_map_reads_its_items_from_s3_csv_json_json_lines_and_listi
     assert_eq!(failed_records[0]["Cause"], "no b");
 }
 
+/// A distributed map over `key` whose children (Express, in batches of 1,000) each tell how
+/// many items they got, the sum of their `i`, and how many kept their text `t` intact.
+fn counting_map(key: &str, input_type: &str) -> Value {
+    json!({
+        "StartAt": "Count",
+        "States": {"Count": {
+            "Type": "Map",
+            "ItemReader": {
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": input_type},
+                "Parameters": {"Bucket.$": "$.bucket", "Key": key}
+            },
+            "ItemBatcher": {"MaxItemsPerBatch": 1000, "BatchInput": {"t.$": "$.t"}},
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "Sum",
+                "States": {"Sum": {
+                    "Type": "Pass",
+                    "QueryLanguage": "JSONata",
+                    "Output": "{% {'n': $count($states.input.Items), 'sum': $sum($states.input.Items.i), 'intact': $count($states.input.Items[t = $states.input.BatchInput.t])} %}",
+                    "End": true
+                }}
+            },
+            "End": true
+        }}
+    })
+}
+
+#[tokio::test]
+async fn a_distributed_map_reads_a_large_object_a_range_at_a_time_with_every_character_intact() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let bucket = "map-large";
+    // 100,000 items of about 190 bytes, with two-, three- and four-byte characters: about
+    // 19 MB, so read in three ranges whose ends fall inside characters. The same items as
+    // JSON Lines and as one JSON array on a single line; and an empty object.
+    let text = "é✓😀".repeat(20);
+    moto.boto3(
+        "s3.create_bucket(Bucket=ARGS['bucket'])\n\
+         lines = ['{\"i\": %d, \"t\": \"%s\"}' % (i, ARGS['t']) for i in range(100000)]\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='large.jsonl', Body=('\\n'.join(lines) + '\\n').encode())\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='large.json', Body=('[' + ','.join(lines) + ']').encode())\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='empty.jsonl', Body=b'')\n\
+         result = True",
+        &json!({"bucket": bucket, "t": text}),
+    );
+    let serve = Serve::start(
+        "map-large",
+        &config_for(&moto),
+        &[("SWITCHBACK_LOG", "switchback_engine=debug,warn")],
+    )
+    .await;
+    let input = json!({"bucket": bucket, "t": text});
+    for (key, input_type) in [("large.jsonl", "JSONL"), ("large.json", "JSON")] {
+        let (described, history) = serve
+            .run(
+                &format!("map-{input_type}"),
+                &counting_map(key, input_type),
+                &input,
+            )
+            .await;
+        let output = succeeded(&described, &history);
+        let batches = output.as_array().expect("one result a batch");
+        assert_eq!(batches.len(), 100, "{key}");
+        let total = |field: &str| -> f64 {
+            batches
+                .iter()
+                .map(|b| b[field].as_f64().unwrap_or(0.0))
+                .sum()
+        };
+        assert_eq!(total("n"), 100_000.0, "{key}: every item once");
+        assert_eq!(total("sum"), 4_999_950_000.0, "{key}: every item once");
+        assert_eq!(total("intact"), 100_000.0, "{key}: every character intact");
+    }
+    let (described, history) = serve
+        .run("map-empty", &counting_map("empty.jsonl", "JSONL"), &input)
+        .await;
+    assert_eq!(succeeded(&described, &history), json!([]));
+    // Each large object was read in three ranges (of 8 MiB at most).
+    let log = std::fs::read_to_string(&serve.log).unwrap_or_default();
+    let ranges = log
+        .lines()
+        .filter(|l| l.contains("read a range of an item reader's object"))
+        .count();
+    assert_eq!(ranges, 6, "{log}");
+}
+
 #[tokio::test]
 async fn aws_sdk_calls_each_protocol_json_query_ec2_and_rest_json() {
     let Some(tools) = moto::tools("aws_services") else {

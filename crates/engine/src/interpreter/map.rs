@@ -13,11 +13,12 @@ use switchback_asl::{Failure, MapMode, MapSpec, QueryLanguage};
 use switchback_json::{Array, Json};
 
 use super::data_flow::jsonata_source;
+use super::item_reader::reader_failed;
 use super::result_writer::ChildResult;
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::context::ExecutionInfo;
 use crate::history::{EventKind, IterationPhase};
-use crate::items::batch::{batches, BatchLimits};
+use crate::items::batch::{batches, BatchLimits, Batcher, Batches};
 use crate::items::LazyItems;
 use crate::journal::{ChildRun, MapChild, MapRunConfig, MapRunCounts, MapRunProgress};
 use crate::vars::Vars;
@@ -353,10 +354,12 @@ impl Interpreter<'_> {
         let children_of = &children_of;
         let map_run = &map_run;
         // Items per child, when a child may take more than one (a batch).
-        let item_counts: Vec<u64> = match &inputs {
+        let mut inputs = inputs;
+        let item_counts: Vec<u64> = match &mut inputs {
             ChildInputs::Listed(listed) if spec.item_batcher.is_some() => {
                 listed.iter().map(|i| batch_items(spec, i)).collect()
             }
+            ChildInputs::ReadBatches { counts, .. } => std::mem::take(counts),
             _ => Vec::new(),
         };
         let items_total = match item_counts.is_empty() {
@@ -393,13 +396,23 @@ impl Interpreter<'_> {
         // at every commit.
         let (name_hi, name_lo) = (self.random_u64(), self.random_u64());
         let seen: &Frame = frame;
+        // Checked through the item selector when the object was read: it cannot fail now.
+        let selected = move |(index, item)| {
+            self.item_input(run, spec, base, index, item, seen)
+                .unwrap_or(Json::Null)
+        };
+        // Why an object's items stopped early, if they did (its spool could not be read back).
+        let mut spool_fault = None;
         let inputs: Box<dyn Iterator<Item = Json> + '_> = match inputs {
             ChildInputs::Listed(listed) => Box::new(listed.into_iter()),
-            // Checked through the item selector when the object was read: it cannot fail now.
-            ChildInputs::Read(items) => Box::new(items.enumerate().map(move |(index, item)| {
-                self.item_input(run, spec, base, index, item, seen)
-                    .unwrap_or(Json::Null)
-            })),
+            ChildInputs::Read(items) => {
+                spool_fault = Some(items.fault());
+                Box::new(items.enumerate().map(selected))
+            }
+            ChildInputs::ReadBatches { items, batcher, .. } => {
+                spool_fault = Some(items.fault());
+                Box::new(Batches::new(items.enumerate().map(selected), batcher))
+            }
         };
         // How many children run at once: `MaxConcurrency`, until `UpdateMapRun` changes it.
         let gate = Gate::new(limit);
@@ -470,6 +483,9 @@ impl Interpreter<'_> {
             }
         }
         drop(results);
+        if let Some(fault) = spool_fault.and_then(|f| f.borrow_mut().take()) {
+            return Err(self.map_run_failed(reader_failed(fault), frame));
+        }
         let ended = |failed: u64, total: u64| MapRunCounts {
             succeeded: total - failed,
             failed,
@@ -533,8 +549,9 @@ impl Interpreter<'_> {
     }
 
     /// The inputs of a map run's children: its items (read now when it has a reader), in
-    /// batches when it has an `ItemBatcher`. A CSV or JSON Lines object without a batcher is
-    /// decoded as the children take its items (each checked through the item selector first).
+    /// batches when it has an `ItemBatcher`. A CSV, JSON or JSON Lines object is decoded as the
+    /// children take its items (each checked through the item selector, and counted into
+    /// batches, as the object is read).
     async fn map_run_inputs(
         &self,
         run: &StateRun<'_>,
@@ -543,26 +560,83 @@ impl Interpreter<'_> {
         base: &Json,
         frame: &mut Frame,
     ) -> Result<ChildInputs, Fault> {
-        let inputs = match items {
-            Items::Given(inputs) => inputs,
-            Items::Read(reader)
-                if spec.item_batcher.is_none() && Interpreter::reads_lazily(reader) =>
-            {
-                let prepared = self.reader_request(run, reader, base, frame)?;
-                let seen: &Frame = frame;
-                let mut check = |index, item| {
-                    self.item_input(run, spec, base, index, item, seen)
-                        .map(drop)
-                };
-                let items = self
-                    .read_items_lazily(run, reader, prepared, &mut check)
-                    .await?;
-                return Ok(ChildInputs::Read(items));
+        let reader = match items {
+            Items::Given(inputs) => return self.listed_inputs(run, spec, inputs, base, frame),
+            Items::Read(reader) if !Interpreter::reads_lazily(reader) => {
+                let inputs = self.read_inputs(run, spec, reader, base, frame).await?;
+                return self.listed_inputs(run, spec, inputs, base, frame);
             }
-            Items::Read(reader) => self.read_inputs(run, spec, reader, base, frame).await?,
+            Items::Read(reader) => reader,
         };
-        let Some(batcher) = &spec.item_batcher else {
+        // The batcher's fields are evaluated now, to count the batches as the items are
+        // read, but a fault of theirs comes after the reader's, as when items are listed.
+        let batching = spec
+            .item_batcher
+            .as_ref()
+            .map(|_| self.batching(run, spec, base, frame));
+        let prepared = self.reader_request(run, reader, base, frame)?;
+        let mut counting = match &batching {
+            Some(Ok((limits, batch_input))) => {
+                Some((Batcher::new(*limits, batch_input.clone()), Vec::new()))
+            }
+            _ => None,
+        };
+        let seen: &Frame = frame;
+        let mut check = |index, item| {
+            let input = self.item_input(run, spec, base, index, item, seen)?;
+            if let Some((batcher, counts)) = &mut counting {
+                counts.extend(batcher.push(input).map(|b| batch_items(spec, &b)));
+            }
+            Ok(())
+        };
+        let items = self
+            .read_items_lazily(run, reader, prepared, &mut check)
+            .await?;
+        match (batching, counting) {
+            (Some(Err(f)), _) => Err(f),
+            (Some(Ok((limits, batch_input))), Some((mut batcher, mut counts))) => {
+                counts.extend(batcher.finish().map(|b| batch_items(spec, &b)));
+                Ok(ChildInputs::ReadBatches {
+                    items,
+                    batcher: Batcher::new(limits, batch_input),
+                    counts,
+                })
+            }
+            _ => Ok(ChildInputs::Read(items)),
+        }
+    }
+
+    /// The inputs of children whose items are at hand: in batches when the map has an
+    /// `ItemBatcher`.
+    fn listed_inputs(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        inputs: Vec<Json>,
+        base: &Json,
+        frame: &mut Frame,
+    ) -> Result<ChildInputs, Fault> {
+        if spec.item_batcher.is_none() {
             return Ok(ChildInputs::Listed(inputs));
+        }
+        let (limits, batch_input) = self.batching(run, spec, base, frame)?;
+        Ok(ChildInputs::Listed(batches(
+            inputs,
+            limits,
+            batch_input.as_ref(),
+        )))
+    }
+
+    /// An `ItemBatcher`'s limits and `BatchInput`, evaluated (none without a batcher).
+    fn batching(
+        &self,
+        run: &StateRun<'_>,
+        spec: &MapSpec,
+        base: &Json,
+        frame: &mut Frame,
+    ) -> Result<(BatchLimits, Option<Json>), Fault> {
+        let Some(batcher) = &spec.item_batcher else {
+            return Ok((BatchLimits::default(), None));
         };
         let limits = BatchLimits {
             max_items: self.batch_limit(
@@ -587,11 +661,7 @@ impl Interpreter<'_> {
             }
             None => None,
         };
-        Ok(ChildInputs::Listed(batches(
-            inputs,
-            limits,
-            batch_input.as_ref(),
-        )))
+        Ok((limits, batch_input))
     }
 
     /// One of an `ItemBatcher`'s limits: a positive whole number, or none.
@@ -807,13 +877,23 @@ enum ChildInputs {
     Listed(Vec<Json>),
     /// Items of an object, decoded as they are taken; each goes through the item selector.
     Read(LazyItems),
+    /// Items of an object, decoded as they are taken, each through the item selector, then
+    /// into batches.
+    ReadBatches {
+        items: LazyItems,
+        batcher: Batcher,
+        /// How many items each batch holds (counted when the object was read).
+        counts: Vec<u64>,
+    },
 }
 
 impl ChildInputs {
+    /// How many children there are.
     fn len(&self) -> usize {
         match self {
             ChildInputs::Listed(listed) => listed.len(),
             ChildInputs::Read(items) => items.len(),
+            ChildInputs::ReadBatches { counts, .. } => counts.len(),
         }
     }
 }

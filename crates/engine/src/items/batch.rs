@@ -18,40 +18,118 @@ pub struct BatchLimits {
 
 /// `items` in batches within `limits`, each with `batch_input`.
 pub fn batches(items: Vec<Json>, limits: BatchLimits, batch_input: Option<&Json>) -> Vec<Json> {
-    // `{"Items":[]}`, and `"BatchInput":…,` before it when there is one.
-    let empty = 12 + batch_input.map_or(0, |b| 14 + b.size());
-    let mut out = Vec::new();
-    let mut batch: Vec<Json> = Vec::new();
-    let mut bytes = empty;
-    for item in items {
-        // The item, and a comma before it unless it is the first.
-        let added = item.size() + usize::from(!batch.is_empty());
-        let full_by_count = limits
-            .max_items
-            .is_some_and(|max| batch.len() as u64 >= max);
-        let full_by_bytes = limits
-            .max_bytes
-            .is_some_and(|max| (bytes + added) as u64 > max);
-        if !batch.is_empty() && (full_by_count || full_by_bytes) {
-            out.push(batch_value(std::mem::take(&mut batch), batch_input));
-            bytes = empty;
-        }
-        bytes += item.size() + usize::from(!batch.is_empty());
-        batch.push(item);
-    }
-    if !batch.is_empty() {
-        out.push(batch_value(batch, batch_input));
-    }
+    let mut batcher = Batcher::new(limits, batch_input.cloned());
+    let mut out: Vec<Json> = items.into_iter().filter_map(|i| batcher.push(i)).collect();
+    out.extend(batcher.finish());
     out
 }
 
-fn batch_value(items: Vec<Json>, batch_input: Option<&Json>) -> Json {
-    let mut map = Map::with_capacity_and_hasher(2, Default::default());
-    if let Some(b) = batch_input {
-        map.insert("BatchInput".into(), b.clone());
+/// Groups items into batches as they come, so a map run that reads millions of items never
+/// holds more than one batch of them.
+#[derive(Debug)]
+pub struct Batcher {
+    limits: BatchLimits,
+    batch_input: Option<Json>,
+    /// The compact text of an empty batch: `{"Items":[]}`, and `"BatchInput":…,` before it
+    /// when there is one.
+    empty: usize,
+    /// The batch being filled.
+    batch: Vec<Json>,
+    /// The compact text of the batch being filled.
+    bytes: usize,
+}
+
+impl Batcher {
+    /// A batcher within `limits`, each batch with `batch_input`.
+    pub fn new(limits: BatchLimits, batch_input: Option<Json>) -> Batcher {
+        let empty = 12 + batch_input.as_ref().map_or(0, |b| 14 + b.size());
+        Batcher {
+            limits,
+            batch_input,
+            empty,
+            batch: Vec::new(),
+            bytes: empty,
+        }
     }
-    map.insert("Items".into(), Json::from(items));
-    Json::Object(Object::from(map))
+
+    /// Adds the next item: the batch it does not fit in, when it starts a new one.
+    pub fn push(&mut self, item: Json) -> Option<Json> {
+        // The item, and a comma before it unless it is the first.
+        let added = item.size() + usize::from(!self.batch.is_empty());
+        let full_by_count = self
+            .limits
+            .max_items
+            .is_some_and(|max| self.batch.len() as u64 >= max);
+        let full_by_bytes = self
+            .limits
+            .max_bytes
+            .is_some_and(|max| (self.bytes + added) as u64 > max);
+        let full = match !self.batch.is_empty() && (full_by_count || full_by_bytes) {
+            true => {
+                self.bytes = self.empty;
+                let items = std::mem::take(&mut self.batch);
+                Some(self.batch_value(items))
+            }
+            false => None,
+        };
+        self.bytes += item.size() + usize::from(!self.batch.is_empty());
+        self.batch.push(item);
+        full
+    }
+
+    /// The last batch, if any item is left.
+    pub fn finish(&mut self) -> Option<Json> {
+        if self.batch.is_empty() {
+            return None;
+        }
+        self.bytes = self.empty;
+        let items = std::mem::take(&mut self.batch);
+        Some(self.batch_value(items))
+    }
+
+    fn batch_value(&self, items: Vec<Json>) -> Json {
+        let mut map = Map::with_capacity_and_hasher(2, Default::default());
+        if let Some(b) = &self.batch_input {
+            map.insert("BatchInput".into(), b.clone());
+        }
+        map.insert("Items".into(), Json::from(items));
+        Json::Object(Object::from(map))
+    }
+}
+
+/// The batches of an iterator's items, made as they are taken.
+pub struct Batches<I> {
+    items: I,
+    batcher: Batcher,
+    done: bool,
+}
+
+impl<I: Iterator<Item = Json>> Batches<I> {
+    /// `items` in batches made by `batcher`.
+    pub fn new(items: I, batcher: Batcher) -> Batches<I> {
+        Batches {
+            items,
+            batcher,
+            done: false,
+        }
+    }
+}
+
+impl<I: Iterator<Item = Json>> Iterator for Batches<I> {
+    type Item = Json;
+
+    fn next(&mut self) -> Option<Json> {
+        if self.done {
+            return None;
+        }
+        for item in self.items.by_ref() {
+            if let Some(full) = self.batcher.push(item) {
+                return Some(full);
+            }
+        }
+        self.done = true;
+        self.batcher.finish()
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +164,9 @@ mod tests {
             [r#"{"BatchInput":{"run":"a"},"Items":[0]}"#]
         );
         assert!(batches(Vec::new(), limits, None).is_empty());
+        let lazy: Vec<Json> =
+            Batches::new(numbers(5).into_iter(), Batcher::new(limits, None)).collect();
+        assert_eq!(texts(&lazy), texts(&batches(numbers(5), limits, None)));
     }
 
     #[test]

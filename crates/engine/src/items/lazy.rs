@@ -1,72 +1,136 @@
-//! An object's items handed out one at a time, decoded from its text only when asked for.
+//! An object's items handed out one at a time, decoded from its bytes only when asked for.
 //!
 //! A map run over a million lines of JSON Lines would otherwise hold a million decoded items
-//! (a few hundred bytes each) before its first child starts. [`LazyItems`] keeps the object's
-//! text instead (a few dozen bytes an item) and decodes the next piece of it as the children
-//! are started. The text is checked whole first ([`LazyItems::check`]: every item decoded once
-//! and dropped), so a fault still fails the reader before any child runs, as AWS does.
+//! (a few hundred bytes each) before its first child starts. The object's bytes are checked as
+//! they arrive ([`LazyCheck`]: every item decoded once, seen by the caller and dropped, so a
+//! fault still fails the reader before any child runs, as AWS does) and kept in a [`Spool`]
+//! (in memory while small, else in a temporary file). [`LazyItems`] then decodes them again a
+//! piece at a time as the children are started: memory stays flat in the object's size.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use switchback_asl::model::ReaderInputType;
 use switchback_json::Json;
 
-use super::{ItemDecoder, ItemReaderError, MaxItems};
+use super::{ItemDecoder, ItemReaderError, MaxItems, Spool};
 
-/// How much of the text is decoded at a time.
+/// How much of the spool is decoded at a time.
 const PIECE: usize = 64 * 1024;
 
-/// The items of one object, decoded from its text as they are taken.
+/// An object being read: each piece decoded (to check it) and kept for [`LazyItems`].
 #[derive(Debug)]
-pub struct LazyItems {
-    text: Vec<u8>,
-    /// How much of `text` the decoder has been fed.
-    fed: usize,
-    /// `None` once the text is finished.
-    decoder: Option<ItemDecoder>,
-    /// Items decoded and not yet taken.
-    ready: VecDeque<Json>,
-    /// How many items there are in all.
+pub struct LazyCheck {
+    input_type: ReaderInputType,
+    max_items: MaxItems,
+    decoder: ItemDecoder,
+    spool: Spool,
+    /// How many items were seen.
     len: usize,
 }
 
-impl LazyItems {
-    /// Checks the object's text (`text` read as `input_type`, to `max_items`), counting its
-    /// items: the first fault is the reader's. Then hands the items out one at a time.
-    pub fn check(
+impl LazyCheck {
+    /// Starts reading an object of `input_type`, to `max_items`.
+    pub fn new(
         input_type: &ReaderInputType,
         max_items: MaxItems,
-        text: Vec<u8>,
+    ) -> Result<LazyCheck, ItemReaderError> {
+        Ok(LazyCheck {
+            input_type: input_type.clone(),
+            max_items,
+            decoder: ItemDecoder::new(input_type, max_items)?,
+            spool: Spool::new(),
+            len: 0,
+        })
+    }
+
+    /// Whether `MaxItems` items were read: the rest of the object need not be fetched.
+    pub fn is_full(&self) -> bool {
+        self.decoder.is_full()
+    }
+
+    /// Reads the next piece of the object, handing `each` every item completed in it (with its
+    /// index); the first fault, the decoder's or `each`'s, ends the reading.
+    pub fn feed(
+        &mut self,
+        bytes: &[u8],
+        each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
+    ) -> Result<(), ItemReaderError> {
+        if self.is_full() {
+            return Ok(());
+        }
+        self.spool.write(bytes).map_err(spool_failed)?;
+        let (len, mut fault) = (&mut self.len, None);
+        self.decoder.feed(bytes, &mut |item| {
+            if fault.is_none() {
+                fault = each(*len, item).err();
+            }
+            *len += 1;
+        })?;
+        fault.map_or(Ok(()), Err)
+    }
+
+    /// Ends the object: its items, to be handed out again, or the first fault.
+    pub fn finish(
+        mut self,
         each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
     ) -> Result<LazyItems, ItemReaderError> {
-        let mut len = 0usize;
-        let mut fault = None;
-        let mut count = |item: Json| {
+        let (len, mut fault) = (&mut self.len, None);
+        self.decoder.finish(&mut |item| {
             if fault.is_none() {
-                if let Err(e) = each(len, item) {
-                    fault = Some(e);
-                }
+                fault = each(*len, item).err();
             }
-            len += 1;
-        };
-        let mut decoder = ItemDecoder::new(input_type, max_items)?;
-        for piece in text.chunks(PIECE) {
-            decoder.feed(piece, &mut count)?;
-            if decoder.is_full() {
-                break;
-            }
-        }
-        decoder.finish(&mut count)?;
+            *len += 1;
+        })?;
         if let Some(e) = fault {
             return Err(e);
         }
         Ok(LazyItems {
-            text,
-            fed: 0,
-            decoder: Some(ItemDecoder::new(input_type, max_items)?),
+            spool: self.spool,
+            decoder: Some(ItemDecoder::new(&self.input_type, self.max_items)?),
             ready: VecDeque::new(),
-            len,
+            buf: Vec::new(),
+            len: self.len,
+            fault: Rc::default(),
         })
+    }
+}
+
+/// The items of one object, decoded from its spooled bytes as they are taken.
+#[derive(Debug)]
+pub struct LazyItems {
+    spool: Spool,
+    /// `None` once the bytes are finished.
+    decoder: Option<ItemDecoder>,
+    /// Items decoded and not yet taken.
+    ready: VecDeque<Json>,
+    /// The piece being decoded (allocated at the first item).
+    buf: Vec<u8>,
+    /// How many items there are in all.
+    len: usize,
+    /// Why the items stopped before the last, if the spool could not be read back.
+    fault: Rc<RefCell<Option<ItemReaderError>>>,
+}
+
+impl LazyItems {
+    /// Checks a whole object held in memory (`bytes` read as `input_type`, to `max_items`),
+    /// handing `each` every item: the first fault is the reader's. Then hands the items out
+    /// one at a time.
+    pub fn check(
+        input_type: &ReaderInputType,
+        max_items: MaxItems,
+        bytes: &[u8],
+        each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
+    ) -> Result<LazyItems, ItemReaderError> {
+        let mut check = LazyCheck::new(input_type, max_items)?;
+        for piece in bytes.chunks(PIECE) {
+            check.feed(piece, each)?;
+            if check.is_full() {
+                break;
+            }
+        }
+        check.finish(each)
     }
 
     /// How many items there are in all (taken or not).
@@ -78,6 +142,12 @@ impl LazyItems {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// Where to find, once the items are taken, why they stopped early (if they did): the
+    /// spool's file could not be read back.
+    pub fn fault(&self) -> Rc<RefCell<Option<ItemReaderError>>> {
+        self.fault.clone()
+    }
 }
 
 impl Iterator for LazyItems {
@@ -88,19 +158,43 @@ impl Iterator for LazyItems {
             let decoder = self.decoder.as_mut()?;
             let ready = &mut self.ready;
             let mut push = |item: Json| ready.push_back(item);
-            // The text was checked whole: decoding it again cannot fail.
-            if self.fed < self.text.len() && !decoder.is_full() {
-                let end = (self.fed + PIECE).min(self.text.len());
-                let _ = decoder.feed(&self.text[self.fed..end], &mut push);
-                self.fed = end;
+            let buf = &mut self.buf;
+            if buf.is_empty() {
+                buf.resize(PIECE, 0);
+            }
+            let n = match decoder.is_full() {
+                true => 0,
+                false => match self.spool.read_next(buf) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        *self.fault.borrow_mut() = Some(spool_failed(e));
+                        self.decoder = None;
+                        self.spool.clear();
+                        self.buf = Vec::new();
+                        return None;
+                    }
+                },
+            };
+            // The bytes were checked whole: decoding them again cannot fail.
+            if n > 0 {
+                let _ = decoder.feed(&buf[..n], &mut push);
             } else if let Some(decoder) = self.decoder.take() {
                 let _ = decoder.finish(&mut push);
-                // The text is of no use any more.
-                self.text = Vec::new();
+                // The bytes are of no use any more.
+                self.spool.clear();
+                self.buf = Vec::new();
             }
         }
         self.ready.pop_front()
     }
+}
+
+/// The reader's fault when its spool fails (a full or failing disk).
+fn spool_failed(e: std::io::Error) -> ItemReaderError {
+    ItemReaderError::new(format!(
+        "the object's items could not be kept in a temporary file ({e}): check the space \
+         left in the temporary directory (TMPDIR)"
+    ))
 }
 
 #[cfg(test)]
@@ -114,7 +208,7 @@ mod tests {
         let items = LazyItems::check(
             &ReaderInputType::JsonLines,
             MaxItems::All,
-            text.into_bytes(),
+            text.as_bytes(),
             &mut |_, _| {
                 seen += 1;
                 Ok(())
@@ -133,8 +227,35 @@ mod tests {
     }
 
     #[test]
+    fn an_object_too_large_for_memory_is_read_back_from_its_file() {
+        // Long lines, so the spool outgrows memory with few items.
+        let pad = "x".repeat(4000);
+        let lines = super::super::spool::IN_MEMORY_LIMIT / 4000 + 500;
+        let mut check = LazyCheck::new(&ReaderInputType::Json, MaxItems::All).unwrap();
+        let mut each = |_, _| Ok(());
+        check.feed(b"[", &mut each).unwrap();
+        for i in 0..lines {
+            let sep = if i == 0 { "" } else { "," };
+            let item = format!("{sep}{{\"n\":{i},\"pad\":\"{pad}\"}}");
+            check.feed(item.as_bytes(), &mut each).unwrap();
+        }
+        check.feed(b"]", &mut each).unwrap();
+        assert!(check.spool.on_disk());
+        let items = check.finish(&mut each).unwrap();
+        assert_eq!(items.len(), lines);
+        let fault = items.fault();
+        let mut count = 0;
+        for (i, item) in items.enumerate() {
+            assert_eq!(item.get("n").map(|n| n.to_serde()), Some(i.into()));
+            count += 1;
+        }
+        assert_eq!(count, lines);
+        assert!(fault.borrow().is_none());
+    }
+
+    #[test]
     fn a_bad_line_or_a_refused_item_fails_the_check_and_max_items_stops_it() {
-        let bad = b"{\"n\": 1}\nnot json\n".to_vec();
+        let bad = b"{\"n\": 1}\nnot json\n";
         let e = LazyItems::check(
             &ReaderInputType::JsonLines,
             MaxItems::All,
@@ -143,11 +264,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.cause.contains("not valid JSON"), "{}", e.cause);
-        let text = b"{\"n\": 1}\n{\"n\": 2}\n{\"n\": 3}\n".to_vec();
+        let text = b"{\"n\": 1}\n{\"n\": 2}\n{\"n\": 3}\n";
         let e = LazyItems::check(
             &ReaderInputType::JsonLines,
             MaxItems::All,
-            text.clone(),
+            text,
             &mut |i, _| {
                 if i == 1 {
                     Err(ItemReaderError::new("refused"))

@@ -3,22 +3,27 @@
 //!
 //! This is the pure part of the item reader: no I/O. Whoever fetches the object feeds its
 //! bytes to an [`ItemDecoder`] in pieces as they arrive and receives each item as soon as it is
-//! complete, so CSV files and JSON Lines of any size are never held whole; a JSON file is one
-//! document and is read whole. `MaxItems` stops the reading early ([`MaxItems`]).
+//! complete, so a CSV, JSON Lines or JSON file of any size is never held whole (a JSON file's
+//! top-level array is split by [`JsonArrayReader`]). `MaxItems` stops the reading early
+//! ([`MaxItems`]).
 //!
 //! Every fault is an [`ItemReaderError`], which a Map state reports as `States.ItemReaderFailed`
 //! with the error's cause (AWS's words where they were recorded).
 
 pub mod batch;
 pub mod csv;
+pub mod json_array;
 pub mod key_order;
 pub mod lazy;
+pub mod spool;
 
 use switchback_asl::model::ReaderInputType;
 use switchback_json::Json;
 
 pub use csv::CsvReader;
-pub use lazy::LazyItems;
+pub use json_array::JsonArrayReader;
+pub use lazy::{LazyCheck, LazyItems};
+pub use spool::Spool;
 
 /// Why an item reader failed: the cause of `States.ItemReaderFailed`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,8 +109,8 @@ pub struct ItemDecoder {
 /// The decoder of each input type.
 #[derive(Debug)]
 enum Format {
-    /// The whole text, read once it has all arrived.
-    Json(Vec<u8>),
+    /// The element of the top-level array being read.
+    Json(JsonArrayReader),
     /// The line being read.
     JsonLines(Vec<u8>),
     Csv(Box<CsvReader>),
@@ -120,7 +125,7 @@ impl ItemDecoder {
         max_items: MaxItems,
     ) -> Result<ItemDecoder, ItemReaderError> {
         let format = match input_type {
-            ReaderInputType::Json => Format::Json(Vec::new()),
+            ReaderInputType::Json => Format::Json(JsonArrayReader::new()),
             ReaderInputType::JsonLines => Format::JsonLines(Vec::new()),
             ReaderInputType::Csv(config) => Format::Csv(Box::new(CsvReader::new(config))),
             ReaderInputType::Manifest | ReaderInputType::Parquet => {
@@ -162,10 +167,7 @@ impl ItemDecoder {
             Ok(())
         };
         match &mut self.format {
-            Format::Json(text) => {
-                text.extend_from_slice(bytes);
-                Ok(())
-            }
+            Format::Json(reader) => reader.feed(bytes, &mut counted),
             Format::JsonLines(line) => feed_lines(line, bytes, &mut counted),
             Format::Csv(reader) => reader.feed(bytes, &mut counted),
         }
@@ -182,7 +184,7 @@ impl ItemDecoder {
             Ok(())
         };
         match self.format {
-            Format::Json(text) => json_items(&text, &mut counted),
+            Format::Json(reader) => reader.finish(&mut counted),
             Format::JsonLines(line) => json_line(&line, &mut counted),
             Format::Csv(reader) => reader.finish(&mut counted),
         }
@@ -200,24 +202,6 @@ pub fn decode(
     decoder.feed(bytes, &mut |item| items.push(item))?;
     decoder.finish(&mut |item| items.push(item))?;
     Ok(items)
-}
-
-/// The elements of a JSON file's top-level array.
-fn json_items(
-    text: &[u8],
-    emit: &mut dyn FnMut(Json) -> Result<(), ItemReaderError>,
-) -> Result<(), ItemReaderError> {
-    let text = std::str::from_utf8(text)
-        .map_err(|e| ItemReaderError::new(format!("the object is not UTF-8 text: {e}")))?;
-    let value = Json::parse(text)
-        .map_err(|e| ItemReaderError::new(format!("the object is not valid JSON: {e}")))?;
-    match value {
-        Json::Array(items) => items.iter().try_for_each(|item| emit(item.clone())),
-        // AWS's words for a JSON file that is not an array.
-        _ => Err(ItemReaderError::new(
-            "Attempting to map over non-iterable node.",
-        )),
-    }
 }
 
 /// Feeds JSON Lines: each complete line in `bytes` (after what `line` holds) is an item.
