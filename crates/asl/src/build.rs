@@ -667,7 +667,10 @@ impl Builder {
             }
             None => ReaderConfig::default(),
         };
-        if resource == ItemSource::S3GetObject && config.input_type.is_none() {
+        if resource == ItemSource::S3GetObject
+            && config.input_type.is_none()
+            && config.manifest_type != Some(ManifestType::S3Inventory)
+        {
             self.fault(
                 &format!("{path}/ReaderConfig"),
                 "an ItemReader with s3:getObject needs ReaderConfig.InputType",
@@ -698,9 +701,42 @@ impl Builder {
                 return None;
             }
         };
+        let manifest_type = match c.get("ManifestType").map(|v| v.as_str()) {
+            None => None,
+            Some(Some("S3_INVENTORY")) => Some(ManifestType::S3Inventory),
+            Some(Some("ATHENA_DATA")) => Some(ManifestType::AthenaData),
+            Some(_) => {
+                self.fault(
+                    &format!("{path}/ManifestType"),
+                    "must be ATHENA_DATA or S3_INVENTORY",
+                );
+                return None;
+            }
+        };
+        match (manifest_type, &input_type) {
+            (Some(ManifestType::S3Inventory), Some(_)) => {
+                self.fault(
+                    &format!("{path}/InputType"),
+                    "ManifestType S3_INVENTORY takes no InputType: an S3 inventory report is CSV",
+                );
+                return None;
+            }
+            (
+                Some(ManifestType::AthenaData),
+                None | Some(ReaderInputType::Json | ReaderInputType::Manifest),
+            ) => {
+                self.fault(
+                    &format!("{path}/InputType"),
+                    "ManifestType ATHENA_DATA needs InputType CSV, JSONL or PARQUET",
+                );
+                return None;
+            }
+            _ => {}
+        }
         Some(ReaderConfig {
             input_type,
             max_items: self.number(c, "MaxItems", ql, path)?,
+            manifest_type,
         })
     }
 
@@ -950,5 +986,35 @@ mod item_reader_tests {
             fault_of(json!({"Resource": "arn:aws:states:::s3:putObject"}))
                 .contains("/ItemReader/Resource")
         );
+        assert!(
+            fault_of(json!({"Resource": get, "ReaderConfig": {"ManifestType": "ORC"}}))
+                .contains("/ReaderConfig/ManifestType")
+        );
+        assert!(fault_of(json!({"Resource": get, "ReaderConfig": {
+            "ManifestType": "S3_INVENTORY", "InputType": "CSV"
+        }}))
+        .contains("takes no InputType"));
+        assert!(fault_of(json!({"Resource": get, "ReaderConfig": {
+            "ManifestType": "ATHENA_DATA", "InputType": "JSON"
+        }}))
+        .contains("needs InputType CSV, JSONL or PARQUET"));
+    }
+
+    #[test]
+    fn manifests_are_read_by_their_type() {
+        let get = "arn:aws:states:::s3:getObject";
+        let machine =
+            map_with(json!({"Resource": get, "ReaderConfig": {"ManifestType": "S3_INVENTORY"}}))
+                .expect("builds without an InputType");
+        let config = &reader_of(&machine).config;
+        assert_eq!(config.manifest_type, Some(ManifestType::S3Inventory));
+        assert_eq!(config.input_type, None);
+        let machine = map_with(json!({"Resource": get, "ReaderConfig": {
+            "ManifestType": "ATHENA_DATA", "InputType": "JSONL"
+        }}))
+        .expect("builds");
+        let config = &reader_of(&machine).config;
+        assert_eq!(config.manifest_type, Some(ManifestType::AthenaData));
+        assert_eq!(config.input_type, Some(ReaderInputType::JsonLines));
     }
 }

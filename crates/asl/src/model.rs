@@ -324,6 +324,17 @@ pub struct ReaderConfig {
     pub input_type: Option<ReaderInputType>,
     /// `MaxItems` / `MaxItemsPath`: read at most this many items (0: all).
     pub max_items: Option<NumberSource>,
+    /// `ManifestType`: the object is a manifest listing the objects that hold the items.
+    pub manifest_type: Option<ManifestType>,
+}
+
+/// `ReaderConfig.ManifestType`: what kind of manifest the object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestType {
+    /// `S3_INVENTORY`: an S3 inventory `manifest.json` (as `InputType: MANIFEST`).
+    S3Inventory,
+    /// `ATHENA_DATA`: the manifest of an Athena `UNLOAD`, its objects read as `InputType`.
+    AthenaData,
 }
 
 /// `ReaderConfig.InputType`, with the fields of its kind.

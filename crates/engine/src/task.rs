@@ -42,6 +42,22 @@ pub struct TaskRequest {
     /// In [`TaskPhase::AwaitResult`] after a hand-over: what the hand-over answered (the
     /// `TaskSubmitted` output, also after a restart), e.g. the id of a `.sync` job to poll.
     pub submitted: Option<Arc<Value>>,
+    /// How a streaming body in the result (S3's `Body`) is given: as text, as Step Functions
+    /// gives it to a Task state, or byte for byte for the engine's own reading.
+    pub body_as: BodyAs,
+}
+
+/// How an integration gives a streaming body (S3 `getObject`'s `Body`) in its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyAs {
+    /// Its text, as Step Functions gives it to a Task state (bytes that are not UTF-8 are
+    /// replaced).
+    #[default]
+    Text,
+    /// Its bytes in base64, with `"BodyEncoding": "base64"` beside it: an item reader needs
+    /// the exact bytes of a compressed object, and to count the bytes of each range it reads.
+    /// (A stand-in that answers with text, such as a mock, leaves `BodyEncoding` out.)
+    Base64,
 }
 
 impl TaskRequest {

@@ -171,8 +171,9 @@ fn crlf_line_ends_and_empty_lines_are_no_rows() {
 }
 
 #[test]
-fn manifests_are_not_decoded_as_items() {
-    assert!(failure(&InputType::Manifest, "{}").contains("MANIFEST"));
+fn manifests_are_not_decoded_as_items_and_parquet_is_not_read_yet() {
+    assert!(failure(&InputType::Manifest, "{}").contains("lists the objects to read"));
+    assert!(failure(&InputType::Parquet, "PAR1").contains("PARQUET is not supported"));
 }
 
 #[test]

@@ -85,6 +85,7 @@ fn open_jobs(events: &[Event], arn: &str) -> Vec<TaskRequest> {
             task_token: None,
             phase: TaskPhase::AwaitResult,
             submitted: Some(Arc::new(output.to_value())),
+            body_as: Default::default(),
         });
     }
     open

@@ -1295,6 +1295,109 @@ async fn a_distributed_map_reads_a_large_object_a_range_at_a_time_with_every_cha
 }
 
 #[tokio::test]
+async fn a_distributed_map_reads_s3_inventories_athena_manifests_and_compressed_objects() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let bucket = "map-manifests";
+    // An S3 inventory of five objects in two gzipped reports, as S3 Inventory writes them; an
+    // Athena UNLOAD's manifest of a gzipped and a plain JSON Lines object; a gzipped CSV.
+    moto.boto3(
+        "import gzip\n\
+         b = ARGS['bucket']\n\
+         s3.create_bucket(Bucket=b)\n\
+         row = lambda i: '\"source\",\"photos/%d.jpg\",\"%d\",\"2024-01-0%dT00:00:00.000Z\"' % (i, i * 10, i + 1)\n\
+         s3.put_object(Bucket=b, Key='inv/source/cfg/data/1.csv.gz', Body=gzip.compress('\\n'.join(row(i) for i in range(3)).encode() + b'\\n'))\n\
+         s3.put_object(Bucket=b, Key='inv/source/cfg/data/2.csv.gz', Body=gzip.compress('\\n'.join(row(i) for i in range(3, 5)).encode()))\n\
+         files = [{'key': 'inv/source/cfg/data/%d.csv.gz' % n, 'size': 1, 'MD5checksum': 'x'} for n in (1, 2)]\n\
+         manifest = {'sourceBucket': 'source', 'destinationBucket': 'arn:aws:s3:::' + b, 'version': '2016-11-30',\n\
+         \x20   'creationTimestamp': '1668560400000', 'fileFormat': 'CSV', 'fileSchema': 'Bucket, Key, Size, LastModifiedDate', 'files': files}\n\
+         s3.put_object(Bucket=b, Key='inv/source/cfg/2024-01-06T00-00Z/manifest.json', Body=json.dumps(manifest).encode())\n\
+         s3.put_object(Bucket=b, Key='athena/part-1.gz', Body=gzip.compress(b'{\"n\": 1}\\n{\"n\": 2}\\n'))\n\
+         s3.put_object(Bucket=b, Key='athena/part-2', Body=b'{\"n\": 3}\\n')\n\
+         s3.put_object(Bucket=b, Key='athena/q-manifest.csv', Body=('s3://%s/athena/part-1.gz\\ns3://%s/athena/part-2\\n' % (b, b)).encode())\n\
+         s3.put_object(Bucket=b, Key='data.csv.gz', Body=gzip.compress(b'id,name\\n1,one\\n2,two\\n'))\n\
+         result = True",
+        &json!({"bucket": bucket}),
+    );
+    let serve = Serve::start("map-manifests", &config_for(&moto), &[]).await;
+    let get = |key: &str, config: Value| {
+        json!({
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": config,
+            "Parameters": {"Bucket.$": "$.bucket", "Key": key}
+        })
+    };
+    let manifest = "inv/source/cfg/2024-01-06T00-00Z/manifest.json";
+    let definition = json!({
+        "StartAt": "Inventory",
+        "States": {
+            "Inventory": reader_map(get(manifest, json!({"InputType": "MANIFEST"})),
+                "$.inventory", Some("InventoryTyped")),
+            "InventoryTyped": reader_map(
+                get(manifest, json!({"ManifestType": "S3_INVENTORY", "MaxItems": 4})),
+                "$.first_four", Some("Athena")),
+            "Athena": reader_map(
+                get("athena/q-manifest.csv", json!({"ManifestType": "ATHENA_DATA", "InputType": "JSONL"})),
+                "$.athena", Some("Gzipped")),
+            "Gzipped": reader_map(get("data.csv.gz", json!({"InputType": "CSV"})), "$.csv", None)
+        }
+    });
+    let (described, history) = serve
+        .run("map-manifests", &definition, &json!({"bucket": bucket}))
+        .await;
+    let output = succeeded(&described, &history);
+    // Each inventory row an item of strings, in the key order AWS documents.
+    let inventory = output["inventory"].as_array().expect("inventory items");
+    assert_eq!(inventory.len(), 5, "{inventory:#?}");
+    assert_eq!(
+        serde_json::to_string(&inventory[1]).expect("text"),
+        r#"{"LastModifiedDate":"2024-01-02T00:00:00.000Z","Bucket":"source","Size":"10","Key":"photos/1.jpg"}"#
+    );
+    assert_eq!(inventory[4]["Key"], "photos/4.jpg");
+    let first_four: Vec<&Value> = output["first_four"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| &i["Key"])
+        .collect();
+    assert_eq!(
+        first_four,
+        [
+            "photos/0.jpg",
+            "photos/1.jpg",
+            "photos/2.jpg",
+            "photos/3.jpg"
+        ],
+        "MaxItems counts across the reports"
+    );
+    assert_eq!(output["athena"], json!([{"n": 1}, {"n": 2}, {"n": 3}]));
+    assert_eq!(
+        output["csv"],
+        json!([{"name": "one", "id": "1"}, {"name": "two", "id": "2"}])
+    );
+
+    // An inventory that is not CSV fails the reader, saying why.
+    moto.boto3(
+        "s3.put_object(Bucket=ARGS['bucket'], Key='orc/manifest.json', Body=json.dumps({'destinationBucket': 'arn:aws:s3:::x', 'fileFormat': 'ORC', 'fileSchema': 'a', 'files': []}).encode())\n\
+         result = True",
+        &json!({"bucket": bucket}),
+    );
+    let orc = json!({
+        "StartAt": "Inventory",
+        "States": {"Inventory": reader_map(get("orc/manifest.json", json!({"InputType": "MANIFEST"})), "$", None)}
+    });
+    let (described, _) = serve.run("map-orc", &orc, &json!({"bucket": bucket})).await;
+    assert_eq!(
+        described["error"], "States.ItemReaderFailed",
+        "{described:#}"
+    );
+    let cause = described["cause"].as_str().unwrap_or_default();
+    assert!(cause.contains("CSV format only"), "{cause}");
+}
+
+#[tokio::test]
 async fn aws_sdk_calls_each_protocol_json_query_ec2_and_rest_json() {
     let Some(tools) = moto::tools("aws_services") else {
         return;

@@ -10,23 +10,26 @@
 //!
 //! An object is read a range of [`RANGE_BYTES`] at a time (each `getObject` with `Range` and,
 //! after the first, `IfMatch` its ETag, so a changed object fails the reader rather than mixing
-//! two versions). The integration answers with the body as text; a range may end inside a
-//! character, so each range's text is used up to its last ASCII character and the next range
-//! starts right after it (see [`exact_prefix`]).
+//! two versions), its body asked for byte for byte ([`BodyAs::Base64`]). A GZIP or ZSTD object
+//! is decompressed as it arrives ([`Decompressor`]). A manifest (an S3 inventory's, or an
+//! Athena `UNLOAD`'s) is read whole, then each object it lists in turn ([`items::manifest`]).
 //!
-//! A CSV, JSON or JSON Lines object's items are decoded as the object arrives (to check them)
-//! and again as the map run's children take them (see [`LazyItems`]): its bytes are kept in a
-//! spool (memory, or a temporary file when large), not a million decoded items.
+//! The items are decoded as the objects arrive (to check them) and again as the map run's
+//! children take them (see [`LazyItems`]): the plain bytes are kept in a spool (memory, or a
+//! temporary file when large), not a million decoded items.
 //!
-//! Not yet: a manifest's listed objects are not read.
+//! Not yet: `PARQUET` objects.
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use serde_json::Value;
 use switchback_asl::errors as names;
-use switchback_asl::model::{ItemReader, ItemSource, ReaderInputType};
+use switchback_asl::model::{ItemReader, ItemSource, ManifestType, ReaderInputType};
 use switchback_json::{Json, Map, Object};
 
 use super::{Fault, Frame, Interpreter, StateRun};
-use crate::items::{self, ItemReaderError, LazyCheck, LazyItems, MaxItems};
+use crate::items::{manifest, Decompressor, ItemReaderError, LazyCheck, LazyItems, MaxItems};
+use crate::task::BodyAs;
 
 /// The resource an `ItemReader`'s `getObject` is sent as.
 const GET_OBJECT: &str = "arn:aws:states:::aws-sdk:s3:getObject";
@@ -42,7 +45,8 @@ const MAX_LIST_PAGES: usize = 100_000;
 
 impl Interpreter<'_> {
     /// The items `reader` reads, with `base` (the state's effective input) as the input of
-    /// its request and of `MaxItemsPath`.
+    /// its request and of `MaxItemsPath`, all at once: those of a listing (an object's are
+    /// read with [`Self::read_items_lazily`]).
     pub(super) async fn read_items(
         &self,
         run: &StateRun<'_>,
@@ -50,20 +54,21 @@ impl Interpreter<'_> {
         base: &Json,
         frame: &mut Frame,
     ) -> Result<Vec<Json>, Fault> {
-        let (max_items, request) = self.reader_request(run, reader, base, frame)?;
+        let prepared = self.reader_request(run, reader, base, frame)?;
         match reader.resource {
             ItemSource::S3GetObject => {
-                let input_type = input_type(reader)?;
-                let text = self.object_text(run, request).await?;
-                items::decode(input_type, max_items, &text).map_err(reader_failed)
+                let items = self
+                    .read_items_lazily(run, reader, prepared, &mut |_, _| Ok(()))
+                    .await?;
+                Ok(items.collect())
             }
-            ItemSource::S3ListObjectsV2 => self.list_objects(run, request, max_items).await,
+            ItemSource::S3ListObjectsV2 => self.list_objects(run, prepared.1, prepared.0).await,
         }
     }
 
-    /// The items of a reader of an object (see [`Self::reads_lazily`]), decoded as they are
+    /// The items of a reader of objects (see [`Self::reads_lazily`]), decoded as they are
     /// taken (see [`LazyItems`]), given its `MaxItems` and request; `each` sees every item
-    /// first, as the object is read.
+    /// first, as the objects are read.
     pub(super) async fn read_items_lazily(
         &self,
         run: &StateRun<'_>,
@@ -71,8 +76,7 @@ impl Interpreter<'_> {
         (max_items, request): (MaxItems, Value),
         each: &mut dyn FnMut(usize, Json) -> Result<(), Fault>,
     ) -> Result<LazyItems, Fault> {
-        let input_type = input_type(reader)?;
-        let mut check = LazyCheck::new(input_type, max_items).map_err(reader_failed)?;
+        let source = ObjectSource::of(reader)?;
         // A fault of `each` (an item selector's) is kept as it is, not as the reader's.
         let mut refused = None;
         let mut each = |index, item| {
@@ -83,13 +87,15 @@ impl Interpreter<'_> {
                 }
             })
         };
-        let mut read = Ok(());
-        self.fetch_object(run, request, &mut |piece| {
-            read = check.feed(piece, &mut each);
-            read.is_ok() && !check.is_full()
-        })
-        .await?;
-        let checked = read.and_then(|()| check.finish(&mut each));
+        let mut check = LazyCheck::of_objects(max_items);
+        let read = self
+            .read_objects(run, source, request, &mut check, &mut each)
+            .await;
+        let checked = match read {
+            Ok(Ok(())) => check.finish(&mut each),
+            Ok(Err(e)) => Err(e),
+            Err(fault) => return Err(fault),
+        };
         match (checked, refused) {
             (Ok(items), _) => Ok(items),
             (Err(_), Some(fault)) => Err(fault),
@@ -97,14 +103,84 @@ impl Interpreter<'_> {
         }
     }
 
+    /// Reads the object `request` names (or those its manifest lists) into `check`. The
+    /// outer `Err` is the S3 calls' fault, the inner one the decoding's (or `each`'s).
+    async fn read_objects(
+        &self,
+        run: &StateRun<'_>,
+        source: ObjectSource<'_>,
+        request: Value,
+        check: &mut LazyCheck,
+        each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
+    ) -> Result<Result<(), ItemReaderError>, Fault> {
+        let manifest = match source {
+            ObjectSource::Object(input_type) => {
+                if let Err(e) = check.begin(input_type, each) {
+                    return Ok(Err(e));
+                }
+                return self
+                    .read_object(run, request, "item-reader", check, each)
+                    .await;
+            }
+            ObjectSource::S3Inventory => {
+                let text = self.object_text(run, request).await?;
+                manifest::s3_inventory(&text)
+            }
+            ObjectSource::AthenaData(input_type) => {
+                let text = self.object_text(run, request).await?;
+                manifest::athena_data(&text, input_type)
+            }
+        };
+        let manifest = match manifest {
+            Ok(manifest) => manifest,
+            Err(e) => return Ok(Err(e)),
+        };
+        for (i, object) in manifest.objects.iter().enumerate() {
+            if check.is_full() {
+                break;
+            }
+            if let Err(e) = check.begin(&manifest.input_type, each) {
+                return Ok(Err(e));
+            }
+            let request = serde_json::json!({"Bucket": object.bucket, "Key": object.key});
+            let purpose = format!("item-reader-{i}");
+            if let Err(e) = self
+                .read_object(run, request, &purpose, check, each)
+                .await?
+            {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Reads one object into `check`, decompressing it if it is compressed (see
+    /// [`Self::read_objects`] for the two faults).
+    async fn read_object(
+        &self,
+        run: &StateRun<'_>,
+        request: Value,
+        purpose: &str,
+        check: &mut LazyCheck,
+        each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
+    ) -> Result<Result<(), ItemReaderError>, Fault> {
+        let mut decompressor = Decompressor::new();
+        let mut read = Ok(());
+        self.fetch_object(run, request, purpose, &mut |piece| {
+            read = decompressor.push(piece, &mut |plain| check.feed(plain, each));
+            read.is_ok() && !check.is_full()
+        })
+        .await?;
+        if read.is_ok() && !check.is_full() {
+            read = decompressor.finish(&mut |plain| check.feed(plain, each));
+        }
+        Ok(read)
+    }
+
     /// Whether `reader`'s items are decoded as they are taken ([`Self::read_items_lazily`]):
-    /// those of a CSV, JSON or JSON Lines object.
+    /// those of objects (not a listing's).
     pub(super) fn reads_lazily(reader: &ItemReader) -> bool {
         matches!(reader.resource, ItemSource::S3GetObject)
-            && matches!(
-                reader.config.input_type,
-                Some(ReaderInputType::Csv(_) | ReaderInputType::Json | ReaderInputType::JsonLines)
-            )
     }
 
     /// `MaxItems(Path)` and the request of `reader`, with `base` as their input.
@@ -132,29 +208,42 @@ impl Interpreter<'_> {
         Ok((max_items, request))
     }
 
-    /// The text of the object `request` names, read whole (see [`Self::fetch_object`]).
+    /// The plain bytes of the object `request` names, read whole: a manifest.
     async fn object_text(&self, run: &StateRun<'_>, request: Value) -> Result<Vec<u8>, Fault> {
         let mut text = Vec::new();
-        self.fetch_object(run, request, &mut |piece| {
-            text.extend_from_slice(piece);
-            true
+        let mut decompressor = Decompressor::new();
+        let mut read = Ok(());
+        self.fetch_object(run, request, "item-reader", &mut |piece| {
+            read = decompressor.push(piece, &mut |plain| {
+                text.extend_from_slice(plain);
+                Ok(())
+            });
+            read.is_ok()
         })
         .await?;
+        read.and_then(|()| {
+            decompressor.finish(&mut |plain| {
+                text.extend_from_slice(plain);
+                Ok(())
+            })
+        })
+        .map_err(reader_failed)?;
         Ok(text)
     }
 
     /// Reads the object `request` names a range at a time, handing `sink` each piece of its
-    /// text in order until `sink` wants no more (see the module doc).
+    /// bytes in order until `sink` wants no more (see the module doc).
     async fn fetch_object(
         &self,
         run: &StateRun<'_>,
         request: Value,
+        purpose: &str,
         sink: &mut dyn FnMut(&[u8]) -> bool,
     ) -> Result<(), Fault> {
         // A request that names its own range gets exactly that.
         if request.get("Range").is_some() {
-            let (body, _) = self.get_object(run, request.clone(), None, 0).await?;
-            sink(body.as_bytes());
+            let (body, _) = self.get_object(run, request, None, (purpose, 0)).await?;
+            sink(&body.bytes);
             return Ok(());
         }
         let mut offset = 0u64;
@@ -162,14 +251,21 @@ impl Interpreter<'_> {
         for call in 0u32.. {
             let range = format!("bytes={offset}-{}", offset + RANGE_BYTES - 1);
             let answer = self
-                .get_object(run, request.clone(), Some((range, etag.clone())), call)
+                .get_object(
+                    run,
+                    request.clone(),
+                    Some((range, etag.clone())),
+                    (purpose, call),
+                )
                 .await;
             let (body, answer) = match answer {
                 Ok(answer) => answer,
                 // An empty object has no first byte to give.
                 Err(f) if offset == 0 && f.cause.contains("Status Code: 416") => {
-                    let (body, _) = self.get_object(run, request, None, call + 1).await?;
-                    sink(body.as_bytes());
+                    let (body, _) = self
+                        .get_object(run, request, None, (purpose, call + 1))
+                        .await?;
+                    sink(&body.bytes);
                     return Ok(());
                 }
                 Err(f) => return Err(f),
@@ -180,30 +276,37 @@ impl Interpreter<'_> {
                 .and_then(range_total);
             // Without a total the endpoint ignored the range and sent the whole object.
             let Some(total) = total else {
-                sink(body.as_bytes());
+                sink(&body.bytes);
                 return Ok(());
             };
             tracing::debug!(offset, total, "read a range of an item reader's object");
             if offset + RANGE_BYTES >= total {
-                sink(body.as_bytes());
+                sink(&body.bytes);
                 return Ok(());
             }
             etag = answer
                 .get("ETag")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            match exact_prefix(&body) {
-                Some(cut) => {
-                    if !sink(&body.as_bytes()[..cut]) {
+            // Exact bytes: all of them; text: up to its last whole character.
+            let used = match body.exact {
+                true => Some(body.bytes.len()),
+                false => std::str::from_utf8(&body.bytes).ok().and_then(exact_prefix),
+            };
+            match used {
+                Some(used) if used > 0 => {
+                    if !sink(&body.bytes[..used]) {
                         return Ok(());
                     }
-                    offset += cut as u64;
+                    offset += used as u64;
                 }
                 // Text whose bytes cannot be counted exactly: the rest in one call.
-                None => {
+                _ => {
                     let rest = (format!("bytes={offset}-"), etag);
-                    let (body, _) = self.get_object(run, request, Some(rest), call + 1).await?;
-                    sink(body.as_bytes());
+                    let (body, _) = self
+                        .get_object(run, request, Some(rest), (purpose, call + 1))
+                        .await?;
+                    sink(&body.bytes);
                     return Ok(());
                 }
             }
@@ -212,14 +315,14 @@ impl Interpreter<'_> {
     }
 
     /// One `getObject` call for `request`, of `range` (and only while the object's ETag is
-    /// the one given) when there is one: the body's text, and the rest of the answer.
+    /// the one given) when there is one: the body, and the rest of the answer.
     async fn get_object(
         &self,
         run: &StateRun<'_>,
         mut request: Value,
         range: Option<(String, Option<String>)>,
-        call: u32,
-    ) -> Result<(String, Value), Fault> {
+        call: (&str, u32),
+    ) -> Result<(Body, Value), Fault> {
         if let (Some((range, etag)), Some(fields)) = (range, request.as_object_mut()) {
             fields.insert("Range".into(), Value::String(range));
             if let Some(etag) = etag {
@@ -227,12 +330,32 @@ impl Interpreter<'_> {
             }
         }
         let mut answer = self
-            .s3_call(run, GET_OBJECT, request, "item-reader", call)
+            .s3_call(run, GET_OBJECT, request, call, BodyAs::Base64)
             .await
             .map_err(|cause| reader_failed(ItemReaderError { cause }))?;
-        let body = match answer.as_object_mut().and_then(|a| a.remove("Body")) {
-            Some(Value::String(text)) => text,
-            _ => String::new(),
+        let fields = answer.as_object_mut();
+        let encoded = fields
+            .as_ref()
+            .and_then(|f| f.get("BodyEncoding"))
+            .and_then(Value::as_str)
+            == Some("base64");
+        let body = match fields.and_then(|f| f.remove("Body")) {
+            Some(Value::String(text)) if encoded => Body {
+                bytes: BASE64.decode(text.as_bytes()).map_err(|e| {
+                    reader_failed(ItemReaderError {
+                        cause: format!("the object's body did not come as base64: {e}"),
+                    })
+                })?,
+                exact: true,
+            },
+            Some(Value::String(text)) => Body {
+                bytes: text.into_bytes(),
+                exact: false,
+            },
+            _ => Body {
+                bytes: Vec::new(),
+                exact: true,
+            },
         };
         Ok((body, answer))
     }
@@ -251,8 +374,8 @@ impl Interpreter<'_> {
                     run,
                     LIST_OBJECTS_V2,
                     request.clone(),
-                    "item-reader",
-                    page as u32,
+                    ("item-reader-list", page as u32),
+                    BodyAs::Text,
                 )
                 .await
                 .map_err(|cause| reader_failed(ItemReaderError { cause }))?;
@@ -277,6 +400,38 @@ impl Interpreter<'_> {
         Err(reader_failed(ItemReaderError {
             cause: format!("the listing did not end within {MAX_LIST_PAGES} pages"),
         }))
+    }
+}
+
+/// A `getObject` answer's body.
+struct Body {
+    bytes: Vec<u8>,
+    /// The object's bytes exactly (base64 from the integration), rather than its text (from a
+    /// stand-in such as a mock), where a range may end inside a character.
+    exact: bool,
+}
+
+/// What an object reader reads.
+enum ObjectSource<'r> {
+    /// One object, decoded as its input type says.
+    Object(&'r ReaderInputType),
+    /// An S3 inventory manifest.
+    S3Inventory,
+    /// An Athena data manifest, whose objects are decoded as the input type says.
+    AthenaData(&'r ReaderInputType),
+}
+
+impl<'r> ObjectSource<'r> {
+    /// What `reader` (an `s3:getObject` reader) reads.
+    fn of(reader: &'r ItemReader) -> Result<ObjectSource<'r>, Fault> {
+        let config = &reader.config;
+        Ok(match (config.manifest_type, &config.input_type) {
+            (Some(ManifestType::S3Inventory), _) | (None, Some(ReaderInputType::Manifest)) => {
+                ObjectSource::S3Inventory
+            }
+            (Some(ManifestType::AthenaData), _) => ObjectSource::AthenaData(input_type(reader)?),
+            (None, _) => ObjectSource::Object(input_type(reader)?),
+        })
     }
 }
 

@@ -29,6 +29,7 @@ use switchback_json::Json;
 
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::context::iso;
+use crate::task::BodyAs;
 
 /// The resource the result files are written with.
 const PUT_OBJECT: &str = "arn:aws:states:::aws-sdk:s3:putObject";
@@ -151,10 +152,16 @@ impl Interpreter<'_> {
         file: u32,
     ) -> Result<(), Fault> {
         let input = json!({"Bucket": bucket, "Key": key, "Body": body});
-        self.s3_call(run, PUT_OBJECT, input, "result-writer", file)
-            .await
-            .map(drop)
-            .map_err(|why| writer_failed(format!("writing s3://{bucket}/{key} failed: {why}")))
+        self.s3_call(
+            run,
+            PUT_OBJECT,
+            input,
+            ("result-writer", file),
+            BodyAs::Text,
+        )
+        .await
+        .map(drop)
+        .map_err(|why| writer_failed(format!("writing s3://{bucket}/{key} failed: {why}")))
     }
 }
 

@@ -9,19 +9,20 @@ use serde_json::Value;
 use switchback_asl::resource::Resource;
 
 use super::{Interpreter, StateRun};
-use crate::task::{TaskOutcome, TaskPhase, TaskRequest};
+use crate::task::{BodyAs, TaskOutcome, TaskPhase, TaskRequest};
 
 impl Interpreter<'_> {
     /// Calls `resource` (an `arn:aws:states:::aws-sdk:s3:*` ARN) with `input`; the answer, or
     /// why there is none, in words for a cause. `purpose` and `attempt` make the call's
-    /// idempotency key unique within the state entry.
+    /// idempotency key unique within the state entry; `body_as` how a body in the answer is
+    /// given.
     pub(super) async fn s3_call(
         &self,
         run: &StateRun<'_>,
         resource: &str,
         input: Value,
-        purpose: &str,
-        attempt: u32,
+        (purpose, attempt): (&str, u32),
+        body_as: BodyAs,
     ) -> Result<Value, String> {
         let request = TaskRequest {
             state_name: run.state.name.clone(),
@@ -38,6 +39,7 @@ impl Interpreter<'_> {
             task_token: None,
             phase: TaskPhase::Dispatch,
             submitted: None,
+            body_as,
         };
         match self.driver.invoke(request).await {
             TaskOutcome::Succeeded(answer) => Ok(answer),

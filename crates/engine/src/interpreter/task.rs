@@ -55,6 +55,7 @@ impl Interpreter<'_> {
                 TaskPhase::Dispatch
             },
             submitted: None,
+            body_as: Default::default(),
         };
         loop {
             // A resumed execution whose journal holds this phase's end takes it from there; a

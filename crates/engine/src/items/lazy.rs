@@ -19,13 +19,18 @@ use super::{ItemDecoder, ItemReaderError, MaxItems, Spool};
 /// How much of the spool is decoded at a time.
 const PIECE: usize = 64 * 1024;
 
-/// An object being read: each piece decoded (to check it) and kept for [`LazyItems`].
+/// The objects read into one spool: where each starts in it, and how it is decoded.
+type Objects = Vec<(u64, ReaderInputType)>;
+
+/// Objects being read (one, or those a manifest lists, one after the other): each piece
+/// decoded (to check it) and kept for [`LazyItems`].
 #[derive(Debug)]
 pub struct LazyCheck {
-    input_type: ReaderInputType,
     max_items: MaxItems,
-    decoder: ItemDecoder,
+    /// The decoder of the object being read.
+    decoder: Option<ItemDecoder>,
     spool: Spool,
+    objects: Objects,
     /// How many items were seen.
     len: usize,
 }
@@ -36,18 +41,42 @@ impl LazyCheck {
         input_type: &ReaderInputType,
         max_items: MaxItems,
     ) -> Result<LazyCheck, ItemReaderError> {
-        Ok(LazyCheck {
-            input_type: input_type.clone(),
-            max_items,
-            decoder: ItemDecoder::new(input_type, max_items)?,
-            spool: Spool::new(),
-            len: 0,
-        })
+        let mut check = LazyCheck::of_objects(max_items);
+        check.begin(input_type, &mut |_, _| Ok(()))?;
+        Ok(check)
     }
 
-    /// Whether `MaxItems` items were read: the rest of the object need not be fetched.
+    /// Starts reading objects one after the other, to `max_items` in all ([`Self::begin`]
+    /// each).
+    pub fn of_objects(max_items: MaxItems) -> LazyCheck {
+        LazyCheck {
+            max_items,
+            decoder: None,
+            spool: Spool::new(),
+            objects: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// Ends the object being read (handing `each` the items its end completes) and starts
+    /// the next, of `input_type`.
+    pub fn begin(
+        &mut self,
+        input_type: &ReaderInputType,
+        each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
+    ) -> Result<(), ItemReaderError> {
+        self.end_object(each)?;
+        self.objects.push((self.spool.len(), input_type.clone()));
+        self.decoder = Some(ItemDecoder::new(
+            input_type,
+            self.max_items.after(self.len as u64),
+        )?);
+        Ok(())
+    }
+
+    /// Whether `MaxItems` items were read: the rest need not be fetched.
     pub fn is_full(&self) -> bool {
-        self.decoder.is_full()
+        self.max_items.reached(self.len as u64)
     }
 
     /// Reads the next piece of the object, handing `each` every item completed in it (with its
@@ -57,12 +86,15 @@ impl LazyCheck {
         bytes: &[u8],
         each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
     ) -> Result<(), ItemReaderError> {
-        if self.is_full() {
+        let Some(decoder) = &mut self.decoder else {
+            return Ok(());
+        };
+        if self.max_items.reached(self.len as u64) {
             return Ok(());
         }
         self.spool.write(bytes).map_err(spool_failed)?;
         let (len, mut fault) = (&mut self.len, None);
-        self.decoder.feed(bytes, &mut |item| {
+        decoder.feed(bytes, &mut |item| {
             if fault.is_none() {
                 fault = each(*len, item).err();
             }
@@ -71,42 +103,64 @@ impl LazyCheck {
         fault.map_or(Ok(()), Err)
     }
 
-    /// Ends the object: its items, to be handed out again, or the first fault.
+    /// Ends the last object: the items, to be handed out again, or the first fault.
     pub fn finish(
         mut self,
         each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
     ) -> Result<LazyItems, ItemReaderError> {
+        self.end_object(each)?;
+        Ok(LazyItems {
+            spool: self.spool,
+            objects: self.objects,
+            next_object: 0,
+            end: 0,
+            max_items: self.max_items,
+            decoder: None,
+            ready: VecDeque::new(),
+            buf: Vec::new(),
+            decoded: 0,
+            len: self.len,
+            fault: Rc::default(),
+        })
+    }
+
+    /// Ends the object being read, if any.
+    fn end_object(
+        &mut self,
+        each: &mut dyn FnMut(usize, Json) -> Result<(), ItemReaderError>,
+    ) -> Result<(), ItemReaderError> {
+        let Some(decoder) = self.decoder.take() else {
+            return Ok(());
+        };
         let (len, mut fault) = (&mut self.len, None);
-        self.decoder.finish(&mut |item| {
+        decoder.finish(&mut |item| {
             if fault.is_none() {
                 fault = each(*len, item).err();
             }
             *len += 1;
         })?;
-        if let Some(e) = fault {
-            return Err(e);
-        }
-        Ok(LazyItems {
-            spool: self.spool,
-            decoder: Some(ItemDecoder::new(&self.input_type, self.max_items)?),
-            ready: VecDeque::new(),
-            buf: Vec::new(),
-            len: self.len,
-            fault: Rc::default(),
-        })
+        fault.map_or(Ok(()), Err)
     }
 }
 
-/// The items of one object, decoded from its spooled bytes as they are taken.
+/// The items of one or more objects, decoded from their spooled bytes as they are taken.
 #[derive(Debug)]
 pub struct LazyItems {
     spool: Spool,
-    /// `None` once the bytes are finished.
+    objects: Objects,
+    /// The next object to decode.
+    next_object: usize,
+    /// Where in the spool the object being decoded ends.
+    end: u64,
+    max_items: MaxItems,
+    /// The decoder of the object being decoded.
     decoder: Option<ItemDecoder>,
     /// Items decoded and not yet taken.
     ready: VecDeque<Json>,
     /// The piece being decoded (allocated at the first item).
     buf: Vec<u8>,
+    /// How many items were decoded.
+    decoded: u64,
     /// How many items there are in all.
     len: usize,
     /// Why the items stopped before the last, if the spool could not be read back.
@@ -148,6 +202,32 @@ impl LazyItems {
     pub fn fault(&self) -> Rc<RefCell<Option<ItemReaderError>>> {
         self.fault.clone()
     }
+
+    /// Starts decoding the next object; false when there is none.
+    fn next_decoder(&mut self) -> bool {
+        let Some((_, input_type)) = self.objects.get(self.next_object) else {
+            return false;
+        };
+        // The bytes were checked: a decoder that could be made then can be made now.
+        let Ok(decoder) = ItemDecoder::new(input_type, self.max_items.after(self.decoded)) else {
+            return false;
+        };
+        self.decoder = Some(decoder);
+        self.next_object += 1;
+        self.end = self
+            .objects
+            .get(self.next_object)
+            .map_or(self.spool.len(), |(start, _)| *start);
+        true
+    }
+
+    /// Lets go of everything (after the last item, or a fault).
+    fn done(&mut self) {
+        self.decoder = None;
+        self.next_object = self.objects.len();
+        self.spool.clear();
+        self.buf = Vec::new();
+    }
 }
 
 impl Iterator for LazyItems {
@@ -155,34 +235,45 @@ impl Iterator for LazyItems {
 
     fn next(&mut self) -> Option<Json> {
         while self.ready.is_empty() {
+            if self.decoder.is_none() && !self.next_decoder() {
+                self.done();
+                return None;
+            }
             let decoder = self.decoder.as_mut()?;
-            let ready = &mut self.ready;
-            let mut push = |item: Json| ready.push_back(item);
+            let (ready, decoded) = (&mut self.ready, &mut self.decoded);
+            let mut push = |item: Json| {
+                *decoded += 1;
+                ready.push_back(item);
+            };
             let buf = &mut self.buf;
             if buf.is_empty() {
                 buf.resize(PIECE, 0);
             }
-            let n = match decoder.is_full() {
+            let left = self.end.saturating_sub(self.spool.position());
+            let want = (PIECE as u64).min(left) as usize;
+            let n = match want == 0 || decoder.is_full() {
                 true => 0,
-                false => match self.spool.read_next(buf) {
+                false => match self.spool.read_next(&mut buf[..want]) {
                     Ok(n) => n,
                     Err(e) => {
                         *self.fault.borrow_mut() = Some(spool_failed(e));
-                        self.decoder = None;
-                        self.spool.clear();
-                        self.buf = Vec::new();
+                        self.done();
                         return None;
                     }
                 },
             };
-            // The bytes were checked whole: decoding them again cannot fail.
+            // The bytes were checked: decoding them again cannot fail.
             if n > 0 {
                 let _ = decoder.feed(&buf[..n], &mut push);
             } else if let Some(decoder) = self.decoder.take() {
                 let _ = decoder.finish(&mut push);
-                // The bytes are of no use any more.
-                self.spool.clear();
-                self.buf = Vec::new();
+                // Bytes of this object left unread (past `MaxItems`) are skipped.
+                let skip = self.end.saturating_sub(self.spool.position());
+                if let Err(e) = self.spool.skip(skip) {
+                    *self.fault.borrow_mut() = Some(spool_failed(e));
+                    self.done();
+                    return None;
+                }
             }
         }
         self.ready.pop_front()

@@ -11,15 +11,18 @@
 //! with the error's cause (AWS's words where they were recorded).
 
 pub mod batch;
+pub mod compression;
 pub mod csv;
 pub mod json_array;
 pub mod key_order;
 pub mod lazy;
+pub mod manifest;
 pub mod spool;
 
 use switchback_asl::model::ReaderInputType;
 use switchback_json::Json;
 
+pub use compression::Decompressor;
 pub use csv::CsvReader;
 pub use json_array::JsonArrayReader;
 pub use lazy::{LazyCheck, LazyItems};
@@ -96,6 +99,14 @@ impl MaxItems {
     fn reached(self, count: u64) -> bool {
         matches!(self, MaxItems::AtMost(max) if count >= max)
     }
+
+    /// What is left of the limit after `count` items.
+    fn after(self, count: u64) -> MaxItems {
+        match self {
+            MaxItems::All => MaxItems::All,
+            MaxItems::AtMost(max) => MaxItems::AtMost(max.saturating_sub(count)),
+        }
+    }
 }
 
 /// Decodes one object into items, fed its bytes in pieces (see the module doc).
@@ -118,24 +129,27 @@ enum Format {
 
 impl ItemDecoder {
     /// A decoder for an object of `input_type`, keeping to `max_items`. A manifest lists
-    /// other objects rather than holding items, so it has no decoder of its own (and reading
-    /// what it lists is not built yet).
+    /// other objects rather than holding items, so it has no decoder of its own.
     pub fn new(
         input_type: &ReaderInputType,
         max_items: MaxItems,
     ) -> Result<ItemDecoder, ItemReaderError> {
-        let format = match input_type {
-            ReaderInputType::Json => Format::Json(JsonArrayReader::new()),
-            ReaderInputType::JsonLines => Format::JsonLines(Vec::new()),
-            ReaderInputType::Csv(config) => Format::Csv(Box::new(CsvReader::new(config))),
-            ReaderInputType::Manifest | ReaderInputType::Parquet => {
-                return Err(ItemReaderError::new(
-                    "InputType MANIFEST and PARQUET are not supported by Switchback yet: list \
-                     the objects with arn:aws:states:::s3:listObjectsV2, or read one CSV, JSON \
-                     or JSON Lines file",
-                ))
-            }
-        };
+        let format =
+            match input_type {
+                ReaderInputType::Json => Format::Json(JsonArrayReader::new()),
+                ReaderInputType::JsonLines => Format::JsonLines(Vec::new()),
+                ReaderInputType::Csv(config) => Format::Csv(Box::new(CsvReader::new(config))),
+                ReaderInputType::Parquet => {
+                    return Err(ItemReaderError::new(
+                        "InputType PARQUET is not supported by Switchback yet: read CSV, JSON or \
+                     JSON Lines objects (GZIP or ZSTD compressed or not)",
+                    ))
+                }
+                // A manifest lists objects rather than holding items (see `manifest`).
+                ReaderInputType::Manifest => return Err(ItemReaderError::new(
+                    "an S3 inventory manifest lists the objects to read: it holds no items itself",
+                )),
+            };
         Ok(ItemDecoder {
             format,
             max_items,

@@ -104,6 +104,24 @@ impl Spool {
         Ok(n)
     }
 
+    /// How many bytes were read back.
+    pub fn position(&self) -> u64 {
+        self.read
+    }
+
+    /// Reads back `n` bytes (or what is left) without keeping them.
+    pub fn skip(&mut self, n: u64) -> std::io::Result<()> {
+        let n = n.min(self.len - self.read);
+        if let Kept::File(file) = &mut self.kept {
+            if self.read == 0 {
+                file.seek(SeekFrom::Start(0))?;
+            }
+            file.seek(SeekFrom::Current(n as i64))?;
+        }
+        self.read += n;
+        Ok(())
+    }
+
     /// Lets go of the bytes (the file is deleted).
     pub fn clear(&mut self) {
         self.kept = Kept::Memory(Vec::new());

@@ -32,6 +32,7 @@ pub fn task(resource: &str, input: Value) -> TaskRequest {
         task_token: None,
         phase: TaskPhase::Dispatch,
         submitted: None,
+        body_as: Default::default(),
     }
 }
 

@@ -41,7 +41,9 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, HOST};
 use http::{Method, Request};
 use http_body_util::Full;
-use switchback_engine::task::{IntegrationPattern, ServiceIntegration, TaskOutcome, TaskRequest};
+use switchback_engine::task::{
+    BodyAs, IntegrationPattern, ServiceIntegration, TaskOutcome, TaskRequest,
+};
 
 use super::json_protocol::{exchange_within, host_of, Answer, NoAnswer, ANSWER_LIMIT};
 use super::services::{Protocol as OptimizedProtocol, Service};
@@ -226,7 +228,9 @@ pub(crate) async fn invoke(
                     &answer.headers,
                     &answer.body,
                 ) {
-                    Ok(output) => TaskOutcome::Succeeded(output),
+                    Ok(output) => {
+                        TaskOutcome::Succeeded(with_body_as(output, request.body_as, &answer.body))
+                    }
                     Err(problem) => error::client_failure(
                         model,
                         naming,
@@ -288,6 +292,22 @@ fn unknown(request: &TaskRequest, problem: &str) -> TaskOutcome {
             model::names().collect::<Vec<_>>().join(", ")
         ),
     }
+}
+
+/// The result with its streaming body (S3's `Body`) as `body_as` asks: for
+/// [`BodyAs::Base64`], the answer's bytes in base64, marked `"BodyEncoding": "base64"`.
+fn with_body_as(mut output: serde_json::Value, body_as: BodyAs, body: &[u8]) -> serde_json::Value {
+    use base64::Engine as _;
+    if body_as == BodyAs::Base64 {
+        if let Some(fields) = output.as_object_mut() {
+            if fields.contains_key("Body") {
+                let encoded = base64::engine::general_purpose::STANDARD.encode(body);
+                fields.insert("Body".into(), encoded.into());
+                fields.insert("BodyEncoding".into(), "base64".into());
+            }
+        }
+    }
+    output
 }
 
 /// `getObject` → `GetObject`.
