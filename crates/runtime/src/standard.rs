@@ -440,6 +440,26 @@ impl Driver for StandardDriver {
     }
 }
 
+/// The most map runs of one execution whose limits a resumed run takes from the store.
+const MAP_RUNS_RESUMED: usize = 10_000;
+
+/// Puts the stored limits of `runs` where their map runs read them
+/// (`Journal::map_run_limits`), so a resumed run keeps what `UpdateMapRun` set before a
+/// restart.
+fn remember_map_run_limits(hub: &Hub, runs: &[executions::MapRunRecord]) {
+    let mut limits = hub.map_run_limits.lock().unwrap_or_else(|e| e.into_inner());
+    for run in runs {
+        limits.insert(
+            run.arn.clone(),
+            MapRunConfig {
+                max_concurrency: run.max_concurrency.max(0) as u64,
+                tolerated_failure_count: run.tolerated_failure_count.max(0) as u64,
+                tolerated_failure_percentage: run.tolerated_failure_percentage,
+            },
+        );
+    }
+}
+
 /// How many of the map runs' children's writes may wait for the next commit before a child
 /// that ends commits them (see `Driver::checkpoint`): enough for large group commits, few
 /// enough that a map run's memory stays flat.
@@ -649,12 +669,20 @@ async fn run_inner(
     // A run that picks up where an earlier one stopped finds its map runs' children again.
     let stored_children = match &birth {
         None if record.definition.contains("DISTRIBUTED") => {
-            match ctx
+            let arn = record.arn.clone();
+            let read = ctx
                 .store
-                .read(move |c| executions::map_children(c, id))
-                .await
-            {
-                Ok(children) => StoredChildren::new(children, record.redrive_count),
+                .read(move |c| {
+                    let runs = executions::list_map_runs(c, &arn, None, MAP_RUNS_RESUMED)?;
+                    Ok((executions::map_children(c, id)?, runs))
+                })
+                .await;
+            match read {
+                Ok((children, runs)) => {
+                    // Their limits as last stored (UpdateMapRun's, if it changed them).
+                    remember_map_run_limits(&ctx.hub, &runs);
+                    StoredChildren::new(children, record.redrive_count)
+                }
                 Err(e) => {
                     log_commit_failure(id, &e, "could not read the map runs' children");
                     return Stopped::Broken;

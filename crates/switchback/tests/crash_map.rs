@@ -4,7 +4,7 @@
 //! processed once: 10,000 children, each SUCCEEDED with a whole history in which each state
 //! was entered once (a child that had succeeded before the kill is not run again, one that
 //! was running goes on from its history), and the parent's output holds every item's result
-//! in order.
+//! in order. A second test kills a map run whose limits `UpdateMapRun` raised: it keeps them.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -233,4 +233,106 @@ async fn check_child(client: &Client, arn: &str, ended_before: Option<f64>) -> R
         }
     }
     Ok(())
+}
+
+/// A map run whose limits `UpdateMapRun` raised keeps them through a crash: after the
+/// restart its children run 20 at a time (not the definition's 2), and `DescribeMapRun`
+/// still shows the updated limits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_map_run_keeps_its_updated_limits_after_a_crash() {
+    const SMALL: usize = 60;
+    let dir = TempDir::new("crash-map-update");
+    let data = dir.path().join("data");
+    let first = Server::start(&data, &dir.path().join("server-1.log")).await;
+    let client = api_client(first.addr);
+    let mut definition = definition();
+    definition["States"]["Each"]["MaxConcurrency"] = json!(2);
+    let machine = client
+        .create_state_machine(
+            "crash-map-update",
+            &definition.to_string(),
+            "arn:aws:iam::123456789012:role/any",
+            StateMachineType::Standard,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("CreateStateMachine: {e}\n{}", first.log_tail()));
+    let items: Vec<usize> = (0..SMALL).collect();
+    let parent = client
+        .start_execution(&machine, Some("updated"), &json!(items))
+        .await
+        .unwrap_or_else(|e| panic!("StartExecution: {e}\n{}", first.log_tail()));
+    // The map run, once it has begun.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let map_run = loop {
+        let runs = client.list_map_runs(&parent).await.unwrap_or_default();
+        if let Some(arn) = runs.first().and_then(|r| r["mapRunArn"].as_str()) {
+            break arn.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no map run began\n{}",
+            first.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    client
+        .call(
+            "UpdateMapRun",
+            &json!({"mapRunArn": map_run, "maxConcurrency": 20, "toleratedFailureCount": 7}),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("UpdateMapRun: {e}\n{}", first.log_tail()));
+    let before = client
+        .list_map_run_executions(&map_run, None)
+        .await
+        .unwrap_or_default()
+        .len();
+    let first_log = first.kill();
+    let killed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    assert!(
+        before < SMALL,
+        "the kill must land mid-run ({before} children began)\n{first_log}"
+    );
+
+    let second = Server::start(&data, &dir.path().join("server-2.log")).await;
+    let client = api_client(second.addr);
+    server::wait_until_none_running(&client, &machine, &second, RECOVERY_LIMIT).await;
+    server::succeeded_output(&client, &parent)
+        .await
+        .unwrap_or_else(|e| panic!("the parent: {e}\n{}", second.log_tail()));
+    let described = client
+        .call("DescribeMapRun", &json!({"mapRunArn": map_run}))
+        .await
+        .unwrap_or_else(|e| panic!("DescribeMapRun: {e}"));
+    assert_eq!(described["maxConcurrency"], 20, "{described:#}");
+    assert_eq!(described["toleratedFailureCount"], 7, "{described:#}");
+    assert_eq!(described["executionCounts"]["succeeded"], SMALL as u64);
+    // The most children running at once after the restart, from their start and stop dates.
+    let children = client
+        .list_map_run_executions(&map_run, None)
+        .await
+        .unwrap_or_else(|e| panic!("ListExecutions --map-run-arn: {e}"));
+    let spans: Vec<(f64, f64)> = children
+        .iter()
+        .filter_map(|c| Some((c["startDate"].as_f64()?, c["stopDate"].as_f64()?)))
+        .collect();
+    assert_eq!(spans.len(), SMALL);
+    let most = spans
+        .iter()
+        .filter(|(start, _)| *start > killed)
+        .map(|(start, _)| {
+            spans
+                .iter()
+                .filter(|(s, e)| s <= start && start < e)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(
+        most > 2,
+        "after the restart the children run more than 2 at a time: at most {most}\n{}",
+        second.log_tail()
+    );
 }

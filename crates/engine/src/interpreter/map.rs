@@ -374,11 +374,16 @@ impl Interpreter<'_> {
         };
         self.map_run_progress(&MapRunProgress {
             map_run_arn: &map_run_arn,
-            config: Some(MapRunConfig {
-                max_concurrency: limit as u64,
-                tolerated_failure_count: tolerated_count.map_or(0, |c| c as u64),
-                tolerated_failure_percentage: tolerated_pct.unwrap_or(0.0),
-            }),
+            // A resumed run keeps the limits `UpdateMapRun` gave it before.
+            config: Some(
+                self.journal
+                    .and_then(|j| j.map_run_limits(&map_run_arn))
+                    .unwrap_or(MapRunConfig {
+                        max_concurrency: limit as u64,
+                        tolerated_failure_count: tolerated_count.map_or(0, |c| c as u64),
+                        tolerated_failure_percentage: tolerated_pct.unwrap_or(0.0),
+                    }),
+            ),
             items: if item_counts.is_empty() {
                 running(items_total)
             } else {
