@@ -21,6 +21,9 @@ pub struct Limits {
     /// `States.Runtime` (cause `... The memory budget of N bytes for one evaluation was
     /// exceeded in States.X`). Default [`DEFAULT_MAX_EVALUATION_MEMORY_BYTES`].
     pub max_evaluation_memory_bytes: usize,
+    /// Largest file a Distributed Map's `ResultWriter` writes; past it the results go on in
+    /// the next file (`SUCCEEDED_1.json` ...). Default [`DEFAULT_MAX_RESULT_FILE_BYTES`].
+    pub max_result_file_bytes: u64,
 }
 
 impl Default for Limits {
@@ -29,9 +32,13 @@ impl Default for Limits {
             max_payload_bytes: 256 * 1024,
             max_history_events: 25_000,
             max_evaluation_memory_bytes: DEFAULT_MAX_EVALUATION_MEMORY_BYTES,
+            max_result_file_bytes: DEFAULT_MAX_RESULT_FILE_BYTES,
         }
     }
 }
+
+/// The default of [`Limits::max_result_file_bytes`]: 5 GiB, as AWS splits result files.
+pub const DEFAULT_MAX_RESULT_FILE_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 
 /// The default of [`Limits::max_evaluation_memory_bytes`]: 64 MiB. AWS's payload limit is
 /// 256 KiB, so a value far larger is of no use to a workflow.

@@ -1398,6 +1398,96 @@ async fn a_distributed_map_reads_s3_inventories_athena_manifests_and_compressed_
 }
 
 #[tokio::test]
+async fn a_result_writer_splits_large_results_into_files_written_a_part_at_a_time() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let bucket = "map-results";
+    // 3,000 items of 10 kB: about 30 MB of results, in files of at most 12 MiB.
+    moto.boto3(
+        "s3.create_bucket(Bucket=ARGS['bucket'])\n\
+         lines = ['{\"i\": %d, \"pad\": \"%s\"}' % (i, 'x' * 10000) for i in range(3000)]\n\
+         s3.put_object(Bucket=ARGS['bucket'], Key='items.jsonl', Body=('\\n'.join(lines)).encode())\n\
+         result = True",
+        &json!({"bucket": bucket}),
+    );
+    let max_file = 12 * 1024 * 1024;
+    let serve = Serve::start(
+        "map-results",
+        &config_for(&moto),
+        &[("SWITCHBACK_MAX_RESULT_FILE_BYTES", &max_file.to_string())],
+    )
+    .await;
+    let definition = json!({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map",
+            "ItemReader": {
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "JSONL"},
+                "Parameters": {"Bucket.$": "$.bucket", "Key": "items.jsonl"}
+            },
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "Same",
+                "States": {"Same": {"Type": "Pass", "End": true}}
+            },
+            "ResultWriter": {
+                "Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket.$": "$.bucket", "Prefix": "big"},
+                "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSONL"}
+            },
+            "End": true
+        }}
+    });
+    let (described, history) = serve
+        .run("map-results", &definition, &json!({"bucket": bucket}))
+        .await;
+    let output = succeeded(&described, &history);
+    let stored = moto.boto3(
+        "manifest = json.loads(s3.get_object(Bucket=ARGS['bucket'], Key=ARGS['key'])['Body'].read())\n\
+         files = []\n\
+         for f in manifest['ResultFiles']['SUCCEEDED']:\n\
+         \x20   head = s3.head_object(Bucket=ARGS['bucket'], Key=f['Key'])\n\
+         \x20   text = s3.get_object(Bucket=ARGS['bucket'], Key=f['Key'])['Body'].read().decode()\n\
+         \x20   records = [json.loads(l) for l in text.splitlines()]\n\
+         \x20   files.append({'key': f['Key'], 'listed': f['Size'], 'size': head['ContentLength'], 'etag': head['ETag'],\n\
+         \x20       'is': [r['i'] for r in records], 'pads': sorted(set(len(r['pad']) for r in records))})\n\
+         result = {'files': files, 'failed': manifest['ResultFiles']['FAILED']}",
+        &json!({"bucket": bucket, "key": output["ResultWriterDetails"]["Key"]}),
+    );
+    let files = stored["files"].as_array().expect("files");
+    assert_eq!(files.len(), 3, "{stored:#}");
+    let mut all = Vec::new();
+    for (n, f) in files.iter().enumerate() {
+        assert!(
+            f["key"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with(&format!("/SUCCEEDED_{n}.jsonl")),
+            "{f}"
+        );
+        assert_eq!(
+            f["listed"], f["size"],
+            "the manifest gives each file's size"
+        );
+        assert!(f["size"].as_u64().unwrap_or(u64::MAX) <= max_file, "{f}");
+        assert_eq!(f["pads"], json!([10000]));
+        all.extend(f["is"].as_array().cloned().unwrap_or_default());
+    }
+    // Files larger than a part went up as multipart uploads (their ETag counts the parts).
+    assert!(
+        files[0]["etag"].as_str().unwrap_or_default().contains('-'),
+        "{}",
+        files[0]
+    );
+    let expected: Vec<Value> = (0..3000).map(|i| json!(i)).collect();
+    assert_eq!(all, expected, "every result once, in order");
+    assert_eq!(stored["failed"], json!([]));
+}
+
+#[tokio::test]
 async fn aws_sdk_calls_each_protocol_json_query_ec2_and_rest_json() {
     let Some(tools) = moto::tools("aws_services") else {
         return;

@@ -14,7 +14,7 @@ use switchback_json::{Array, Json};
 
 use super::data_flow::jsonata_source;
 use super::item_reader::reader_failed;
-use super::result_writer::ChildResult;
+use super::result_writer::{ChildResult, Results};
 use super::{Fault, Frame, Interpreter, StateRun};
 use crate::context::ExecutionInfo;
 use crate::history::{EventKind, IterationPhase};
@@ -452,18 +452,27 @@ impl Interpreter<'_> {
         // holds them to the current limit.
         let mut results = stream::iter(iterations).buffered(limit.max(DISTRIBUTED_MAX_CONCURRENCY));
         let mut outputs = Vec::new();
-        let mut children = Vec::new();
+        // The results a result writer writes, gathered as the children end.
+        let mut written = spec.result_writer.as_ref().map(|writer| {
+            Results::new(
+                writer,
+                self.machine_arn().to_string(),
+                &map_run_arn,
+                self.limits.max_result_file_bytes,
+            )
+        });
         let mut failures = 0usize;
         let mut failed_items = 0u64;
         let mut index = 0usize;
-        // A result that nothing reads (ResultPath null, and no selector or Assign to see it)
-        // is not gathered: a million children's outputs would be held for nothing.
+        // A result that nothing reads (ResultPath null, and no selector or Assign to see it,
+        // or a result writer's, which keeps its own) is not gathered: a million children's
+        // outputs would be held for nothing.
         let io = &run.state.io;
-        let kept = !(run.state.query_language == QueryLanguage::JsonPath
-            && io.result_path == Some(None)
-            && io.result_selector.is_none()
-            && run.state.assign.is_none()
-            && spec.result_writer.is_none());
+        let kept = spec.result_writer.is_none()
+            && !(run.state.query_language == QueryLanguage::JsonPath
+                && io.result_path == Some(None)
+                && io.result_selector.is_none()
+                && run.state.assign.is_none());
         while let Some((outcome, record)) = results.next().await {
             match &outcome {
                 Ok(v) if kept => outputs.push(v.clone()),
@@ -477,8 +486,8 @@ impl Interpreter<'_> {
                 }
             }
             index += 1;
-            if let Some((name, input, start, stop)) = record {
-                children.push(ChildResult {
+            if let (Some((name, input, start, stop)), Some(written)) = (record, &mut written) {
+                written.add(&ChildResult {
                     name,
                     input,
                     start,
@@ -503,17 +512,14 @@ impl Interpreter<'_> {
             items: ended(failed_items, items_total),
             executions: ended(failures as u64, total as u64),
         });
-        let output = match &spec.result_writer {
-            Some(writer) => {
-                match self
-                    .write_results(run, writer, base, &map_run_arn, &children, frame)
-                    .await
-                {
+        let output = match (&spec.result_writer, written) {
+            (Some(writer), Some(written)) => {
+                match self.write_results(run, writer, base, written, frame).await {
                     Ok(output) => output,
                     Err(f) => return Err(self.map_run_failed(f, frame)),
                 }
             }
-            None => Json::from(outputs),
+            _ => Json::from(outputs),
         };
         // The tolerated failures as `UpdateMapRun` last set them, if it did.
         let (tolerated_count, tolerated_pct) =

@@ -73,6 +73,10 @@ pub struct ServeArgs {
     /// fails [default: 67108864, 64 MiB] (file: max_evaluation_memory_bytes).
     #[arg(long, env = "SWITCHBACK_MAX_EVALUATION_MEMORY_BYTES", value_name = "N")]
     pub max_evaluation_memory_bytes: Option<usize>,
+    /// Largest file a Distributed Map's ResultWriter writes before going on in the next
+    /// [default: 5368709120, AWS's 5 GiB] (file: max_result_file_bytes).
+    #[arg(long, env = "SWITCHBACK_MAX_RESULT_FILE_BYTES", value_name = "N")]
+    pub max_result_file_bytes: Option<u64>,
     /// Days closed executions are kept [default: 90, AWS's] (file: retention_days).
     #[arg(long, env = "SWITCHBACK_RETENTION_DAYS", value_name = "DAYS")]
     pub retention_days: Option<u64>,
@@ -129,6 +133,7 @@ pub struct FileSettings {
     pub max_payload_bytes: Option<usize>,
     pub max_history_events: Option<usize>,
     pub max_evaluation_memory_bytes: Option<usize>,
+    pub max_result_file_bytes: Option<u64>,
     pub retention_days: Option<u64>,
     pub workers: Option<usize>,
     pub mock_config: Option<PathBuf>,
@@ -231,6 +236,7 @@ pub struct Settings {
     pub max_payload_bytes: usize,
     pub max_history_events: usize,
     pub max_evaluation_memory_bytes: usize,
+    pub max_result_file_bytes: u64,
     pub retention_days: u64,
     pub workers: usize,
     /// AWS's mock configuration file, if any.
@@ -369,6 +375,16 @@ impl Settings {
         if max_evaluation_memory_bytes == 0 {
             bail!("max_evaluation_memory_bytes must be at least 1");
         }
+        let max_result_file_bytes = args
+            .max_result_file_bytes
+            .or(file.max_result_file_bytes)
+            .unwrap_or(defaults.max_result_file_bytes);
+        if max_result_file_bytes < MIN_RESULT_FILE_BYTES {
+            bail!(
+                "max_result_file_bytes must be at least {MIN_RESULT_FILE_BYTES} (S3's smallest \
+                 part of a multipart upload)"
+            );
+        }
 
         let retention_days = args
             .retention_days
@@ -443,6 +459,7 @@ impl Settings {
             max_payload_bytes,
             max_history_events,
             max_evaluation_memory_bytes,
+            max_result_file_bytes,
             retention_days,
             workers,
         })
@@ -454,6 +471,7 @@ impl Settings {
             max_payload_bytes: self.max_payload_bytes,
             max_history_events: self.max_history_events,
             max_evaluation_memory_bytes: self.max_evaluation_memory_bytes,
+            max_result_file_bytes: self.max_result_file_bytes,
         }
     }
 
@@ -462,6 +480,9 @@ impl Settings {
         Duration::from_secs(self.retention_days * 24 * 3600)
     }
 }
+
+/// The smallest `max_result_file_bytes`: 5 MiB, S3's smallest part of a multipart upload.
+const MIN_RESULT_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 /// `HOST:PORT`, where HOST is an IP address or a name (`localhost:8083`); IPv6 in brackets.
 fn check_listen(listen: &str) -> Result<()> {

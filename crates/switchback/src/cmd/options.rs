@@ -66,6 +66,7 @@ impl ExecutionFlags {
             max_payload_bytes: self.max_payload_bytes,
             max_history_events: self.max_history_events,
             max_evaluation_memory_bytes: self.max_evaluation_memory_bytes,
+            max_result_file_bytes: Limits::default().max_result_file_bytes,
         }
     }
 }
