@@ -71,6 +71,29 @@ pub trait Journal {
     fn map_run_progress(&self, progress: &MapRunProgress<'_>) {
         let _ = progress;
     }
+
+    /// `Some` once `StopExecution` asked to stop the map run child `child_arn` (taken: asked
+    /// once, answered once). The parent, which runs the child, ends it ABORTED.
+    fn take_child_stop(&self, child_arn: &str) -> Option<ChildStop> {
+        let _ = child_arn;
+        None
+    }
+
+    /// Asks to be told (`wake`) when `StopExecution` asks to stop a child of the map run
+    /// `map_run_arn`, so that the child, whatever it waits for, looks at
+    /// [`Self::take_child_stop`].
+    fn watch_child_stops(&self, map_run_arn: &str, wake: std::sync::Weak<tokio::sync::Notify>) {
+        let _ = (map_run_arn, wake);
+    }
+}
+
+/// `StopExecution` of a map run's child: the error and cause its `ExecutionAborted` gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildStop {
+    /// `error`, if the caller gave one.
+    pub error: Option<String>,
+    /// `cause`, if the caller gave one.
+    pub cause: Option<String>,
 }
 
 /// A map run's configuration and counts, as `DescribeMapRun` shows them.
@@ -109,6 +132,8 @@ pub struct MapRunCounts {
     pub succeeded: u64,
     /// Ended in failure.
     pub failed: u64,
+    /// Stopped (`StopExecution` of the child itself).
+    pub aborted: u64,
     /// All of them.
     pub total: u64,
 }
@@ -150,6 +175,8 @@ pub enum ChildRun<'a> {
 pub struct ChildEnding {
     /// Its output, or its error and cause.
     pub outcome: Result<Json, (String, String)>,
+    /// Whether it was stopped (ABORTED) rather than failed.
+    pub aborted: bool,
     /// When it started.
     pub start: Timestamp,
     /// When it ended.

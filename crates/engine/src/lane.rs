@@ -29,6 +29,15 @@ pub struct Place {
     pub ordinal: u32,
 }
 
+impl Place {
+    /// The place of an event written outside the lanes (`ExecutionAborted`,
+    /// `ExecutionRedriven`): no replay looks for it.
+    pub const OUTSIDE: Place = Place {
+        lane: 0,
+        ordinal: u32::MAX,
+    };
+}
+
 /// One lane's progress.
 struct Lane {
     key: u64,

@@ -27,8 +27,8 @@ pub use clock::Clock;
 pub use driver::Driver;
 pub use history::{Event, EventKind, History};
 pub use journal::{
-    ChildEnding, ChildRun, Journal, MapChild, MapRunConfig, MapRunCounts, MapRunProgress, Place,
-    Recorded,
+    ChildEnding, ChildRun, ChildStop, Journal, MapChild, MapRunConfig, MapRunCounts,
+    MapRunProgress, Place, Recorded,
 };
 pub use limits::Limits;
 pub use run::{run_execution, ExecutionOutcome, ExecutionStatus, RunOptions, TaskHandler};

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 use switchback_engine::run::TaskHandler;
-use switchback_engine::{Clock, MapRunConfig};
+use switchback_engine::{ChildStop, Clock, MapRunConfig};
 use tokio::sync::{mpsc, Notify};
 
 use crate::worker::Command;
@@ -68,6 +68,11 @@ pub struct Hub {
     pub map_run_limits: Mutex<HashMap<String, MapRunConfig>>,
     /// The running map runs that wait to be told of an `UpdateMapRun`, by ARN.
     pub map_run_watchers: Mutex<HashMap<String, std::sync::Weak<Notify>>>,
+    /// `StopExecution` of map run children not yet taken by their parent, by child ARN (see
+    /// `Journal::take_child_stop`).
+    pub child_stops: Mutex<HashMap<String, ChildStop>>,
+    /// The running map runs that wait to be told of a child's `StopExecution`, by ARN.
+    pub child_stop_watchers: Mutex<HashMap<String, std::sync::Weak<Notify>>>,
     /// The integrations; `None` makes every such task fail with a hint.
     pub tasks: Option<SharedTaskHandler>,
     /// The mock configuration of `--mock-config`.

@@ -18,10 +18,7 @@ pub const OUTSIDE_LANES: i64 = u32::MAX as i64;
 
 /// The place of an event the runtime writes outside the lanes (`ExecutionAborted`,
 /// `ExecutionRedriven`).
-pub const OUTSIDE_PLACE: Place = Place {
-    lane: 0,
-    ordinal: u32::MAX,
-};
+pub const OUTSIDE_PLACE: Place = Place::OUTSIDE;
 
 /// The stored events a resumed run should take as done.
 pub fn replayable(rows: &[EventRow]) -> Vec<EventRow> {

@@ -444,10 +444,91 @@ impl Runtime {
         if record.status != ExecutionStatus::Running {
             return Ok(record.stop_date.unwrap_or(record.start_date));
         }
+        if let Some(map_run) = record.map_run_arn.clone() {
+            return self.stop_map_child(&record, &map_run, error, cause).await;
+        }
         let stopped = self.stop_running(&record, arn, error, cause).await;
         self.stop_children(record.id).await;
         handed_over::stop_open_jobs(&self.shared.store, &self.shared.hub, record.id, arn).await;
         stopped
+    }
+
+    /// Stops a map run's child: its parent runs it, so the parent is asked to end it ABORTED
+    /// (in its journal, like any of its events: stopping it from outside would race the
+    /// parent's own writes). Waits for that to be stored, then gives the stop date. A parent
+    /// that does not take the request in time (it is not running, e.g. it was stopped itself
+    /// meanwhile) has the child closed directly.
+    async fn stop_map_child(
+        &self,
+        record: &ExecutionRecord,
+        map_run: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<i64, RuntimeError> {
+        let hub = &self.shared.hub;
+        let arn = record.arn.clone();
+        hub.child_stops
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                arn.clone(),
+                switchback_engine::ChildStop {
+                    error: error.clone(),
+                    cause: cause.clone(),
+                },
+            );
+        let watcher = hub
+            .child_stop_watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(map_run)
+            .and_then(std::sync::Weak::upgrade);
+        if let Some(watcher) = watcher {
+            watcher.notify_waiters();
+        }
+        // A parent parked while its children wait resumes, and finds the request.
+        let owned = map_run.to_string();
+        let parent = self
+            .shared
+            .store
+            .read(move |c| match executions::get_map_run(c, &owned)? {
+                Some(run) => executions::id_of(c, &run.execution_arn),
+                None => Ok(None),
+            })
+            .await?;
+        if let Some(parent) = parent {
+            hub.wake(parent);
+        }
+        let id = record.id;
+        let deadline = std::time::Instant::now() + CHILD_STOP_WAIT;
+        loop {
+            let now = self
+                .shared
+                .store
+                .read(move |c| executions::get(c, id))
+                .await?;
+            match now {
+                Some(r) if r.status == ExecutionStatus::Running => {}
+                Some(r) => {
+                    // Ended (stopped, or on its own meanwhile): the request is done with.
+                    hub.child_stops
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&arn);
+                    return Ok(r.stop_date.unwrap_or(r.start_date));
+                }
+                None => return Err(RuntimeError::ExecutionDoesNotExist(arn)),
+            }
+            if std::time::Instant::now() >= deadline {
+                hub.child_stops
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&arn);
+                tracing::warn!(execution = %arn, "the parent of a stopped map run child did not stop it in time; closing it directly");
+                return self.stop_running(record, &arn, error, cause).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     /// Stops the running children of a stopped execution, and theirs.
@@ -632,3 +713,6 @@ fn parsed_input(request: &StartRequest) -> switchback_json::Json {
         None => switchback_json::Json::parse(&request.input).unwrap_or_default(),
     }
 }
+
+/// How long `StopExecution` of a map run's child waits for its parent to stop it.
+const CHILD_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);

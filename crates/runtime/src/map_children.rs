@@ -27,7 +27,7 @@ use switchback_engine::{
 };
 use switchback_json::Json;
 use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord, StoredChild};
-use switchback_store::{StoreError, Tx};
+use switchback_store::{task_tokens, StoreError, Tx};
 
 use crate::events::{self, PayloadWriter};
 use crate::journal;
@@ -116,7 +116,7 @@ pub fn counts_json(c: &MapRunCounts) -> String {
         "succeeded": c.succeeded,
         "failed": c.failed,
         "timedOut": 0,
-        "aborted": 0,
+        "aborted": c.aborted,
         "total": c.total,
         "resultsWritten": 0,
         "failuresNotRedrivable": 0,
@@ -173,6 +173,10 @@ pub fn write(tx: &Tx<'_>, parent: i64, writes: Vec<ChildWrite>) -> Result<(), St
     for (arn, ending) in endings {
         if let Some(id) = id_of(tx, &mut ids, &arn)? {
             executions::finish(tx, id, &ending)?;
+        }
+        // A child stopped where it stood leaves no task open (its parent holds them).
+        if ending.status == ExecutionStatus::Aborted {
+            task_tokens::close_with_key_prefix(tx, parent, &format!("{arn}:"))?;
         }
     }
     Ok(())
@@ -333,6 +337,7 @@ fn ended(record: &ExecutionRecord) -> ChildEnding {
     };
     ChildEnding {
         outcome,
+        aborted: record.status == ExecutionStatus::Aborted,
         start: events::timestamp(record.start_date),
         stop: events::timestamp(record.stop_date.unwrap_or(record.start_date)),
     }

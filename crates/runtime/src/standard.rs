@@ -25,8 +25,8 @@ use switchback_engine::interpreter::Interpreter;
 use switchback_engine::mock::Mocks;
 use switchback_engine::task::{TaskOutcome, TaskRequest};
 use switchback_engine::{
-    ChildRun, Driver, Event, EventKind, Journal, MapChild, MapRunConfig, MapRunProgress, Place,
-    Recorded,
+    ChildRun, ChildStop, Driver, Event, EventKind, Journal, MapChild, MapRunConfig, MapRunProgress,
+    Place, Recorded,
 };
 use switchback_json::Json;
 use switchback_store::executions::{self, Ending, EventRow, ExecutionRecord};
@@ -495,6 +495,28 @@ impl Journal for StandardDriver {
 
     fn map_run_redrive(&self, map_run_arn: &str) -> Option<u64> {
         self.stored_children.map_run_redrive(map_run_arn)
+    }
+
+    fn take_child_stop(&self, child_arn: &str) -> Option<ChildStop> {
+        let mut stops = self
+            .hub
+            .child_stops
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if stops.is_empty() {
+            return None;
+        }
+        stops.remove(child_arn)
+    }
+
+    fn watch_child_stops(&self, map_run_arn: &str, wake: std::sync::Weak<tokio::sync::Notify>) {
+        let mut watchers = self
+            .hub
+            .child_stop_watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        watchers.retain(|_, w| w.strong_count() > 0);
+        watchers.insert(map_run_arn.to_string(), wake);
     }
 
     fn map_child(&self, child: &MapChild<'_>) -> Option<ChildRun<'_>> {

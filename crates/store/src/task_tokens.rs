@@ -194,6 +194,27 @@ pub fn close_all(conn: &Tx<'_>, execution_id: i64) -> Result<usize, StoreError> 
         .execute([execution_id])?)
 }
 
+/// Closes the open tasks of execution `execution_id` whose dispatch key starts with
+/// `prefix`: those of one map run child (its keys start with its ARN), whose parent holds
+/// them. Returns how many were closed.
+pub fn close_with_key_prefix(
+    conn: &Tx<'_>,
+    execution_id: i64,
+    prefix: &str,
+) -> Result<usize, StoreError> {
+    // A range of keys rather than LIKE, so the unique index on task_key serves it.
+    let end = match prefix.strip_suffix(':') {
+        Some(head) => format!("{head};"),
+        None => format!("{prefix}\u{10FFFF}"),
+    };
+    Ok(conn
+        .prepare_cached(
+            "UPDATE task_tokens SET status = 'CLOSED' \
+             WHERE execution_id = ?1 AND task_key >= ?2 AND task_key < ?3 AND status != 'CLOSED'",
+        )?
+        .execute(params![execution_id, prefix, end])?)
+}
+
 /// Restarts the heartbeat clock of an open task; false if it is closed.
 pub fn heartbeat(conn: &Tx<'_>, token: &str, now: i64) -> Result<bool, StoreError> {
     let n = conn

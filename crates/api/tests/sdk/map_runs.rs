@@ -580,3 +580,114 @@ async fn update_map_run_changes_a_running_map_runs_concurrency_and_tolerance() {
     let d = wait_done(&client, &started.execution_arn, WITHIN).await;
     assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
 }
+
+#[tokio::test]
+async fn stopping_one_child_aborts_it_alone_and_its_map_run_counts_it_as_a_failure() {
+    let (_s, client) = setup().await;
+    let activity = client
+        .create_activity()
+        .name("answered-later")
+        .send()
+        .await
+        .unwrap()
+        .activity_arn;
+    let definition = json!({
+        "StartAt": "M",
+        "States": {"M": {
+            "Type": "Map", "ItemsPath": "$.items", "ToleratedFailureCount": 1,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Work",
+                "States": {"Work": {"Type": "Task", "Resource": activity, "End": true}}
+            },
+            "End": true
+        }}
+    });
+    let arn = create_machine(&client, "stop-one-kid", &definition.to_string()).await;
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(json!({"items": [{"n": 1}, {"n": 2}, {"n": 3}]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + WITHIN;
+    let (map_run, kids) = loop {
+        let runs = client
+            .list_map_runs()
+            .execution_arn(&started.execution_arn)
+            .send()
+            .await
+            .unwrap();
+        if let Some(run) = runs.map_runs.first() {
+            let run = run.map_run_arn.clone();
+            let kids = children(&client, &run).await;
+            if kids.len() == 3 {
+                break (run, kids);
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the children did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // One child stopped by its own ARN: it alone ends ABORTED, with the error and cause given.
+    let stopped = &kids[0].execution_arn;
+    client
+        .stop_execution()
+        .execution_arn(stopped)
+        .error("Stop.ByHand")
+        .cause("stopped by hand")
+        .send()
+        .await
+        .expect("stop a child");
+    let kid = client
+        .describe_execution()
+        .execution_arn(stopped)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kid.status, ExecutionStatus::Aborted);
+    assert_eq!(kid.error.as_deref(), Some("Stop.ByHand"));
+    let events = history_types(&client, stopped).await;
+    assert_eq!(events.last().unwrap().2, HistoryEventType::ExecutionAborted);
+    let ids: Vec<i64> = events.iter().map(|e| e.0).collect();
+    assert_eq!(ids, (1..=events.len() as i64).collect::<Vec<_>>());
+    // The others go on: their work done, the parent succeeds (one failure tolerated).
+    assert_eq!(work(&client, &activity, 2, false).await, 0);
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded, "{d:?}");
+    let statuses: Vec<ExecutionStatus> = children(&client, &map_run)
+        .await
+        .into_iter()
+        .map(|k| k.status)
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == ExecutionStatus::Aborted)
+            .count(),
+        1
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == ExecutionStatus::Succeeded)
+            .count(),
+        2
+    );
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    let counts = run.execution_counts.expect("counts");
+    let after = history_types(&client, stopped).await;
+    assert_eq!(
+        after, events,
+        "the stopped child's history is as it was when it stopped"
+    );
+    assert_eq!((counts.succeeded, counts.aborted, counts.total), (2, 1, 3));
+}

@@ -20,7 +20,9 @@ use crate::context::ExecutionInfo;
 use crate::history::{EventKind, IterationPhase};
 use crate::items::batch::{batches, BatchLimits, Batcher, Batches};
 use crate::items::LazyItems;
-use crate::journal::{ChildRun, MapChild, MapRunConfig, MapRunCounts, MapRunProgress};
+use crate::journal::{
+    ChildRun, ChildStop, Journal, MapChild, MapRunConfig, MapRunCounts, MapRunProgress,
+};
 use crate::vars::Vars;
 
 /// How many children a distributed map runs at once when its `MaxConcurrency` does not say.
@@ -350,7 +352,11 @@ impl Interpreter<'_> {
             // Express children (and every child of an unjournaled run) run unrecorded.
             journaled: spec.child_execution_type == ChildExecutionType::Standard,
             outer,
+            stops: Arc::new(tokio::sync::Notify::new()),
         };
+        if let Some(journal) = self.journal {
+            journal.watch_child_stops(&map_run_arn, Arc::downgrade(&children_of.stops));
+        }
         let children_of = &children_of;
         let map_run = &map_run;
         // Items per child, when a child may take more than one (a batch).
@@ -441,11 +447,11 @@ impl Interpreter<'_> {
                 let _slot = gate.enter(updated_limit).await;
                 let arn = map_run.child_execution(&name).to_string();
                 let kept = recording.then(|| input.clone());
-                let (outcome, start, stop) = self
+                let end = self
                     .run_map_child(children_of, &arn, &name, seed, input)
                     .await;
-                let record = kept.map(|input| (name, input, start, stop));
-                (outcome, record)
+                let record = kept.map(|input| (name, input, end.start, end.stop));
+                (end.outcome, end.aborted, record)
             }
         });
         // Up to AWS's most children at once (or more, when the state asks for more); the gate
@@ -463,6 +469,7 @@ impl Interpreter<'_> {
         });
         let mut failures = 0usize;
         let mut failed_items = 0u64;
+        let (mut aborted, mut aborted_items) = (0u64, 0u64);
         let mut index = 0usize;
         // A result that nothing reads (ResultPath null, and no selector or Assign to see it,
         // or a result writer's, which keeps its own) is not gathered: a million children's
@@ -473,13 +480,18 @@ impl Interpreter<'_> {
                 && io.result_path == Some(None)
                 && io.result_selector.is_none()
                 && run.state.assign.is_none());
-        while let Some((outcome, record)) = results.next().await {
+        while let Some((outcome, stopped, record)) = results.next().await {
             match &outcome {
                 Ok(v) if kept => outputs.push(v.clone()),
                 Ok(_) => {}
                 Err(_) => {
+                    let items = item_counts.get(index).copied().unwrap_or(1);
                     failures += 1;
-                    failed_items += item_counts.get(index).copied().unwrap_or(1);
+                    failed_items += items;
+                    if stopped {
+                        aborted += 1;
+                        aborted_items += items;
+                    }
                     if kept {
                         outputs.push(Json::Null);
                     }
@@ -493,6 +505,7 @@ impl Interpreter<'_> {
                     start,
                     stop,
                     outcome,
+                    aborted: stopped,
                 });
             }
         }
@@ -500,17 +513,19 @@ impl Interpreter<'_> {
         if let Some(fault) = spool_fault.and_then(|f| f.borrow_mut().take()) {
             return Err(self.map_run_failed(reader_failed(fault), frame));
         }
-        let ended = |failed: u64, total: u64| MapRunCounts {
+        // Stopped children count as failures against the tolerance, and apart in the counts.
+        let ended = |failed: u64, aborted: u64, total: u64| MapRunCounts {
             succeeded: total - failed,
-            failed,
+            failed: failed - aborted,
+            aborted,
             total,
             ..MapRunCounts::default()
         };
         self.map_run_progress(&MapRunProgress {
             map_run_arn: &map_run_arn,
             config: None,
-            items: ended(failed_items, items_total),
-            executions: ended(failures as u64, total as u64),
+            items: ended(failed_items, aborted_items, items_total),
+            executions: ended(failures as u64, aborted, total as u64),
         });
         let output = match (&spec.result_writer, written) {
             (Some(writer), Some(written)) => {
@@ -728,11 +743,24 @@ struct ChildrenOf<'s> {
     journaled: bool,
     /// The parent's variables, which the children see as outer ones.
     outer: Arc<Vars>,
+    /// Told when `StopExecution` asks to stop one of the children (see
+    /// `Journal::take_child_stop`).
+    stops: Arc<tokio::sync::Notify>,
+}
+
+/// How one child of a map run ended.
+struct ChildEnd {
+    outcome: Result<Json, Fault>,
+    /// Stopped by `StopExecution` (ABORTED), rather than failed.
+    aborted: bool,
+    start: Timestamp,
+    stop: Timestamp,
 }
 
 impl Interpreter<'_> {
     /// Runs one child of a map run (or takes its outcome, when an earlier run of the parent
-    /// saw it end), and gives its outcome and its start and stop times.
+    /// saw it end), and tells how it ended. A Standard child that `StopExecution` stops ends
+    /// ABORTED: its run is dropped where it stands.
     async fn run_map_child(
         &self,
         of: &ChildrenOf<'_>,
@@ -740,7 +768,7 @@ impl Interpreter<'_> {
         name: &str,
         seed: u64,
         input: Json,
-    ) -> (Result<Json, Fault>, Timestamp, Timestamp) {
+    ) -> ChildEnd {
         let now = self.driver.now();
         let stands = match (of.journaled, self.journal) {
             (true, Some(journal)) => journal.map_child(&MapChild {
@@ -769,12 +797,14 @@ impl Interpreter<'_> {
             redrive_count: self.exec.redrive_count.map(|_| 0),
         };
         match stands {
-            Some(ChildRun::Ended(ended)) => {
-                let outcome = ended
+            Some(ChildRun::Ended(ended)) => ChildEnd {
+                outcome: ended
                     .outcome
-                    .map_err(|(error, cause)| Fault::new(error, cause));
-                (outcome, ended.start, ended.stop)
-            }
+                    .map_err(|(error, cause)| Fault::new(error, cause)),
+                aborted: ended.aborted,
+                start: ended.start,
+                stop: ended.stop,
+            },
             Some(ChildRun::Run {
                 journal,
                 recorded_events,
@@ -785,13 +815,37 @@ impl Interpreter<'_> {
                     Interpreter::new(self.machine, self.driver, exec(start, &input), self.limits)
                         .with_seed(seed)
                         .with_journal(&*journal, recorded_events);
-                let outcome = child
-                    .run_child(&of.spec.processor, input, of.outer.clone())
-                    .await;
+                let run = child.run_child(&of.spec.processor, input, of.outer.clone());
+                let stopped = match self.journal {
+                    Some(parent) => {
+                        tokio::select! {
+                            biased;
+                            stop = stop_asked(parent, &of.stops, arn) => Err(stop),
+                            outcome = run => Ok(outcome),
+                        }
+                    }
+                    None => Ok(run.await),
+                };
+                let (outcome, aborted) = match stopped {
+                    Ok(outcome) => (outcome, false),
+                    Err(stop) => {
+                        child.record_aborted(&stop);
+                        let fault = Fault::new(
+                            stop.error.unwrap_or_default(),
+                            stop.cause.unwrap_or_default(),
+                        );
+                        (Err(fault), true)
+                    }
+                };
                 let stop = self.driver.now();
                 drop(child);
                 self.driver.checkpoint().await;
-                (outcome, start, stop)
+                ChildEnd {
+                    outcome,
+                    aborted,
+                    start,
+                    stop,
+                }
             }
             None => {
                 let child =
@@ -803,9 +857,29 @@ impl Interpreter<'_> {
                     assigned: None,
                 };
                 let outcome = child.run_scope(&of.spec.processor, input, &mut f).await;
-                (outcome, now, self.driver.now())
+                ChildEnd {
+                    outcome,
+                    aborted: false,
+                    start: now,
+                    stop: self.driver.now(),
+                }
             }
         }
+    }
+}
+
+/// Completes when `StopExecution` asks to stop the child `arn` (told by `stops`), with what
+/// it asked; never otherwise.
+async fn stop_asked(journal: &dyn Journal, stops: &tokio::sync::Notify, arn: &str) -> ChildStop {
+    loop {
+        // Listening before looking, so a request made in between is not missed.
+        let told = stops.notified();
+        tokio::pin!(told);
+        told.as_mut().enable();
+        if let Some(stop) = journal.take_child_stop(arn) {
+            return stop;
+        }
+        told.await;
     }
 }
 

@@ -40,7 +40,7 @@ use crate::context::ExecutionInfo;
 use crate::driver::Driver;
 use crate::history::{EventKind, History, StateType};
 use crate::journal::{Journal, Recorded};
-use crate::lane::Lanes;
+use crate::lane::{Lanes, Place};
 use crate::limits::Limits;
 use crate::vars::Vars;
 use switchback_types::{Identity, StateMachineArn};
@@ -256,6 +256,22 @@ impl<'a> Interpreter<'a> {
         let result = self.run_scope(processor, input, &mut frame).await;
         self.record_ending(result.clone(), &frame);
         result
+    }
+
+    /// Records that the execution was stopped (`ExecutionAborted` after its last event), when
+    /// its run was dropped: a map run's child that `StopExecution` stopped.
+    pub(super) fn record_aborted(&self, stop: &crate::journal::ChildStop) {
+        let mut h = self.history.borrow_mut();
+        let prev = h.last_id();
+        let now = self.driver.now();
+        let kind = EventKind::ExecutionAborted {
+            error: stop.error.clone(),
+            cause: stop.cause.clone(),
+        };
+        h.push(prev, now, kind);
+        if let (Some(journal), Some(event)) = (self.journal, h.events().last()) {
+            journal.append(event, Place::OUTSIDE);
+        }
     }
 
     /// Records how the execution ended: `ExecutionSucceeded` or `ExecutionFailed` (past the

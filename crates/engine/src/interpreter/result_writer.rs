@@ -62,6 +62,8 @@ pub(super) struct ChildResult {
     pub stop: Timestamp,
     /// Its output, or how it failed.
     pub outcome: Result<Json, Fault>,
+    /// Whether it was stopped (ABORTED) rather than failed.
+    pub aborted: bool,
 }
 
 /// Where a map run's results are written.
@@ -526,7 +528,8 @@ fn record(child: &ChildResult, machine_arn: &str, map_run_arn: &str) -> Value {
         Err(fault) => {
             r.insert("Error".into(), json!(fault.error));
             r.insert("Cause".into(), json!(fault.cause));
-            ("FAILED", "REDRIVABLE_BY_MAP_RUN", "")
+            let status = if child.aborted { "ABORTED" } else { "FAILED" };
+            (status, "REDRIVABLE_BY_MAP_RUN", "")
         }
     };
     r.insert("RedriveCount".into(), json!(0));
