@@ -326,6 +326,40 @@ async fn work(client: &Client, activity: &str, n: usize, fail_bad: bool) -> usiz
     failed
 }
 
+/// Takes activity tasks, succeeding each, until one whose input has `"bad": true`, which it
+/// fails; returns how many succeeded before.
+async fn work_until_bad(client: &Client, activity: &str) -> usize {
+    let mut succeeded = 0;
+    loop {
+        let task = client
+            .get_activity_task()
+            .activity_arn(activity)
+            .send()
+            .await
+            .expect("get activity task");
+        let token = task.task_token.expect("a task");
+        let input: Value = serde_json::from_str(task.input.as_deref().unwrap_or("{}")).unwrap();
+        if input["bad"] == json!(true) {
+            client
+                .send_task_failure()
+                .task_token(&token)
+                .error("Worker.Broke")
+                .send()
+                .await
+                .expect("failure");
+            return succeeded;
+        }
+        client
+            .send_task_success()
+            .task_token(&token)
+            .output(json!({"doubled": input["n"].as_i64().unwrap_or(-1) * 2}).to_string())
+            .send()
+            .await
+            .expect("success");
+        succeeded += 1;
+    }
+}
+
 #[tokio::test]
 async fn a_redriven_parent_redrives_only_its_failed_children() {
     let (_s, client) = setup().await;
@@ -345,7 +379,9 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
         .send()
         .await
         .unwrap();
-    assert_eq!(work(&client, &activity, 3, true).await, 1);
+    // Tasks are worked until the bad one fails: the map run tolerates no failure, so it
+    // fails at once and the child still running (if any) is stopped, as AWS's does.
+    let succeeded = work_until_bad(&client, &activity).await;
     let d = wait_done(&client, &started.execution_arn, WITHIN).await;
     assert_eq!(d.status, ExecutionStatus::Failed);
     assert_eq!(
@@ -355,6 +391,21 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
     let map_run = only_map_run(&client, &started.execution_arn).await;
     let before = children(&client, &map_run).await;
     assert_eq!(before.len(), 3);
+    let count = |status: ExecutionStatus| before.iter().filter(|k| k.status == status).count();
+    assert_eq!(count(ExecutionStatus::Succeeded), succeeded);
+    assert_eq!(count(ExecutionStatus::Failed), 1);
+    assert_eq!(count(ExecutionStatus::Aborted), 2 - succeeded);
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    let counts = run.execution_counts.expect("counts");
+    assert_eq!(
+        (counts.succeeded, counts.failed, counts.aborted),
+        (succeeded as i64, 1, 2 - succeeded as i64)
+    );
     let mut histories = Vec::new();
     for kid in &before {
         histories.push(history_types(&client, &kid.execution_arn).await);
@@ -366,8 +417,8 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
         .send()
         .await
         .expect("redrive");
-    // Only the failed child asks for work again.
-    assert_eq!(work(&client, &activity, 1, false).await, 0);
+    // Only the failed and stopped children ask for work again.
+    assert_eq!(work(&client, &activity, 3 - succeeded, false).await, 0);
     let d = wait_done(&client, &started.execution_arn, WITHIN).await;
     assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
     let output: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
@@ -690,4 +741,46 @@ async fn stopping_one_child_aborts_it_alone_and_its_map_run_counts_it_as_a_failu
         "the stopped child's history is as it was when it stopped"
     );
     assert_eq!((counts.succeeded, counts.aborted, counts.total), (2, 1, 3));
+}
+
+#[tokio::test]
+async fn a_map_run_past_its_tolerance_fails_at_once_leaving_the_rest_pending() {
+    let (_s, client) = setup().await;
+    // One child at a time, the sixth of 1,000 failing, no failure tolerated: the map run
+    // fails with the sixth, and the 994 children after it are never started.
+    let mut definition: Value = serde_json::from_str(&failing_on_flag("STANDARD", 0)).unwrap();
+    definition["States"]["M"]["MaxConcurrency"] = json!(1);
+    let arn = create_machine(&client, "fail-fast", &definition.to_string()).await;
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(items(1000, 5))
+        .send()
+        .await
+        .unwrap();
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    assert_eq!(
+        d.error.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+    let map_run = only_map_run(&client, &started.execution_arn).await;
+    assert_eq!(children(&client, &map_run).await.len(), 6);
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status, MapRunStatus::Failed);
+    let counts = run.execution_counts.expect("counts");
+    assert_eq!(
+        (
+            counts.succeeded,
+            counts.failed,
+            counts.pending,
+            counts.total
+        ),
+        (5, 1, 994, 1000)
+    );
 }

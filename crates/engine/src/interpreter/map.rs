@@ -353,6 +353,7 @@ impl Interpreter<'_> {
             journaled: spec.child_execution_type == ChildExecutionType::Standard,
             outer,
             stops: Arc::new(tokio::sync::Notify::new()),
+            failing: std::cell::RefCell::new(None),
         };
         if let Some(journal) = self.journal {
             journal.watch_child_stops(&map_run_arn, Arc::downgrade(&children_of.stops));
@@ -445,13 +446,17 @@ impl Interpreter<'_> {
             let name = child_name(name_hi, name_lo, index);
             async move {
                 let _slot = gate.enter(updated_limit).await;
+                // Once the map run fails, a child not started yet is not (it stays pending).
+                if children_of.failing.borrow().is_some() {
+                    return (None, None);
+                }
                 let arn = map_run.child_execution(&name).to_string();
                 let kept = recording.then(|| input.clone());
                 let end = self
                     .run_map_child(children_of, &arn, &name, seed, input)
                     .await;
                 let record = kept.map(|input| (name, input, end.start, end.stop));
-                (end.outcome, end.aborted, record)
+                (Some((end.outcome, end.aborted)), record)
             }
         });
         // Up to AWS's most children at once (or more, when the state asks for more); the gate
@@ -480,12 +485,30 @@ impl Interpreter<'_> {
                 && io.result_path == Some(None)
                 && io.result_selector.is_none()
                 && run.state.assign.is_none());
-        while let Some((outcome, stopped, record)) = results.next().await {
+        // The tolerance as the definition gives it, until `UpdateMapRun` changes it.
+        let tolerance = || match self.journal.and_then(|j| j.map_run_limits(&map_run_arn)) {
+            Some(update) => (
+                Some(update.tolerated_failure_count as f64),
+                Some(update.tolerated_failure_percentage),
+            ),
+            None => (tolerated_count, tolerated_pct),
+        };
+        let (mut pending, mut pending_items) = (0u64, 0u64);
+        while let Some((ended, record)) = results.next().await {
+            let items = item_counts.get(index).copied().unwrap_or(1);
+            index += 1;
+            let Some((outcome, stopped)) = ended else {
+                pending += 1;
+                pending_items += items;
+                if kept {
+                    outputs.push(Json::Null);
+                }
+                continue;
+            };
             match &outcome {
                 Ok(v) if kept => outputs.push(v.clone()),
                 Ok(_) => {}
                 Err(_) => {
-                    let items = item_counts.get(index).copied().unwrap_or(1);
                     failures += 1;
                     failed_items += items;
                     if stopped {
@@ -495,9 +518,17 @@ impl Interpreter<'_> {
                     if kept {
                         outputs.push(Json::Null);
                     }
+                    // Past what it tolerates the map run fails now, as AWS's does: the
+                    // children running stop, those not started stay pending.
+                    let (count, pct) = tolerance();
+                    if !tolerates(failures, total, count, pct)
+                        && children_of.failing.borrow().is_none()
+                    {
+                        *children_of.failing.borrow_mut() = Some(ChildStop::default());
+                        children_of.stops.notify_waiters();
+                    }
                 }
             }
-            index += 1;
             if let (Some((name, input, start, stop)), Some(written)) = (record, &mut written) {
                 written.add(&ChildResult {
                     name,
@@ -513,9 +544,11 @@ impl Interpreter<'_> {
         if let Some(fault) = spool_fault.and_then(|f| f.borrow_mut().take()) {
             return Err(self.map_run_failed(reader_failed(fault), frame));
         }
-        // Stopped children count as failures against the tolerance, and apart in the counts.
-        let ended = |failed: u64, aborted: u64, total: u64| MapRunCounts {
-            succeeded: total - failed,
+        // Stopped children count as failures against the tolerance, and apart in the counts;
+        // children a failed map run did not start stay pending.
+        let ended = |failed: u64, aborted: u64, pending: u64, total: u64| MapRunCounts {
+            pending,
+            succeeded: total - failed - pending,
             failed: failed - aborted,
             aborted,
             total,
@@ -524,8 +557,8 @@ impl Interpreter<'_> {
         self.map_run_progress(&MapRunProgress {
             map_run_arn: &map_run_arn,
             config: None,
-            items: ended(failed_items, aborted_items, items_total),
-            executions: ended(failures as u64, aborted, total as u64),
+            items: ended(failed_items, aborted_items, pending_items, items_total),
+            executions: ended(failures as u64, aborted, pending, total as u64),
         });
         let output = match (&spec.result_writer, written) {
             (Some(writer), Some(written)) => {
@@ -537,18 +570,8 @@ impl Interpreter<'_> {
             _ => Json::from(outputs),
         };
         // The tolerated failures as `UpdateMapRun` last set them, if it did.
-        let (tolerated_count, tolerated_pct) =
-            match self.journal.and_then(|j| j.map_run_limits(&map_run_arn)) {
-                Some(update) => (
-                    Some(update.tolerated_failure_count as f64),
-                    Some(update.tolerated_failure_percentage),
-                ),
-                None => (tolerated_count, tolerated_pct),
-            };
-        let tolerated = failures == 0
-            || tolerated_count.is_some_and(|c| failures as f64 <= c)
-            || tolerated_pct
-                .is_some_and(|p| total > 0 && (failures as f64 * 100.0 / total as f64) <= p);
+        let (count, pct) = tolerance();
+        let tolerated = pending == 0 && tolerates(failures, total, count, pct);
         if !tolerated {
             let fault = Fault::new(
                 names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
@@ -744,8 +767,11 @@ struct ChildrenOf<'s> {
     /// The parent's variables, which the children see as outer ones.
     outer: Arc<Vars>,
     /// Told when `StopExecution` asks to stop one of the children (see
-    /// `Journal::take_child_stop`).
+    /// `Journal::take_child_stop`), or when the map run fails.
     stops: Arc<tokio::sync::Notify>,
+    /// Set when the map run fails (its failures passed what it tolerates): the children
+    /// still running stop (ABORTED) and those not started are not (they stay pending).
+    failing: std::cell::RefCell<Option<ChildStop>>,
 }
 
 /// How one child of a map run ended.
@@ -816,15 +842,10 @@ impl Interpreter<'_> {
                         .with_seed(seed)
                         .with_journal(&*journal, recorded_events);
                 let run = child.run_child(&of.spec.processor, input, of.outer.clone());
-                let stopped = match self.journal {
-                    Some(parent) => {
-                        tokio::select! {
-                            biased;
-                            stop = stop_asked(parent, &of.stops, arn) => Err(stop),
-                            outcome = run => Ok(outcome),
-                        }
-                    }
-                    None => Ok(run.await),
+                let stopped = tokio::select! {
+                    biased;
+                    stop = stop_asked(of, self.journal, arn) => Err(stop),
+                    outcome = run => Ok(outcome),
                 };
                 let (outcome, aborted) = match stopped {
                     Ok(outcome) => (outcome, false),
@@ -856,10 +877,21 @@ impl Interpreter<'_> {
                     prev: Cell::new(0),
                     assigned: None,
                 };
-                let outcome = child.run_scope(&of.spec.processor, input, &mut f).await;
+                let run = child.run_scope(&of.spec.processor, input, &mut f);
+                let (outcome, aborted) = tokio::select! {
+                    biased;
+                    stop = stop_asked(of, None, arn) => (
+                        Err(Fault::new(
+                            stop.error.unwrap_or_default(),
+                            stop.cause.unwrap_or_default(),
+                        )),
+                        true,
+                    ),
+                    outcome = run => (outcome, false),
+                };
                 ChildEnd {
                     outcome,
-                    aborted: false,
+                    aborted,
                     start: now,
                     stop: self.driver.now(),
                 }
@@ -868,15 +900,26 @@ impl Interpreter<'_> {
     }
 }
 
-/// Completes when `StopExecution` asks to stop the child `arn` (told by `stops`), with what
-/// it asked; never otherwise.
-async fn stop_asked(journal: &dyn Journal, stops: &tokio::sync::Notify, arn: &str) -> ChildStop {
+/// Whether a map run of `total` children tolerates `failures`: none, or within the count or
+/// the percentage it tolerates (either suffices).
+fn tolerates(failures: usize, total: usize, count: Option<f64>, pct: Option<f64>) -> bool {
+    failures == 0
+        || count.is_some_and(|c| failures as f64 <= c)
+        || pct.is_some_and(|p| total > 0 && (failures as f64 * 100.0 / total as f64) <= p)
+}
+
+/// Completes when the child `arn` is to stop, with how: `StopExecution` asked (through the
+/// parent's `journal`, if any), or its map run failed; never otherwise.
+async fn stop_asked(of: &ChildrenOf<'_>, journal: Option<&dyn Journal>, arn: &str) -> ChildStop {
     loop {
         // Listening before looking, so a request made in between is not missed.
-        let told = stops.notified();
+        let told = of.stops.notified();
         tokio::pin!(told);
         told.as_mut().enable();
-        if let Some(stop) = journal.take_child_stop(arn) {
+        if let Some(stop) = of.failing.borrow().clone() {
+            return stop;
+        }
+        if let Some(stop) = journal.and_then(|j| j.take_child_stop(arn)) {
             return stop;
         }
         told.await;
