@@ -667,6 +667,15 @@ impl Builder {
             }
             None => ReaderConfig::default(),
         };
+        if config.transformation == ReaderTransformation::LoadAndFlatten
+            && resource != ItemSource::S3ListObjectsV2
+        {
+            self.fault(
+                &format!("{path}/ReaderConfig/Transformation"),
+                "LOAD_AND_FLATTEN is for an ItemReader with arn:aws:states:::s3:listObjectsV2",
+            );
+            return None;
+        }
         if resource == ItemSource::S3GetObject
             && config.input_type.is_none()
             && config.manifest_type != Some(ManifestType::S3Inventory)
@@ -733,10 +742,66 @@ impl Builder {
             }
             _ => {}
         }
+        let input_type = match (c.get("ItemsPointer"), input_type) {
+            (None, input_type) => input_type,
+            (Some(Value::String(p)), Some(ReaderInputType::Json))
+                if p.is_empty() || p.starts_with('/') =>
+            {
+                Some(ReaderInputType::JsonAt(p.clone()))
+            }
+            (Some(Value::String(p)), Some(ReaderInputType::Json)) => {
+                self.fault(
+                    &format!("{path}/ItemsPointer"),
+                    format!("'{p}' is not a JSON Pointer: it must be empty or start with '/'"),
+                );
+                return None;
+            }
+            (Some(_), Some(ReaderInputType::Json)) => {
+                self.fault(&format!("{path}/ItemsPointer"), "must be a string");
+                return None;
+            }
+            (Some(_), _) => {
+                self.fault(
+                    &format!("{path}/ItemsPointer"),
+                    "ItemsPointer is for InputType JSON",
+                );
+                return None;
+            }
+        };
+        let transformation = match c.get("Transformation").map(|v| v.as_str()) {
+            None | Some(Some("NONE")) => ReaderTransformation::None,
+            Some(Some("LOAD_AND_FLATTEN")) => ReaderTransformation::LoadAndFlatten,
+            Some(_) => {
+                self.fault(
+                    &format!("{path}/Transformation"),
+                    "must be NONE or LOAD_AND_FLATTEN",
+                );
+                return None;
+            }
+        };
+        if transformation == ReaderTransformation::LoadAndFlatten
+            && !matches!(
+                input_type,
+                Some(
+                    ReaderInputType::Csv(_)
+                        | ReaderInputType::Json
+                        | ReaderInputType::JsonAt(_)
+                        | ReaderInputType::JsonLines
+                        | ReaderInputType::Parquet
+                )
+            )
+        {
+            self.fault(
+                &format!("{path}/InputType"),
+                "Transformation LOAD_AND_FLATTEN needs InputType CSV, JSON, JSONL or PARQUET",
+            );
+            return None;
+        }
         Some(ReaderConfig {
             input_type,
             max_items: self.number(c, "MaxItems", ql, path)?,
             manifest_type,
+            transformation,
         })
     }
 
@@ -998,6 +1063,27 @@ mod item_reader_tests {
             "ManifestType": "ATHENA_DATA", "InputType": "JSON"
         }}))
         .contains("needs InputType CSV, JSONL or PARQUET"));
+        assert!(fault_of(json!({"Resource": get, "ReaderConfig": {
+            "InputType": "JSONL", "ItemsPointer": "/a"
+        }}))
+        .contains("ItemsPointer is for InputType JSON"));
+        assert!(fault_of(json!({"Resource": get, "ReaderConfig": {
+            "InputType": "JSON", "ItemsPointer": "a"
+        }}))
+        .contains("not a JSON Pointer"));
+        let list = "arn:aws:states:::s3:listObjectsV2";
+        assert!(fault_of(json!({"Resource": list, "ReaderConfig": {
+            "Transformation": "LOAD_AND_FLATTEN"
+        }}))
+        .contains("LOAD_AND_FLATTEN needs InputType"));
+        assert!(fault_of(json!({"Resource": get, "ReaderConfig": {
+            "InputType": "JSON", "Transformation": "LOAD_AND_FLATTEN"
+        }}))
+        .contains("LOAD_AND_FLATTEN is for an ItemReader with"));
+        assert!(
+            fault_of(json!({"Resource": list, "ReaderConfig": {"Transformation": "FLAT"}}))
+                .contains("/ReaderConfig/Transformation")
+        );
     }
 
     #[test]
@@ -1016,5 +1102,14 @@ mod item_reader_tests {
         let config = &reader_of(&machine).config;
         assert_eq!(config.manifest_type, Some(ManifestType::AthenaData));
         assert_eq!(config.input_type, Some(ReaderInputType::JsonLines));
+        let machine = map_with(json!({"Resource": get, "ReaderConfig": {
+            "InputType": "JSON", "ItemsPointer": "/a/b"
+        }}))
+        .expect("builds");
+        let config = &reader_of(&machine).config;
+        assert_eq!(
+            config.input_type,
+            Some(ReaderInputType::JsonAt("/a/b".into()))
+        );
     }
 }

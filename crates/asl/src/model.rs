@@ -326,6 +326,18 @@ pub struct ReaderConfig {
     pub max_items: Option<NumberSource>,
     /// `ManifestType`: the object is a manifest listing the objects that hold the items.
     pub manifest_type: Option<ManifestType>,
+    /// `Transformation`: what a listing's items are.
+    pub transformation: ReaderTransformation,
+}
+
+/// `ReaderConfig.Transformation` of an `s3:listObjectsV2` reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReaderTransformation {
+    /// `NONE` (the default): an item per object listed, its metadata.
+    #[default]
+    None,
+    /// `LOAD_AND_FLATTEN`: the items in the objects listed, each read as `InputType` says.
+    LoadAndFlatten,
 }
 
 /// `ReaderConfig.ManifestType`: what kind of manifest the object is.
@@ -342,6 +354,9 @@ pub enum ManifestType {
 pub enum ReaderInputType {
     /// `JSON`: the object is a JSON array of items.
     Json,
+    /// `JSON` with `ItemsPointer`: the items are the array at this JSON Pointer (RFC 6901) in
+    /// the object.
+    JsonAt(String),
     /// `JSONL`: JSON Lines, an item a line.
     JsonLines,
     /// `CSV`: a text-delimited file, an item a row.

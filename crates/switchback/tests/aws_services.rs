@@ -1318,6 +1318,9 @@ async fn a_distributed_map_reads_s3_inventories_athena_manifests_and_compressed_
          s3.put_object(Bucket=b, Key='athena/part-2', Body=b'{\"n\": 3}\\n')\n\
          s3.put_object(Bucket=b, Key='athena/q-manifest.csv', Body=('s3://%s/athena/part-1.gz\\ns3://%s/athena/part-2\\n' % (b, b)).encode())\n\
          s3.put_object(Bucket=b, Key='data.csv.gz', Body=gzip.compress(b'id,name\\n1,one\\n2,two\\n'))\n\
+         s3.put_object(Bucket=b, Key='nested.json', Body=b'{\"inventory\": {\"products\": {\"featured\": [\"a\", \"b\"]}}}')\n\
+         s3.put_object(Bucket=b, Key='flat/1.jsonl', Body=b'{\"f\": 1}\\n{\"f\": 2}\\n')\n\
+         s3.put_object(Bucket=b, Key='flat/2.jsonl.gz', Body=gzip.compress(b'{\"f\": 3}\\n'))\n\
          result = True",
         &json!({"bucket": bucket}),
     );
@@ -1341,7 +1344,15 @@ async fn a_distributed_map_reads_s3_inventories_athena_manifests_and_compressed_
             "Athena": reader_map(
                 get("athena/q-manifest.csv", json!({"ManifestType": "ATHENA_DATA", "InputType": "JSONL"})),
                 "$.athena", Some("Gzipped")),
-            "Gzipped": reader_map(get("data.csv.gz", json!({"InputType": "CSV"})), "$.csv", None)
+            "Gzipped": reader_map(get("data.csv.gz", json!({"InputType": "CSV"})), "$.csv", Some("Pointer")),
+            "Pointer": reader_map(
+                get("nested.json", json!({"InputType": "JSON", "ItemsPointer": "/inventory/products/featured"})),
+                "$.featured", Some("Flatten")),
+            "Flatten": reader_map(json!({
+                "Resource": "arn:aws:states:::s3:listObjectsV2",
+                "ReaderConfig": {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"},
+                "Parameters": {"Bucket.$": "$.bucket", "Prefix": "flat/"}
+            }), "$.flattened", None)
         }
     });
     let (described, history) = serve
@@ -1377,6 +1388,10 @@ async fn a_distributed_map_reads_s3_inventories_athena_manifests_and_compressed_
         output["csv"],
         json!([{"name": "one", "id": "1"}, {"name": "two", "id": "2"}])
     );
+    // ItemsPointer: the array inside the JSON object; LOAD_AND_FLATTEN: the listed objects'
+    // lines, in the listing's order.
+    assert_eq!(output["featured"], json!(["a", "b"]));
+    assert_eq!(output["flattened"], json!([{"f": 1}, {"f": 2}, {"f": 3}]));
 
     // An inventory that is not CSV fails the reader, saying why.
     moto.boto3(

@@ -18,13 +18,17 @@
 //! children take them (see [`LazyItems`]): the plain bytes are kept in a spool (memory, or a
 //! temporary file when large), not a million decoded items.
 //!
+//! A listing with `Transformation: LOAD_AND_FLATTEN` reads each object it lists the same way.
+//!
 //! Not yet: `PARQUET` objects.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::Value;
 use switchback_asl::errors as names;
-use switchback_asl::model::{ItemReader, ItemSource, ManifestType, ReaderInputType};
+use switchback_asl::model::{
+    ItemReader, ItemSource, ManifestType, ReaderInputType, ReaderTransformation,
+};
 use switchback_json::{Json, Map, Object};
 
 use super::{Fault, Frame, Interpreter, StateRun};
@@ -130,6 +134,26 @@ impl Interpreter<'_> {
                 let text = self.object_text(run, request).await?;
                 manifest::athena_data(&text, input_type)
             }
+            ObjectSource::Listed(input_type) => {
+                let bucket = request
+                    .get("Bucket")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let listed = self.list_objects(run, request, MaxItems::All).await?;
+                let objects = listed
+                    .iter()
+                    .filter_map(|o| o.get("Key").and_then(|k| k.as_str()))
+                    .map(|key| manifest::ListedObject {
+                        bucket: bucket.clone(),
+                        key: key.to_string(),
+                    })
+                    .collect();
+                Ok(manifest::Manifest {
+                    objects,
+                    input_type: input_type.clone(),
+                })
+            }
         };
         let manifest = match manifest {
             Ok(manifest) => manifest,
@@ -178,9 +202,10 @@ impl Interpreter<'_> {
     }
 
     /// Whether `reader`'s items are decoded as they are taken ([`Self::read_items_lazily`]):
-    /// those of objects (not a listing's).
+    /// those of objects (not a listing's metadata).
     pub(super) fn reads_lazily(reader: &ItemReader) -> bool {
         matches!(reader.resource, ItemSource::S3GetObject)
+            || reader.config.transformation == ReaderTransformation::LoadAndFlatten
     }
 
     /// `MaxItems(Path)` and the request of `reader`, with `base` as their input.
@@ -419,12 +444,18 @@ enum ObjectSource<'r> {
     S3Inventory,
     /// An Athena data manifest, whose objects are decoded as the input type says.
     AthenaData(&'r ReaderInputType),
+    /// The objects a listing gives (`Transformation: LOAD_AND_FLATTEN`), decoded as the input
+    /// type says.
+    Listed(&'r ReaderInputType),
 }
 
 impl<'r> ObjectSource<'r> {
-    /// What `reader` (an `s3:getObject` reader) reads.
+    /// What `reader` (an `s3:getObject` reader, or a listing's `LOAD_AND_FLATTEN`) reads.
     fn of(reader: &'r ItemReader) -> Result<ObjectSource<'r>, Fault> {
         let config = &reader.config;
+        if reader.resource == ItemSource::S3ListObjectsV2 {
+            return Ok(ObjectSource::Listed(input_type(reader)?));
+        }
         Ok(match (config.manifest_type, &config.input_type) {
             (Some(ManifestType::S3Inventory), _) | (None, Some(ReaderInputType::Manifest)) => {
                 ObjectSource::S3Inventory

@@ -8,7 +8,8 @@
 //!
 //! A file whose top level is not an array is kept whole and parsed at the end: its fault is
 //! AWS's "Attempting to map over non-iterable node." (or the parser's, when it is not JSON at
-//! all), as for a file read at once.
+//! all), as for a file read at once. So is a file read with an `ItemsPointer`
+//! ([`JsonArrayReader::at`]): its items are the array that JSON Pointer names.
 
 use switchback_json::Json;
 
@@ -45,6 +46,8 @@ pub struct JsonArrayReader {
     escaping: bool,
     /// Elements read so far (for messages).
     elements: u64,
+    /// `ItemsPointer`: the items are the array at this JSON Pointer (the file is read whole).
+    pointer: Option<String>,
 }
 
 impl Default for JsonArrayReader {
@@ -63,6 +66,16 @@ impl JsonArrayReader {
             in_string: false,
             escaping: false,
             elements: 0,
+            pointer: None,
+        }
+    }
+
+    /// A reader of the array at `pointer` (a JSON Pointer) in the file, read whole.
+    pub fn at(pointer: &str) -> JsonArrayReader {
+        JsonArrayReader {
+            place: Place::NotAnArray,
+            pointer: Some(pointer.to_string()),
+            ..JsonArrayReader::new()
         }
     }
 
@@ -128,8 +141,8 @@ impl JsonArrayReader {
     ) -> Result<(), ItemReaderError> {
         match self.place {
             Place::End => Ok(()),
-            Place::NotAnArray => whole_file(&self.element, emit),
-            Place::Start => whole_file(b"", emit),
+            Place::NotAnArray => whole_file(&self.element, self.pointer.as_deref(), emit),
+            Place::Start => whole_file(b"", None, emit),
             _ => Err(ItemReaderError::new(
                 "the object is not valid JSON: the array does not end (EOF while parsing)",
             )),
@@ -194,16 +207,30 @@ fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// A file that is not an array, read whole: the elements of an array (it cannot be one), or
-/// the fault AWS gives.
+/// A file read whole: the elements of the array at `pointer` (or of the whole file), or the
+/// fault AWS gives.
 fn whole_file(
     text: &[u8],
+    pointer: Option<&str>,
     emit: &mut dyn FnMut(Json) -> Result<(), ItemReaderError>,
 ) -> Result<(), ItemReaderError> {
     let text = std::str::from_utf8(text)
         .map_err(|e| ItemReaderError::new(format!("the object is not UTF-8 text: {e}")))?;
     let value = Json::parse(text)
         .map_err(|e| ItemReaderError::new(format!("the object is not valid JSON: {e}")))?;
+    let value = match pointer {
+        None => value,
+        Some(pointer) => value
+            .to_serde()
+            .pointer(pointer)
+            .cloned()
+            .map(Json::from)
+            .ok_or_else(|| {
+                ItemReaderError::new(format!(
+                    "the ItemsPointer '{pointer}' points to nothing in the object"
+                ))
+            })?,
+    };
     match value {
         Json::Array(items) => items.iter().try_for_each(|item| emit(item.clone())),
         // AWS's words for a JSON file that is not an array.
@@ -254,6 +281,36 @@ mod tests {
         }
         assert!(read("[]", 1).unwrap().is_empty());
         assert!(read(" [ \n ] \n", 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_items_pointer_names_the_array_inside_the_file() {
+        let text = r#"{"inventory": {"products": {"featured": [1, {"a": "b"}], "n": 2}}}"#;
+        let read_at = |pointer: &str| {
+            let mut out = Vec::new();
+            let mut reader = JsonArrayReader::at(pointer);
+            let mut emit = |v: Json| {
+                out.push(v.to_serde().to_string());
+                Ok(())
+            };
+            for piece in text.as_bytes().chunks(5) {
+                reader.feed(piece, &mut emit)?;
+            }
+            reader.finish(&mut emit)?;
+            Ok::<_, ItemReaderError>(out)
+        };
+        assert_eq!(
+            read_at("/inventory/products/featured").unwrap(),
+            ["1", r#"{"a":"b"}"#]
+        );
+        assert!(read_at("/inventory/none")
+            .unwrap_err()
+            .cause
+            .contains("points to nothing"));
+        assert_eq!(
+            read_at("/inventory/products/n").unwrap_err().cause,
+            "Attempting to map over non-iterable node."
+        );
     }
 
     #[test]

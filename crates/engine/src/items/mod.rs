@@ -137,6 +137,7 @@ impl ItemDecoder {
         let format =
             match input_type {
                 ReaderInputType::Json => Format::Json(JsonArrayReader::new()),
+                ReaderInputType::JsonAt(pointer) => Format::Json(JsonArrayReader::at(pointer)),
                 ReaderInputType::JsonLines => Format::JsonLines(Vec::new()),
                 ReaderInputType::Csv(config) => Format::Csv(Box::new(CsvReader::new(config))),
                 ReaderInputType::Parquet => {
