@@ -1503,6 +1503,80 @@ async fn a_result_writer_splits_large_results_into_files_written_a_part_at_a_tim
 }
 
 #[tokio::test]
+async fn a_failed_map_run_writes_the_items_it_did_not_start_as_pending() {
+    let Some(tools) = moto::tools("aws_services") else {
+        return;
+    };
+    let moto = Moto::start(&tools);
+    let bucket = "map-pending";
+    moto.boto3(
+        "s3.create_bucket(Bucket=ARGS['bucket'])\nresult = True",
+        &json!({"bucket": bucket}),
+    );
+    let serve = Serve::start("map-pending", &config_for(&moto), &[]).await;
+    // One child at a time, no failure tolerated, the fourth of ten failing: three succeed,
+    // one fails, and the six after it are never started.
+    let definition = json!({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "MaxConcurrency": 1,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Check",
+                "States": {
+                    "Check": {"Type": "Choice", "Default": "Fine", "Choices": [
+                        {"Variable": "$.n", "NumericEquals": 3, "Next": "Refuse"}]},
+                    "Refuse": {"Type": "Fail", "Error": "Item.Refused", "Cause": "item 3"},
+                    "Fine": {"Type": "Pass", "End": true}
+                }
+            },
+            "ResultWriter": {
+                "Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket": bucket, "Prefix": "runs"}
+            },
+            "End": true
+        }}
+    });
+    let items: Vec<Value> = (0..10).map(|n| json!({"n": n})).collect();
+    let (described, history) = serve
+        .run("map-pending", &definition, &json!({"items": items}))
+        .await;
+    assert_eq!(described["status"], "FAILED", "{described:#}");
+    assert_eq!(described["error"], "States.ExceedToleratedFailureThreshold");
+    let started = details(&history, "MapRunStarted", "mapRunStartedEventDetails");
+    let map_run = started[0]["mapRunArn"].as_str().expect("map run ARN");
+    let id = map_run.rsplit(':').next().unwrap_or_default();
+    let stored = moto.boto3(
+        "get = lambda k: s3.get_object(Bucket=ARGS['bucket'], Key=k)['Body'].read().decode()\n\
+         manifest = json.loads(get(ARGS['key']))\n\
+         result = {s: [json.loads(get(f['Key'])) for f in fs] for s, fs in manifest['ResultFiles'].items()}",
+        &json!({"bucket": bucket, "key": format!("runs/{id}/manifest.json")}),
+    );
+    let records = |status: &str| -> Vec<Value> {
+        stored[status]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|f| f.as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(records("SUCCEEDED").len(), 3, "{stored:#}");
+    assert_eq!(records("FAILED").len(), 1, "{stored:#}");
+    let pending = records("PENDING");
+    let inputs: Vec<Value> = pending
+        .iter()
+        .map(|r| serde_json::from_str(r["Input"].as_str().unwrap_or("null")).unwrap_or_default())
+        .collect();
+    let expected: Vec<Value> = (4..10).map(|n| json!({"n": n})).collect();
+    assert_eq!(inputs, expected, "{stored:#}");
+    assert!(pending
+        .iter()
+        .all(|r| r["Status"] == "PENDING" && r["InputDetails"]["Included"] == true));
+}
+
+#[tokio::test]
 async fn aws_sdk_calls_each_protocol_json_query_ec2_and_rest_json() {
     let Some(tools) = moto::tools("aws_services") else {
         return;

@@ -448,7 +448,8 @@ impl Interpreter<'_> {
                 let _slot = gate.enter(updated_limit).await;
                 // Once the map run fails, a child not started yet is not (it stays pending).
                 if children_of.failing.borrow().is_some() {
-                    return (None, None);
+                    let now = self.driver.now();
+                    return (None, recording.then(|| (name, input, now, now)));
                 }
                 let arn = map_run.child_execution(&name).to_string();
                 let kept = recording.then(|| input.clone());
@@ -502,6 +503,9 @@ impl Interpreter<'_> {
                 pending_items += items;
                 if kept {
                     outputs.push(Json::Null);
+                }
+                if let (Some((_, input, _, _)), Some(written)) = (record, &mut written) {
+                    written.add_pending(&input);
                 }
                 continue;
             };

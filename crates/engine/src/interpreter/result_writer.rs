@@ -3,7 +3,8 @@
 //!
 //! With a destination (`Resource: arn:aws:states:::s3:putObject` and its `Bucket` and
 //! `Prefix`), the results go to `PREFIX/MAP_RUN_ID/`: `SUCCEEDED_0.json` and `FAILED_0.json`
-//! (the children's results by how they ended; `.jsonl` with `OutputType: JSONL`), and
+//! (the children's results by how they ended; `.jsonl` with `OutputType: JSONL`),
+//! `PENDING_0.json` (the inputs of the children a failed map run did not start), and
 //! `manifest.json`, which names the bucket, the map run and each file with its size. The
 //! state's output is then `{"MapRunArn": ..., "ResultWriterDetails": {"Bucket", "Key"}}`, the
 //! key being the manifest's. Without one (a `WriterConfig` alone), the formatted results are
@@ -24,9 +25,6 @@
 //! wherever the configuration sends S3 calls: one `putObject` for a file of up to
 //! [`PART_BYTES`], a multipart upload of parts of that size for a larger one (so no file is
 //! ever held whole). Any failure is `States.ResultWriterFailed`.
-//!
-//! Not yet: there is no `PENDING_n.json` (a map run here never ends with children still to
-//! run: it judges its failures once all have run).
 
 use jiff::Timestamp;
 use serde_json::{json, Value};
@@ -84,6 +82,8 @@ pub(super) struct Results {
     kept: Option<Vec<Value>>,
     succeeded: ResultFiles,
     failed: ResultFiles,
+    /// The items of children a failed map run did not start.
+    pending: ResultFiles,
     /// The first failure to keep a record (a full disk).
     fault: Option<String>,
 }
@@ -106,6 +106,7 @@ impl Results {
             kept: writer.destination.is_none().then(Vec::new),
             succeeded: ResultFiles::default(),
             failed: ResultFiles::default(),
+            pending: ResultFiles::default(),
             fault: None,
         }
     }
@@ -131,15 +132,37 @@ impl Results {
         for value in values {
             let text = value.to_string();
             if let Err(e) = files.add(&text, self.output_type, self.max_file_bytes) {
-                self.fault.get_or_insert_with(|| {
-                    format!(
-                        "the results could not be kept in a temporary file ({e}): check the \
-                         space left in the temporary directory (TMPDIR)"
-                    )
-                });
+                self.fault.get_or_insert_with(|| spool_fault(&e));
             }
         }
     }
+
+    /// Adds the input of a child that a failed map run did not start: a `PENDING` record.
+    pub(super) fn add_pending(&mut self, input: &Json) {
+        if self.kept.is_some() {
+            return;
+        }
+        let record = json!({
+            "Input": input.to_serde().to_string(),
+            "InputDetails": {"Included": true},
+            "Status": "PENDING",
+        });
+        let text = record.to_string();
+        if let Err(e) = self
+            .pending
+            .add(&text, self.output_type, self.max_file_bytes)
+        {
+            self.fault.get_or_insert_with(|| spool_fault(&e));
+        }
+    }
+}
+
+/// The writer's failure when the records cannot be kept.
+fn spool_fault(e: &std::io::Error) -> String {
+    format!(
+        "the results could not be kept in a temporary file ({e}): check the space left in the \
+         temporary directory (TMPDIR)"
+    )
 }
 
 /// One status's result files, as their text, one after the other in a spool.
@@ -230,6 +253,7 @@ impl Interpreter<'_> {
         for (status, files) in [
             ("SUCCEEDED", &mut results.succeeded),
             ("FAILED", &mut results.failed),
+            ("PENDING", &mut results.pending),
         ] {
             files.close(output_type).map_err(|e| {
                 writer_failed(format!(
