@@ -449,7 +449,7 @@ impl Interpreter<'_> {
                 // Once the map run fails, a child not started yet is not (it stays pending).
                 if children_of.failing.borrow().is_some() {
                     let now = self.driver.now();
-                    return (None, recording.then(|| (name, input, now, now)));
+                    return (None, recording.then_some((name, input, now, now)));
                 }
                 let arn = map_run.child_execution(&name).to_string();
                 let kept = recording.then(|| input.clone());
