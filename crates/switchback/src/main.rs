@@ -4,6 +4,7 @@
 
 mod cmd;
 mod memory;
+mod testing;
 
 /// mimalloc: an execution allocates many small JSON values and frees them soon after, where
 /// it is markedly faster than the system allocator (measured with `switchback bench`).
@@ -33,6 +34,8 @@ enum Command {
     Run(cmd::run::RunArgs),
     /// Check a definition and list every fault with its path.
     Validate(cmd::validate::ValidateArgs),
+    /// Run the cases of test files (NAME.test.yaml beside the definition) and report each.
+    Test(cmd::test::TestArgs),
     /// Draw a definition's workflow graph as SVG, Graphviz DOT or Mermaid.
     Graph(cmd::graph::GraphArgs),
     /// Measure executions/s and state transitions/s of a definition, in this process or through
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Test(args) => cmd::test::run(args),
         Command::Graph(args) => cmd::graph::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Serve(args) => cmd::serve::run(args),

@@ -10,4 +10,5 @@ pub mod options;
 pub mod run;
 pub mod serve;
 pub mod tasks;
+pub mod test;
 pub mod validate;
