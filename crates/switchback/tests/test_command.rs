@@ -64,6 +64,51 @@ fn the_example_suite_passes() {
         text.contains("3 case(s) in 1 file(s): 3 passed, 0 failed"),
         "{text}"
     );
+    assert!(
+        text.contains("order.asl.json: 7/7 states, 2/2 choice branches, 1/1 catches, 1/1 retries"),
+        "{text}"
+    );
+    assert!(!text.contains("not covered"), "{text}");
+}
+
+#[test]
+fn what_a_suite_misses_is_listed_and_drawn() {
+    let dir = Dir::new("coverage");
+    let out = bin()
+        .arg("test")
+        .arg(examples().join("failing.test.yaml"))
+        .arg("--coverage-svg")
+        .arg(&dir.0)
+        .output()
+        .expect("run");
+    let text = stdout(&out);
+    assert!(
+        text.contains("order.asl.json: 4/7 states, 1/2 choice branches, 0/1 catches, 1/1 retries"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    - branch 'In Stock?' -> 'OutOfStock' (Default)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    - catch 0 of 'Process Payment' -> 'Payment Failed'"),
+        "{text}"
+    );
+    assert!(text.contains("    - state 'Ship Order'"), "{text}");
+    let svg = std::fs::read_to_string(dir.0.join("order.coverage.svg")).expect("the drawing");
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert!(
+        svg.contains(r#"g[data-state="Ship Order"]>.box{stroke:#d13212"#),
+        "{svg}"
+    );
+    assert!(
+        svg.contains(r#"g.edge[data-from="In Stock?"][data-to="OutOfStock"] .line"#),
+        "{svg}"
+    );
+    assert!(
+        !svg.contains(r#"g[data-state="Process Payment"]>.box"#),
+        "{svg}"
+    );
 }
 
 #[test]

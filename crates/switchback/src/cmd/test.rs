@@ -6,6 +6,7 @@
 //! day. Task states answer from the case's mocks; one without a mock fails the case, unless
 //! `--allow-real-calls` lets it call its integration as `switchback run` would.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use switchback_engine::{run_execution, Limits, RunOptions};
 
 use super::input;
 use super::tasks;
+use crate::testing::coverage::Coverage;
 use crate::testing::expect::{self, Ended};
 use crate::testing::history::RunFacts;
 use crate::testing::junit::{self, CaseResult, FileResult};
@@ -40,7 +42,14 @@ pub struct TestArgs {
     /// Configuration file for the real calls [default: ./switchback.toml when it exists].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also draw each definition's graph with what the suite did not cover marked, as
+    /// `NAME.coverage.svg` in this directory.
+    #[arg(long, value_name = "DIR")]
+    pub coverage_svg: Option<PathBuf>,
 }
+
+/// The coverage of each definition tested, by its path.
+type Coverages = BTreeMap<PathBuf, (Coverage, Value)>;
 
 /// The random seed of every case: a suite reads the same on every run.
 const SEED: u64 = 0x7e57_5eed;
@@ -67,10 +76,15 @@ pub fn run(args: TestArgs) -> Result<ExitCode> {
         false => None,
     };
     let mut results = Vec::new();
+    let mut coverages = Coverages::new();
     for file in &files {
-        let result = run_file(file, real_calls.clone());
+        let result = run_file(file, real_calls.clone(), &mut coverages);
         print_file(&result);
         results.push(result);
+    }
+    print_coverage(&coverages);
+    if let Some(dir) = &args.coverage_svg {
+        write_coverage_svgs(dir, &coverages)?;
     }
     let cases: usize = results.iter().map(|f| f.cases.len()).sum();
     let failed: usize = results
@@ -112,26 +126,36 @@ fn real_calls(config: Option<&Path>) -> Result<Arc<dyn TaskHandler>> {
     )?))
 }
 
-/// Runs every case of one file.
-fn run_file(path: &Path, real_calls: Option<Arc<dyn TaskHandler>>) -> FileResult {
+/// Runs every case of one file, adding to the coverage of its definition.
+fn run_file(
+    path: &Path,
+    real_calls: Option<Arc<dyn TaskHandler>>,
+    coverages: &mut Coverages,
+) -> FileResult {
     let shown = path.display().to_string();
-    match load(path) {
-        Err(e) => FileResult {
-            file: shown,
-            cases: Vec::new(),
-            error: Some(format!("{e:#}")),
-        },
-        Ok(loaded) => FileResult {
-            file: shown,
-            cases: loaded
-                .file
-                .cases
-                .iter()
-                .enumerate()
-                .map(|(i, case)| run_case(&loaded, i, case, real_calls.clone()))
-                .collect(),
-            error: None,
-        },
+    let loaded = match load(path) {
+        Err(e) => {
+            return FileResult {
+                file: shown,
+                cases: Vec::new(),
+                error: Some(format!("{e:#}")),
+            }
+        }
+        Ok(loaded) => loaded,
+    };
+    let (coverage, _) = coverages
+        .entry(loaded.definition.clone())
+        .or_insert_with(|| (Coverage::of(&loaded.doc), loaded.doc.clone()));
+    FileResult {
+        file: shown,
+        cases: loaded
+            .file
+            .cases
+            .iter()
+            .enumerate()
+            .map(|(i, case)| run_case(&loaded, i, case, real_calls.clone(), coverage))
+            .collect(),
+        error: None,
     }
 }
 
@@ -139,6 +163,9 @@ fn run_file(path: &Path, real_calls: Option<Arc<dyn TaskHandler>>) -> FileResult
 struct Loaded {
     path: PathBuf,
     file: TestFile,
+    /// The definition's path and document.
+    definition: PathBuf,
+    doc: Value,
     machine: switchback_asl::StateMachine,
     /// The definition's Task states.
     tasks: Vec<String>,
@@ -165,6 +192,8 @@ fn load(path: &Path) -> Result<Loaded> {
     Ok(Loaded {
         path: path.to_path_buf(),
         file,
+        definition,
+        doc,
         machine,
         tasks,
         name,
@@ -177,9 +206,10 @@ fn run_case(
     index: usize,
     case: &Case,
     real_calls: Option<Arc<dyn TaskHandler>>,
+    coverage: &mut Coverage,
 ) -> CaseResult {
     let started = Instant::now();
-    let misses = match run_and_check(loaded, index, case, real_calls) {
+    let misses = match run_and_check(loaded, index, case, real_calls, coverage) {
         Ok(misses) => misses,
         Err(e) => vec![format!("the case could not run: {e:#}")],
     };
@@ -195,6 +225,7 @@ fn run_and_check(
     index: usize,
     case: &Case,
     real_calls: Option<Arc<dyn TaskHandler>>,
+    coverage: &mut Coverage,
 ) -> Result<Vec<String>> {
     let (mocks, mocked) = case_mocks(loaded, case)?;
     let start = case
@@ -225,6 +256,7 @@ fn run_and_check(
     let output = outcome.output.as_ref().map(|o| o.to_serde());
     let events: Vec<Value> = outcome.events.iter().map(|e| e.to_aws_json()).collect();
     let facts = RunFacts::of(&events);
+    coverage.record(&events);
     let ended = Ended {
         status: outcome.status.as_str(),
         output: output.as_ref(),
@@ -274,6 +306,47 @@ fn case_mocks(loaded: &Loaded, case: &Case) -> Result<(Mocks, impl Fn(&str) -> b
         .cloned()
         .collect();
     Ok((mocks, move |name: &str| covered.iter().any(|c| c == name)))
+}
+
+/// Prints what the suite covered of each definition, and what it did not.
+fn print_coverage(coverages: &Coverages) {
+    for (path, (coverage, _)) in coverages {
+        println!("\ncoverage of {}: {}", path.display(), coverage.summary());
+        let left = coverage.uncovered();
+        if !left.is_empty() {
+            println!("  not covered:");
+            for item in left {
+                println!("    - {item}");
+            }
+        }
+    }
+}
+
+/// Writes `NAME.coverage.svg` for each definition into `dir`.
+fn write_coverage_svgs(dir: &Path, coverages: &Coverages) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (path, (coverage, doc)) in coverages {
+        let graph = switchback_graph::layout(doc)
+            .map_err(|e| anyhow!("{}: cannot draw it: {e}", path.display()))?;
+        let svg = graph.to_svg(&switchback_graph::SvgOptions {
+            standalone_style: true,
+        });
+        let style = format!("<style>{}</style>", coverage.svg_style());
+        // Last, so that its rules follow (and win over) the standalone ones.
+        let svg = match svg.rfind("</svg>") {
+            Some(at) => format!("{}{style}{}", &svg[..at], &svg[at..]),
+            None => svg,
+        };
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.split('.').next())
+            .unwrap_or("definition");
+        let out = dir.join(format!("{name}.coverage.svg"));
+        std::fs::write(&out, svg).with_context(|| format!("cannot write {}", out.display()))?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
 }
 
 /// Prints one file's results as they come.
