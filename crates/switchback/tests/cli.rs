@@ -426,3 +426,60 @@ fn bench_prints_the_figures() {
         "two states per execution, got {per_exec}"
     );
 }
+
+#[test]
+fn run_takes_the_execution_type_name_and_start_time_the_server_would_give() {
+    let dir = tempdir::Dir::new("context");
+    let def = write(
+        &dir,
+        "ctx.json",
+        &json!({"StartAt": "S", "States": {"S": {"Type": "Pass", "End": true, "Parameters": {
+            "id.$": "$$.Execution.Id", "name.$": "$$.Execution.Name",
+            "start.$": "$$.Execution.StartTime"}}}}),
+    );
+    let out = bin()
+        .arg("run")
+        .arg(&def)
+        .args([
+            "--type",
+            "EXPRESS",
+            "--name",
+            "nightly",
+            "--start-time",
+            "2025-03-01T10:00:00Z",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let id = v["id"].as_str().unwrap_or_default();
+    assert!(
+        id.starts_with("arn:aws:states:us-east-1:123456789012:express:ctx:nightly:"),
+        "{id}"
+    );
+    assert_eq!(v["name"], "nightly");
+    assert_eq!(v["start"], "2025-03-01T10:00:00.000Z");
+    let standard = bin()
+        .arg("run")
+        .arg(&def)
+        .args(["--name", "daily"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&standard.stdout).expect("json");
+    assert_eq!(
+        v["id"],
+        "arn:aws:states:us-east-1:123456789012:execution:ctx:daily"
+    );
+    let bad = bin()
+        .arg("run")
+        .arg(&def)
+        .args(["--start-time", "yesterday"])
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an RFC 3339 time"));
+}

@@ -29,6 +29,17 @@ pub struct RunArgs {
     /// Sleep through Wait states and retry back-offs in real time instead of skipping them.
     #[arg(long)]
     pub real_time: bool,
+    /// Run as a STANDARD execution (the default) or an EXPRESS one: its ARN, and what its
+    /// context and history show, as the server would give them.
+    #[arg(long = "type", value_name = "STANDARD|EXPRESS", default_value = "STANDARD", value_parser = ["STANDARD", "EXPRESS"])]
+    pub execution_type: String,
+    /// The execution's name (`$$.Execution.Name`, and the last part of its ARN).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// When the execution starts (`$$.Execution.StartTime`, and the clock Wait states count
+    /// from), RFC 3339, e.g. 2025-01-01T00:00:00Z [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub start_time: Option<String>,
     /// Configuration file whose `[functions.NAME]`, `[lambda]`, `[connections.NAME]` and
     /// `[http]` tables say what Task states call [default: ./switchback.toml when it exists].
     #[arg(long, value_name = "FILE")]
@@ -50,12 +61,24 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("StateMachine");
+    let start_time = match &args.start_time {
+        Some(t) => Some(t.parse::<jiff::Timestamp>().map_err(|e| {
+            anyhow::anyhow!(
+                "--start-time {t:?} is not an RFC 3339 time (e.g. 2025-01-01T00:00:00Z): {e}"
+            )
+        })?),
+        None => None,
+    };
+    let defaults = options::run_options(&args.flags, &mocks);
     let options = RunOptions {
         real_time: args.real_time,
+        express: args.execution_type == "EXPRESS",
+        execution_name: args.name.clone().unwrap_or(defaults.execution_name.clone()),
+        start_time: start_time.or(defaults.start_time),
         seed: seed()?,
         state_machine_name: name.split('.').next().unwrap_or(name).to_string(),
         tasks: Some(std::sync::Arc::new(integrations)),
-        ..options::run_options(&args.flags, &mocks)
+        ..defaults
     };
     let outcome = run_execution(&machine, input, options);
     if args.json {

@@ -240,6 +240,7 @@ fn run_and_check(
     let options = RunOptions {
         mocks,
         tasks: real_calls,
+        express: case.context.execution_type.as_deref() == Some("EXPRESS"),
         limits: Limits::default(),
         seed: SEED,
         execution_name: case

@@ -9,7 +9,7 @@
 //!     input: {orderId: ORD-1}
 //!     mocks:                        # added to the file's, state by state
 //!       Check Inventory: {Return: {Payload: {inStock: true}}}
-//!     context: {execution_name: t1, start_time: "2025-01-01T00:00:00Z"}
+//!     context: {execution_name: t1, start_time: "2025-01-01T00:00:00Z", type: STANDARD}
 //!     expect:
 //!       status: SUCCEEDED
 //!       output_contains: {shipment: {carrier: UPS}}
@@ -74,6 +74,9 @@ pub struct RunContext {
     /// `$$.Execution.StartTime`, RFC 3339 (default [`DEFAULT_START_TIME`], so that a test reads
     /// the same every day).
     pub start_time: Option<String>,
+    /// `STANDARD` (the default) or `EXPRESS`: what the execution's ARN and context show.
+    #[serde(rename = "type")]
+    pub execution_type: Option<String>,
 }
 
 /// When a case's execution starts unless it says otherwise.
@@ -144,6 +147,15 @@ impl TestFile {
                         path.display(),
                         case.name,
                         STATUSES.join(", ")
+                    );
+                }
+            }
+            if let Some(t) = &case.context.execution_type {
+                if t != "STANDARD" && t != "EXPRESS" {
+                    bail!(
+                        "{}: case '{}': context.type must be STANDARD or EXPRESS, not '{t}'",
+                        path.display(),
+                        case.name
                     );
                 }
             }
