@@ -483,3 +483,118 @@ fn run_takes_the_execution_type_name_and_start_time_the_server_would_give() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an RFC 3339 time"));
 }
+
+/// A SAM template whose state machine's substitutions are intrinsic functions.
+fn sam_project(dir: &tempdir::Dir) -> PathBuf {
+    std::fs::create_dir_all(dir.0.join("statemachine")).expect("mkdir");
+    std::fs::write(
+        dir.0.join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\n\
+         Resources:\n\
+         \x20 OrdersTable:\n\
+         \x20   Type: AWS::Serverless::SimpleTable\n\
+         \x20 ValidateFunction:\n\
+         \x20   Type: AWS::Serverless::Function\n\
+         \x20 OrderMachine:\n\
+         \x20   Type: AWS::Serverless::StateMachine\n\
+         \x20   Properties:\n\
+         \x20     DefinitionUri: statemachine/order.asl.json\n\
+         \x20     DefinitionSubstitutions:\n\
+         \x20       ValidateArn: !GetAtt ValidateFunction.Arn\n\
+         \x20       TableName: !Ref OrdersTable\n",
+    )
+    .expect("template");
+    write(
+        dir,
+        "statemachine/order.asl.json",
+        &json!({"StartAt": "Validate", "States": {
+            "Validate": {"Type": "Task", "Resource": "${ValidateArn}", "ResultPath": "$.valid", "Next": "Save"},
+            "Save": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": "${TableName}", "Item": {"id": {"S.$": "$.id"}}}, "End": true}}}),
+    );
+    dir.0.join("template.yaml")
+}
+
+#[test]
+fn a_state_machine_runs_from_its_sam_template_with_placeholders_filled() {
+    let dir = tempdir::Dir::new("sam");
+    let template = sam_project(&dir);
+    let mock = write(
+        &dir,
+        "mock.json",
+        &json!({"Validate": {"Return": true}, "Save": {"Return": {}}}),
+    );
+    let out = bin()
+        .arg("run")
+        .arg("--template")
+        .arg(&template)
+        .args([
+            "--resource",
+            "OrderMachine",
+            "--input",
+            r#"{"id": "7"}"#,
+            "--json",
+        ])
+        .arg("--mock")
+        .arg(&mock)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let scheduled: Vec<&Value> = v["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["type"] == "TaskScheduled")
+        .collect();
+    assert_eq!(
+        scheduled[0]["taskScheduledEventDetails"]["parameters"],
+        r#"{"TableName":"OrdersTable","Item":{"id":{"S":"7"}}}"#
+    );
+    // The GetAtt's stand-in is a function ARN: the definition validates.
+    let valid = bin()
+        .arg("validate")
+        .arg("--template")
+        .arg(&template)
+        .args(["--resource", "OrderMachine"])
+        .output()
+        .expect("validate");
+    assert!(
+        valid.status.success(),
+        "{}",
+        String::from_utf8_lossy(&valid.stdout)
+    );
+    // The definition file alone has its placeholders: --sub fills them.
+    let def = dir.0.join("statemachine/order.asl.json");
+    let unfilled = bin().arg("validate").arg(&def).output().expect("validate");
+    assert_eq!(unfilled.status.code(), Some(1));
+    let filled = bin()
+        .arg("validate")
+        .arg(&def)
+        .args([
+            "--sub",
+            "ValidateArn=arn:aws:lambda:us-east-1:123456789012:function:v",
+            "--sub",
+            "TableName=orders",
+        ])
+        .output()
+        .expect("validate");
+    assert!(
+        filled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&filled.stdout)
+    );
+    let missing = bin()
+        .arg("graph")
+        .arg("--template")
+        .arg(&template)
+        .args(["--resource", "Nope"])
+        .output()
+        .expect("graph");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("its state machines: OrderMachine"));
+}

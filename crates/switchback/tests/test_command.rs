@@ -225,3 +225,20 @@ fn no_test_files_is_an_error_that_says_how_to_name_them() {
     assert!(err.contains("no test files found"), "{err}");
     assert!(err.contains("NAME.test.yaml"), "{err}");
 }
+
+#[test]
+fn a_test_file_can_take_its_state_machine_from_a_sam_template() {
+    let dir = Dir::new("sam");
+    dir.write(
+        "template.yaml",
+        "Resources:\n  Greeter:\n    Type: AWS::Serverless::Function\n  Hello:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Definition:\n        StartAt: Greet\n        States:\n          Greet: {Type: Task, Resource: \"${GreetArn}\", Next: Done}\n          Done: {Type: Pass, Parameters: {\"to.$\": \"$.to\", \"stage\": \"${Stage}\"}, End: true}\n      DefinitionSubstitutions:\n        GreetArn: !GetAtt Greeter.Arn\n        Stage: dev\n",
+    );
+    dir.write(
+        "hello.test.yaml",
+        "template: template.yaml\nresource: Hello\nsubstitutions: {Stage: test}\ncases:\n  - name: greets\n    mocks: {Greet: {Return: {to: world}}}\n    expect: {output: {to: world, stage: test}}\n",
+    );
+    let out = bin().arg("test").arg(&dir.0).output().expect("run");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("PASS  greets"), "{text}");
+}

@@ -22,8 +22,11 @@ pub enum Format {
 
 #[derive(Args)]
 pub struct GraphArgs {
-    /// The state machine definition (JSON or YAML).
-    pub definition: PathBuf,
+    /// The state machine definition (JSON or YAML); or give --template and --resource.
+    #[arg(required_unless_present = "template")]
+    pub definition: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: super::input::DefinitionSource,
     /// The output format.
     #[arg(long, value_enum, default_value = "svg")]
     pub format: Format,
@@ -33,14 +36,12 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: GraphArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.definition)
-        .with_context(|| format!("cannot read definition {}", args.definition.display()))?;
-    let document =
-        parse_document(&text).map_err(|e| anyhow!("{}: {e}", args.definition.display()))?;
+    let (text, origin) = args.source.text(args.definition.as_deref())?;
+    let document = parse_document(&text).map_err(|e| anyhow!("{}: {e}", origin.display()))?;
     let graph = switchback_graph::layout(&document).map_err(|e| {
         anyhow!(
             "{}: cannot draw this definition: {e} (`switchback validate` lists its faults)",
-            args.definition.display()
+            origin.display()
         )
     })?;
     let drawing = match args.format {

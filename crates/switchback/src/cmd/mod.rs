@@ -10,5 +10,6 @@ pub mod options;
 pub mod run;
 pub mod serve;
 pub mod tasks;
+pub mod template;
 pub mod test;
 pub mod validate;

@@ -13,8 +13,11 @@ use super::tasks;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The state machine definition (JSON or YAML).
-    pub definition: PathBuf,
+    /// The state machine definition (JSON or YAML); or give --template and --resource.
+    #[arg(required_unless_present = "template")]
+    pub definition: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: input::DefinitionSource,
     /// The execution input as JSON text (default `{}`).
     #[arg(long)]
     pub input: Option<String>,
@@ -47,7 +50,8 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let machine = input::definition(&args.definition)?;
+    let (text, origin) = args.source.text(args.definition.as_deref())?;
+    let machine = input::definition_text(&text, &origin)?;
     let input = input::execution_input(args.input.as_deref(), args.input_file.as_deref())?;
     let mocks = args.flags.mock_source()?;
     let config_file = tasks::run_config_file(args.config.as_deref());
@@ -56,11 +60,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         None => Default::default(),
     };
     let integrations = tasks::integrations(config, config_file.as_deref())?;
-    let name = args
-        .definition
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("StateMachine");
+    let name = match &args.source.resource {
+        Some(resource) => resource.as_str(),
+        None => origin
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("StateMachine"),
+    };
     let start_time = match &args.start_time {
         Some(t) => Some(t.parse::<jiff::Timestamp>().map_err(|e| {
             anyhow::anyhow!(

@@ -175,20 +175,36 @@ struct Loaded {
 
 fn load(path: &Path) -> Result<Loaded> {
     let file = TestFile::read(path)?;
-    let definition = file.definition_path(path)?;
-    let machine = input::definition(&definition)?;
-    let text = std::fs::read_to_string(&definition)
-        .with_context(|| format!("cannot read {}", definition.display()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let source = input::DefinitionSource {
+        template: file.template.as_ref().map(|t| dir.join(t)),
+        resource: file.resource.clone(),
+        subs: file
+            .substitutions
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+        subs_file: None,
+    };
+    let definition = match &source.template {
+        Some(_) => None,
+        None => Some(file.definition_path(path)?),
+    };
+    let (text, definition) = source.text(definition.as_deref())?;
+    let machine = input::definition_text(&text, &definition)?;
     let doc = switchback_asl::load::parse_document(&text)
         .map_err(|e| anyhow!("{}: {e}", definition.display()))?;
     let tasks = suite::task_states(&doc);
     suite::check_mock_names(&file.mocks, &tasks).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    let name = definition
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.split('.').next())
-        .unwrap_or("StateMachine")
-        .to_string();
+    let name = match &file.resource {
+        Some(resource) => resource.clone(),
+        None => definition
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.split('.').next())
+            .unwrap_or("StateMachine")
+            .to_string(),
+    };
     Ok(Loaded {
         path: path.to_path_buf(),
         file,

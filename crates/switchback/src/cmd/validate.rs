@@ -3,25 +3,27 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use switchback_asl::load::{load_document, parse_document};
 use switchback_asl::LoadError;
 
-use super::input::display_path;
+use super::input::{display_path, DefinitionSource};
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// The state machine definition (JSON or YAML).
-    pub definition: PathBuf,
+    /// The state machine definition (JSON or YAML); or give --template and --resource.
+    #[arg(required_unless_present = "template")]
+    pub definition: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: DefinitionSource,
     /// Print the result as JSON (`{"result": "OK"|"FAIL", "diagnostics": [...]}`).
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: ValidateArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.definition)
-        .with_context(|| format!("cannot read definition {}", args.definition.display()))?;
+    let (text, origin) = args.source.text(args.definition.as_deref())?;
     let faults = match parse_document(&text).and_then(|doc| load_document(&doc).map(|_| ())) {
         Ok(()) => Vec::new(),
         Err(LoadError::Invalid(faults)) => faults
@@ -48,7 +50,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
         for (code, path, message) in &faults {
             println!("{}: {message} ({code})", display_path(path));
         }
-        eprintln!("{} fault(s) in {}", faults.len(), args.definition.display());
+        eprintln!("{} fault(s) in {}", faults.len(), origin.display());
     }
     Ok(if faults.is_empty() {
         ExitCode::SUCCESS

@@ -35,6 +35,14 @@ pub struct TestFile {
     /// The definition, relative to the test file; by default `NAME.asl.json` (or `.asl.yaml`,
     /// `.json`, `.yaml`) beside `NAME.test.yaml`.
     pub definition: Option<PathBuf>,
+    /// Or a SAM or CloudFormation template holding the state machine (relative to the test
+    /// file), with `resource` its logical ID.
+    pub template: Option<PathBuf>,
+    /// The state machine's logical ID in `template`.
+    pub resource: Option<String>,
+    /// Values of the definition's `${KEY}` placeholders (over the template's).
+    #[serde(default)]
+    pub substitutions: BTreeMap<String, String>,
     /// Mocks every case starts from, in the short form (state name -> responses).
     #[serde(default)]
     pub mocks: Map<String, Value>,
@@ -138,6 +146,15 @@ impl TestFile {
             .map_err(|e| anyhow!("{}: not a test file: {e}", path.display()))?;
         if file.cases.is_empty() {
             bail!("{}: the file has no cases", path.display());
+        }
+        if file.template.is_some() != file.resource.is_some() {
+            bail!("{}: give template and resource together", path.display());
+        }
+        if file.template.is_some() && file.definition.is_some() {
+            bail!(
+                "{}: give either definition or template with resource, not both",
+                path.display()
+            );
         }
         for case in &file.cases {
             if let Some(status) = &case.expect.status {
