@@ -36,6 +36,8 @@ enum Command {
     Validate(cmd::validate::ValidateArgs),
     /// Run the cases of test files (NAME.test.yaml beside the definition) and report each.
     Test(cmd::test::TestArgs),
+    /// Mocks for tests: `mock init DEFINITION` writes a test file with a mock per Task state.
+    Mock(cmd::mock::MockArgs),
     /// Draw a definition's workflow graph as SVG, Graphviz DOT or Mermaid.
     Graph(cmd::graph::GraphArgs),
     /// Measure executions/s and state transitions/s of a definition, in this process or through
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Validate(args) => cmd::validate::run(args),
         Command::Test(args) => cmd::test::run(args),
+        Command::Mock(args) => cmd::mock::run(args),
         Command::Graph(args) => cmd::graph::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Serve(args) => cmd::serve::run(args),

@@ -242,3 +242,47 @@ fn a_test_file_can_take_its_state_machine_from_a_sam_template() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("PASS  greets"), "{text}");
 }
+
+#[test]
+fn mock_init_writes_a_test_file_that_runs() {
+    let dir = Dir::new("init");
+    let def = dir.write(
+        "notify.asl.json",
+        r#"{"StartAt": "Send", "States": {
+            "Send": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                     "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "hi"},
+                     "ResultSelector": {"id.$": "$.MessageId"}, "End": true}}}"#,
+    );
+    let out = bin()
+        .args(["mock", "init"])
+        .arg(&def)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(dir.0.join("notify.test.yaml")).expect("written");
+    assert!(
+        written.contains("# arn:aws:states:::sns:publish"),
+        "{written}"
+    );
+    assert!(
+        written.contains("\"Send\":\n    Return: {\"MessageId\":"),
+        "{written}"
+    );
+    // The skeleton runs as it is: the mock has the shape the state reads.
+    let test = bin().arg("test").arg(&dir.0).output().expect("run");
+    let text = stdout(&test);
+    assert!(test.status.success(), "{text}");
+    assert!(text.contains("PASS  the first case"), "{text}");
+    // It is not written over.
+    let again = bin()
+        .args(["mock", "init"])
+        .arg(&def)
+        .output()
+        .expect("run");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force"));
+}

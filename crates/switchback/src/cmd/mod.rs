@@ -6,6 +6,7 @@ pub mod config;
 pub mod graph;
 pub mod input;
 pub mod leftovers;
+pub mod mock;
 pub mod options;
 pub mod run;
 pub mod serve;
