@@ -7,7 +7,9 @@
 //!   "MockedResponses": {Name: {"0": response, "1-2": response}}}`, with a test case chosen by
 //!   name (or the only one).
 //!
-//! A response is `{"Return": value}` or `{"Throw": {"Error": "...", "Cause": "..."}}`.
+//! A response is `{"Return": value}` or `{"Throw": {"Error": "...", "Cause": "..."}}`, with
+//! `"DelaySeconds": n` to take that long on the clock (to test `TimeoutSeconds` and races;
+//! `switchback run` and `switchback test` honour it, the server answers at once).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -16,10 +18,20 @@ use serde_json::Value;
 
 use crate::task::{TaskOutcome, TaskRequest};
 
+/// One mocked response, for the invocations `from..=to` of its state.
+#[derive(Debug, Clone)]
+struct Mocked {
+    from: u32,
+    to: u32,
+    outcome: TaskOutcome,
+    /// How long the task takes, in seconds.
+    delay_seconds: f64,
+}
+
 /// The mocked responses of one run, by state name.
 #[derive(Debug, Default)]
 pub struct Mocks {
-    responses: HashMap<String, Vec<(u32, u32, TaskOutcome)>>,
+    responses: HashMap<String, Vec<Mocked>>,
     calls: RefCell<HashMap<String, u32>>,
 }
 
@@ -41,10 +53,17 @@ impl Mocks {
             let mut entries = Vec::new();
             for (i, r) in list.iter().enumerate() {
                 let i = i as u32;
-                entries.push((i, i, response(r).map_err(|e| format!("{state}[{i}]: {e}"))?));
+                let (outcome, delay_seconds) =
+                    response(r).map_err(|e| format!("{state}[{i}]: {e}"))?;
+                entries.push(Mocked {
+                    from: i,
+                    to: i,
+                    outcome,
+                    delay_seconds,
+                });
             }
             if let Some(last) = entries.last_mut() {
-                last.1 = u32::MAX;
+                last.to = u32::MAX;
             }
             responses.insert(state.clone(), entries);
         }
@@ -98,11 +117,14 @@ impl Mocks {
             for (range, r) in by_index {
                 let (from, to) = parse_range(range)
                     .ok_or_else(|| format!("{name}: bad invocation index '{range}'"))?;
-                entries.push((
+                let (outcome, delay_seconds) =
+                    response(r).map_err(|e| format!("{name}/{range}: {e}"))?;
+                entries.push(Mocked {
                     from,
                     to,
-                    response(r).map_err(|e| format!("{name}/{range}: {e}"))?,
-                ));
+                    outcome,
+                    delay_seconds,
+                });
             }
             responses.insert(state.clone(), entries);
         }
@@ -132,8 +154,19 @@ impl Mocks {
             .then(|| self.respond(request))
     }
 
+    /// Like [`Self::try_respond`], with how long the task takes (its `DelaySeconds`).
+    pub fn try_respond_delayed(&self, request: &TaskRequest) -> Option<(TaskOutcome, f64)> {
+        self.covers(&request.state_name)
+            .then(|| self.respond_delayed(request))
+    }
+
     /// The outcome of the next invocation of the request's state.
     pub fn respond(&self, request: &TaskRequest) -> TaskOutcome {
+        self.respond_delayed(request).0
+    }
+
+    /// The outcome of the next invocation of the request's state, and its delay in seconds.
+    pub fn respond_delayed(&self, request: &TaskRequest) -> (TaskOutcome, f64) {
         let name = request.state_name.to_string();
         let n = {
             let mut calls = self.calls.borrow_mut();
@@ -142,20 +175,19 @@ impl Mocks {
             *c += 1;
             n
         };
-        let found = self.responses.get(&name).and_then(|entries| {
-            entries
-                .iter()
-                .find(|(from, to, _)| (*from..=*to).contains(&n))
-        });
+        let found = self
+            .responses
+            .get(&name)
+            .and_then(|entries| entries.iter().find(|m| (m.from..=m.to).contains(&n)));
         match found {
-            Some((_, _, outcome)) => outcome.clone(),
-            None => TaskOutcome::Failed {
+            Some(m) => (m.outcome.clone(), m.delay_seconds),
+            None => (TaskOutcome::Failed {
                 error: "States.TaskFailed".into(),
                 cause: format!(
                     "No mocked response for invocation {n} of Task state '{name}' (resource {}). Add one to the mock file given with --mock, e.g. {{\"{name}\": [{{\"Return\": {{}}}}]}}.",
                     request.resource
                 ),
-            },
+            }, 0.0),
         }
     }
 }
@@ -170,7 +202,19 @@ fn parse_range(s: &str) -> Option<(u32, u32)> {
     }
 }
 
-fn response(r: &Value) -> Result<TaskOutcome, String> {
+/// A response, and its delay in seconds.
+fn response(r: &Value) -> Result<(TaskOutcome, f64), String> {
+    let delay = match r.get("DelaySeconds") {
+        None => 0.0,
+        Some(d) => match d.as_f64() {
+            Some(s) if s >= 0.0 && s.is_finite() => s,
+            _ => return Err(format!("DelaySeconds must be a number of seconds, not {d}")),
+        },
+    };
+    Ok((outcome(r)?, delay))
+}
+
+fn outcome(r: &Value) -> Result<TaskOutcome, String> {
     if let Some(v) = r.get("Return") {
         return Ok(TaskOutcome::Succeeded(v.clone()));
     }

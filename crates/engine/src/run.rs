@@ -210,7 +210,15 @@ impl Driver for LocalDriver {
     }
 
     fn invoke(&self, request: TaskRequest) -> DriverFuture<'_, TaskOutcome> {
-        if let Some(outcome) = self.mocks.try_respond(&request) {
+        if let Some((outcome, delay)) = self.mocks.try_respond_delayed(&request) {
+            if delay > 0.0 {
+                // The mocked task takes its time on the clock: a timeout can beat it.
+                let deadline = self.now() + SignedDuration::from_secs_f64(delay);
+                return Box::pin(async move {
+                    self.sleep_until(deadline).await;
+                    outcome
+                });
+            }
             return Box::pin(self.answer(outcome));
         }
         let Some(tasks) = &self.tasks else {

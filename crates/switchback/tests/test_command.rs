@@ -286,3 +286,55 @@ fn mock_init_writes_a_test_file_that_runs() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force"));
 }
+
+#[test]
+fn variables_are_expected_by_their_last_assigned_value() {
+    let dir = Dir::new("vars");
+    dir.write(
+        "count.asl.json",
+        r#"{"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"count": 1, "who": "ann"}, "Next": "B"},
+            "B": {"Type": "Pass", "Assign": {"count": 2}, "End": true}}}"#,
+    );
+    dir.write(
+        "count.test.yaml",
+        "cases:\n  - name: right\n    expect: {variables: {count: 2, who: ann}}\n  - name: wrong\n    expect: {variables: {count: 1, missing: 0}}\n",
+    );
+    let out = bin().arg("test").arg(&dir.0).output().expect("run");
+    let text = stdout(&out);
+    assert!(text.contains("PASS  right"), "{text}");
+    assert!(
+        text.contains("- variable count: expected 1, got 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- variable missing: expected 0, never assigned"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_mock_can_take_its_time_on_the_virtual_clock_to_test_timeouts() {
+    let dir = Dir::new("delay");
+    dir.write(
+        "slow.asl.json",
+        r#"{"StartAt": "Call", "States": {"Call": {"Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:slow",
+            "TimeoutSeconds": 10, "End": true}}}"#,
+    );
+    dir.write(
+        "slow.test.yaml",
+        "cases:\n  - name: fast enough\n    mocks: {Call: {Return: {ok: true}, DelaySeconds: 5}}\n    expect: {status: SUCCEEDED}\n  - name: too slow\n    mocks: {Call: {Return: {ok: true}, DelaySeconds: 3600}}\n    expect: {status: FAILED, error: States.Timeout}\n  - name: a bad delay\n    mocks: {Call: {Return: {}, DelaySeconds: soon}}\n    expect: {status: SUCCEEDED}\n",
+    );
+    let started = std::time::Instant::now();
+    let out = bin().arg("test").arg(&dir.0).output().expect("run");
+    let text = stdout(&out);
+    assert!(text.contains("PASS  fast enough"), "{text}");
+    assert!(text.contains("PASS  too slow"), "{text}");
+    assert!(
+        text.contains("DelaySeconds must be a number of seconds"),
+        "{text}"
+    );
+    // An hour of mocked work passes on the virtual clock, not the wall clock.
+    assert!(started.elapsed() < std::time::Duration::from_secs(600));
+}

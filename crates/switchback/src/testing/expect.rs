@@ -84,6 +84,15 @@ pub fn check(expect: &Expect, ended: &Ended<'_>, facts: &RunFacts) -> Vec<String
     for (name, want) in &expect.states {
         check_state(&mut misses, name, want, facts);
     }
+    for (name, want) in &expect.variables {
+        match facts.variables.get(name) {
+            Some(got) => compare(&mut misses, &format!("variable {name}"), want, got, false),
+            None => misses.push(format!(
+                "variable {name}: expected {}, never assigned",
+                shown(want)
+            )),
+        }
+    }
     for (name, want) in &expect.calls {
         let got = facts.calls.get(name).copied().unwrap_or(0);
         if got != *want {

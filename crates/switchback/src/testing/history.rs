@@ -26,6 +26,8 @@ pub struct RunFacts {
     pub entered: Vec<StateRun>,
     /// Task calls (scheduled activities, functions and service tasks) by state name.
     pub calls: BTreeMap<String, u64>,
+    /// Each variable's last assigned value (`Assign`, as the states' exits record it).
+    pub variables: BTreeMap<String, Value>,
 }
 
 impl RunFacts {
@@ -54,6 +56,15 @@ impl RunFacts {
                 let name = text(d, "name");
                 if let Some(i) = open.get_mut(&name).and_then(Vec::pop) {
                     facts.entered[i].output = json_field(d, "output");
+                }
+                if let Some(vars) = d.get("assignedVariables").and_then(Value::as_object) {
+                    for (k, v) in vars {
+                        let value = v
+                            .as_str()
+                            .and_then(|t| serde_json::from_str(t).ok())
+                            .unwrap_or(Value::Null);
+                        facts.variables.insert(k.clone(), value);
+                    }
                 }
             } else if is_task_call(kind) {
                 if let Some(state) = entering_state(e, &by_id) {
@@ -128,7 +139,8 @@ mod tests {
             json!({"id": 5, "previousEventId": 4, "type": "TaskScheduled"}),
             json!({"id": 6, "previousEventId": 5, "type": "TaskSucceeded"}),
             json!({"id": 7, "previousEventId": 6, "type": "TaskStateExited",
-                   "stateExitedEventDetails": {"name": "Pay", "output": "{\"paid\":true}"}}),
+                   "stateExitedEventDetails": {"name": "Pay", "output": "{\"paid\":true}",
+                       "assignedVariables": {"total": "42", "who": "\"ann\""}}}),
             json!({"id": 8, "previousEventId": 7, "type": "PassStateEntered",
                    "stateEnteredEventDetails": {"name": "Done", "input": "{}"}}),
         ];
@@ -142,5 +154,7 @@ mod tests {
             Some(json!({"paid": true}))
         );
         assert_eq!(facts.state("Nowhere").1, 0);
+        assert_eq!(facts.variables.get("total"), Some(&json!(42)));
+        assert_eq!(facts.variables.get("who"), Some(&json!("ann")));
     }
 }

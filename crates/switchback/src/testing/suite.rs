@@ -16,6 +16,7 @@
 //!       path: [Validate Order, Check Inventory, In Stock?, Process Payment, Ship Order]
 //!       states: {Ship Order: {input_contains: {orderId: ORD-1}}}
 //!       calls: {Process Payment: 1}
+//!       variables: {attempts: 1}
 //! ```
 //!
 //! Unknown fields are errors (a misspelt expectation must not pass silently), and so is a mock
@@ -114,6 +115,9 @@ pub struct Expect {
     /// How many times each Task state was called (retries included).
     #[serde(default)]
     pub calls: BTreeMap<String, u64>,
+    /// Each variable's last assigned value (`Assign`, at any level).
+    #[serde(default)]
+    pub variables: BTreeMap<String, Value>,
 }
 
 /// Expectations of one state.
