@@ -32,8 +32,7 @@ impl Driver for ExpressDriver {
 
     fn sleep_until(&self, deadline: Timestamp) -> DriverFuture<'_, ()> {
         Box::pin(async move {
-            let left = self.hub.clock.now().duration_until(deadline);
-            if let Ok(left) = std::time::Duration::try_from(left) {
+            if let Some(left) = self.hub.clock.real_wait_until(deadline) {
                 tokio::time::sleep(left).await;
             }
         })

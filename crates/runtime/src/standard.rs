@@ -187,8 +187,10 @@ impl StandardDriver {
         let _entry = SleepEntry { driver: self, id };
         self.idle.notify_one();
         // Long waits are cut into days, so the timer never overflows; the caller looks again.
-        let left = self.hub.clock.now().duration_until(until);
-        let left = std::time::Duration::try_from(left)
+        let left = self
+            .hub
+            .clock
+            .real_wait_until(until)
             .unwrap_or_default()
             .min(std::time::Duration::from_secs(24 * 3600));
         tokio::select! {
@@ -401,8 +403,7 @@ impl Driver for StandardDriver {
             self.sleeps.borrow_mut().insert(id, deadline);
             let _entry = SleepEntry { driver: self, id };
             self.idle.notify_one();
-            let left = self.hub.clock.now().duration_until(deadline);
-            if let Ok(left) = std::time::Duration::try_from(left) {
+            if let Some(left) = self.hub.clock.real_wait_until(deadline) {
                 tokio::time::sleep(left).await;
             }
         })

@@ -311,8 +311,7 @@ async fn fire_timers(ctx: Rc<WorkerContext>) {
         match next {
             None => ctx.timers_changed.notified().await,
             Some(at) => {
-                let left = ctx.hub.clock.now().duration_until(at);
-                if let Ok(left) = std::time::Duration::try_from(left) {
+                if let Some(left) = ctx.hub.clock.real_wait_until(at) {
                     if !left.is_zero() {
                         tokio::select! {
                             () = tokio::time::sleep(left) => {}

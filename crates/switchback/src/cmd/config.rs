@@ -77,6 +77,11 @@ pub struct ServeArgs {
     /// [default: 5368709120, AWS's 5 GiB] (file: max_result_file_bytes).
     #[arg(long, env = "SWITCHBACK_MAX_RESULT_FILE_BYTES", value_name = "N")]
     pub max_result_file_bytes: Option<u64>,
+    /// Run the clock N times faster than real time, so that Wait states, retry back-offs and
+    /// timeouts pass quickly: for test suites that drive the server, never for production
+    /// [default: 1] (file: time_scale).
+    #[arg(long, env = "SWITCHBACK_TIME_SCALE", value_name = "N")]
+    pub time_scale: Option<u32>,
     /// Days closed executions are kept [default: 90, AWS's] (file: retention_days).
     #[arg(long, env = "SWITCHBACK_RETENTION_DAYS", value_name = "DAYS")]
     pub retention_days: Option<u64>,
@@ -134,6 +139,7 @@ pub struct FileSettings {
     pub max_history_events: Option<usize>,
     pub max_evaluation_memory_bytes: Option<usize>,
     pub max_result_file_bytes: Option<u64>,
+    pub time_scale: Option<u32>,
     pub retention_days: Option<u64>,
     pub workers: Option<usize>,
     pub mock_config: Option<PathBuf>,
@@ -237,6 +243,8 @@ pub struct Settings {
     pub max_history_events: usize,
     pub max_evaluation_memory_bytes: usize,
     pub max_result_file_bytes: u64,
+    /// How many times faster than real time the clock runs (1: real time).
+    pub time_scale: u32,
     pub retention_days: u64,
     pub workers: usize,
     /// AWS's mock configuration file, if any.
@@ -386,6 +394,10 @@ impl Settings {
             );
         }
 
+        let time_scale = args.time_scale.or(file.time_scale).unwrap_or(1);
+        if time_scale == 0 {
+            bail!("time_scale must be at least 1 (1 is real time)");
+        }
         let retention_days = args
             .retention_days
             .or(file.retention_days)
@@ -460,6 +472,7 @@ impl Settings {
             max_history_events,
             max_evaluation_memory_bytes,
             max_result_file_bytes,
+            time_scale,
             retention_days,
             workers,
         })

@@ -95,6 +95,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             limits: settings.limits(),
             workers: settings.workers,
             retention: settings.retention(),
+            clock: switchback_engine::Clock::system().faster(settings.time_scale),
             ..RuntimeConfig::default()
         },
         Services {
