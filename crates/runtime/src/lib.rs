@@ -241,6 +241,11 @@ impl Runtime {
         &self.shared.config
     }
 
+    /// What Task states call (none when the server runs without integrations).
+    pub fn tasks(&self) -> Option<SharedTaskHandler> {
+        self.shared.hub.tasks.clone()
+    }
+
     /// Resumes the RUNNING executions: parked ones wait for their time, the others go on now.
     /// Resumes every execution the store holds as RUNNING (the parked ones wait for their
     /// time). Called once, by [`start_with`](Runtime::start_with) or after

@@ -1,11 +1,21 @@
-//! `TestState`: runs one state on its own, with a given input, and reports what it did.
+//! `TestState`: runs one state on its own, with a given input, and reports what it did, as
+//! AWS's TestState does (2025): with a `mock` of the state's task result or error, a
+//! `stateName` picking the state out of a whole state machine, a `stateConfiguration` saying
+//! how many retries already happened, and `inspectionLevel` DEBUG's data.
 //!
 //! The state is placed in a small machine of its own, whose every transition target is a
 //! Succeed state of that name, and run in memory on the virtual clock of `switchback run`:
-//! the state entered after it is the answer's `nextState`. Task states run without
-//! integrations here and fail with the one-shot runner's explanation.
+//! the state entered after it is the answer's `nextState`. One attempt is run, as AWS does:
+//! the state's `Retry` rules are taken out and judged here, so an error a retrier takes
+//! answers `RETRIABLE` (with the retrier's index and back-off) instead of running again. A
+//! Task state without a mock calls its integration, as on AWS.
+//!
+//! Not yet: `fieldValidationMode` (mocked results are not checked against the service's API
+//! model), `context`, the Map and Parallel fields of `stateConfiguration`, and the inspection
+//! data AWS derives between steps (`afterInputPath`, `afterResultSelector`).
 
 use serde_json::{json, Map, Value};
+use switchback_engine::mock::Mocks;
 use switchback_engine::{run_execution, EventKind, RunOptions};
 
 use crate::error::ApiError;
@@ -28,10 +38,22 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
         .unwrap_or_else(|| "INFO".into());
     let _reveal = input.opt_bool("revealSecrets")?;
     let variables = input.opt_str("variables", Len::sensitive(0, 262_144))?;
+    let state_name = input.opt_str("stateName", Len::new(1, 80))?;
+    let mock = input.opt_object("mock")?;
+    let _context = input.opt_str("context", Len::sensitive(0, 262_144))?;
+    let configuration = input.opt_object("stateConfiguration")?;
     input.finish()?;
-    let tested: Value = serde_json::from_str(&definition).map_err(|e| {
+    let document: Value = serde_json::from_str(&definition).map_err(|e| {
         ApiError::invalid_definition(format!("Invalid State Machine Definition: '{e}'"))
     })?;
+    let tested = match &state_name {
+        Some(name) => find_state(&document, name).ok_or_else(|| {
+            ApiError::validation_message(format!(
+                "The state machine definition has no state named '{name}'"
+            ))
+        })?,
+        None => document,
+    };
     let state_input: Value = serde_json::from_str(&state_input).map_err(|e| {
         ApiError::service(
             "InvalidExecutionInput",
@@ -44,7 +66,28 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
         })?),
         None => None,
     };
-    let machine_doc = wrap(&tested, variables.as_ref())?;
+    let retry_count = match configuration
+        .as_ref()
+        .and_then(|c| c.get("retrierRetryCount"))
+    {
+        None | Some(Value::Null) => 0,
+        Some(v) => v.as_u64().ok_or_else(|| {
+            ApiError::validation_message(
+                "stateConfiguration.retrierRetryCount must be a whole number, 0 or more",
+            )
+        })?,
+    };
+    let mocks = match &mock {
+        Some(m) => Some(mocks_of(m)?),
+        None => None,
+    };
+    // One attempt: the retriers are judged here, not run.
+    let retriers = tested.get("Retry").cloned();
+    let mut attempt = tested.clone();
+    if let Value::Object(fields) = &mut attempt {
+        fields.remove("Retry");
+    }
+    let machine_doc = wrap(&attempt, variables.as_ref())?;
     let machine = switchback_asl::load::load_document(&machine_doc).map_err(|e| match e {
         switchback_asl::LoadError::Syntax(s) => ApiError::invalid_definition(s),
         switchback_asl::LoadError::Invalid(faults) => {
@@ -53,6 +96,11 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     })?;
     let limits = state.runtime.config().limits;
     let start_time = Some(state.runtime.config().clock.now());
+    // Without a mock a Task calls its integration, as on AWS.
+    let tasks = match &mocks {
+        Some(_) => None,
+        None => state.runtime.tasks(),
+    };
     let outcome = tokio::task::spawn_blocking(move || {
         run_execution(
             &machine,
@@ -60,13 +108,70 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
             RunOptions {
                 limits,
                 start_time,
+                mocks: mocks.unwrap_or_default(),
+                tasks: tasks.map(|t| t as std::sync::Arc<dyn switchback_engine::run::TaskHandler>),
                 ..RunOptions::default()
             },
         )
     })
     .await
     .map_err(|e| ApiError::internal(format!("the test run failed: {e}")))?;
-    Ok(answer(&outcome, &level))
+    Ok(answer(&outcome, &level, retriers.as_ref(), retry_count))
+}
+
+/// The tested state's mocked response: `result` (a JSON text) or `errorOutput`.
+fn mocks_of(mock: &Map<String, Value>) -> Result<Mocks, ApiError> {
+    let response = match (mock.get("result"), mock.get("errorOutput")) {
+        (Some(Value::String(text)), None) => {
+            let result: Value = serde_json::from_str(text).map_err(|e| {
+                ApiError::validation_message(format!("The mock result is not valid JSON: {e}"))
+            })?;
+            json!({"Return": result})
+        }
+        (None, Some(Value::Object(e))) => json!({"Throw": {
+            "Error": e.get("error").and_then(Value::as_str).unwrap_or_default(),
+            "Cause": e.get("cause").and_then(Value::as_str).unwrap_or_default(),
+        }}),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::validation_message(
+                "A mock has either a result or an errorOutput, not both",
+            ))
+        }
+        _ => {
+            return Err(ApiError::validation_message(
+                "A mock needs a result (a JSON string) or an errorOutput",
+            ))
+        }
+    };
+    if let Some(mode) = mock.get("fieldValidationMode") {
+        if !matches!(mode.as_str(), Some("STRICT" | "PRESENT" | "NONE")) {
+            return Err(ApiError::validation_message(format!(
+                "1 validation error detected: Value '{}' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]",
+                mode.as_str().unwrap_or_default()
+            )));
+        }
+    }
+    Mocks::from_json(&json!({ STATE: response }), None).map_err(ApiError::validation_message)
+}
+
+/// The state named `name` in a state machine, at any level.
+fn find_state(machine: &Value, name: &str) -> Option<Value> {
+    let states = machine.get("States")?.as_object()?;
+    if let Some(s) = states.get(name) {
+        return Some(s.clone());
+    }
+    states.values().find_map(|s| {
+        ["ItemProcessor", "Iterator"]
+            .iter()
+            .filter_map(|k| s.get(*k))
+            .chain(
+                s.get("Branches")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .find_map(|scope| find_state(scope, name))
+    })
 }
 
 /// The one-state machine: the tested state, Succeed states for its targets, and a Pass state
@@ -119,68 +224,215 @@ fn targets(fields: &Map<String, Value>) -> Vec<String> {
     out
 }
 
-/// The answer: status, output or error, the next state, and at DEBUG the data seen.
-fn answer(outcome: &switchback_engine::ExecutionOutcome, level: &str) -> Value {
-    let mut output = None;
-    let mut next_state = None;
-    let mut caught = false;
+/// What one run of the state showed: its input and output, its task's parameters and result,
+/// and the error it failed with (caught or not).
+#[derive(Default)]
+struct Seen {
+    input: Option<String>,
+    output: Option<String>,
+    next_state: Option<String>,
+    parameters: Option<String>,
+    result: Option<String>,
+    variables: Option<String>,
+    /// The error and cause the state failed with.
+    failure: Option<(String, String)>,
+}
+
+fn seen(outcome: &switchback_engine::ExecutionOutcome) -> Seen {
+    let mut s = Seen::default();
     let mut after_tested = false;
     for event in &outcome.events {
         match &event.kind {
-            EventKind::StateEntered { name, .. } if after_tested && next_state.is_none() => {
-                next_state = Some(name.to_string());
+            EventKind::StateEntered { name, input, .. } if &**name == STATE => {
+                s.input = Some(input.to_string());
             }
-            EventKind::StateExited {
-                name, output: o, ..
-            } if &**name == STATE => {
-                output = Some(o.clone());
+            EventKind::StateEntered { name, .. } if after_tested && s.next_state.is_none() => {
+                s.next_state = Some(name.to_string());
+            }
+            EventKind::StateExited { name, .. } if &**name == STATE => {
                 after_tested = true;
             }
-            EventKind::TaskFailed { .. }
-            | EventKind::LambdaFunctionFailed { .. }
-            | EventKind::TaskTimedOut { .. } => caught = true,
             _ => {}
         }
-    }
-    let mut out = Map::new();
-    match (&output, outcome.status.as_str()) {
-        (Some(o), _) => {
-            let status = if caught && next_state.is_some() {
-                "CAUGHT_ERROR"
-            } else {
-                "SUCCEEDED"
-            };
-            out.insert("status".into(), json!(status));
-            out.insert("output".into(), json!(o.to_string()));
-            if let Some(n) = &next_state {
-                out.insert("nextState".into(), json!(n));
+        let aws = event.to_aws_json();
+        let details = |field: &str| aws.get(field).cloned();
+        if let Some(d) = details("stateExitedEventDetails") {
+            if d.get("name").and_then(Value::as_str) == Some(STATE) {
+                s.output = d.get("output").and_then(Value::as_str).map(str::to_string);
+                s.variables = d.get("assignedVariables").map(|v| v.to_string());
             }
         }
-        (None, _) => {
-            out.insert("status".into(), json!("FAILED"));
-            if let Some(e) = &outcome.error {
-                out.insert("error".into(), json!(e));
+        for (field, key) in [
+            ("taskScheduledEventDetails", "parameters"),
+            ("lambdaFunctionScheduledEventDetails", "input"),
+        ] {
+            if let Some(p) = details(field).and_then(|d| d.get(key).cloned()) {
+                s.parameters = p.as_str().map(str::to_string);
             }
-            if let Some(c) = &outcome.cause {
+        }
+        for field in [
+            "taskSucceededEventDetails",
+            "lambdaFunctionSucceededEventDetails",
+        ] {
+            if let Some(o) = details(field).and_then(|d| d.get("output").cloned()) {
+                s.result = o.as_str().map(str::to_string);
+            }
+        }
+        for field in [
+            "taskFailedEventDetails",
+            "lambdaFunctionFailedEventDetails",
+            "taskTimedOutEventDetails",
+            "lambdaFunctionTimedOutEventDetails",
+        ] {
+            if let Some(d) = details(field) {
+                let text = |k: &str| {
+                    d.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                s.failure = Some((text("error"), text("cause")));
+            }
+        }
+    }
+    s
+}
+
+/// The answer: status, output or error, the next state, and at DEBUG the data seen.
+fn answer(
+    outcome: &switchback_engine::ExecutionOutcome,
+    level: &str,
+    retriers: Option<&Value>,
+    retry_count: u64,
+) -> Value {
+    let s = seen(outcome);
+    let failed = outcome.status.as_str() != "SUCCEEDED";
+    // The error of this attempt: the task's (caught or not), else the execution's.
+    let error = match (&s.failure, failed) {
+        (Some(f), _) => Some(f.clone()),
+        (None, true) => Some((
+            outcome.error.clone().unwrap_or_default(),
+            outcome.cause.clone().unwrap_or_default(),
+        )),
+        (None, false) => None,
+    };
+    let retry = error
+        .as_ref()
+        .and_then(|(e, _)| retrier_for(retriers, e, retry_count));
+    let mut out = Map::new();
+    let mut error_details = Map::new();
+    if let (Some((index, backoff)), Some((e, c))) = (retry, &error) {
+        out.insert("status".into(), json!("RETRIABLE"));
+        out.insert("error".into(), json!(e));
+        out.insert("cause".into(), json!(c));
+        error_details.insert("retryIndex".into(), json!(index));
+        error_details.insert("retryBackoffIntervalSeconds".into(), json!(backoff));
+    } else if !failed && s.output.is_some() {
+        let caught = s.failure.is_some() && s.next_state.is_some();
+        out.insert(
+            "status".into(),
+            json!(if caught { "CAUGHT_ERROR" } else { "SUCCEEDED" }),
+        );
+        if let Some(o) = &s.output {
+            out.insert("output".into(), json!(o));
+        }
+        if let Some(n) = &s.next_state {
+            out.insert("nextState".into(), json!(n));
+        }
+        if caught {
+            if let Some((e, c)) = &s.failure {
+                out.insert("error".into(), json!(e));
                 out.insert("cause".into(), json!(c));
             }
         }
+    } else {
+        out.insert("status".into(), json!("FAILED"));
+        if let Some((e, c)) = &error {
+            out.insert("error".into(), json!(e));
+            out.insert("cause".into(), json!(c));
+        }
     }
     if level != "INFO" {
-        let input = outcome.events.iter().find_map(|e| match &e.kind {
-            EventKind::StateEntered { name, input, .. } if &**name == STATE => {
-                Some(input.to_string())
-            }
-            _ => None,
-        });
         let mut data = Map::new();
-        if let Some(i) = input {
-            data.insert("input".into(), json!(i));
-        }
-        if let Some(o) = &output {
-            data.insert("afterResultPath".into(), json!(o.to_string()));
+        let mut put = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                data.insert(k.into(), json!(v));
+            }
+        };
+        put("input", &s.input);
+        put("afterParameters", &s.parameters);
+        put("result", &s.result);
+        put("afterResultPath", &s.output);
+        put("variables", &s.variables);
+        if !error_details.is_empty() {
+            data.insert("errorDetails".into(), Value::Object(error_details));
         }
         out.insert("inspectionData".into(), Value::Object(data));
     }
     Value::Object(out)
+}
+
+/// The retrier that takes `error` after `retry_count` retries, if one does and has attempts
+/// left: its index and the back-off before the next attempt, in whole seconds.
+fn retrier_for(retriers: Option<&Value>, error: &str, retry_count: u64) -> Option<(usize, u64)> {
+    let rules = retriers?.as_array()?;
+    let (index, rule) = rules.iter().enumerate().find(|(_, r)| {
+        r.get("ErrorEquals")
+            .and_then(Value::as_array)
+            .is_some_and(|names| {
+                names.iter().filter_map(Value::as_str).any(|n| {
+                    n == error
+                        || n == "States.ALL"
+                        || (n == "States.TaskFailed" && !error.starts_with("States."))
+                })
+            })
+    })?;
+    let number = |k: &str, default: f64| rule.get(k).and_then(Value::as_f64).unwrap_or(default);
+    let max_attempts = number("MaxAttempts", 3.0);
+    if (retry_count as f64) >= max_attempts {
+        return None;
+    }
+    let mut backoff =
+        number("IntervalSeconds", 1.0) * number("BackoffRate", 2.0).powi(retry_count as i32);
+    if let Some(max) = rule.get("MaxDelaySeconds").and_then(Value::as_f64) {
+        backoff = backoff.min(max);
+    }
+    Some((index, backoff as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retrier_that_takes_an_error_and_its_backoff() {
+        let retriers = json!([
+            {"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 2},
+            {"ErrorEquals": ["States.ALL"], "MaxDelaySeconds": 5, "IntervalSeconds": 4}
+        ]);
+        assert_eq!(retrier_for(Some(&retriers), "Busy", 0), Some((0, 2)));
+        assert_eq!(retrier_for(Some(&retriers), "Busy", 1), Some((0, 6)));
+        assert_eq!(
+            retrier_for(Some(&retriers), "Busy", 2),
+            None,
+            "attempts used up"
+        );
+        assert_eq!(
+            retrier_for(Some(&retriers), "Other", 1),
+            Some((1, 5)),
+            "capped"
+        );
+        assert_eq!(retrier_for(None, "Busy", 0), None);
+    }
+
+    #[test]
+    fn a_state_is_found_at_any_level_of_a_machine() {
+        let m = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Map", "ItemProcessor": {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}, "End": true}}});
+        assert_eq!(
+            find_state(&m, "B"),
+            Some(json!({"Type": "Pass", "End": true}))
+        );
+        assert_eq!(find_state(&m, "C"), None);
+    }
 }

@@ -14,6 +14,7 @@ mod nested;
 mod paging;
 mod state_machines;
 mod tags;
+mod test_state;
 mod validate;
 mod versions;
 
