@@ -161,7 +161,7 @@ fn sample_result(resource: &str) -> Value {
             "ExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:Child:run-1",
             "StartDate": "2025-01-01T00:00:00.000Z"
         }),
-        "http:invoke" => {
+        "http:invoke" | "apigateway:invoke" => {
             json!({"StatusCode": 200, "StatusText": "OK", "Headers": {}, "ResponseBody": {}})
         }
         _ => json!({}),
