@@ -80,6 +80,18 @@ pub fn check(text: &str, machine_type: &str) -> Vec<Diagnostic> {
     out
 }
 
+/// The warnings of `text` (AWS's `NO_DOLLAR`, `NO_PATH`, `PASS_RESULT_IS_STATIC`): what is
+/// valid but probably not meant. None when the text is not a JSON object.
+pub fn warnings(text: &str) -> Vec<Diagnostic> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(doc) if doc.is_object() => switchback_validate::warnings(&doc)
+            .into_iter()
+            .map(Diagnostic::from)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn not_an_object() -> Diagnostic {
     Diagnostic {
         code: codes::SCHEMA_VALIDATION_FAILED.to_string(),

@@ -30,10 +30,12 @@ mod task;
 mod terminal;
 mod timestamp;
 mod wait;
+pub mod warnings;
 
 use serde_json::Value;
 
 pub use timestamp::is_asl_timestamp;
+pub use warnings::warnings;
 
 /// One problem in a definition.
 #[derive(Debug, Clone, PartialEq, Eq)]

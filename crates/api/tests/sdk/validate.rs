@@ -110,3 +110,49 @@ async fn express_rules() {
         Some("/States/T/Resource")
     );
 }
+
+#[tokio::test]
+async fn warnings_come_with_severity_warning_and_leave_the_result_ok() {
+    let (_s, client) = setup().await;
+    let definition = r#"{"StartAt":"P","States":{
+        "P":{"Type":"Pass","Result":{"x.$":"$.a"},"Next":"C"},
+        "C":{"Type":"Choice","Choices":[{"Variable":"$.a","StringEquals":"$.b","Next":"T"}],"Default":"T"},
+        "T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Parameters":{"id":"$.orderId"},"End":true}}}"#;
+    // By default (severity ERROR) only errors are listed.
+    let errors_only = client
+        .validate_state_machine_definition()
+        .definition(definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(errors_only.result, ResultCode::Ok);
+    assert!(errors_only.diagnostics.is_empty());
+    let with_warnings = client
+        .validate_state_machine_definition()
+        .definition(definition)
+        .severity(Severity::Warning)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_warnings.result, ResultCode::Ok);
+    let mut found: Vec<(String, String)> = with_warnings
+        .diagnostics
+        .iter()
+        .map(|d| {
+            assert_eq!(d.severity, Severity::Warning);
+            (d.code.clone(), d.location.clone().unwrap_or_default())
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "NO_DOLLAR".to_string(),
+                "/States/T/Parameters/id".to_string()
+            ),
+            ("NO_PATH".into(), "/States/C/Choices[0]/StringEquals".into()),
+            ("PASS_RESULT_IS_STATIC".into(), "/States/P/Result".into()),
+        ]
+    );
+}

@@ -34,23 +34,37 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
             vec![("INVALID_JSON_DESCRIPTION".to_string(), String::new(), m)]
         }
     };
+    // What is valid but probably not meant (AWS's WARNING diagnostics).
+    let warnings: Vec<(String, String, String)> = parse_document(&text)
+        .map(|doc| switchback_validate::warnings(&doc))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| (f.code, f.path, f.message))
+        .collect();
     if args.json {
+        let diagnostic = |severity: &str, (code, path, message): &(String, String, String)| serde_json::json!({"severity": severity, "code": code, "location": path, "message": message});
         let diagnostics: Vec<_> = faults
             .iter()
-            .map(|(code, path, message)| serde_json::json!({"severity": "ERROR", "code": code, "location": path, "message": message}))
+            .map(|f| diagnostic("ERROR", f))
+            .chain(warnings.iter().map(|w| diagnostic("WARNING", w)))
             .collect();
         let result = if faults.is_empty() { "OK" } else { "FAIL" };
         println!(
             "{}",
             serde_json::json!({"result": result, "diagnostics": diagnostics})
         );
-    } else if faults.is_empty() {
-        println!("valid");
     } else {
         for (code, path, message) in &faults {
             println!("{}: {message} ({code})", display_path(path));
         }
-        eprintln!("{} fault(s) in {}", faults.len(), origin.display());
+        for (code, path, message) in &warnings {
+            println!("warning: {}: {message} ({code})", display_path(path));
+        }
+        if faults.is_empty() {
+            println!("valid");
+        } else {
+            eprintln!("{} fault(s) in {}", faults.len(), origin.display());
+        }
     }
     Ok(if faults.is_empty() {
         ExitCode::SUCCESS
