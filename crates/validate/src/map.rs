@@ -100,7 +100,14 @@ pub(crate) fn check(cx: &mut Ctx, st: &mut St<'_>) {
         );
         fields::require(cx, r, &p, &["Resource"]);
         side_resource(cx, r, &p, ql);
-        fields::object(cx, r, &p, "ReaderConfig");
+        if let Some(c) = fields::object(cx, r, &p, "ReaderConfig") {
+            fields::exclusive(
+                cx,
+                c,
+                &key(&p, "ReaderConfig"),
+                &["MaxItems", "MaxItemsPath"],
+            );
+        }
     }
     if let Some(w) = fields::object(cx, obj, path, "ResultWriter") {
         let p = key(path, "ResultWriter");

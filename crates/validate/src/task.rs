@@ -16,6 +16,27 @@ pub(crate) fn is_arn(s: &str) -> bool {
         && !parts[2].is_empty()
         && !parts[5].is_empty()
         && !s.chars().any(char::is_whitespace)
+        && (parts[2] != "lambda" || is_lambda_function_arn(parts[5]))
+}
+
+/// A Lambda function ARN's `function:NAME[:QUALIFIER]`, as Lambda reads it: a name of letters,
+/// digits, `-` and `_` (64 at most), and at most one qualifier (a version, an alias, or
+/// `$LATEST`). (Region and account are left alone: definitions written for documentation
+/// leave them empty or make them up, and validators accept them.)
+fn is_lambda_function_arn(resource: &str) -> bool {
+    let Some(function) = resource.strip_prefix("function:") else {
+        // Other Lambda resources (layers ...) are not Task resources; leave them be.
+        return true;
+    };
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut parts = function.split(':');
+    let name = parts.next().unwrap_or_default();
+    let qualifier = parts.next();
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(name_char)
+        && qualifier.is_none_or(|q| !q.is_empty() && q.chars().all(|c| name_char(c) || c == '$'))
+        && parts.next().is_none()
 }
 
 pub(crate) fn check(cx: &mut Ctx, st: &mut St<'_>) {
@@ -61,4 +82,29 @@ pub(crate) fn check(cx: &mut Ctx, st: &mut St<'_>) {
     }
     errors::retry(cx, st);
     errors::catch(cx, st);
+}
+
+#[cfg(test)]
+mod lambda_arn_tests {
+    use super::is_arn;
+
+    #[test]
+    fn lambda_function_arns_are_read_as_lambda_reads_them() {
+        for good in [
+            "arn:aws:lambda:us-east-1:123456789012:function:f",
+            "arn:aws:lambda:us-east-1:123456789012:function:my-func_2:$LATEST",
+            "arn:aws:lambda:us-east-1:123456789012:function:f:live",
+            "arn:aws:lambda:us-east-1:123456789012:function:f:7",
+        ] {
+            assert!(is_arn(good), "{good}");
+        }
+        for bad in [
+            "arn:aws:lambda:us-east-1:123456789012:function:",
+            "arn:aws:lambda:us-east-1:123456789012:function:f:1:2",
+            "arn:aws:lambda:us-east-1:123456789012:function:f:",
+            "arn:aws:lambda:us-east-1:123456789012:function:bad.name",
+        ] {
+            assert!(!is_arn(bad), "{bad}");
+        }
+    }
 }
