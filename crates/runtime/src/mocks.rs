@@ -4,6 +4,10 @@
 //! A mock's responses are picked by invocation index (`"0"`, `"1-2"`, ...). The index counts
 //! the state's earlier invocations in this execution, so a resumed execution first counts the
 //! invocations its journal already holds.
+//!
+//! A file in the short form that `switchback run` and `switchback test` take (`{STATE:
+//! responses}`, no test cases) mocks those states in every execution, so the same file works
+//! in both places.
 
 use switchback_engine::history::StateEvent;
 
@@ -25,7 +29,10 @@ pub async fn for_execution(
     recorded: &[EventRow],
 ) -> Option<Mocks> {
     // No mock file: no read of the test case.
-    ctx.hub.mocks.as_ref()?;
+    let config = ctx.hub.mocks.as_ref()?;
+    if is_short_form(&config.document) {
+        return counted(every_execution(config)?, recorded);
+    }
     let id = record.id;
     let case = match ctx
         .store
@@ -38,18 +45,40 @@ pub async fn for_execution(
             return None;
         }
     };
-    let mocks = for_new(ctx, record, Some(&case))?;
-    // A resumed execution counts the invocations its journal already holds.
+    counted(for_new(ctx, record, Some(&case))?, recorded)
+}
+
+/// `mocks`, having counted the invocations a resumed execution's journal already holds.
+fn counted(mocks: Mocks, recorded: &[EventRow]) -> Option<Mocks> {
     for (state, calls) in invocations(recorded) {
         mocks.set_calls(&state, calls);
     }
     Some(mocks)
 }
 
+/// Whether a mock file is in the short form (`{STATE: responses}`), without test cases.
+pub fn is_short_form(document: &Value) -> bool {
+    document.get("StateMachines").is_none() && document.get("MockedResponses").is_none()
+}
+
+/// The mocks of a short-form file, which every execution takes.
+fn every_execution(config: &MockConfig) -> Option<Mocks> {
+    match Mocks::from_json(&config.document, None) {
+        Ok(mocks) => Some(mocks),
+        Err(e) => {
+            tracing::warn!(file = %config.source, error = %e, "the mock file cannot be used");
+            None
+        }
+    }
+}
+
 /// The mocks of an execution started with test case `case` (if any), counting from its first
 /// invocation.
 pub fn for_new(ctx: &WorkerContext, record: &ExecutionRecord, case: Option<&str>) -> Option<Mocks> {
     let config = ctx.hub.mocks.as_ref()?;
+    if is_short_form(&config.document) {
+        return every_execution(config);
+    }
     test_case(
         config,
         &machine_name(&record.state_machine_arn),
@@ -58,14 +87,17 @@ pub fn for_new(ctx: &WorkerContext, record: &ExecutionRecord, case: Option<&str>
     )
 }
 
-/// The mocks of an Express execution started with a test case.
+/// The mocks of an Express execution (started with a test case, or any with a short-form file).
 pub fn for_express(
     hub: &crate::hub::Hub,
     info: &switchback_engine::context::ExecutionInfo,
-    case: &str,
+    case: Option<&str>,
 ) -> Option<Mocks> {
     let config = hub.mocks.as_ref()?;
-    test_case(config, &info.state_machine_name, case, &info.execution_arn)
+    if is_short_form(&config.document) {
+        return every_execution(config);
+    }
+    test_case(config, &info.state_machine_name, case?, &info.execution_arn)
 }
 
 /// The mocks of test case `case` of machine `machine`; `None` (logged) if the file lacks it:

@@ -167,8 +167,7 @@ async fn serve(ctx: Rc<WorkerContext>, mut inbox: mpsc::UnboundedReceiver<Comman
             } => {
                 let limits = ctx.config.limits;
                 let hub = ctx.hub.clone();
-                let mocks =
-                    mock_test_case.and_then(|case| crate::mocks::for_express(&hub, &info, &case));
+                let mocks = crate::mocks::for_express(&hub, &info, mock_test_case.as_deref());
                 tokio::task::spawn_local(async move {
                     let ending = express::run(machine, *info, limits, hub, mocks).await;
                     if let Some(reply) = reply {

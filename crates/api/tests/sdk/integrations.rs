@@ -374,3 +374,46 @@ async fn mocked_responses_are_chosen_by_test_case() {
     assert!(message.contains("NoSuchCase"), "{message}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_short_form_mock_file_mocks_every_execution_as_run_and_test_do() {
+    let server = common::start_options(Options {
+        services: Services {
+            tasks: None,
+            mocks: Some(Arc::new(MockConfig {
+                document: json!({
+                    "Charge": [
+                        {"Throw": {"Error": "Lambda.ServiceException", "Cause": "busy"}},
+                        {"Return": {"StatusCode": 200, "Payload": {"charged": "second time"}}}
+                    ]
+                }),
+                source: "short.json".into(),
+            })),
+        },
+        ..Options::default()
+    })
+    .await;
+    let client = client_for(&server.server);
+    let def = r#"{
+      "StartAt": "Charge",
+      "States": {
+        "Charge": {
+          "Type": "Task",
+          "Resource": "arn:aws:states:::lambda:invoke",
+          "Parameters": {"FunctionName": "Charge", "Payload.$": "$"},
+          "OutputPath": "$.Payload",
+          "Retry": [{"ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 1, "BackoffRate": 1}],
+          "End": true
+        }
+      }
+    }"#;
+    let machine = create_machine(&client, "short-mocked", def).await;
+    // No test case: the file's mocks answer, counted per execution.
+    for _ in 0..2 {
+        let (_, d) = run(&client, &machine, "{}").await;
+        assert_eq!(d.status, ExecutionStatus::Succeeded, "{d:?}");
+        let out: Value = serde_json::from_str(d.output.as_deref().unwrap_or("")).unwrap();
+        assert_eq!(out, json!({"charged": "second time"}));
+    }
+    server.stop().await;
+}

@@ -59,6 +59,15 @@ pub fn mock_config(path: &Path) -> Result<MockConfig> {
         .with_context(|| format!("cannot read the mock configuration {}", path.display()))?;
     let document: Value = serde_json::from_str(&text)
         .with_context(|| format!("mock configuration {} is not valid JSON", path.display()))?;
+    // The short form of `switchback run` and `test` ({STATE: responses}): every execution.
+    if document.get("StateMachines").is_none() && document.get("MockedResponses").is_none() {
+        Mocks::from_json(&document, None)
+            .map_err(|e| anyhow!("mock configuration {}: {e}", path.display()))?;
+        return Ok(MockConfig {
+            document,
+            source: path.display().to_string(),
+        });
+    }
     let Some(machines) = document.get("StateMachines").and_then(Value::as_object) else {
         bail!(
             "mock configuration {}: missing the 'StateMachines' object (AWS's format: \
