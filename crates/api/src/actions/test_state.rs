@@ -11,8 +11,8 @@
 //! Task state without a mock calls its integration, as on AWS.
 //!
 //! Not yet: `fieldValidationMode` (mocked results are not checked against the service's API
-//! model), `context`, the Map and Parallel fields of `stateConfiguration`, and the inspection
-//! data AWS derives between steps (`afterInputPath`, `afterResultSelector`).
+//! model), `context`, the Map and Parallel fields of `stateConfiguration`, JSONata's
+//! `afterArguments`, and an HTTP Task's `request` and `response`.
 
 use serde_json::{json, Map, Value};
 use switchback_engine::mock::Mocks;
@@ -54,6 +54,7 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
         })?,
         None => document,
     };
+    let state_input_text = state_input.clone();
     let state_input: Value = serde_json::from_str(&state_input).map_err(|e| {
         ApiError::service(
             "InvalidExecutionInput",
@@ -116,7 +117,104 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     })
     .await
     .map_err(|e| ApiError::internal(format!("the test run failed: {e}")))?;
-    Ok(answer(&outcome, &level, retriers.as_ref(), retry_count))
+    let mut answer = answer(&outcome, &level, retriers.as_ref(), retry_count);
+    if level != "INFO" {
+        add_steps(&mut answer, &tested, &state_input_text, variables.as_ref());
+    }
+    Ok(answer)
+}
+
+/// The steps of a JSONPath state that the run does not record, worked out again from the
+/// state's fields: `afterInputPath` (the input through `InputPath`) and
+/// `afterResultSelector` (the task's result through `ResultSelector`).
+fn add_steps(answer: &mut Value, tested: &Value, input: &str, variables: Option<&Value>) {
+    if tested.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
+        return;
+    }
+    let Some(data) = answer
+        .get_mut("inspectionData")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let Ok(input) = switchback_json::Json::parse(input) else {
+        return;
+    };
+    let after_input = match tested.get("InputPath") {
+        None => Some(input.clone()),
+        Some(Value::Null) => Some(switchback_json::Json::Object(Default::default())),
+        Some(Value::String(p)) => switchback_jsonpath::Path::parse(p)
+            .ok()
+            .and_then(|path| path.select(&input).ok()),
+        Some(_) => None,
+    };
+    if let Some(v) = after_input {
+        data.insert("afterInputPath".into(), json!(v.to_serde().to_string()));
+    }
+    let result = data
+        .get("result")
+        .and_then(Value::as_str)
+        .and_then(|r| switchback_json::Json::parse(r).ok());
+    if let (Some(selector), Some(result)) = (tested.get("ResultSelector"), result) {
+        let selected = switchback_asl::template::Template::jsonpath(selector)
+            .ok()
+            .and_then(|t| {
+                let mut env = StepEnv::new(result, variables);
+                t.eval(&mut env).ok()
+            });
+        if let Some(v) = selected {
+            data.insert(
+                "afterResultSelector".into(),
+                json!(v.to_serde().to_string()),
+            );
+        }
+    }
+}
+
+/// What a `ResultSelector` sees: the task's result as `$`, the variables given.
+struct StepEnv {
+    input: switchback_json::Json,
+    context: switchback_json::Json,
+    variables: std::collections::BTreeMap<String, switchback_json::Json>,
+    states: switchback_json::Json,
+}
+
+impl StepEnv {
+    fn new(input: switchback_json::Json, variables: Option<&Value>) -> StepEnv {
+        let variables = variables
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), switchback_json::Json::from(v.clone())))
+            .collect();
+        StepEnv {
+            input,
+            context: switchback_json::Json::Object(Default::default()),
+            variables,
+            states: switchback_json::Json::Object(Default::default()),
+        }
+    }
+}
+
+impl switchback_asl::env::Env for StepEnv {
+    fn input(&self) -> &switchback_json::Json {
+        &self.input
+    }
+    fn context(&self) -> &switchback_json::Json {
+        &self.context
+    }
+    fn variable(&self, name: &str) -> Option<&switchback_json::Json> {
+        self.variables.get(name)
+    }
+    fn variable_names(&self) -> Vec<String> {
+        self.variables.keys().cloned().collect()
+    }
+    fn states(&self) -> &switchback_json::Json {
+        &self.states
+    }
+    fn random_u64(&mut self) -> u64 {
+        0x5eed
+    }
 }
 
 /// The tested state's mocked response: `result` (a JSON text) or `errorOutput`.

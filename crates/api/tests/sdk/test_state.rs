@@ -60,7 +60,9 @@ async fn a_mocked_result_flows_through_the_state_and_debug_shows_each_step() {
         serde_json::from_str(&v.unwrap_or_default()).unwrap_or_default()
     };
     assert_eq!(parsed(data.input), json!({"order": 1}));
+    assert_eq!(parsed(data.after_input_path), json!({"order": 1}));
     assert_eq!(parsed(data.result), json!({"transactionId": "T-1"}));
+    assert_eq!(parsed(data.after_result_selector), json!({"id": "T-1"}));
     assert_eq!(parsed(data.after_result_path), output);
 }
 
