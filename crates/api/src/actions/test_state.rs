@@ -10,9 +10,12 @@
 //! answers `RETRIABLE` (with the retrier's index and back-off) instead of running again. A
 //! Task state without a mock calls its integration, as on AWS.
 //!
+//! `context` (with a mock, as AWS allows it) gives the execution's name and start time and the
+//! state machine's name that `$$` shows; its other fields are not taken yet.
+//!
 //! Not yet: `fieldValidationMode` (mocked results are not checked against the service's API
-//! model), `context`, the Map and Parallel fields of `stateConfiguration`, JSONata's
-//! `afterArguments`, and an HTTP Task's `request` and `response`.
+//! model), the Map and Parallel fields of `stateConfiguration`, JSONata's `afterArguments`,
+//! and an HTTP Task's `request` and `response`.
 
 use serde_json::{json, Map, Value};
 use switchback_engine::mock::Mocks;
@@ -40,7 +43,7 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     let variables = input.opt_str("variables", Len::sensitive(0, 262_144))?;
     let state_name = input.opt_str("stateName", Len::new(1, 80))?;
     let mock = input.opt_object("mock")?;
-    let _context = input.opt_str("context", Len::sensitive(0, 262_144))?;
+    let context = input.opt_str("context", Len::sensitive(0, 262_144))?;
     let configuration = input.opt_object("stateConfiguration")?;
     input.finish()?;
     let document: Value = serde_json::from_str(&definition).map_err(|e| {
@@ -82,6 +85,35 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
         Some(m) => Some(mocks_of(m)?),
         None => None,
     };
+    let context = match (&context, &mocks) {
+        (Some(_), None) => {
+            return Err(ApiError::validation_message(
+                "A context may only be given with a mock",
+            ))
+        }
+        (Some(text), Some(_)) => Some(serde_json::from_str::<Value>(text).map_err(|e| {
+            ApiError::validation_message(format!("The context is not valid JSON: {e}"))
+        })?),
+        (None, _) => None,
+    };
+    // What of the context an execution shows: its name and start time, its machine's name.
+    let field = |path: &[&str]| {
+        let mut v = context.as_ref()?;
+        for p in path {
+            v = v.get(*p)?;
+        }
+        v.as_str().map(str::to_string)
+    };
+    let execution_name = field(&["Execution", "Name"]);
+    let machine_name = field(&["StateMachine", "Name"]);
+    let context_start = match field(&["Execution", "StartTime"]) {
+        Some(t) => Some(t.parse::<jiff::Timestamp>().map_err(|e| {
+            ApiError::validation_message(format!(
+                "The context's Execution.StartTime '{t}' is not a timestamp: {e}"
+            ))
+        })?),
+        None => None,
+    };
     // One attempt: the retriers are judged here, not run.
     let retriers = tested.get("Retry").cloned();
     let mut attempt = tested.clone();
@@ -96,7 +128,7 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
         }
     })?;
     let limits = state.runtime.config().limits;
-    let start_time = Some(state.runtime.config().clock.now());
+    let start_time = context_start.or(Some(state.runtime.config().clock.now()));
     // Without a mock a Task calls its integration, as on AWS.
     let tasks = match &mocks {
         Some(_) => None,
@@ -110,6 +142,8 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
                 limits,
                 start_time,
                 mocks: mocks.unwrap_or_default(),
+                execution_name: execution_name.unwrap_or_else(|| "local".into()),
+                state_machine_name: machine_name.unwrap_or_else(|| "StateMachine".into()),
                 tasks: tasks.map(|t| t as std::sync::Arc<dyn switchback_engine::run::TaskHandler>),
                 ..RunOptions::default()
             },

@@ -159,3 +159,40 @@ async fn a_state_is_picked_out_of_a_whole_machine_by_name() {
         .await;
     assert!(missing.is_err());
 }
+
+#[tokio::test]
+async fn a_context_with_a_mock_is_what_the_state_sees_in_dollar_dollar() {
+    let (_s, client) = setup().await;
+    let state = json!({
+        "Type": "Task",
+        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+        "ResultSelector": {"name.$": "$$.Execution.Name", "start.$": "$$.Execution.StartTime",
+                           "machine.$": "$$.StateMachine.Name"},
+        "End": true
+    });
+    let context = json!({"Execution": {"Name": "nightly", "StartTime": "2025-06-01T08:00:00Z"},
+                         "StateMachine": {"Name": "Billing"}});
+    let r = client
+        .test_state()
+        .definition(state.to_string())
+        .role_arn(ROLE)
+        .mock(MockInput::builder().result("{}").build())
+        .context(context.to_string())
+        .send()
+        .await
+        .expect("TestState");
+    let output: Value = serde_json::from_str(r.output.as_deref().unwrap_or("null")).unwrap();
+    assert_eq!(
+        output,
+        json!({"name": "nightly", "start": "2025-06-01T08:00:00.000Z", "machine": "Billing"})
+    );
+    // A context without a mock is refused, as AWS does.
+    let refused = client
+        .test_state()
+        .definition(state.to_string())
+        .role_arn(ROLE)
+        .context(context.to_string())
+        .send()
+        .await;
+    assert!(refused.is_err());
+}
