@@ -10,7 +10,8 @@
 //! answers `RETRIABLE` (with the retrier's index and back-off) instead of running again. A
 //! Task state without a mock calls its integration, as on AWS.
 //!
-//! `context` (with a mock, as AWS allows it) gives the execution's name and start time and the
+//! A mocked Map or Parallel state takes the mock as its result (its iterations or branches do
+//! not run). `context` (with a mock, as AWS allows it) gives the execution's name and start time and the
 //! state machine's name that `$$` shows; its other fields are not taken yet.
 //!
 //! Not yet: `fieldValidationMode` (mocked results are not checked against the service's API
@@ -116,7 +117,11 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     };
     // One attempt: the retriers are judged here, not run.
     let retriers = tested.get("Retry").cloned();
-    let mut attempt = tested.clone();
+    let mut attempt = match &mocks {
+        // A mocked Map or Parallel state's result is the mock's: it runs as a Task would.
+        Some(_) => mocked_container(&tested).unwrap_or_else(|| tested.clone()),
+        None => tested.clone(),
+    };
     if let Value::Object(fields) = &mut attempt {
         fields.remove("Retry");
     }
@@ -284,6 +289,42 @@ fn mocks_of(mock: &Map<String, Value>) -> Result<Mocks, ApiError> {
         }
     }
     Mocks::from_json(&json!({ STATE: response }), None).map_err(ApiError::validation_message)
+}
+
+/// A Map or Parallel state whose result a mock gives, as a Task state that the mock answers:
+/// the iterations or branches do not run, and the state's own input and output processing
+/// (`InputPath`, `ResultSelector`, `ResultPath`, `OutputPath`, `Output`, `Assign`), `Catch`
+/// and transition apply to the mocked result, as AWS's TestState does.
+fn mocked_container(state: &Value) -> Option<Value> {
+    let fields = state.as_object()?;
+    let kind = fields.get("Type").and_then(Value::as_str)?;
+    if kind != "Map" && kind != "Parallel" {
+        return None;
+    }
+    let kept = [
+        "Comment",
+        "QueryLanguage",
+        "InputPath",
+        "ResultSelector",
+        "ResultPath",
+        "OutputPath",
+        "Output",
+        "Assign",
+        "Catch",
+        "Next",
+        "End",
+    ];
+    let mut task: Map<String, Value> = fields
+        .iter()
+        .filter(|(k, _)| kept.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    task.insert("Type".into(), json!("Task"));
+    task.insert(
+        "Resource".into(),
+        json!("arn:aws:lambda:us-east-1:123456789012:function:TestStateMock"),
+    );
+    Some(Value::Object(task))
 }
 
 /// The state named `name` in a state machine, at any level.

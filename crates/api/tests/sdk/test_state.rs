@@ -196,3 +196,46 @@ async fn a_context_with_a_mock_is_what_the_state_sees_in_dollar_dollar() {
         .await;
     assert!(refused.is_err());
 }
+
+#[tokio::test]
+async fn a_mocked_map_state_takes_the_mock_as_its_result() {
+    let (_s, client) = setup().await;
+    let map = json!({
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemProcessor": {"StartAt": "Work", "States": {"Work": {
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:w", "End": true}}},
+        "ResultSelector": {"count.$": "States.ArrayLength($)"},
+        "ResultPath": "$.done",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+        "Next": "After"
+    });
+    let r = client
+        .test_state()
+        .definition(map.to_string())
+        .role_arn(ROLE)
+        .input(r#"{"items": [1, 2, 3]}"#)
+        .mock(
+            MockInput::builder()
+                .result(r#"[{"ok": 1}, {"ok": 2}, {"ok": 3}]"#)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("TestState");
+    assert_eq!(r.status, Some(TestExecutionStatus::Succeeded));
+    assert_eq!(r.next_state.as_deref(), Some("After"));
+    let output: Value = serde_json::from_str(r.output.as_deref().unwrap_or("null")).unwrap();
+    assert_eq!(output, json!({"items": [1, 2, 3], "done": {"count": 3}}));
+    let failed = client
+        .test_state()
+        .definition(map.to_string())
+        .role_arn(ROLE)
+        .input(r#"{"items": [1]}"#)
+        .mock(error("States.ExceedToleratedFailureThreshold"))
+        .send()
+        .await
+        .expect("TestState");
+    assert_eq!(failed.status, Some(TestExecutionStatus::CaughtError));
+    assert_eq!(failed.next_state.as_deref(), Some("Failed"));
+}
