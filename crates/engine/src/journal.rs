@@ -72,6 +72,20 @@ pub trait Journal {
         let _ = progress;
     }
 
+    /// `Some(output)` when Express child `index` of the map run `map_run_arn` succeeded in an
+    /// earlier run of this (now redriven) execution: it is not run again, and its output (if
+    /// the Map state gathered it) is taken as it was.
+    fn express_succeeded(&self, map_run_arn: &str, index: usize) -> Option<Option<Json>> {
+        let _ = (map_run_arn, index);
+        None
+    }
+
+    /// The map run `map_run_arn` failed: its Express children `succeeded` (index, output when
+    /// gathered) are kept, so that a redrive runs only the others.
+    fn record_express_succeeded(&self, map_run_arn: &str, succeeded: Vec<(usize, Option<Json>)>) {
+        let _ = (map_run_arn, succeeded);
+    }
+
     /// `Some` once `StopExecution` asked to stop the map run child `child_arn` (taken: asked
     /// once, answered once). The parent, which runs the child, ends it ABORTED.
     fn take_child_stop(&self, child_arn: &str) -> Option<ChildStop> {

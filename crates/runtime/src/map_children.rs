@@ -81,6 +81,19 @@ pub enum ChildWrite {
     Redriven(Arc<str>, i64),
     /// How a map run stands (see [`progress`]).
     MapRun(Box<MapRunWrite>),
+    /// The Express children of a failed map run that succeeded.
+    ExpressSucceeded(Box<ExpressSucceeded>),
+}
+
+/// The Express children of a failed map run that succeeded, kept for its redrive (Express
+/// children leave no execution of their own to tell).
+#[derive(Debug)]
+pub struct ExpressSucceeded {
+    /// The map run they belong to.
+    pub map_run_arn: String,
+    /// Each one's index in the map run, and its output (as JSON text) when the Map state
+    /// gathers outputs.
+    pub succeeded: Vec<(u64, Option<String>)>,
 }
 
 /// A map run's counts as `DescribeMapRun` shows them, and its limits once at its start.
@@ -158,6 +171,9 @@ pub fn write(tx: &Tx<'_>, parent: i64, writes: Vec<ChildWrite>) -> Result<(), St
                 &m.item_counts,
                 &m.execution_counts,
             )?,
+            ChildWrite::ExpressSucceeded(run) => {
+                switchback_store::map_run_express::put(tx, &run.map_run_arn, &run.succeeded)?
+            }
             ChildWrite::Redriven(arn, date) => {
                 if let Some(id) = id_of(tx, &mut ids, &arn)? {
                     executions::redrive(tx, id, date)?;
@@ -202,8 +218,11 @@ fn id_of(
 #[derive(Default)]
 pub struct StoredChildren {
     by_arn: RefCell<HashMap<String, StoredChild>>,
-    /// The map runs those children belong to.
+    /// The map runs of the earlier runs (those the children belong to, and every stored one).
     map_runs: std::collections::HashSet<String>,
+    /// The Express children of failed map runs that succeeded, by map run (see
+    /// `Journal::express_succeeded`).
+    express: HashMap<String, switchback_store::map_run_express::Succeeded>,
     /// The parent's redrive count: a failed child with fewer redrives is redriven now.
     parent_redrives: i64,
 }
@@ -223,7 +242,26 @@ impl StoredChildren {
                     .collect(),
             ),
             parent_redrives,
+            express: HashMap::new(),
         }
+    }
+
+    /// Adds the map runs stored for the execution (a map run of Express children has no
+    /// child of its own to name it) and their succeeded Express children.
+    pub fn with_map_runs(
+        mut self,
+        arns: impl IntoIterator<Item = String>,
+        express: HashMap<String, switchback_store::map_run_express::Succeeded>,
+    ) -> StoredChildren {
+        self.map_runs.extend(arns);
+        self.express = express;
+        self
+    }
+
+    /// `Some(output)` when Express child `index` of map run `arn` succeeded before.
+    pub fn express_succeeded(&self, arn: &str, index: usize) -> Option<Option<Json>> {
+        let output = self.express.get(arn)?.get(&(index as u64))?;
+        Some(output.as_deref().and_then(|t| Json::parse(t).ok()))
     }
 
     /// `Some(n)` when the parent, redriven for the `n`th time, ran the map run `arn` before.

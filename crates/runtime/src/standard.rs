@@ -36,7 +36,7 @@ use tokio::sync::{oneshot, Notify};
 use crate::events;
 use crate::hub::Hub;
 use crate::journal;
-use crate::map_children::{self, ChildWrite, StoredChildren};
+use crate::map_children::{self, ChildWrite, ExpressSucceeded, StoredChildren};
 use crate::mocks;
 use crate::tasks;
 use crate::worker::WorkerContext;
@@ -498,6 +498,23 @@ impl Journal for StandardDriver {
         self.stored_children.map_run_redrive(map_run_arn)
     }
 
+    fn express_succeeded(&self, map_run_arn: &str, index: usize) -> Option<Option<Json>> {
+        self.stored_children.express_succeeded(map_run_arn, index)
+    }
+
+    fn record_express_succeeded(&self, map_run_arn: &str, succeeded: Vec<(usize, Option<Json>)>) {
+        let rows = succeeded
+            .into_iter()
+            .map(|(i, output)| (i as u64, output.map(|o| o.to_serde().to_string())))
+            .collect();
+        self.child_writes
+            .borrow_mut()
+            .push(ChildWrite::ExpressSucceeded(Box::new(ExpressSucceeded {
+                map_run_arn: map_run_arn.to_string(),
+                succeeded: rows,
+            })));
+    }
+
     fn take_child_stop(&self, child_arn: &str) -> Option<ChildStop> {
         let mut stops = self
             .hub
@@ -697,14 +714,16 @@ async fn run_inner(
                 .store
                 .read(move |c| {
                     let runs = executions::list_map_runs(c, &arn, None, MAP_RUNS_RESUMED)?;
-                    Ok((executions::map_children(c, id)?, runs))
+                    let express = switchback_store::map_run_express::of_execution(c, &arn)?;
+                    Ok((executions::map_children(c, id)?, runs, express))
                 })
                 .await;
             match read {
-                Ok((children, runs)) => {
+                Ok((children, runs, express)) => {
                     // Their limits as last stored (UpdateMapRun's, if it changed them).
                     remember_map_run_limits(&ctx.hub, &runs);
                     StoredChildren::new(children, record.redrive_count)
+                        .with_map_runs(runs.into_iter().map(|r| r.arn), express)
                 }
                 Err(e) => {
                     log_commit_failure(id, &e, "could not read the map runs' children");

@@ -23,6 +23,7 @@ mod error;
 mod event_runs;
 pub mod executions;
 mod job;
+pub mod map_run_express;
 pub mod migrations;
 pub mod payloads;
 mod readers;

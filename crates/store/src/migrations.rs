@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(i64, Migration)] = &[
     (4, Migration::Sql(include_str!("payloads.sql"))),
     (5, Migration::Step(crate::event_runs::migrate_from_events)),
     (6, Migration::Sql(include_str!("map_children.sql"))),
+    (7, Migration::Sql(include_str!("map_run_express.sql"))),
 ];
 
 /// The schema version this build writes.

@@ -276,12 +276,16 @@ async fn listing_children_needs_one_arn_and_a_map_run_that_exists() {
 
 /// A distributed map whose children each call an activity: the test plays the worker.
 fn calling_activity(activity: &str) -> String {
+    calling_activity_as(activity, "STANDARD")
+}
+
+fn calling_activity_as(activity: &str, execution_type: &str) -> String {
     json!({
         "StartAt": "M",
         "States": {"M": {
             "Type": "Map", "ItemsPath": "$.items",
             "ItemProcessor": {
-                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
                 "StartAt": "Work",
                 "States": {"Work": {"Type": "Task", "Resource": activity, "End": true}}
             },
@@ -473,6 +477,78 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
             let ids: Vec<i64> = now.iter().map(|e| e.0).collect();
             assert_eq!(ids, (1..=now.len() as i64).collect::<Vec<_>>());
         }
+    }
+}
+
+/// Express children leave no executions, yet a redrive still reruns only those that did not
+/// succeed: the parent keeps which succeeded, and their outputs, when its map run fails.
+#[tokio::test]
+async fn a_redriven_parent_reruns_only_its_failed_express_children() {
+    let (_s, client) = setup().await;
+    let activity = client
+        .create_activity()
+        .name("express-doubler")
+        .send()
+        .await
+        .unwrap()
+        .activity_arn;
+    let arn = create_machine(
+        &client,
+        "redrive-express-kids",
+        &calling_activity_as(&activity, "EXPRESS"),
+    )
+    .await;
+    let input = json!({"items": [{"n": 1}, {"n": 2, "bad": true}, {"n": 3}]}).to_string();
+    let started = client
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(input)
+        .send()
+        .await
+        .unwrap();
+    let succeeded = work_until_bad(&client, &activity).await;
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    let map_run = only_map_run(&client, &started.execution_arn).await;
+    assert!(children(&client, &map_run).await.is_empty());
+
+    client
+        .redrive_execution()
+        .execution_arn(&started.execution_arn)
+        .send()
+        .await
+        .expect("redrive");
+    // Only the children that did not succeed ask for work again.
+    assert_eq!(work(&client, &activity, 3 - succeeded, false).await, 0);
+    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
+    let output: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        output,
+        json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}])
+    );
+    let parent = history_types(&client, &started.execution_arn).await;
+    assert!(parent
+        .iter()
+        .any(|e| e.2 == HistoryEventType::MapRunRedriven));
+    let run = client
+        .describe_map_run()
+        .map_run_arn(&map_run)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.redrive_count, Some(1));
+    assert_eq!(run.status, MapRunStatus::Succeeded);
+    let counts = run.execution_counts.expect("counts");
+    assert_eq!((counts.total, counts.succeeded, counts.failed), (3, 3, 0));
+    // No more work was asked for than the failed children's.
+    let extra = tokio::time::timeout(
+        Duration::from_millis(300),
+        client.get_activity_task().activity_arn(&activity).send(),
+    )
+    .await;
+    if let Ok(Ok(task)) = extra {
+        assert!(task.task_token.is_none(), "an extra task: {:?}", task.input);
     }
 }
 

@@ -439,11 +439,20 @@ impl Interpreter<'_> {
         if let Some(journal) = self.journal {
             journal.watch_map_run(map_run_text, Arc::downgrade(&gate.freed));
         }
+        // An Express child rerun by a redrive is a new execution (Express executions are not
+        // redriven), so it is named and seeded anew: its tasks (their keys and tokens) are not
+        // taken for the earlier run's.
+        let express_salt = match children_of.journaled {
+            true => 0,
+            false => {
+                u64::from(self.exec.redrive_count.unwrap_or(0)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            }
+        };
         let iterations = inputs.enumerate().map(|(index, input)| {
             // Drawn here, in the map's lane, so a resumed run gives each child the same seed
             // and name (and so finds it again).
-            let seed = self.random_u64();
-            let name = child_name(name_hi, name_lo, index);
+            let seed = self.random_u64() ^ express_salt;
+            let name = child_name(name_hi ^ express_salt, name_lo, index);
             async move {
                 let _slot = gate.enter(updated_limit).await;
                 // Once the map run fails, a child not started yet is not (it stays pending).
@@ -453,9 +462,28 @@ impl Interpreter<'_> {
                 }
                 let arn = map_run.child_execution(&name).to_string();
                 let kept = recording.then(|| input.clone());
-                let end = self
-                    .run_map_child(children_of, &arn, &name, seed, input)
-                    .await;
+                // An Express child that succeeded before a redrive is not run again.
+                let before = match children_of.journaled {
+                    true => None,
+                    false => self
+                        .journal
+                        .and_then(|j| j.express_succeeded(map_run_text, index)),
+                };
+                let end = match before {
+                    Some(output) => {
+                        let now = self.driver.now();
+                        ChildEnd {
+                            outcome: Ok(output.unwrap_or(Json::Null)),
+                            aborted: false,
+                            start: now,
+                            stop: now,
+                        }
+                    }
+                    None => {
+                        self.run_map_child(children_of, &arn, &name, seed, input)
+                            .await
+                    }
+                };
                 let record = kept.map(|input| (name, input, end.start, end.stop));
                 (Some((end.outcome, end.aborted)), record)
             }
@@ -495,6 +523,9 @@ impl Interpreter<'_> {
             None => (tolerated_count, tolerated_pct),
         };
         let (mut pending, mut pending_items) = (0u64, 0u64);
+        // Which Express children succeeded (a bit each), kept for a redrive if the run fails.
+        let mut express_ok: Vec<u64> = Vec::new();
+        let tracking_express = !children_of.journaled && self.journal.is_some();
         while let Some((ended, record)) = results.next().await {
             let items = item_counts.get(index).copied().unwrap_or(1);
             index += 1;
@@ -509,6 +540,13 @@ impl Interpreter<'_> {
                 }
                 continue;
             };
+            if tracking_express && outcome.is_ok() {
+                let i = index - 1;
+                if express_ok.len() <= i / 64 {
+                    express_ok.resize(i / 64 + 1, 0);
+                }
+                express_ok[i / 64] |= 1 << (i % 64);
+            }
             match &outcome {
                 Ok(v) if kept => outputs.push(v.clone()),
                 Ok(_) => {}
@@ -564,6 +602,20 @@ impl Interpreter<'_> {
             items: ended(failed_items, aborted_items, pending_items, items_total),
             executions: ended(failures as u64, aborted, pending, total as u64),
         });
+        // The tolerated failures as `UpdateMapRun` last set them, if it did.
+        let (count, pct) = tolerance();
+        let tolerated = pending == 0 && tolerates(failures, total, count, pct);
+        if let (false, true, Some(journal)) = (tolerated, tracking_express, self.journal) {
+            let succeeded = (0..total)
+                .filter(|i| {
+                    express_ok
+                        .get(i / 64)
+                        .is_some_and(|w| w & (1 << (i % 64)) != 0)
+                })
+                .map(|i| (i, kept.then(|| outputs.get(i).cloned()).flatten()))
+                .collect();
+            journal.record_express_succeeded(&map_run_arn, succeeded);
+        }
         let output = match (&spec.result_writer, written) {
             (Some(writer), Some(written)) => {
                 match self.write_results(run, writer, base, written, frame).await {
@@ -573,9 +625,6 @@ impl Interpreter<'_> {
             }
             _ => Json::from(outputs),
         };
-        // The tolerated failures as `UpdateMapRun` last set them, if it did.
-        let (count, pct) = tolerance();
-        let tolerated = pending == 0 && tolerates(failures, total, count, pct);
         if !tolerated {
             let fault = Fault::new(
                 names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
