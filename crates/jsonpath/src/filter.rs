@@ -183,7 +183,8 @@ fn parse_operand(cur: &mut Cursor<'_>) -> Result<Operand, ParseError> {
     }
 }
 
-/// A string, number, `true`, `false`, `null`, `[..]` list or `{..}` JSON object.
+/// A string (quoted, or an unquoted word), number, `true`, `false`, `null`, `[..]` list or
+/// `{..}` JSON object.
 fn parse_literal(cur: &mut Cursor<'_>) -> Result<Json, ParseError> {
     match cur.peek() {
         Some(q @ ('\'' | '"')) => parse_string(cur, q).map(Json::from),
@@ -192,18 +193,31 @@ fn parse_literal(cur: &mut Cursor<'_>) -> Result<Json, ParseError> {
         Some('{') => parse_object(cur),
         Some('/') => Err(cur.error("regular expressions (=~) are not supported")),
         _ => {
-            for (word, value) in [
-                ("true", Json::Bool(true)),
-                ("false", Json::Bool(false)),
-                ("null", Json::Null),
-            ] {
-                if cur.eat_str(word) {
-                    return Ok(value);
-                }
+            let word = bare_word(cur.rest());
+            if word.is_empty() || !word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                return Err(cur.error("expected a path or a literal"));
             }
-            Err(cur.error("expected a path or a literal"))
+            cur.pos += word.len();
+            Ok(match word {
+                "true" => Json::Bool(true),
+                "false" => Json::Bool(false),
+                "null" => Json::Null,
+                // An unquoted word is a string, as Step Functions reads `[?(@.lang==es)]`:
+                // published AWS workflows filter so, and AWS runs them (its JSONPath takes
+                // a comparison's unquoted right side as the text it is).
+                text => Json::from(text.to_string()),
+            })
         }
     }
+}
+
+/// The unquoted word at the start of `rest`: up to white space, a closing parenthesis or an
+/// operator's first character.
+fn bare_word(rest: &str) -> &str {
+    let end = rest
+        .find(|c: char| c.is_whitespace() || "()&|=!<>,]".contains(c))
+        .unwrap_or(rest.len());
+    &rest[..end]
 }
 
 /// A quoted string with Java-style escapes (`\'`, `\"`, `\\`, `\n`, `\uXXXX`, ...).

@@ -295,6 +295,11 @@ fn filter_semantics() {
         json!([2])
     );
     assert_eq!(ids("@.tags[0] == 'x'"), json!([1]));
+    // An unquoted word is a string, as Step Functions reads it (published AWS workflows
+    // filter `[?(@.TargetLanguageCode==es)]`); `true`, `false` and `null` stay keywords.
+    assert_eq!(ids("@.s==b"), json!([1]));
+    assert_eq!(ids("@.s != a && @.id < 3"), json!([1]));
+    assert_eq!(ids("@.flag == true"), json!([2]));
     assert_eq!(ids("@.tags[*] == ['x','y']"), json!([1]));
     // A filter on an object tests the object itself.
     assert_eq!(
