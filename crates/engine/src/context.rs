@@ -29,6 +29,9 @@ pub struct ExecutionInfo {
     pub region: Arc<str>,
     /// `$$.Execution.RedriveCount`: Standard executions only (`None` for Express).
     pub redrive_count: Option<u32>,
+    /// The whole context object, when it is given rather than built: TestState's `context`,
+    /// which `$$` shows exactly as given.
+    pub given: Option<Json>,
 }
 
 /// The per-state part of the context object.
@@ -54,6 +57,9 @@ pub fn iso(t: Timestamp) -> String {
 /// Builds the context object. Built member by member: the execution input and a Map's item
 /// go in shared, not copied.
 pub fn build(exec: &ExecutionInfo, state: &StateInfo<'_>) -> Json {
+    if let Some(given) = &exec.given {
+        return given.clone();
+    }
     let mut execution = object([
         ("Id", Json::from(exec.execution_arn.as_str())),
         ("Input", exec.input.clone()),

@@ -41,6 +41,20 @@ pub trait TaskHandler {
     /// Runs one call of a task's resource.
     fn call(&self, request: TaskRequest) -> DriverFuture<'static, TaskOutcome>;
 
+    /// Runs one call as [`call`](TaskHandler::call) does, and also reports the raw HTTP
+    /// exchange of an HTTP Task, in the shape of TestState's `inspectionData` (`request`,
+    /// `response`) that its `TRACE` level shows; the headers a connection adds are left out
+    /// unless `reveal_secrets`. By default no exchange is reported.
+    fn call_traced(
+        &self,
+        request: TaskRequest,
+        reveal_secrets: bool,
+    ) -> DriverFuture<'static, (TaskOutcome, Option<serde_json::Value>)> {
+        let _ = reveal_secrets;
+        let call = self.call(request);
+        Box::pin(async move { (call.await, None) })
+    }
+
     /// Whether a `.waitForTaskToken` call of `resource` delivers the token somewhere (the call
     /// is made, then the task waits for the token's answer). When it does not, a server does
     /// not call the resource: the task just waits for an answer given by hand. By default,
@@ -111,6 +125,9 @@ pub struct RunOptions {
     /// When the execution starts: the real time by default; tests pin it (the conformance
     /// corpus runs every case at the moment its inputs were made).
     pub start_time: Option<Timestamp>,
+    /// The context object `$$` shows, when given whole (TestState's `context`) rather than
+    /// built from the execution.
+    pub context: Option<Json>,
 }
 
 impl Default for RunOptions {
@@ -126,6 +143,7 @@ impl Default for RunOptions {
             state_machine_name: "StateMachine".into(),
             identity: Identity::default(),
             start_time: None,
+            context: None,
         }
     }
 }
@@ -387,6 +405,7 @@ pub fn run_execution(
         input: input.into(),
         region: options.identity.region.as_str().into(),
         redrive_count: (!options.express).then_some(0),
+        given: options.context.clone(),
     };
     let interpreter = Interpreter::new(machine, &driver, exec, options.limits);
     let finished = if driver.tasks.is_some() {

@@ -113,6 +113,7 @@ fn info() -> ExecutionInfo {
         input: json!({"items": [1, 2, 3]}),
         region: "us-east-1".into(),
         redrive_count: Some(0),
+        given: None,
     }
 }
 

@@ -12,6 +12,8 @@
 //!   standard AWS credentials, sent only where `[aws]` (or `AWS_ENDPOINT_URL[_SERVICE]`) says.
 //! - Any other AWS service integration fails with a cause that explains how to mock it
 //!   ([`unsupported_service`]).
+//! - TestState's check of a mocked result against the API model of the operation the Task
+//!   state calls, as AWS makes it ([`check_mock_result`], [`FieldValidationMode`]).
 //!
 //! Activities, callbacks waiting for task tokens and nested executions
 //! (`states:startExecution`) are the runtime's, not this crate's ([`Integrations::handles`]).
@@ -57,6 +59,7 @@ use futures::future::BoxFuture;
 use futures::FutureExt as _;
 use switchback_engine::task::{TaskOutcome, TaskPhase, TaskRequest};
 
+pub use aws::{check_mock_result, FieldValidationMode};
 pub use config::{
     ApiKey, AwsConfig, AwsServiceConfig, BasicAuth, ConfigError, ConnectionConfig, FunctionConfig,
     HttpConfig, IntegrationsConfig, LambdaConfig, DEFAULT_FUNCTION_CONCURRENCY_PER_CORE,
@@ -252,6 +255,42 @@ impl Integrations {
         .boxed()
     }
 
+    /// Runs one call as [`call`](Integrations::call) does and, for an HTTP Task
+    /// (`http:invoke`), also reports its exchange as TestState's TRACE shows it (the
+    /// connection's headers only when `reveal_secrets`). Other resources report none.
+    pub fn call_traced(
+        &self,
+        request: &TaskRequest,
+        reveal_secrets: bool,
+    ) -> BoxFuture<'static, (TaskOutcome, Option<serde_json::Value>)> {
+        let traced = request.phase == TaskPhase::Dispatch
+            && request.resource.integration() == Some(Integration::HttpInvoke)
+            && request.resource.pattern() == IntegrationPattern::RequestResponse;
+        if !traced {
+            let call = self.call(request);
+            return async move { (call.await, None) }.boxed();
+        }
+        let shared = self.inner.shared.clone();
+        let task = request.clone();
+        let join = self.inner.handle.spawn(async move {
+            http_task::call_traced(&shared, &task, Some(reveal_secrets)).await
+        });
+        let cancel = AbortOnDrop(join.abort_handle());
+        let inner = self.inner.clone();
+        async move {
+            let _inner = inner;
+            let _cancel = cancel;
+            join.await.unwrap_or_else(|_| {
+                let failed = TaskOutcome::Failed {
+                    error: "States.TaskFailed".into(),
+                    cause: "The HTTP Task stopped inside Switchback's integrations".into(),
+                };
+                (failed, None)
+            })
+        }
+        .boxed()
+    }
+
     /// Whether [`call`](Integrations::call) answers this resource: Lambda functions,
     /// `lambda:invoke[.waitForTaskToken]`, `http:invoke`, and other AWS service integrations
     /// (with [`unsupported_service`]). Activities and `arn:aws:states:::states:startExecution*`
@@ -304,6 +343,15 @@ impl switchback_engine::TaskHandler for Integrations {
         request: TaskRequest,
     ) -> switchback_engine::driver::DriverFuture<'static, TaskOutcome> {
         Box::pin(Integrations::call(self, &request))
+    }
+
+    fn call_traced(
+        &self,
+        request: TaskRequest,
+        reveal_secrets: bool,
+    ) -> switchback_engine::driver::DriverFuture<'static, (TaskOutcome, Option<serde_json::Value>)>
+    {
+        Box::pin(Integrations::call_traced(self, &request, reveal_secrets))
     }
 
     fn delivers_token(&self, resource: &Resource) -> bool {

@@ -380,6 +380,7 @@ impl Runtime {
             input: parsed_input(request),
             region: self.shared.config.identity.region.as_str().into(),
             redrive_count: None,
+            given: None,
         }
     }
 

@@ -698,6 +698,7 @@ async fn run_inner(
         input,
         region: ctx.config.identity.region.as_str().into(),
         redrive_count: Some(record.redrive_count as u32),
+        given: None,
     };
     let last_recorded = recorded.iter().map(|e| e.id).max().unwrap_or(0) as u64;
     let replayable = journal::replayable(&recorded);

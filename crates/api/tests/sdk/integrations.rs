@@ -286,6 +286,99 @@ async fn the_http_task_calls_a_local_api() {
     server.stop().await;
 }
 
+/// TestState at `TRACE` shows an HTTP Task's raw request and response; the headers its
+/// connection adds (credentials) only with `revealSecrets`.
+#[tokio::test]
+async fn test_state_trace_shows_the_http_exchange() {
+    let (api, _hits) = http_api().await;
+    let mut connections = BTreeMap::new();
+    connections.insert(
+        "Orders".to_string(),
+        switchback_integrations::ConnectionConfig {
+            bearer: Some("s3cret-token".into()),
+            ..Default::default()
+        },
+    );
+    let config = IntegrationsConfig {
+        http: HttpConfig {
+            allow_private_addresses: true,
+            ..HttpConfig::default()
+        },
+        connections,
+        ..IntegrationsConfig::default()
+    };
+    let integrations = Integrations::new(config, std::env::temp_dir(), "switchback.toml".into())
+        .expect("integrations");
+    let server = common::start_options(Options {
+        services: Services {
+            tasks: Some(Arc::new(integrations)),
+            mocks: None,
+        },
+        ..Options::default()
+    })
+    .await;
+    let client = client_for(&server.server);
+    let state = json!({
+        "Type": "Task",
+        "Resource": "arn:aws:states:::http:invoke",
+        "Parameters": {
+            "ApiEndpoint": format!("http://{api}/orders"),
+            "Method": "POST",
+            "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/Orders/1"},
+            "Headers": {"x-trace": "abc"},
+            "RequestBody": {"sku": "W-1"}
+        },
+        "End": true
+    })
+    .to_string();
+    let traced = |reveal: bool| {
+        client
+            .test_state()
+            .definition(&state)
+            .inspection_level(aws_sdk_sfn::types::InspectionLevel::Trace)
+            .reveal_secrets(reveal)
+            .send()
+    };
+    let r = traced(false).await.expect("TestState");
+    assert_eq!(
+        r.status,
+        Some(aws_sdk_sfn::types::TestExecutionStatus::Succeeded),
+        "{:?}",
+        r.cause
+    );
+    let data = r.inspection_data.expect("inspection data");
+    let request = data.request.expect("the request");
+    assert_eq!(request.protocol.as_deref(), Some("http"));
+    assert_eq!(request.method.as_deref(), Some("POST"));
+    assert_eq!(
+        request.url.as_deref(),
+        Some(format!("http://{api}/orders").as_str())
+    );
+    let headers = request.headers.unwrap_or_default();
+    assert!(headers.contains("x-trace: abc"), "{headers}");
+    assert!(!headers.contains("s3cret-token"), "{headers}");
+    let body: Value = serde_json::from_str(request.body.as_deref().unwrap_or("")).unwrap();
+    assert_eq!(body, json!({"sku": "W-1"}));
+    let response = data.response.expect("the response");
+    assert_eq!(response.status_code.as_deref(), Some("200"));
+    assert_eq!(response.status_message.as_deref(), Some("OK"));
+    let echoed: Value = serde_json::from_str(response.body.as_deref().unwrap_or("")).unwrap();
+    assert_eq!(echoed["method"], "POST");
+    assert!(response
+        .headers
+        .unwrap_or_default()
+        .contains("content-type"));
+
+    let r = traced(true).await.expect("TestState");
+    let headers = r
+        .inspection_data
+        .and_then(|d| d.request)
+        .and_then(|r| r.headers)
+        .unwrap_or_default();
+    assert!(headers.contains("Bearer s3cret-token"), "{headers}");
+    server.stop().await;
+}
+
 const MOCKS: &str = r#"{
   "StateMachines": {
     "mocked": {

@@ -874,6 +874,7 @@ impl Interpreter<'_> {
             input: input.clone(),
             region: self.exec.region.clone(),
             redrive_count: self.exec.redrive_count.map(|_| 0),
+            given: None,
         };
         match stands {
             Some(ChildRun::Ended(ended)) => ChildEnd {

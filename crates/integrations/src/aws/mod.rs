@@ -54,6 +54,7 @@ use crate::Shared;
 use credentials::CredentialCache;
 use json_protocol::NoAnswer;
 pub(crate) use optimized::Optimized;
+pub use sdk::mock_check::{check_mock_result, FieldValidationMode};
 pub(crate) use settings::AwsSettings;
 
 /// How many times a call is tried when the service is busy or does not answer.

@@ -17,6 +17,7 @@ mod encoding;
 pub(crate) mod guard;
 mod request;
 mod response;
+mod trace;
 
 use std::time::Duration;
 
@@ -35,11 +36,40 @@ const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Runs one HTTP Task.
 pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
-    let settings = &shared.settings;
-    let http = match request::read(&task.input, settings) {
+    call_traced(shared, task, None).await.0
+}
+
+/// Runs one HTTP Task and, when `trace` says how (whether to reveal the connection's
+/// headers), reports the exchange as TestState's TRACE shows it (see [`trace`]).
+pub(crate) async fn call_traced(
+    shared: &Shared,
+    task: &TaskRequest,
+    trace: Option<bool>,
+) -> (TaskOutcome, Option<serde_json::Value>) {
+    let http = match request::read(&task.input, &shared.settings) {
         Ok(http) => http,
-        Err(outcome) => return outcome,
+        Err(outcome) => return (outcome, None),
     };
+    let traced_request = trace.map(|reveal| trace::request(&http, reveal));
+    let (outcome, response) = exchange(shared, task, &http).await;
+    let traced = traced_request.map(|request| {
+        let mut exchange = serde_json::Map::new();
+        exchange.insert("request".into(), request);
+        if let Some((parts, body)) = &response {
+            exchange.insert("response".into(), trace::response(&http, parts, body));
+        }
+        serde_json::Value::Object(exchange)
+    });
+    (outcome, traced)
+}
+
+/// Sends the request; how the task ends, and the response when one came.
+async fn exchange(
+    shared: &Shared,
+    task: &TaskRequest,
+    http: &request::HttpRequest,
+) -> (TaskOutcome, Option<(http::response::Parts, Bytes)>) {
+    let settings = &shared.settings;
     let port = http.uri.port_u16().unwrap_or(match http.uri.scheme_str() {
         Some("https") => 443,
         _ => 80,
@@ -50,13 +80,13 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
         } else {
             format!("{}:{port}", http.host)
         };
-        return TaskOutcome::Failed {
+        return (TaskOutcome::Failed {
             error: "States.Permissions".into(),
             cause: format!(
                 "The HTTP Task may not call {}: the host '{}' (port {port}) is not in `allowed_hosts` of the [http] table in {}. Add \"{}\" (or \"{entry}\" for this port only) to that list to allow it.",
                 http.url, http.host, settings.file, http.host
             ),
-        };
+        }, None);
     }
     let socket = |detail: String| TaskOutcome::Failed {
         error: "States.Http.Socket".into(),
@@ -64,7 +94,12 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
     };
     let client = match shared.http_task_client() {
         Ok(client) => client,
-        Err(e) => return socket(format!("Switchback could not call {}: {e}", http.url)),
+        Err(e) => {
+            return (
+                socket(format!("Switchback could not call {}: {e}", http.url)),
+                None,
+            )
+        }
     };
 
     let mut builder = http::Request::builder()
@@ -78,10 +113,13 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
     ))) {
         Ok(request) => request,
         Err(e) => {
-            return TaskOutcome::Failed {
-                error: "States.Runtime".into(),
-                cause: format!("The HTTP Task's request to {} is not valid: {e}", http.url),
-            }
+            return (
+                TaskOutcome::Failed {
+                    error: "States.Runtime".into(),
+                    cause: format!("The HTTP Task's request to {} is not valid: {e}", http.url),
+                },
+                None,
+            )
         }
     };
 
@@ -118,19 +156,28 @@ pub(crate) async fn call(shared: &Shared, task: &TaskRequest) -> TaskOutcome {
         Ok::<_, String>((parts, body))
     };
     match tokio::time::timeout(HTTP_TASK_TIMEOUT, exchange).await {
-        Err(_) => socket(format!(
-            "The request to {} timed out after {} seconds, the limit of an HTTP Task.",
-            http.url,
-            HTTP_TASK_TIMEOUT.as_secs()
-        )),
-        Ok(Err(detail)) => socket(detail),
-        Ok(Ok((_, None))) => TaskOutcome::Failed {
-            error: "States.DataLimitExceeded".into(),
-            cause: format!(
-                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                task.resource
-            ),
-        },
-        Ok(Ok((parts, Some(body)))) => response::outcome(&parts, &body),
+        Err(_) => (
+            socket(format!(
+                "The request to {} timed out after {} seconds, the limit of an HTTP Task.",
+                http.url,
+                HTTP_TASK_TIMEOUT.as_secs()
+            )),
+            None,
+        ),
+        Ok(Err(detail)) => (socket(detail), None),
+        Ok(Ok((_, None))) => (
+            TaskOutcome::Failed {
+                error: "States.DataLimitExceeded".into(),
+                cause: format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    task.resource
+                ),
+            },
+            None,
+        ),
+        Ok(Ok((parts, Some(body)))) => {
+            let outcome = response::outcome(&parts, &body);
+            (outcome, Some((parts, body)))
+        }
     }
 }

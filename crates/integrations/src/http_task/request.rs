@@ -72,6 +72,9 @@ pub(crate) struct HttpRequest {
     pub host: String,
     pub headers: HeaderMap,
     pub body: Option<Vec<u8>>,
+    /// The headers the connection added (its credentials): left out of a TestState trace
+    /// unless it reveals secrets.
+    pub secret_headers: Vec<http::HeaderName>,
 }
 
 fn runtime(cause: String) -> TaskOutcome {
@@ -280,6 +283,9 @@ pub(crate) fn read(input: &Value, settings: &Settings) -> Result<HttpRequest, Ta
     }
     headers.insert(RANGE, HeaderValue::from_static("bytes=0-262144"));
 
+    let secret_headers = connection
+        .map(|c| c.headers.iter().map(|(name, _)| name.clone()).collect())
+        .unwrap_or_default();
     Ok(HttpRequest {
         method,
         uri,
@@ -287,6 +293,7 @@ pub(crate) fn read(input: &Value, settings: &Settings) -> Result<HttpRequest, Ta
         host,
         headers,
         body,
+        secret_headers,
     })
 }
 

@@ -1,7 +1,9 @@
 //! `TestState`: runs one state on its own, with a given input, and reports what it did, as
-//! AWS's TestState does (2025): with a `mock` of the state's task result or error, a
-//! `stateName` picking the state out of a whole state machine, a `stateConfiguration` saying
-//! how many retries already happened, and `inspectionLevel` DEBUG's data.
+//! AWS's TestState does (2025): with a `mock` of the state's task result or error (checked
+//! against the called API's model, `fieldValidationMode`), a `stateName` picking the state
+//! out of a whole state machine, a `stateConfiguration` (retries already made, a Map's failed
+//! iterations, its reader's data, the state an error comes from), and `inspectionLevel`
+//! DEBUG's data.
 //!
 //! The state is placed in a small machine of its own, whose every transition target is a
 //! Succeed state of that name, and run in memory on the virtual clock of `switchback run`:
@@ -11,12 +13,13 @@
 //! Task state without a mock calls its integration, as on AWS.
 //!
 //! A mocked Map or Parallel state takes the mock as its result (its iterations or branches do
-//! not run). `context` (with a mock, as AWS allows it) gives the execution's name and start time and the
-//! state machine's name that `$$` shows; its other fields are not taken yet.
+//! not run; see `map_state` for a Map's failed iterations). What AWS refuses is refused
+//! first, in `rules`. `context` (with a mock, as AWS allows it) is the context object `$$`
+//! shows, whole (see `context`); its execution name and start time also name the run.
 //!
-//! Not yet: `fieldValidationMode` (mocked results are not checked against the service's API
-//! model), the Map and Parallel fields of `stateConfiguration`, JSONata's `afterArguments`,
-//! and an HTTP Task's `request` and `response`.
+//! `TRACE` adds an HTTP Task's raw `request` and `response` (see `trace`).
+//!
+//! Not yet: a Map's `afterItemSelector` and `afterItemBatcher`.
 
 use serde_json::{json, Map, Value};
 use switchback_engine::mock::Mocks;
@@ -25,6 +28,11 @@ use switchback_engine::{run_execution, EventKind, RunOptions};
 use crate::error::ApiError;
 use crate::input::{shapes, Input, Len};
 use crate::state::AppState;
+
+mod context;
+mod map_state;
+mod rules;
+mod trace;
 
 /// The name the tested state runs under.
 const STATE: &str = "TestState";
@@ -40,7 +48,7 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     let level = input
         .opt_enum("inspectionLevel", &["INFO", "DEBUG", "TRACE"])?
         .unwrap_or_else(|| "INFO".into());
-    let _reveal = input.opt_bool("revealSecrets")?;
+    let reveal_secrets = input.opt_bool("revealSecrets")?.unwrap_or(false);
     let variables = input.opt_str("variables", Len::sensitive(0, 262_144))?;
     let state_name = input.opt_str("stateName", Len::new(1, 80))?;
     let mock = input.opt_object("mock")?;
@@ -50,14 +58,23 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     let document: Value = serde_json::from_str(&definition).map_err(|e| {
         ApiError::invalid_definition(format!("Invalid State Machine Definition: '{e}'"))
     })?;
-    let tested = match &state_name {
+    let mut tested = match &state_name {
         Some(name) => find_state(&document, name).ok_or_else(|| {
             ApiError::validation_message(format!(
                 "The state machine definition has no state named '{name}'"
             ))
         })?,
-        None => document,
+        None => document.clone(),
     };
+    // A state picked out of a machine speaks the machine's query language unless it says.
+    if let (Some(_), Some(lang), Value::Object(fields)) =
+        (&state_name, document.get("QueryLanguage"), &mut tested)
+    {
+        fields
+            .entry("QueryLanguage")
+            .or_insert_with(|| lang.clone());
+    }
+    let jsonata = tested.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
     let state_input_text = state_input.clone();
     let state_input: Value = serde_json::from_str(&state_input).map_err(|e| {
         ApiError::service(
@@ -71,30 +88,100 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
         })?),
         None => None,
     };
-    let retry_count = match configuration
-        .as_ref()
-        .and_then(|c| c.get("retrierRetryCount"))
-    {
-        None | Some(Value::Null) => 0,
-        Some(v) => v.as_u64().ok_or_else(|| {
-            ApiError::validation_message(
-                "stateConfiguration.retrierRetryCount must be a whole number, 0 or more",
-            )
-        })?,
+    let whole = |field: &str| match configuration.as_ref().and_then(|c| c.get(field)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            ApiError::validation_message(format!(
+                "stateConfiguration.{field} must be a whole number, 0 or more"
+            ))
+        }),
     };
-    let mocks = match &mock {
+    let text = |field: &str| match configuration.as_ref().and_then(|c| c.get(field)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::validation_message(format!(
+            "stateConfiguration.{field} must be a string"
+        ))),
+    };
+    let retry_count = whole("retrierRetryCount")?.unwrap_or(0);
+    let map_failures = whole("mapIterationFailureCount")?;
+    let error_caused_by = text("errorCausedByState")?;
+    let reader_data = text("mapItemReaderData")?;
+    let mock_result =
+        match mock
+            .as_ref()
+            .map(|m| (m.get("result"), m.get("errorOutput")))
+        {
+            Some((Some(_), Some(_))) => return Err(ApiError::validation_message(
+                "A test mock should have only one of the following fields: [result, errorOutput].",
+            )),
+            Some((Some(Value::String(text)), None)) => {
+                Some(serde_json::from_str::<Value>(text).map_err(|e| {
+                    ApiError::validation_message(format!("The mock result is not valid JSON: {e}"))
+                })?)
+            }
+            _ => None,
+        };
+    let input_json = switchback_json::Json::from(state_input.clone());
+    let map_items = match rules::kind(&tested) {
+        "Map" => map_state::items(&tested, &input_json, reader_data.as_deref()),
+        _ => None,
+    };
+    rules::check(&rules::Request {
+        state: &tested,
+        mock_result: mock_result.as_ref(),
+        mocked: mock.is_some(),
+        reveal_secrets,
+        map_failures,
+        error_caused_by: error_caused_by.as_deref(),
+        map_iterations: map_items.as_ref().map(|i| i.len() as u64).or_else(|| {
+            mock_result
+                .as_ref()
+                .and_then(Value::as_array)
+                .map(|a| a.len() as u64)
+        }),
+    })?;
+    let mut mocks = match &mock {
         Some(m) => Some(mocks_of(m)?),
         None => None,
     };
+    // A Task's mocked result is checked against the API model of what it calls, as AWS does.
+    if let (Some(result), "Task", Some(resource)) = (
+        &mock_result,
+        rules::kind(&tested),
+        tested.get("Resource").and_then(Value::as_str),
+    ) {
+        let mode = mock
+            .as_ref()
+            .and_then(|m| m.get("fieldValidationMode"))
+            .and_then(Value::as_str)
+            .and_then(switchback_integrations::FieldValidationMode::parse)
+            .unwrap_or_default();
+        switchback_integrations::check_mock_result(resource, result, mode)
+            .map_err(ApiError::validation_message)?;
+    }
+    // Failed iterations past what the Map state tolerates fail it, as its map run would.
+    if let (Some(failures), Some(_)) = (map_failures, &mock_result) {
+        let iterations = map_items.as_ref().map(|i| i.len() as u64).or_else(|| {
+            mock_result
+                .as_ref()
+                .and_then(Value::as_array)
+                .map(|a| a.len() as u64)
+        });
+        let tolerance = map_state::tolerance(&tested, &input_json);
+        if map_state::exceeds(failures, iterations, tolerance) {
+            let (error, cause) = map_state::EXCEEDED;
+            let thrown = json!({ STATE: {"Throw": {"Error": error, "Cause": cause}} });
+            mocks = Some(Mocks::from_json(&thrown, None).map_err(ApiError::validation_message)?);
+        }
+    }
     let context = match (&context, &mocks) {
         (Some(_), None) => {
             return Err(ApiError::validation_message(
                 "A context may only be given with a mock",
             ))
         }
-        (Some(text), Some(_)) => Some(serde_json::from_str::<Value>(text).map_err(|e| {
-            ApiError::validation_message(format!("The context is not valid JSON: {e}"))
-        })?),
+        (Some(text), Some(_)) => Some(context::parse(text, &tested)?),
         (None, _) => None,
     };
     // What of the context an execution shows: its name and start time, its machine's name.
@@ -134,10 +221,19 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     })?;
     let limits = state.runtime.config().limits;
     let start_time = context_start.or(Some(state.runtime.config().clock.now()));
-    // Without a mock a Task calls its integration, as on AWS.
-    let tasks = match &mocks {
-        Some(_) => None,
-        None => state.runtime.tasks(),
+    // `$$` is the context given, whole.
+    let given_context = context.clone();
+    // Without a mock a Task calls its integration, as on AWS; TRACE keeps an HTTP Task's
+    // exchange on the way.
+    let mut tracing = None;
+    let tasks = match (&mocks, state.runtime.tasks()) {
+        (Some(_), _) | (None, None) => None,
+        (None, Some(tasks)) if level == "TRACE" => {
+            let traced = trace::Tracing::new(tasks, reveal_secrets);
+            tracing = Some(traced.seen());
+            Some(std::sync::Arc::new(traced) as switchback_runtime::SharedTaskHandler)
+        }
+        (None, Some(tasks)) => Some(tasks),
     };
     let outcome = tokio::task::spawn_blocking(move || {
         run_execution(
@@ -150,17 +246,49 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
                 execution_name: execution_name.unwrap_or_else(|| "local".into()),
                 state_machine_name: machine_name.unwrap_or_else(|| "StateMachine".into()),
                 tasks: tasks.map(|t| t as std::sync::Arc<dyn switchback_engine::run::TaskHandler>),
+                context: given_context.map(switchback_json::Json::from),
                 ..RunOptions::default()
             },
         )
     })
     .await
     .map_err(|e| ApiError::internal(format!("the test run failed: {e}")))?;
-    let mut answer = answer(&outcome, &level, retriers.as_ref(), retry_count);
+    let mut answer = answer(&outcome, &level, &tested, retriers.as_ref(), retry_count);
     if level != "INFO" {
         add_steps(&mut answer, &tested, &state_input_text, variables.as_ref());
+        inspect_container(&mut answer, &tested, &input_json, jsonata);
+    }
+    if let Some(seen) = &tracing {
+        trace::add(&mut answer, seen);
     }
     Ok(answer)
+}
+
+/// A mocked Map or Parallel state ran as a task that the mock answered: its inspection data
+/// loses the task's parameters and result (no task ran), and a Map state's gains its own
+/// fields (`maxConcurrency`, its tolerance, `afterItemsPath`).
+fn inspect_container(
+    answer: &mut Value,
+    tested: &Value,
+    input: &switchback_json::Json,
+    jsonata: bool,
+) {
+    let kind = rules::kind(tested);
+    if kind != "Map" && kind != "Parallel" {
+        return;
+    }
+    let Some(data) = answer
+        .get_mut("inspectionData")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for field in ["afterParameters", "afterArguments", "result"] {
+        data.remove(field);
+    }
+    if kind == "Map" {
+        data.extend(map_state::inspection(tested, input, !jsonata));
+    }
 }
 
 /// The steps of a JSONPath state that the run does not record, worked out again from the
@@ -258,28 +386,27 @@ impl switchback_asl::env::Env for StepEnv {
 
 /// The tested state's mocked response: `result` (a JSON text) or `errorOutput`.
 fn mocks_of(mock: &Map<String, Value>) -> Result<Mocks, ApiError> {
-    let response = match (mock.get("result"), mock.get("errorOutput")) {
-        (Some(Value::String(text)), None) => {
-            let result: Value = serde_json::from_str(text).map_err(|e| {
-                ApiError::validation_message(format!("The mock result is not valid JSON: {e}"))
-            })?;
-            json!({"Return": result})
-        }
-        (None, Some(Value::Object(e))) => json!({"Throw": {
-            "Error": e.get("error").and_then(Value::as_str).unwrap_or_default(),
-            "Cause": e.get("cause").and_then(Value::as_str).unwrap_or_default(),
-        }}),
-        (Some(_), Some(_)) => {
-            return Err(ApiError::validation_message(
-                "A mock has either a result or an errorOutput, not both",
-            ))
-        }
-        _ => {
-            return Err(ApiError::validation_message(
-                "A mock needs a result (a JSON string) or an errorOutput",
-            ))
-        }
-    };
+    let response =
+        match (mock.get("result"), mock.get("errorOutput")) {
+            (Some(Value::String(text)), None) => {
+                let result: Value = serde_json::from_str(text).map_err(|e| {
+                    ApiError::validation_message(format!("The mock result is not valid JSON: {e}"))
+                })?;
+                json!({"Return": result})
+            }
+            (None, Some(Value::Object(e))) => json!({"Throw": {
+                "Error": e.get("error").and_then(Value::as_str).unwrap_or_default(),
+                "Cause": e.get("cause").and_then(Value::as_str).unwrap_or_default(),
+            }}),
+            (Some(_), Some(_)) => return Err(ApiError::validation_message(
+                "A test mock should have only one of the following fields: [result, errorOutput].",
+            )),
+            _ => {
+                return Err(ApiError::validation_message(
+                    "A mock needs a result (a JSON string) or an errorOutput",
+                ))
+            }
+        };
     if let Some(mode) = mock.get("fieldValidationMode") {
         if !matches!(mode.as_str(), Some("STRICT" | "PRESENT" | "NONE")) {
             return Err(ApiError::validation_message(format!(
@@ -475,9 +602,11 @@ fn seen(outcome: &switchback_engine::ExecutionOutcome) -> Seen {
 fn answer(
     outcome: &switchback_engine::ExecutionOutcome,
     level: &str,
+    tested: &Value,
     retriers: Option<&Value>,
     retry_count: u64,
 ) -> Value {
+    let jsonata = tested.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
     let s = seen(outcome);
     let failed = outcome.status.as_str() != "SUCCEEDED";
     // The error of this attempt: the task's (caught or not), else the execution's.
@@ -494,7 +623,12 @@ fn answer(
         .and_then(|(e, _)| retrier_for(retriers, e, retry_count));
     let mut out = Map::new();
     let mut error_details = Map::new();
-    if let (Some((index, backoff)), Some((e, c))) = (retry, &error) {
+    // The retrier that took the error but has no attempts left: the state fails (or is
+    // caught), and AWS still names the retrier.
+    if let Some((index, None)) = retry {
+        error_details.insert("retryIndex".into(), json!(index));
+    }
+    if let (Some((index, Some(backoff))), Some((e, c))) = (retry, &error) {
         out.insert("status".into(), json!("RETRIABLE"));
         out.insert("error".into(), json!(e));
         out.insert("cause".into(), json!(c));
@@ -516,6 +650,9 @@ fn answer(
             if let Some((e, c)) = &s.failure {
                 out.insert("error".into(), json!(e));
                 out.insert("cause".into(), json!(c));
+                if let Some(index) = rule_for(tested.get("Catch"), e) {
+                    error_details.insert("catchIndex".into(), json!(index));
+                }
             }
         }
     } else {
@@ -533,7 +670,14 @@ fn answer(
             }
         };
         put("input", &s.input);
-        put("afterParameters", &s.parameters);
+        put(
+            if jsonata {
+                "afterArguments"
+            } else {
+                "afterParameters"
+            },
+            &s.parameters,
+        );
         put("result", &s.result);
         put("afterResultPath", &s.output);
         put("variables", &s.variables);
@@ -545,11 +689,31 @@ fn answer(
     Value::Object(out)
 }
 
-/// The retrier that takes `error` after `retry_count` retries, if one does and has attempts
-/// left: its index and the back-off before the next attempt, in whole seconds.
-fn retrier_for(retriers: Option<&Value>, error: &str, retry_count: u64) -> Option<(usize, u64)> {
-    let rules = retriers?.as_array()?;
-    let (index, rule) = rules.iter().enumerate().find(|(_, r)| {
+/// The retrier that takes `error` after `retry_count` retries, if one does: its index, and
+/// the back-off before the next attempt (in whole seconds) if it has attempts left.
+fn retrier_for(
+    retriers: Option<&Value>,
+    error: &str,
+    retry_count: u64,
+) -> Option<(usize, Option<u64>)> {
+    let index = rule_for(retriers, error)?;
+    let rule = retriers?.as_array()?.get(index)?;
+    let number = |k: &str, default: f64| rule.get(k).and_then(Value::as_f64).unwrap_or(default);
+    let max_attempts = number("MaxAttempts", 3.0);
+    if (retry_count as f64) >= max_attempts {
+        return Some((index, None));
+    }
+    let mut backoff =
+        number("IntervalSeconds", 1.0) * number("BackoffRate", 2.0).powi(retry_count as i32);
+    if let Some(max) = rule.get("MaxDelaySeconds").and_then(Value::as_f64) {
+        backoff = backoff.min(max);
+    }
+    Some((index, Some(backoff as u64)))
+}
+
+/// The index of the first Retry or Catch rule whose `ErrorEquals` takes `error`.
+fn rule_for(rules: Option<&Value>, error: &str) -> Option<usize> {
+    rules?.as_array()?.iter().position(|r| {
         r.get("ErrorEquals")
             .and_then(Value::as_array)
             .is_some_and(|names| {
@@ -559,18 +723,7 @@ fn retrier_for(retriers: Option<&Value>, error: &str, retry_count: u64) -> Optio
                         || (n == "States.TaskFailed" && !error.starts_with("States."))
                 })
             })
-    })?;
-    let number = |k: &str, default: f64| rule.get(k).and_then(Value::as_f64).unwrap_or(default);
-    let max_attempts = number("MaxAttempts", 3.0);
-    if (retry_count as f64) >= max_attempts {
-        return None;
-    }
-    let mut backoff =
-        number("IntervalSeconds", 1.0) * number("BackoffRate", 2.0).powi(retry_count as i32);
-    if let Some(max) = rule.get("MaxDelaySeconds").and_then(Value::as_f64) {
-        backoff = backoff.min(max);
-    }
-    Some((index, backoff as u64))
+    })
 }
 
 #[cfg(test)]
@@ -583,16 +736,16 @@ mod tests {
             {"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 2},
             {"ErrorEquals": ["States.ALL"], "MaxDelaySeconds": 5, "IntervalSeconds": 4}
         ]);
-        assert_eq!(retrier_for(Some(&retriers), "Busy", 0), Some((0, 2)));
-        assert_eq!(retrier_for(Some(&retriers), "Busy", 1), Some((0, 6)));
+        assert_eq!(retrier_for(Some(&retriers), "Busy", 0), Some((0, Some(2))));
+        assert_eq!(retrier_for(Some(&retriers), "Busy", 1), Some((0, Some(6))));
         assert_eq!(
             retrier_for(Some(&retriers), "Busy", 2),
-            None,
+            Some((0, None)),
             "attempts used up"
         );
         assert_eq!(
             retrier_for(Some(&retriers), "Other", 1),
-            Some((1, 5)),
+            Some((1, Some(5))),
             "capped"
         );
         assert_eq!(retrier_for(None, "Busy", 0), None);

@@ -28,6 +28,7 @@
 //! ```
 
 mod error;
+pub(crate) mod mock_check;
 pub(crate) mod model;
 mod naming;
 mod request;

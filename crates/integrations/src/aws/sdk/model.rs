@@ -12,16 +12,26 @@
 //!          "h": [method, request URI], "r": response code, "c": checksum member}},
 //!  "shapes": {"<name>": {"m": {member: TYPE | {"t": TYPE, "l": location, "n": wire name,
 //!                                              "q": query name, "a": 1 (XML attribute),
-//!                                              "f": 1 (flattened), "x": XML namespace}},
+//!                                              "f": 1 (flattened), "x": XML namespace,
+//!                                              "c": CONSTRAINTS}},
+//!                        "r": [required member, ...],
 //!                        "p": payload member, "x": XML namespace, "n": XML name,
 //!                        "d": 1 (a document: any JSON)}
-//!                      | {"L": TYPE, "n": item name, "f": 1}
-//!                      | {"M": [TYPE, TYPE], "k": key name, "v": value name, "f": 1}}}
+//!                      | {"L": TYPE, "n": item name, "f": 1, "ic": the item's CONSTRAINTS}
+//!                      | {"M": [TYPE, TYPE], "k": key name, "v": value name, "f": 1,
+//!                         "vc": the value's CONSTRAINTS}},
+//!  "constraints": [{"e": [enum value, ...], "l": [min, max] length, "v": [min, max] value}]}
 //! ```
 //!
 //! A TYPE is a structure, list or map shape's name, or a scalar: `@s` string, `@i` integer,
 //! `@f` float, `@b` boolean, `@B` blob, `@B*` streaming blob, `@J` JSON text, `@t` timestamp
 //! (`@t:iso8601`, `@t:unixTimestamp`, `@t:rfc822` where the model fixes the format).
+//!
+//! CONSTRAINTS is an index into the service's `constraints`: the enum values, length bounds
+//! (strings, blobs, lists, maps) and value bounds (numbers) of the shape the member, item or
+//! value names, `null` for a side without a bound; each distinct set is written once (EC2's
+//! long enums are shared by all their uses). They, and the required members (`"r"`), are what
+//! TestState checks a mocked result against ([`super::mock_check`]).
 //!
 //! Only the services asked for are parsed (a service's file is parsed once, when a task first
 //! calls it); EC2's, the largest, takes a few milliseconds.
@@ -143,6 +153,23 @@ pub(crate) struct Member {
     pub xml_attribute: bool,
     pub flattened: bool,
     pub xml_namespace: Option<String>,
+    /// The index of its target shape's constraints in [`ServiceModel::constraints`].
+    pub constraint: Option<usize>,
+}
+
+/// A shape's enum values and bounds (botocore's `enum`, `min`, `max`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct Constraint {
+    /// The values a string may take (none: any).
+    #[serde(rename = "e", default)]
+    pub values: Vec<String>,
+    /// The least and greatest length: characters of a string, bytes of a blob, items of a
+    /// list, entries of a map.
+    #[serde(rename = "l")]
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    /// The least and greatest value of a number.
+    #[serde(rename = "v")]
+    pub range: Option<(Option<f64>, Option<f64>)>,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +187,7 @@ enum RawMember {
         #[serde(default)]
         f: u8,
         x: Option<String>,
+        c: Option<usize>,
     },
 }
 
@@ -174,6 +202,7 @@ impl<'de> Deserialize<'de> for Member {
                 xml_attribute: false,
                 flattened: false,
                 xml_namespace: None,
+                constraint: None,
             },
             RawMember::Long {
                 t,
@@ -183,6 +212,7 @@ impl<'de> Deserialize<'de> for Member {
                 a,
                 f,
                 x,
+                c,
             } => Member {
                 ty: t,
                 location: l,
@@ -191,6 +221,7 @@ impl<'de> Deserialize<'de> for Member {
                 xml_attribute: a == 1,
                 flattened: f == 1,
                 xml_namespace: x,
+                constraint: c,
             },
         })
     }
@@ -210,6 +241,9 @@ pub(crate) enum Shape {
     Structure {
         #[serde(rename = "m")]
         members: BTreeMap<String, Member>,
+        /// The members the model requires, in its order.
+        #[serde(rename = "r", default)]
+        required: Vec<String>,
         /// The member that is the whole body.
         #[serde(rename = "p")]
         payload: Option<String>,
@@ -229,6 +263,9 @@ pub(crate) enum Shape {
         item_name: Option<String>,
         #[serde(rename = "f", default)]
         flattened: u8,
+        /// The index of the item's constraints.
+        #[serde(rename = "ic")]
+        item_constraint: Option<usize>,
     },
     Map {
         #[serde(rename = "M")]
@@ -239,6 +276,9 @@ pub(crate) enum Shape {
         value_name: Option<String>,
         #[serde(rename = "f", default)]
         flattened: u8,
+        /// The index of the value's constraints.
+        #[serde(rename = "vc")]
+        value_constraint: Option<usize>,
     },
 }
 
@@ -285,12 +325,20 @@ pub(crate) struct ServiceModel {
     pub errors: HashMap<String, String>,
     pub ops: HashMap<String, Operation>,
     pub shapes: HashMap<String, Shape>,
+    /// The distinct constraints that members, items and values refer to by index.
+    #[serde(default)]
+    pub constraints: Vec<Constraint>,
 }
 
 impl ServiceModel {
     /// The shape `name` (every name in a file's types is in its `shapes`).
     pub fn shape(&self, name: &str) -> Option<&Shape> {
         self.shapes.get(name)
+    }
+
+    /// The constraints at `index` (a member's, item's or value's).
+    pub fn constraint(&self, index: Option<usize>) -> Option<&Constraint> {
+        index.and_then(|i| self.constraints.get(i))
     }
 
     /// The configuration key of the service (`[aws.services.KEY]`, `AWS_ENDPOINT_URL_<KEY>`):
@@ -360,19 +408,46 @@ mod tests {
             let model = service(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(config_keys().any(|k| k == model.config_key()), "{name}");
             assert!(!model.ops.is_empty(), "{name}");
-            // Every shape a type names is there.
+            // Every shape a type names is there, and every constraint a shape refers to.
             let check = |ty: &Type| {
                 if let Type::Shape(shape) = ty {
                     assert!(model.shapes.contains_key(shape), "{name}: {shape}");
                 }
             };
-            for shape in model.shapes.values() {
+            let check_constraint = |index: Option<usize>| {
+                if let Some(i) = index {
+                    assert!(i < model.constraints.len(), "{name}: constraint {i}");
+                }
+            };
+            for (shape_name, shape) in &model.shapes {
                 match shape {
-                    Shape::Structure { members, .. } => members.values().for_each(|m| check(&m.ty)),
-                    Shape::List { item, .. } => check(item),
-                    Shape::Map { types, .. } => {
+                    Shape::Structure {
+                        members, required, ..
+                    } => {
+                        for member in members.values() {
+                            check(&member.ty);
+                            check_constraint(member.constraint);
+                        }
+                        for r in required {
+                            assert!(members.contains_key(r), "{name}: {shape_name}.{r}");
+                        }
+                    }
+                    Shape::List {
+                        item,
+                        item_constraint,
+                        ..
+                    } => {
+                        check(item);
+                        check_constraint(*item_constraint);
+                    }
+                    Shape::Map {
+                        types,
+                        value_constraint,
+                        ..
+                    } => {
                         check(&types.0);
                         check(&types.1);
+                        check_constraint(*value_constraint);
                     }
                 }
             }

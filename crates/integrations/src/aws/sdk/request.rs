@@ -290,6 +290,7 @@ impl<'m> Writer<'m> {
                     item,
                     item_name,
                     flattened: list_flattened,
+                    ..
                 } => {
                     let Value::Array(items) = value else {
                         return Err(expected(path, "an array", value));
@@ -315,6 +316,7 @@ impl<'m> Writer<'m> {
                     key_name,
                     value_name,
                     flattened: map_flattened,
+                    ..
                 } => {
                     let Value::Object(entries) = value else {
                         return Err(expected(path, "an object", value));
