@@ -575,3 +575,33 @@ async fn a_mocked_result_is_checked_against_the_api_model_as_aws_checks_it() {
         "Mock result schema validation error: Field 'StatusCode' must be a number"
     );
 }
+
+#[tokio::test]
+async fn variables_given_are_seen_and_debug_shows_them_after_the_state() {
+    let (_s, client) = setup().await;
+    let state = json!({
+        "Type": "Pass", "QueryLanguage": "JSONata",
+        "Output": "{% $customer & ' ordered ' & $states.input.sku %}",
+        "Assign": {"orders": "{% $orders + 1 %}"},
+        "Next": "Ship"
+    })
+    .to_string();
+    let r = client
+        .test_state()
+        .definition(state)
+        .input(r#"{"sku": "W-1"}"#)
+        .variables(r#"{"customer": "Ana", "orders": 2}"#)
+        .inspection_level(InspectionLevel::Debug)
+        .send()
+        .await
+        .expect("TestState");
+    assert_eq!(r.status, Some(TestExecutionStatus::Succeeded));
+    assert_eq!(r.output.as_deref(), Some(r#""Ana ordered W-1""#));
+    let after: Value = serde_json::from_str(
+        &r.inspection_data
+            .and_then(|d| d.variables)
+            .expect("variables"),
+    )
+    .unwrap();
+    assert_eq!(after, json!({"customer": "Ana", "orders": 3}));
+}

@@ -257,11 +257,44 @@ pub async fn test_state(state: &AppState, body: Value) -> Result<Value, ApiError
     if level != "INFO" {
         add_steps(&mut answer, &tested, &state_input_text, variables.as_ref());
         inspect_container(&mut answer, &tested, &input_json, jsonata);
+        variables_after(&mut answer, variables.as_ref());
     }
     if let Some(seen) = &tracing {
         trace::add(&mut answer, seen);
     }
     Ok(answer)
+}
+
+/// DEBUG's `variables`: the workflow variables after the state, those given with the
+/// request and those the state assigned (its `StateExited` event's `assignedVariables`,
+/// whose values are JSON texts).
+fn variables_after(answer: &mut Value, given: Option<&Value>) {
+    let Some(data) = answer
+        .get_mut("inspectionData")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let assigned = data
+        .get("variables")
+        .and_then(Value::as_str)
+        .and_then(|t| serde_json::from_str::<Map<String, Value>>(t).ok());
+    let mut after = given
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (name, text) in assigned.into_iter().flatten() {
+        let value = match &text {
+            Value::String(t) => serde_json::from_str(t).unwrap_or(text.clone()),
+            other => other.clone(),
+        };
+        after.insert(name, value);
+    }
+    if after.is_empty() {
+        data.remove("variables");
+    } else {
+        data.insert("variables".into(), json!(Value::Object(after).to_string()));
+    }
 }
 
 /// A mocked Map or Parallel state ran as a task that the mock answered: its inspection data
