@@ -30,6 +30,12 @@ async fn with_functions(dir: &std::path::Path, scripts: &[(&str, &str)]) -> Stop
         functions,
         ..IntegrationsConfig::default()
     };
+    with_integrations(config, dir).await
+}
+
+/// A server whose Task states call integrations configured as `config` (files relative to
+/// `dir`).
+async fn with_integrations(config: IntegrationsConfig, dir: &std::path::Path) -> Stoppable {
     let integrations = Integrations::new(config, dir.to_path_buf(), "switchback.toml".into())
         .expect("integrations");
     common::start_options(Options {
@@ -234,16 +240,7 @@ async fn the_http_task_calls_a_local_api() {
         },
         ..IntegrationsConfig::default()
     };
-    let integrations = Integrations::new(config, std::env::temp_dir(), "switchback.toml".into())
-        .expect("integrations");
-    let server = common::start_options(Options {
-        services: Services {
-            tasks: Some(Arc::new(integrations)),
-            mocks: None,
-        },
-        ..Options::default()
-    })
-    .await;
+    let server = with_integrations(config, &std::env::temp_dir()).await;
     let client = client_for(&server.server);
     let def = json!({
         "StartAt": "Post",
@@ -307,16 +304,7 @@ async fn test_state_trace_shows_the_http_exchange() {
         connections,
         ..IntegrationsConfig::default()
     };
-    let integrations = Integrations::new(config, std::env::temp_dir(), "switchback.toml".into())
-        .expect("integrations");
-    let server = common::start_options(Options {
-        services: Services {
-            tasks: Some(Arc::new(integrations)),
-            mocks: None,
-        },
-        ..Options::default()
-    })
-    .await;
+    let server = with_integrations(config, &std::env::temp_dir()).await;
     let client = client_for(&server.server);
     let state = json!({
         "Type": "Task",

@@ -364,17 +364,24 @@ async fn work_until_bad(client: &Client, activity: &str) -> usize {
     }
 }
 
-#[tokio::test]
-async fn a_redriven_parent_redrives_only_its_failed_children() {
-    let (_s, client) = setup().await;
+/// Starts a map run (children of `execution_type`) over three items calling an activity,
+/// the second of them bad, and works it until the bad one fails the run: the activity, the
+/// failed parent's ARN, and how many children succeeded first.
+async fn fail_a_map_run(client: &Client, execution_type: &str) -> (String, String, usize) {
+    let name = format!("redrive-{}", execution_type.to_lowercase());
     let activity = client
         .create_activity()
-        .name("doubler")
+        .name(format!("{name}-doubler"))
         .send()
         .await
         .unwrap()
         .activity_arn;
-    let arn = create_machine(&client, "redrive-kids", &calling_activity(&activity)).await;
+    let arn = create_machine(
+        client,
+        &name,
+        &calling_activity_as(&activity, execution_type),
+    )
+    .await;
     let input = json!({"items": [{"n": 1}, {"n": 2, "bad": true}, {"n": 3}]}).to_string();
     let started = client
         .start_execution()
@@ -385,14 +392,40 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
         .unwrap();
     // Tasks are worked until the bad one fails: the map run tolerates no failure, so it
     // fails at once and the child still running (if any) is stopped, as AWS's does.
-    let succeeded = work_until_bad(&client, &activity).await;
-    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
+    let succeeded = work_until_bad(client, &activity).await;
+    let d = wait_done(client, &started.execution_arn, WITHIN).await;
     assert_eq!(d.status, ExecutionStatus::Failed);
     assert_eq!(
         d.error.as_deref(),
         Some("States.ExceedToleratedFailureThreshold")
     );
-    let map_run = only_map_run(&client, &started.execution_arn).await;
+    (activity, started.execution_arn, succeeded)
+}
+
+/// Redrives the failed parent, works the `rerun` tasks its children ask for again (none
+/// fails now), and checks it succeeds with every item's output.
+async fn redrive_to_success(client: &Client, parent: &str, activity: &str, rerun: usize) {
+    client
+        .redrive_execution()
+        .execution_arn(parent)
+        .send()
+        .await
+        .expect("redrive");
+    assert_eq!(work(client, activity, rerun, false).await, 0);
+    let d = wait_done(client, parent, WITHIN).await;
+    assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
+    let output: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        output,
+        json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}])
+    );
+}
+
+#[tokio::test]
+async fn a_redriven_parent_redrives_only_its_failed_children() {
+    let (_s, client) = setup().await;
+    let (activity, started, succeeded) = fail_a_map_run(&client, "STANDARD").await;
+    let map_run = only_map_run(&client, &started).await;
     let before = children(&client, &map_run).await;
     assert_eq!(before.len(), 3);
     let count = |status: ExecutionStatus| before.iter().filter(|k| k.status == status).count();
@@ -415,24 +448,11 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
         histories.push(history_types(&client, &kid.execution_arn).await);
     }
 
-    client
-        .redrive_execution()
-        .execution_arn(&started.execution_arn)
-        .send()
-        .await
-        .expect("redrive");
     // Only the failed and stopped children ask for work again.
-    assert_eq!(work(&client, &activity, 3 - succeeded, false).await, 0);
-    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
-    assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
-    let output: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
-    assert_eq!(
-        output,
-        json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}])
-    );
+    redrive_to_success(&client, &started, &activity, 3 - succeeded).await;
 
     // The parent redrove its map run (the same one), which counts it.
-    let parent = history_types(&client, &started.execution_arn).await;
+    let parent = history_types(&client, &started).await;
     assert!(parent
         .iter()
         .any(|e| e.2 == HistoryEventType::MapRunRedriven));
@@ -443,7 +463,7 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
             .count(),
         1
     );
-    assert_eq!(only_map_run(&client, &started.execution_arn).await, map_run);
+    assert_eq!(only_map_run(&client, &started).await, map_run);
     let run = client
         .describe_map_run()
         .map_run_arn(&map_run)
@@ -485,49 +505,12 @@ async fn a_redriven_parent_redrives_only_its_failed_children() {
 #[tokio::test]
 async fn a_redriven_parent_reruns_only_its_failed_express_children() {
     let (_s, client) = setup().await;
-    let activity = client
-        .create_activity()
-        .name("express-doubler")
-        .send()
-        .await
-        .unwrap()
-        .activity_arn;
-    let arn = create_machine(
-        &client,
-        "redrive-express-kids",
-        &calling_activity_as(&activity, "EXPRESS"),
-    )
-    .await;
-    let input = json!({"items": [{"n": 1}, {"n": 2, "bad": true}, {"n": 3}]}).to_string();
-    let started = client
-        .start_execution()
-        .state_machine_arn(&arn)
-        .input(input)
-        .send()
-        .await
-        .unwrap();
-    let succeeded = work_until_bad(&client, &activity).await;
-    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
-    assert_eq!(d.status, ExecutionStatus::Failed);
-    let map_run = only_map_run(&client, &started.execution_arn).await;
+    let (activity, started, succeeded) = fail_a_map_run(&client, "EXPRESS").await;
+    let map_run = only_map_run(&client, &started).await;
     assert!(children(&client, &map_run).await.is_empty());
-
-    client
-        .redrive_execution()
-        .execution_arn(&started.execution_arn)
-        .send()
-        .await
-        .expect("redrive");
     // Only the children that did not succeed ask for work again.
-    assert_eq!(work(&client, &activity, 3 - succeeded, false).await, 0);
-    let d = wait_done(&client, &started.execution_arn, WITHIN).await;
-    assert_eq!(d.status, ExecutionStatus::Succeeded, "{:?}", d.cause);
-    let output: Value = serde_json::from_str(d.output.as_deref().unwrap()).unwrap();
-    assert_eq!(
-        output,
-        json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}])
-    );
-    let parent = history_types(&client, &started.execution_arn).await;
+    redrive_to_success(&client, &started, &activity, 3 - succeeded).await;
+    let parent = history_types(&client, &started).await;
     assert!(parent
         .iter()
         .any(|e| e.2 == HistoryEventType::MapRunRedriven));

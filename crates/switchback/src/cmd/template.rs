@@ -387,35 +387,19 @@ impl World<'_> {
 
     /// A `!Sub` string with its own variables (`!Sub [TEXT, {NAME: VALUE}]`) first.
     fn sub_with(&self, s: &str, variables: Option<&serde_json::Map<String, Value>>) -> String {
-        let mut out = String::new();
-        let mut rest = s;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
-                return out;
-            };
-            let name = &after[..end];
-            out.push_str(&match name.split_once('.') {
-                _ if variables.is_some_and(|v| v.contains_key(name)) => {
-                    match variables.and_then(|v| v.get(name)) {
-                        // Left as it is, for the caller to fill.
-                        Some(Value::String(kept)) if *kept == format!("${{{name}}}") => {
-                            kept.clone()
-                        }
-                        Some(v) => self.untagged_text(v),
-                        None => String::new(),
-                    }
+        fill_references(s, |name| match name.split_once('.') {
+            _ if variables.is_some_and(|v| v.contains_key(name)) => {
+                match variables.and_then(|v| v.get(name)) {
+                    // Left as it is, for the caller to fill.
+                    Some(Value::String(kept)) if *kept == format!("${{{name}}}") => kept.clone(),
+                    Some(v) => self.untagged_text(v),
+                    None => String::new(),
                 }
-                _ if name.starts_with("AWS::") => pseudo(name),
-                Some((id, attr)) => self.attribute(id, attr),
-                None => self.reference(name),
-            });
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        out
+            }
+            _ if name.starts_with("AWS::") => pseudo(name),
+            Some((id, attr)) => self.attribute(id, attr),
+            None => self.reference(name),
+        })
     }
 
     /// A resource's (or parameter's) `Ref`.
@@ -479,30 +463,15 @@ impl World<'_> {
     /// A name given with `!Sub` (`${AWS::StackName}-orders`, `${Prefix}-orders`): its pseudo
     /// parameters and parameters filled (not other resources, which could lead back here).
     fn plain_sub(&self, s: &str) -> String {
-        if !s.contains("${") {
-            return s.to_string();
-        }
-        let mut out = String::new();
-        let mut rest = s;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
-                return out;
-            };
-            let name = &after[..end];
+        fill_references(s, |name| {
             let param = self.parameters.and_then(|p| p.get(name));
-            out.push_str(&match param.and_then(|p| p.get("Default")) {
+            match param.and_then(|p| p.get("Default")) {
                 _ if name.starts_with("AWS::") => pseudo(name),
                 Some(Value::String(d)) => d.clone(),
                 Some(d) => d.to_string(),
                 None => name.to_string(),
-            });
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        out
+            }
+        })
     }
 
     /// A resource's type, and its name (its name property when literal, else its logical id).
@@ -526,6 +495,24 @@ impl World<'_> {
         .unwrap_or_else(|| id.to_string());
         (kind, name)
     }
+}
+
+/// `text` with each `${NAME}` replaced by `resolve(NAME)` (an unclosed `${` is kept).
+fn fill_references(text: &str, resolve: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        out.push_str(&resolve(&after[..end]));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A pseudo parameter's stand-in.

@@ -493,18 +493,9 @@ fn find_state(machine: &Value, name: &str) -> Option<Value> {
     if let Some(s) = states.get(name) {
         return Some(s.clone());
     }
-    states.values().find_map(|s| {
-        ["ItemProcessor", "Iterator"]
-            .iter()
-            .filter_map(|k| s.get(*k))
-            .chain(
-                s.get("Branches")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten(),
-            )
-            .find_map(|scope| find_state(scope, name))
-    })
+    states
+        .values()
+        .find_map(|s| rules::inner_scopes(s).find_map(|scope| find_state(scope, name)))
 }
 
 /// The one-state machine: the tested state, Succeed states for its targets, and a Pass state

@@ -115,18 +115,7 @@ fn error_caused_by(state: &Value, kind: &str, name: &str) -> Result<(), ApiError
             "stateConfiguration.errorCausedByState is only for a Map or Parallel state",
         ));
     }
-    let scopes: Vec<&Value> = match kind {
-        "Map" => ["ItemProcessor", "Iterator"]
-            .iter()
-            .filter_map(|k| state.get(*k))
-            .collect(),
-        _ => state
-            .get("Branches")
-            .and_then(Value::as_array)
-            .map(|b| b.iter().collect())
-            .unwrap_or_default(),
-    };
-    if scopes.iter().any(|s| holds_state(s, name)) {
+    if inner_scopes(state).any(|s| holds_state(s, name)) {
         return Ok(());
     }
     Err(ApiError::validation_message(format!(
@@ -137,22 +126,21 @@ fn error_caused_by(state: &Value, kind: &str, name: &str) -> Result<(), ApiError
 
 /// Whether the scope (a machine, an ItemProcessor, a branch) holds a state `name` at any level.
 fn holds_state(scope: &Value, name: &str) -> bool {
-    let Some(states) = scope.get("States").and_then(Value::as_object) else {
-        return false;
-    };
-    states.contains_key(name)
-        || states.values().any(|s| {
-            ["ItemProcessor", "Iterator"]
-                .iter()
-                .filter_map(|k| s.get(*k))
-                .chain(
-                    s.get("Branches")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten(),
-                )
-                .any(|inner| holds_state(inner, name))
-        })
+    super::find_state(scope, name).is_some()
+}
+
+/// The scopes inside a state: a Map's `ItemProcessor` (or `Iterator`), a Parallel's branches.
+pub fn inner_scopes(state: &Value) -> impl Iterator<Item = &Value> {
+    ["ItemProcessor", "Iterator"]
+        .into_iter()
+        .filter_map(|k| state.get(k))
+        .chain(
+            state
+                .get("Branches")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        )
 }
 
 #[cfg(test)]

@@ -442,13 +442,7 @@ impl Checker<'_> {
                 let Value::Array(items) = value else {
                     return Err(must_be(field, "an array"));
                 };
-                if let Some(bounds) = bounds {
-                    check_length(field, bounds, items.len(), items.len())?;
-                }
-                items
-                    .iter()
-                    .filter(|v| !v.is_null())
-                    .try_for_each(|v| self.value(field, item, *item_constraint, v))
+                self.elements(field, bounds, items.iter(), item, *item_constraint)
             }
             Shape::Map {
                 types,
@@ -458,15 +452,27 @@ impl Checker<'_> {
                 let Value::Object(entries) = value else {
                     return Err(must_be(field, "an object"));
                 };
-                if let Some(bounds) = bounds {
-                    check_length(field, bounds, entries.len(), entries.len())?;
-                }
-                entries
-                    .values()
-                    .filter(|v| !v.is_null())
-                    .try_for_each(|v| self.value(field, &types.1, *value_constraint, v))
+                self.elements(field, bounds, entries.values(), &types.1, *value_constraint)
             }
         }
+    }
+
+    /// A list's items or a map's values: their count within the bounds, each of its type
+    /// (a `null` one is left out, as a `null` member is).
+    fn elements<'v>(
+        &self,
+        field: &str,
+        bounds: Option<&Constraint>,
+        elements: impl ExactSizeIterator<Item = &'v Value>,
+        typ: &Type,
+        constraint: Option<usize>,
+    ) -> Result<(), String> {
+        if let Some(bounds) = bounds {
+            check_length(field, bounds, elements.len(), elements.len())?;
+        }
+        elements
+            .filter(|v| !v.is_null())
+            .try_for_each(|v| self.value(field, typ, constraint, v))
     }
 }
 
