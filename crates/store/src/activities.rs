@@ -1,10 +1,10 @@
 //! The `activities` table: one row per activity (`CreateActivity`), the name workers poll.
 
-use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value;
 
 use crate::columns::{json_text, json_value, limit};
 use crate::db::{Db, Tx};
+use crate::sql::Row;
 use crate::{tags, StoreError};
 
 /// A row of `activities`.
@@ -34,32 +34,33 @@ fn record(row: &Row<'_>) -> Result<ActivityRecord, StoreError> {
 /// Inserts an activity unless its ARN exists; returns the stored row either way (the new one,
 /// or the existing one untouched), so that a repeated `CreateActivity` answers as the first.
 pub fn insert(conn: &Tx<'_>, activity: &ActivityRecord) -> Result<ActivityRecord, StoreError> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO activities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (arn) DO NOTHING"
-    ))?
-    .execute(params![
-        activity.arn,
-        activity.name,
-        activity.created,
-        json_text(activity.encryption.as_ref()),
-    ])?;
+    conn.run(
+        &format!(
+            "INSERT INTO activities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (arn) DO NOTHING"
+        ),
+        &[
+            &activity.arn,
+            &activity.name,
+            &activity.created,
+            &json_text(activity.encryption.as_ref()),
+        ],
+    )?;
     get(conn, &activity.arn)?.ok_or(StoreError::NotFound)
 }
 
 /// The activity with this ARN, if any.
 pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
-    let mut statement =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM activities WHERE arn = ?1"))?;
-    let mut rows = statement.query([arn])?;
-    rows.next()?.map(record).transpose()
+    conn.opt(
+        &format!("SELECT {COLUMNS} FROM activities WHERE arn = ?1"),
+        &[&arn],
+        record,
+    )
 }
 
 /// Deletes the activity and its tags; false if there was no such activity.
 pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
     tags::delete_all(conn, arn)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM activities WHERE arn = ?1")?
-        .execute([arn])?;
+    let changed = conn.run("DELETE FROM activities WHERE arn = ?1", &[&arn])?;
     Ok(changed > 0)
 }
 
@@ -74,24 +75,22 @@ pub fn list(
     let (created, arn) = match after {
         None => (i64::MIN, String::new()),
         Some(arn) => {
-            let created = conn
-                .prepare_cached("SELECT created FROM activities WHERE arn = ?1")?
-                .query_row([arn], |row| row.get(0))
-                .optional()?
-                .ok_or(StoreError::NotFound)?;
+            let created: i64 = conn.one(
+                "SELECT created FROM activities WHERE arn = ?1",
+                &[&arn],
+                |row| row.get(0),
+            )?;
             (created, arn.to_owned())
         }
     };
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM activities WHERE (created, arn) > (?1, ?2) \
-         ORDER BY created, arn LIMIT ?3"
-    ))?;
-    let mut rows = statement.query(params![created, arn, limit(limit_to)])?;
-    let mut page = Vec::new();
-    while let Some(row) = rows.next()? {
-        page.push(record(row)?);
-    }
-    Ok(page)
+    conn.all(
+        &format!(
+            "SELECT {COLUMNS} FROM activities WHERE (created, arn) > (?1, ?2) \
+             ORDER BY created, arn LIMIT ?3"
+        ),
+        &[&created, &arn, &limit(limit_to)],
+        record,
+    )
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod map_run_express;
 pub mod migrations;
 pub mod payloads;
 mod readers;
+mod sql;
 pub mod state_machines;
 mod store;
 pub mod tags;

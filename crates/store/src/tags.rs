@@ -1,7 +1,5 @@
 //! The `tags` table: key/value tags of any resource, by ARN.
 
-use rusqlite::params;
-
 use crate::columns::count;
 use crate::db::{Db, Tx};
 use crate::StoreError;
@@ -27,12 +25,12 @@ impl Tag {
 
 /// Adds tags to a resource, replacing the value of any key it already has (`TagResource`).
 pub fn put(conn: &Tx<'_>, resource_arn: &str, tags: &[Tag]) -> Result<(), StoreError> {
-    let mut statement = conn.prepare_cached(
-        "INSERT INTO tags (resource_arn, key, value) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value",
-    )?;
     for tag in tags {
-        statement.execute(params![resource_arn, tag.key, tag.value])?;
+        conn.run(
+            "INSERT INTO tags (resource_arn, key, value) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value",
+            &[&resource_arn, &tag.key, &tag.value],
+        )?;
     }
     Ok(())
 }
@@ -44,43 +42,46 @@ pub fn remove<K: AsRef<str>>(
     resource_arn: &str,
     keys: &[K],
 ) -> Result<usize, StoreError> {
-    let mut statement =
-        conn.prepare_cached("DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2")?;
     let mut removed = 0;
     for key in keys {
-        removed += statement.execute([resource_arn, key.as_ref()])?;
+        removed += conn.run(
+            "DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2",
+            &[&resource_arn, &key.as_ref()],
+        )?;
     }
     Ok(removed)
 }
 
 /// A resource's tags, by key.
 pub fn list(conn: &Db<'_>, resource_arn: &str) -> Result<Vec<Tag>, StoreError> {
-    let mut statement =
-        conn.prepare_cached("SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY key")?;
-    let tags = statement
-        .query_map([resource_arn], |row| {
+    conn.all(
+        "SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY key",
+        &[&resource_arn],
+        |row| {
             Ok(Tag {
                 key: row.get(0)?,
                 value: row.get(1)?,
             })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(tags)
+        },
+    )
 }
 
 /// How many tags a resource has (AWS allows 50).
 pub fn count_for(conn: &Db<'_>, resource_arn: &str) -> Result<usize, StoreError> {
-    let n: i64 = conn
-        .prepare_cached("SELECT count(*) FROM tags WHERE resource_arn = ?1")?
-        .query_row([resource_arn], |row| row.get(0))?;
+    let n: i64 = conn.one(
+        "SELECT count(*) FROM tags WHERE resource_arn = ?1",
+        &[&resource_arn],
+        |row| row.get(0),
+    )?;
     Ok(count(n))
 }
 
 /// Removes every tag of a resource; returns how many.
 pub fn delete_all(conn: &Tx<'_>, resource_arn: &str) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached("DELETE FROM tags WHERE resource_arn = ?1")?
-        .execute([resource_arn])?)
+    conn.run(
+        "DELETE FROM tags WHERE resource_arn = ?1",
+        &[&resource_arn],
+    )
 }
 
 /// Removes the tags of a machine's versions and aliases (not the machine's own); used when
@@ -89,11 +90,10 @@ pub(crate) fn delete_for_machine_family(
     conn: &Tx<'_>,
     state_machine_arn: &str,
 ) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "DELETE FROM tags WHERE resource_arn IN ( \
-               SELECT arn FROM state_machine_versions WHERE state_machine_arn = ?1 \
-               UNION ALL SELECT arn FROM state_machine_aliases WHERE state_machine_arn = ?1)",
-        )?
-        .execute([state_machine_arn])?)
+    conn.run(
+        "DELETE FROM tags WHERE resource_arn IN ( \
+           SELECT arn FROM state_machine_versions WHERE state_machine_arn = ?1 \
+           UNION ALL SELECT arn FROM state_machine_aliases WHERE state_machine_arn = ?1)",
+        &[&state_machine_arn],
+    )
 }
