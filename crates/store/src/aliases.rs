@@ -1,11 +1,11 @@
 //! The `state_machine_aliases` table: named pointers that route executions to one or two
 //! versions by weight.
 
-use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::columns::{count, limit, one_row};
 use crate::db::{Db, Tx};
+use crate::sql::Row;
 use crate::StoreError;
 
 /// One route of an alias. Serialized as AWS spells it (`stateMachineVersionArn`, `weight`),
@@ -62,70 +62,67 @@ fn routing_text(routing: &[RoutingEntry]) -> Result<String, StoreError> {
 
 /// Inserts an alias; [`StoreError::Conflict`] if its ARN exists.
 pub fn insert(conn: &Tx<'_>, alias: &AliasRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO state_machine_aliases ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    ))?
-    .execute(params![
-        alias.arn,
-        alias.state_machine_arn,
-        alias.name,
-        alias.description,
-        routing_text(&alias.routing)?,
-        alias.created,
-        alias.updated,
-    ])
-    .map_err(|e| {
-        StoreError::from(e).or_conflict(|| format!("alias {} already exists", alias.arn))
-    })?;
+    let routing = routing_text(&alias.routing)?;
+    conn.run(
+        &format!(
+            "INSERT INTO state_machine_aliases ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        ),
+        &[
+            &alias.arn,
+            &alias.state_machine_arn,
+            &alias.name,
+            &alias.description,
+            &routing,
+            &alias.created,
+            &alias.updated,
+        ],
+    )
+    .map_err(|e| e.or_conflict(|| format!("alias {} already exists", alias.arn)))?;
     Ok(())
 }
 
 /// The alias with this ARN, if any.
 pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<AliasRecord>, StoreError> {
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM state_machine_aliases WHERE arn = ?1"
-    ))?;
-    let mut rows = statement.query([arn])?;
-    rows.next()?.map(record).transpose()
+    conn.opt(
+        &format!("SELECT {COLUMNS} FROM state_machine_aliases WHERE arn = ?1"),
+        &[&arn],
+        record,
+    )
 }
 
 /// Stores the alias's description, routing and update time (the rest is fixed at creation);
 /// [`StoreError::NotFound`] if there is no such alias.
 pub fn update(conn: &Tx<'_>, alias: &AliasRecord) -> Result<(), StoreError> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE state_machine_aliases SET description = ?2, routing = ?3, updated = ?4 \
-             WHERE arn = ?1",
-        )?
-        .execute(params![
-            alias.arn,
-            alias.description,
-            routing_text(&alias.routing)?,
-            alias.updated,
-        ])?;
+    let routing = routing_text(&alias.routing)?;
+    let changed = conn.run(
+        "UPDATE state_machine_aliases SET description = ?2, routing = ?3, updated = ?4 \
+         WHERE arn = ?1",
+        &[&alias.arn, &alias.description, &routing, &alias.updated],
+    )?;
     one_row(changed)
 }
 
 /// Deletes one alias; false if there was none.
 pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
-    let changed = conn
-        .prepare_cached("DELETE FROM state_machine_aliases WHERE arn = ?1")?
-        .execute([arn])?;
+    let changed = conn.run("DELETE FROM state_machine_aliases WHERE arn = ?1", &[&arn])?;
     Ok(changed > 0)
 }
 
 /// Deletes every alias of a machine; returns how many.
 pub fn delete_for_machine(conn: &Tx<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached("DELETE FROM state_machine_aliases WHERE state_machine_arn = ?1")?
-        .execute([state_machine_arn])?)
+    conn.run(
+        "DELETE FROM state_machine_aliases WHERE state_machine_arn = ?1",
+        &[&state_machine_arn],
+    )
 }
 
 /// How many aliases a machine has (AWS allows 100).
 pub fn count_for_machine(conn: &Db<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
-    let n: i64 = conn
-        .prepare_cached("SELECT count(*) FROM state_machine_aliases WHERE state_machine_arn = ?1")?
-        .query_row([state_machine_arn], |row| row.get(0))?;
+    let n: i64 = conn.one(
+        "SELECT count(*) FROM state_machine_aliases WHERE state_machine_arn = ?1",
+        &[&state_machine_arn],
+        |row| row.get(0),
+    )?;
     Ok(count(n))
 }
 
@@ -141,39 +138,33 @@ pub fn list(
     let (created, arn) = match after {
         None => (i64::MIN, String::new()),
         Some(arn) => {
-            let created = conn
-                .prepare_cached(
-                    "SELECT created FROM state_machine_aliases \
-                     WHERE arn = ?1 AND state_machine_arn = ?2",
-                )?
-                .query_row([arn, state_machine_arn], |row| row.get(0))
-                .optional()?
-                .ok_or(StoreError::NotFound)?;
+            let created: i64 = conn.one(
+                "SELECT created FROM state_machine_aliases \
+                 WHERE arn = ?1 AND state_machine_arn = ?2",
+                &[&arn, &state_machine_arn],
+                |row| row.get(0),
+            )?;
             (created, arn.to_owned())
         }
     };
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM state_machine_aliases \
-         WHERE state_machine_arn = ?1 AND (created, arn) > (?2, ?3) \
-         ORDER BY created, arn LIMIT ?4"
-    ))?;
-    let mut rows = statement.query(params![state_machine_arn, created, arn, limit(limit_to)])?;
-    let mut page = Vec::new();
-    while let Some(row) = rows.next()? {
-        page.push(record(row)?);
-    }
-    Ok(page)
+    conn.all(
+        &format!(
+            "SELECT {COLUMNS} FROM state_machine_aliases \
+             WHERE state_machine_arn = ?1 AND (created, arn) > (?2, ?3) \
+             ORDER BY created, arn LIMIT ?4"
+        ),
+        &[&state_machine_arn, &created, &arn, &limit(limit_to)],
+        record,
+    )
 }
 
 /// The ARNs of the aliases whose routing names this version: AWS refuses to delete a version
 /// while an alias routes to it.
 pub fn referencing_version(conn: &Db<'_>, version_arn: &str) -> Result<Vec<String>, StoreError> {
-    let mut statement = conn.prepare_cached(
+    conn.all(
         "SELECT DISTINCT a.arn FROM state_machine_aliases AS a, json_each(a.routing) AS r \
          WHERE json_extract(r.value, '$.stateMachineVersionArn') = ?1 ORDER BY a.arn",
-    )?;
-    let arns = statement
-        .query_map([version_arn], |row| row.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
-    Ok(arns)
+        &[&version_arn],
+        |row| row.get(0),
+    )
 }

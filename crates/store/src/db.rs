@@ -13,7 +13,7 @@
 use std::fmt;
 use std::ops::Deref;
 
-use rusqlite::{CachedStatement, Connection, Params};
+use rusqlite::{CachedStatement, Connection};
 
 /// The database as a closure sees it, to read: a reader's connection in [`Store::read`], or
 /// the write transaction in [`Store::write`] (a [`Tx`] derefs to a `Db`). Functions that only
@@ -44,11 +44,6 @@ impl<'a> Db<'a> {
     /// statements over and over).
     pub(crate) fn prepare_cached(&self, sql: &str) -> rusqlite::Result<CachedStatement<'a>> {
         self.conn.prepare_cached(sql)
-    }
-
-    /// Runs a statement once, uncached (for rare ones, like retention's deletes).
-    pub(crate) fn execute<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
-        self.conn.execute(sql, params)
     }
 
     /// The rowid of the last row inserted on this connection.

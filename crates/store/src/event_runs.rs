@@ -16,7 +16,6 @@
 //! bytes compressed (any run of a few events or more). An event keeps its type
 //! as its AWS name, not a number, so a new event type never shifts the meaning of stored ones.
 
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use switchback_types::EventType;
 
@@ -171,6 +170,11 @@ fn corrupt(execution: i64, why: String) -> StoreError {
     ))
 }
 
+// The history reads (`all`, `after`, `before`) stay on SQLite's own statements rather than
+// the statement boundary (`crate::sql`): they borrow each run's body where it lies
+// (`Row::get` would copy it), and stop reading runs once the page is full (`Db::all` reads
+// every row).
+
 /// The `body` column of a row read by the queries here (their only column).
 fn body<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r [u8], StoreError> {
     row.get_ref(0)?
@@ -204,12 +208,13 @@ pub(crate) fn insert(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Resu
 
 /// Writes `events` as runs, unchecked (see [`insert`]).
 fn put(conn: &Tx<'_>, execution: i64, events: &[EventRow]) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO event_runs (execution_id, first_id, last_id, body) VALUES (?1, ?2, ?3, ?4)",
-    )?;
     for run in runs(events) {
         if let (Some(first), Some(last)) = (run.first(), run.last()) {
-            stmt.execute(params![execution, first.id, last.id, encode(run)?])?;
+            conn.run(
+                "INSERT INTO event_runs (execution_id, first_id, last_id, body) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                &[&execution, &first.id, &last.id, &encode(run)?],
+            )?;
         }
     }
     Ok(())
@@ -260,7 +265,7 @@ pub(crate) fn after(
                      ORDER BY first_id DESC LIMIT 1), 0) \
          ORDER BY first_id",
     )?;
-    let rows = stmt.query(params![execution, after.saturating_add(1)])?;
+    let rows = stmt.query([execution, after.saturating_add(1)])?;
     unpack(execution, rows, false, |id| id > after, limit)
 }
 
@@ -275,7 +280,7 @@ pub(crate) fn before(
         "SELECT body FROM event_runs WHERE execution_id = ?1 AND first_id < ?2 \
          ORDER BY first_id DESC",
     )?;
-    let rows = stmt.query(params![execution, before])?;
+    let rows = stmt.query([execution, before])?;
     unpack(execution, rows, true, |id| id < before, limit)
 }
 
@@ -301,12 +306,12 @@ fn unpack(
 /// The id of `execution`'s last event (0 for none).
 pub(crate) fn last_id(conn: &Db<'_>, execution: i64) -> Result<i64, StoreError> {
     Ok(conn
-        .prepare_cached(
+        .opt(
             "SELECT last_id FROM event_runs WHERE execution_id = ?1 \
              ORDER BY first_id DESC LIMIT 1",
+            &[&execution],
+            |r| r.get(0),
         )?
-        .query_row([execution], |r| r.get(0))
-        .optional()?
         .unwrap_or(0))
 }
 
@@ -314,7 +319,10 @@ pub(crate) fn last_id(conn: &Db<'_>, execution: i64) -> Result<i64, StoreError> 
 /// bounded as a commit's are, then drops it. Runs inside the migration's transaction.
 pub(crate) fn migrate_from_events(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     tx.execute_batch(include_str!("event_runs.sql"))?;
-    let total: i64 = tx.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+    // Old histories are moved as they are (`put`, not `insert`): a gap in one is kept,
+    // rather than failing the migration and with it the server's start.
+    let handle = Tx::new(tx);
+    let total: i64 = handle.one("SELECT COUNT(*) FROM events", &[], |r| r.get(0))?;
     if total > 0 {
         tracing::info!(events = total, "moving stored histories into event runs");
     }
@@ -326,9 +334,6 @@ pub(crate) fn migrate_from_events(tx: &rusqlite::Transaction<'_>) -> Result<(), 
     let mut run: Vec<EventRow> = Vec::with_capacity(RUN_EVENTS);
     let mut run_execution = 0;
     let mut moved = 0_i64;
-    // Old histories are moved as they are (`put`, not `insert`): a gap in one is kept,
-    // rather than failing the migration and with it the server's start.
-    let handle = Tx::new(tx);
     while let Some(row) = rows.next()? {
         let execution: i64 = row.get(0)?;
         if execution != run_execution || run.len() == RUN_EVENTS {

@@ -6,13 +6,14 @@
 //! events. Each event keeps its place in its lane (`lane`, `ordinal`) next to its AWS shape,
 //! because that is how a replay finds it again.
 
-use rusqlite::{params, OptionalExtension, Row};
 use switchback_types::{EventType, ExecutionStatus, UnknownWord};
 
+use crate::columns;
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::event_runs;
 use crate::payloads::{self, Chunk, Context, Expander};
+use crate::sql::{Row, ToParam};
 
 /// One execution, as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +81,7 @@ macro_rules! columns {
 
 const COLUMNS: &str = columns!();
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
+fn from_row(r: &Row<'_>) -> Result<ExecutionRecord, StoreError> {
     Ok(ExecutionRecord {
         id: r.get(0)?,
         arn: r.get(1)?,
@@ -112,10 +113,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
 ///
 /// [`Store::new_execution_id`]: crate::Store::new_execution_id
 pub(crate) fn next_id(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
-    Ok(
-        conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM executions", [], |r| {
-            r.get(0)
-        })?,
+    Db::new(conn).one(
+        "SELECT coalesce(max(id), 0) + 1 FROM executions",
+        &[],
+        |r| r.get(0),
     )
 }
 
@@ -124,46 +125,43 @@ pub(crate) fn next_id(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
 ///
 /// [`Store::new_execution_id`]: crate::Store::new_execution_id
 pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
-    conn.prepare_cached(
+    conn.run(
         "INSERT INTO executions (id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
          definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
          redrive_count, redrive_date, seed, wake_at, trace_header, map_run_arn) \
          VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?22)",
-    )?
-    .execute(params![
-        e.arn,
-        e.state_machine_arn,
-        e.version_arn,
-        e.alias_arn,
-        e.name,
-        e.status.as_str(),
-        e.definition,
-        e.role_arn,
-        e.revision_id,
-        e.input,
-        e.output,
-        e.error,
-        e.cause,
-        e.start_date,
-        e.stop_date,
-        e.redrive_count,
-        e.redrive_date,
-        e.seed,
-        e.wake_at,
-        e.trace_header,
-        (e.id != 0).then_some(e.id),
-        e.map_run_arn
-    ])?;
+        &[
+            &e.arn,
+            &e.state_machine_arn,
+            &e.version_arn,
+            &e.alias_arn,
+            &e.name,
+            &e.status.as_str(),
+            &e.definition,
+            &e.role_arn,
+            &e.revision_id,
+            &e.input,
+            &e.output,
+            &e.error,
+            &e.cause,
+            &e.start_date,
+            &e.stop_date,
+            &e.redrive_count,
+            &e.redrive_date,
+            &e.seed,
+            &e.wake_at,
+            &e.trace_header,
+            &(e.id != 0).then_some(e.id),
+            &e.map_run_arn,
+        ],
+    )?;
     Ok(conn.last_insert_rowid())
 }
 
 /// An execution by ARN.
 pub fn get_by_arn(conn: &Db<'_>, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
     let sql = concat!("SELECT ", columns!(), " FROM executions WHERE arn = ?1");
-    let record = conn
-        .prepare_cached(sql)?
-        .query_row([arn], from_row)
-        .optional()?;
+    let record = conn.opt(sql, &[&arn], from_row)?;
     record.map(|r| whole(conn, r)).transpose()
 }
 
@@ -178,10 +176,7 @@ pub fn get_metadata_by_arn(
         '', role_arn, revision_id, '', NULL, error, cause, start_date, stop_date, \
         redrive_count, redrive_date, seed, wake_at, trace_header, wakes, map_run_arn \
         FROM executions WHERE arn = ?1";
-    Ok(conn
-        .prepare_cached(SQL)?
-        .query_row([arn], from_row)
-        .optional()?)
+    conn.opt(SQL, &[&arn], from_row)
 }
 
 /// A record as read, its input and output made whole again (see [`payloads`]).
@@ -195,28 +190,23 @@ fn whole(conn: &Db<'_>, mut record: ExecutionRecord) -> Result<ExecutionRecord, 
 /// The internal id of the execution `arn`, without reading the rest of its row (the console
 /// asks for it on every timeline move).
 pub fn id_of(conn: &Db<'_>, arn: &str) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT id FROM executions WHERE arn = ?1")?
-        .query_row([arn], |r| r.get(0))
-        .optional()?)
+    conn.opt("SELECT id FROM executions WHERE arn = ?1", &[&arn], |r| {
+        r.get(0)
+    })
 }
 
 /// An execution by id.
 pub fn get(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionRecord>, StoreError> {
     let sql = concat!("SELECT ", columns!(), " FROM executions WHERE id = ?1");
-    let record = conn
-        .prepare_cached(sql)?
-        .query_row([id], from_row)
-        .optional()?;
+    let record = conn.opt(sql, &[&id], from_row)?;
     record.map(|r| whole(conn, r)).transpose()
 }
 
 /// An execution's status (`None` if it does not exist).
 pub fn status(conn: &Db<'_>, id: i64) -> Result<Option<ExecutionStatus>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT status FROM executions WHERE id = ?1")?
-        .query_row([id], |r| status_column(r, 0))
-        .optional()?)
+    conn.opt("SELECT status FROM executions WHERE id = ?1", &[&id], |r| {
+        status_column(r, 0)
+    })
 }
 
 /// How an execution ended.
@@ -250,31 +240,29 @@ impl ExecutionRecord {
 
 /// Closes a RUNNING execution. False when it was not running any more (stopped meanwhile).
 pub fn finish(conn: &Tx<'_>, id: i64, ending: &Ending) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, \
-             stop_date = ?6, wake_at = NULL WHERE id = ?1 AND status = 'RUNNING'",
-        )?
-        .execute(params![
-            id,
-            ending.status.as_str(),
-            ending.output,
-            ending.error,
-            ending.cause,
-            ending.stop_date
-        ])?;
+    let n = conn.run(
+        "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, \
+         stop_date = ?6, wake_at = NULL WHERE id = ?1 AND status = 'RUNNING'",
+        &[
+            &id,
+            &ending.status.as_str(),
+            &ending.output,
+            &ending.error,
+            &ending.cause,
+            &ending.stop_date,
+        ],
+    )?;
     Ok(n == 1)
 }
 
 /// Reopens a closed execution for a redrive.
 pub fn redrive(conn: &Tx<'_>, id: i64, date: i64) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
-             stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ?2 \
-             WHERE id = ?1 AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')",
-        )?
-        .execute(params![id, date])?;
+    let n = conn.run(
+        "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
+         stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ?2 \
+         WHERE id = ?1 AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')",
+        &[&id, &date],
+    )?;
     Ok(n == 1)
 }
 
@@ -282,12 +270,11 @@ pub fn redrive(conn: &Tx<'_>, id: i64, date: i64) -> Result<bool, StoreError> {
 /// it (`wakes_seen` is the count it loaded): then nothing is written and the answer is false,
 /// and the execution must look at the store again instead of leaving memory.
 pub fn park(conn: &Tx<'_>, id: i64, wake_at: i64, wakes_seen: i64) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE executions SET wake_at = ?2 \
-             WHERE id = ?1 AND status = 'RUNNING' AND wakes = ?3",
-        )?
-        .execute(params![id, wake_at, wakes_seen])?;
+    let n = conn.run(
+        "UPDATE executions SET wake_at = ?2 \
+         WHERE id = ?1 AND status = 'RUNNING' AND wakes = ?3",
+        &[&id, &wake_at, &wakes_seen],
+    )?;
     Ok(n > 0)
 }
 
@@ -296,22 +283,22 @@ pub fn park(conn: &Tx<'_>, id: i64, wake_at: i64, wakes_seen: i64) -> Result<boo
 /// up, so a park that raced the answer does not hold. Call it in the transaction that writes
 /// the answer.
 pub fn wake_now(conn: &Tx<'_>, id: i64) -> Result<(), StoreError> {
-    conn.prepare_cached(
+    conn.run(
         "UPDATE executions SET wake_at = NULL, wakes = wakes + 1 \
          WHERE id = ?1 AND status = 'RUNNING'",
-    )?
-    .execute([id])?;
+        &[&id],
+    )?;
     Ok(())
 }
 
 /// Every RUNNING execution that runs on its own: its id and when it wakes up, if it is
 /// parked. (A map run's children are run by their parent.)
 pub fn running(conn: &Db<'_>) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    conn.all(
         "SELECT id, wake_at FROM executions WHERE status = 'RUNNING' AND map_run_arn IS NULL",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// Which executions a listing returns.
@@ -339,41 +326,41 @@ pub fn list(
     limit: usize,
 ) -> Result<Vec<ExecutionRecord>, StoreError> {
     let mut sql = format!("SELECT {COLUMNS} FROM executions WHERE 1 = 1");
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+    let status = filter.status.map(ExecutionStatus::as_str);
+    let limit = columns::limit(limit);
+    let mut args: Vec<&dyn ToParam> = Vec::new();
+    let mut arg = |sql: &mut String, clause: &str, v| {
         args.push(v);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
     if let Some(m) = &filter.state_machine_arn {
-        arg(&mut sql, " AND state_machine_arn = ?", m.clone().into());
+        arg(&mut sql, " AND state_machine_arn = ?", m);
     }
     if let Some(v) = &filter.version_arn {
-        arg(&mut sql, " AND version_arn = ?", v.clone().into());
+        arg(&mut sql, " AND version_arn = ?", v);
     }
     if let Some(a) = &filter.alias_arn {
-        arg(&mut sql, " AND alias_arn = ?", a.clone().into());
+        arg(&mut sql, " AND alias_arn = ?", a);
     }
-    if let Some(s) = &filter.status {
-        arg(&mut sql, " AND status = ?", s.as_str().to_string().into());
+    if let Some(s) = &status {
+        arg(&mut sql, " AND status = ?", s);
     }
     if let Some(m) = &filter.map_run_arn {
-        arg(&mut sql, " AND map_run_arn = ?", m.clone().into());
+        arg(&mut sql, " AND map_run_arn = ?", m);
     }
     match filter.redriven {
         Some(true) => sql.push_str(" AND redrive_count > 0"),
         Some(false) => sql.push_str(" AND redrive_count = 0"),
         None => {}
     }
-    if let Some((date, id)) = after {
-        arg(&mut sql, " AND (start_date < ?", date.into());
-        arg(&mut sql, " OR (start_date = ?", date.into());
-        arg(&mut sql, " AND id < ?))", id.into());
+    if let Some((date, id)) = &after {
+        arg(&mut sql, " AND (start_date < ?", date);
+        arg(&mut sql, " OR (start_date = ?", date);
+        arg(&mut sql, " AND id < ?))", id);
     }
     sql.push_str(" ORDER BY start_date DESC, id DESC");
-    arg(&mut sql, " LIMIT ?", (limit as i64).into());
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
-    rows.map(|r| whole(conn, r?)).collect()
+    arg(&mut sql, " LIMIT ?", &limit);
+    conn.all(&sql, &args, |r| whole(conn, from_row(r)?))
 }
 
 /// Deletes closed executions that stopped before `before`, with their events and map runs.
@@ -384,30 +371,30 @@ pub fn delete_closed_before(conn: &Tx<'_>, before: i64) -> Result<usize, StoreEr
         "SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?1",
         before,
     )?;
-    conn.execute(
+    conn.run(
         "DELETE FROM event_runs WHERE execution_id IN \
          (SELECT id FROM executions WHERE status != 'RUNNING' AND stop_date < ?1)",
-        [before],
+        &[&before],
     )?;
-    conn.execute(
+    conn.run(
         "DELETE FROM map_runs WHERE execution_arn IN \
          (SELECT arn FROM executions WHERE status != 'RUNNING' AND stop_date < ?1)",
-        [before],
+        &[&before],
     )?;
-    Ok(conn.execute(
+    conn.run(
         "DELETE FROM executions WHERE status != 'RUNNING' AND stop_date < ?1",
-        [before],
-    )?)
+        &[&before],
+    )
 }
 
 /// Whether a state machine (any version or alias) has RUNNING executions.
 pub fn has_running(conn: &Db<'_>, state_machine_arn: &str) -> Result<bool, StoreError> {
     Ok(conn
-        .prepare_cached(
+        .opt(
             "SELECT 1 FROM executions WHERE state_machine_arn = ?1 AND status = 'RUNNING' LIMIT 1",
+            &[&state_machine_arn],
+            |_| Ok(()),
         )?
-        .query_row([state_machine_arn], |_| Ok(()))
-        .optional()?
         .is_some())
 }
 
@@ -471,9 +458,11 @@ fn track_map_run(conn: &Tx<'_>, execution: i64, e: &EventRow) -> Result<(), Stor
             let Some(arn) = details[key]["mapRunArn"].as_str() else {
                 return Ok(());
             };
-            let execution_arn: String = conn
-                .prepare_cached("SELECT arn FROM executions WHERE id = ?1")?
-                .query_row([execution], |r| r.get(0))?;
+            let execution_arn: String = conn.one(
+                "SELECT arn FROM executions WHERE id = ?1",
+                &[&execution],
+                |r| r.get(0),
+            )?;
             put_map_run(
                 conn,
                 &MapRunRecord {
@@ -500,11 +489,11 @@ fn track_map_run(conn: &Tx<'_>, execution: i64, e: &EventRow) -> Result<(), Stor
                 .unwrap_or_default();
             let key = EventType::MapRunRedriven.details_key().unwrap_or_default();
             if let Some(arn) = details[key]["mapRunArn"].as_str() {
-                conn.prepare_cached(
+                conn.run(
                     "UPDATE map_runs SET status = 'RUNNING', stop_date = NULL, \
                      redrive_count = redrive_count + 1, redrive_date = ?2 WHERE arn = ?1",
-                )?
-                .execute(params![arn, e.timestamp])?;
+                    &[&arn, &e.timestamp],
+                )?;
             }
             Ok(())
         }
@@ -514,12 +503,12 @@ fn track_map_run(conn: &Tx<'_>, execution: i64, e: &EventRow) -> Result<(), Stor
                 EventType::MapRunFailed => ExecutionStatus::Failed,
                 _ => ExecutionStatus::Aborted,
             };
-            conn.prepare_cached(
+            conn.run(
                 "UPDATE map_runs SET status = ?1, stop_date = ?2 WHERE arn = \
                  (SELECT m.arn FROM map_runs m JOIN executions x ON x.arn = m.execution_arn \
                   WHERE x.id = ?3 AND m.status = 'RUNNING' ORDER BY m.start_date DESC LIMIT 1)",
-            )?
-            .execute(params![status.as_str(), e.timestamp, execution])?;
+                &[&status.as_str(), &e.timestamp, &execution],
+            )?;
             Ok(())
         }
         _ => Ok(()),
@@ -527,11 +516,10 @@ fn track_map_run(conn: &Tx<'_>, execution: i64, e: &EventRow) -> Result<(), Stor
 }
 
 /// A status column; a word Switchback does not write means the file was altered.
-fn status_column(r: &Row<'_>, column: usize) -> rusqlite::Result<ExecutionStatus> {
+fn status_column(r: &Row<'_>, column: usize) -> Result<ExecutionStatus, StoreError> {
     let word: String = r.get(column)?;
-    word.parse().map_err(|e: UnknownWord| {
-        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
-    })
+    word.parse()
+        .map_err(|e: UnknownWord| StoreError::Corrupt(format!("column {column}: {e}")))
 }
 
 /// Events as read, their payloads made whole again.
@@ -610,7 +598,16 @@ const MAP_RUN_COLUMNS: &str = "arn, execution_arn, status, start_date, stop_date
     max_concurrency, tolerated_failure_percentage, tolerated_failure_count, item_counts, \
     execution_counts, redrive_count, redrive_date";
 
-fn map_run_from_row(r: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
+/// Every column but the key, set from the row given (`put_map_run` replaces a map run whole).
+const MAP_RUN_UPDATES: &str = "execution_arn = excluded.execution_arn, \
+    status = excluded.status, start_date = excluded.start_date, \
+    stop_date = excluded.stop_date, max_concurrency = excluded.max_concurrency, \
+    tolerated_failure_percentage = excluded.tolerated_failure_percentage, \
+    tolerated_failure_count = excluded.tolerated_failure_count, \
+    item_counts = excluded.item_counts, execution_counts = excluded.execution_counts, \
+    redrive_count = excluded.redrive_count, redrive_date = excluded.redrive_date";
+
+fn map_run_from_row(r: &Row<'_>) -> Result<MapRunRecord, StoreError> {
     Ok(MapRunRecord {
         arn: r.get(0)?,
         execution_arn: r.get(1)?,
@@ -629,24 +626,27 @@ fn map_run_from_row(r: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
 
 /// Inserts or replaces a map run.
 pub fn put_map_run(conn: &Tx<'_>, m: &MapRunRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO map_runs ({MAP_RUN_COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))?
-    .execute(params![
-        m.arn,
-        m.execution_arn,
-        m.status,
-        m.start_date,
-        m.stop_date,
-        m.max_concurrency,
-        m.tolerated_failure_percentage,
-        m.tolerated_failure_count,
-        m.item_counts,
-        m.execution_counts,
-        m.redrive_count,
-        m.redrive_date
-    ])?;
+    conn.run(
+        &format!(
+            "INSERT INTO map_runs ({MAP_RUN_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+             ON CONFLICT (arn) DO UPDATE SET {MAP_RUN_UPDATES}"
+        ),
+        &[
+            &m.arn,
+            &m.execution_arn,
+            &m.status,
+            &m.start_date,
+            &m.stop_date,
+            &m.max_concurrency,
+            &m.tolerated_failure_percentage,
+            &m.tolerated_failure_count,
+            &m.item_counts,
+            &m.execution_counts,
+            &m.redrive_count,
+            &m.redrive_date,
+        ],
+    )?;
     Ok(())
 }
 
@@ -664,28 +664,27 @@ pub fn set_map_run_progress(
     item_counts: &str,
     execution_counts: &str,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(
+    conn.run(
         "UPDATE map_runs SET item_counts = ?2, execution_counts = ?3 WHERE arn = ?1",
-    )?
-    .execute(params![arn, item_counts, execution_counts])?;
+        &[&arn, &item_counts, &execution_counts],
+    )?;
     if let Some((max_concurrency, count, percentage)) = limits {
-        conn.prepare_cached(
+        conn.run(
             "UPDATE map_runs SET max_concurrency = ?2, tolerated_failure_count = ?3, \
              tolerated_failure_percentage = ?4 WHERE arn = ?1 AND max_concurrency = 0",
-        )?
-        .execute(params![arn, max_concurrency, count, percentage])?;
+            &[&arn, &max_concurrency, &count, &percentage],
+        )?;
     }
     Ok(())
 }
 
 /// A map run by ARN.
 pub fn get_map_run(conn: &Db<'_>, arn: &str) -> Result<Option<MapRunRecord>, StoreError> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE arn = ?1"
-        ))?
-        .query_row([arn], map_run_from_row)
-        .optional()?)
+    conn.opt(
+        &format!("SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE arn = ?1"),
+        &[&arn],
+        map_run_from_row,
+    )
 }
 
 /// An execution's map runs, oldest first, after the ARN `after`.
@@ -695,27 +694,25 @@ pub fn list_map_runs(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<MapRunRecord>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE execution_arn = ?1 AND arn > ?2 \
-         ORDER BY start_date, arn LIMIT ?3"
-    ))?;
-    let rows = stmt.query_map(
-        params![execution_arn, after.unwrap_or(""), limit as i64],
+    conn.all(
+        &format!(
+            "SELECT {MAP_RUN_COLUMNS} FROM map_runs WHERE execution_arn = ?1 AND arn > ?2 \
+             ORDER BY start_date, arn LIMIT ?3"
+        ),
+        &[&execution_arn, &after.unwrap_or(""), &columns::limit(limit)],
         map_run_from_row,
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    )
 }
 
 /// Finishes deleting the machine of execution `id` when it is DELETING and this was its last
 /// running execution (DeleteStateMachine waits for them). True when the machine went.
 pub fn complete_machine_deletion(conn: &Tx<'_>, id: i64) -> Result<bool, StoreError> {
-    let machine: Option<String> = conn
-        .prepare_cached(
-            "SELECT m.arn FROM executions e JOIN state_machines m ON m.arn = e.state_machine_arn \
-             WHERE e.id = ?1 AND m.status = 'DELETING'",
-        )?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
+    let machine: Option<String> = conn.opt(
+        "SELECT m.arn FROM executions e JOIN state_machines m ON m.arn = e.state_machine_arn \
+         WHERE e.id = ?1 AND m.status = 'DELETING'",
+        &[&id],
+        |r| r.get(0),
+    )?;
     let Some(machine) = machine else {
         return Ok(false);
     };
@@ -728,18 +725,20 @@ pub fn complete_machine_deletion(conn: &Tx<'_>, id: i64) -> Result<bool, StoreEr
 /// Records the execution that started this one (nested state machines): stopping the parent
 /// stops it too.
 pub fn set_parent(conn: &Tx<'_>, id: i64, parent: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE executions SET parent_id = ?2 WHERE id = ?1")?
-        .execute(params![id, parent])?;
+    conn.run(
+        "UPDATE executions SET parent_id = ?2 WHERE id = ?1",
+        &[&id, &parent],
+    )?;
     Ok(())
 }
 
 /// The running executions that `parent` started.
 pub fn running_children(conn: &Db<'_>, parent: i64) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    conn.all(
         "SELECT id FROM executions WHERE parent_id = ?1 AND status = 'RUNNING' ORDER BY id",
-    )?;
-    let rows = stmt.query_map([parent], |r| r.get(0))?;
-    Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+        &[&parent],
+        |r| r.get(0),
+    )
 }
 
 /// A map run's child as its parent finds it when it runs again: its record (output whole)
@@ -760,10 +759,7 @@ pub fn map_children(conn: &Db<'_>, parent: i64) -> Result<Vec<StoredChild>, Stor
         columns!(),
         " FROM executions WHERE parent_id = ?1 AND map_run_arn IS NOT NULL"
     );
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt
-        .query_map([parent], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = conn.all(sql, &[&parent], from_row)?;
     rows.into_iter()
         .map(|r| {
             let record = whole(conn, r)?;
@@ -778,14 +774,12 @@ pub fn map_children(conn: &Db<'_>, parent: i64) -> Result<Vec<StoredChild>, Stor
 
 /// The RUNNING map-run children of execution `parent`: their ids and last event ids.
 pub fn running_map_children(conn: &Db<'_>, parent: i64) -> Result<Vec<(i64, i64)>, StoreError> {
-    let ids: Vec<i64> = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT id FROM executions WHERE parent_id = ?1 AND map_run_arn IS NOT NULL \
-             AND status = 'RUNNING' ORDER BY id",
-        )?;
-        let rows = stmt.query_map([parent], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let ids: Vec<i64> = conn.all(
+        "SELECT id FROM executions WHERE parent_id = ?1 AND map_run_arn IS NOT NULL \
+         AND status = 'RUNNING' ORDER BY id",
+        &[&parent],
+        |r| r.get(0),
+    )?;
     ids.into_iter()
         .map(|id| Ok((id, last_event_id(conn, id)?)))
         .collect()
@@ -793,11 +787,11 @@ pub fn running_map_children(conn: &Db<'_>, parent: i64) -> Result<Vec<(i64, i64)
 
 /// Closes the RUNNING map runs of execution `id` as ABORTED (it was stopped).
 pub fn abort_map_runs(conn: &Tx<'_>, id: i64, stop_date: i64) -> Result<(), StoreError> {
-    conn.prepare_cached(
+    conn.run(
         "UPDATE map_runs SET status = 'ABORTED', stop_date = ?2 WHERE status = 'RUNNING' \
          AND execution_arn = (SELECT arn FROM executions WHERE id = ?1)",
-    )?
-    .execute(params![id, stop_date])?;
+        &[&id, &stop_date],
+    )?;
     Ok(())
 }
 
@@ -806,26 +800,30 @@ pub fn map_run_counts(
     conn: &Db<'_>,
     map_run_arn: &str,
 ) -> Result<Vec<(ExecutionStatus, i64)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    conn.all(
         "SELECT status, COUNT(*) FROM executions WHERE map_run_arn = ?1 GROUP BY status",
-    )?;
-    let rows = stmt.query_map([map_run_arn], |r| Ok((status_column(r, 0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        &[&map_run_arn],
+        |r| Ok((status_column(r, 0)?, r.get(1)?)),
+    )
 }
 
 /// Sets the mock test case an execution runs with (`stateMachineArn#TestCase`).
 pub fn set_mock_test_case(conn: &Tx<'_>, id: i64, case: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE executions SET mock_test_case = ?2 WHERE id = ?1")?
-        .execute(params![id, case])?;
+    conn.run(
+        "UPDATE executions SET mock_test_case = ?2 WHERE id = ?1",
+        &[&id, &case],
+    )?;
     Ok(())
 }
 
 /// The mock test case an execution runs with, if any.
 pub fn mock_test_case(conn: &Db<'_>, id: i64) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT mock_test_case FROM executions WHERE id = ?1")?
-        .query_row([id], |r| r.get::<_, Option<String>>(0))
-        .optional()?
+        .opt(
+            "SELECT mock_test_case FROM executions WHERE id = ?1",
+            &[&id],
+            |r| r.get::<Option<String>>(0),
+        )?
         .flatten())
 }
 
@@ -834,10 +832,10 @@ pub fn mock_test_case(conn: &Db<'_>, id: i64) -> Result<Option<String>, StoreErr
 /// One grouped scan, for the console's list of state machines (AWS's console shows the same
 /// counts); Express executions are not stored, so they are not counted.
 pub fn counts_by_status(conn: &Db<'_>) -> Result<Vec<(String, ExecutionStatus, i64)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    conn.all(
         "SELECT state_machine_arn, status, COUNT(*) FROM executions \
          GROUP BY state_machine_arn, status",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, status_column(r, 1)?, r.get(2)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        &[],
+        |r| Ok((r.get(0)?, status_column(r, 1)?, r.get(2)?)),
+    )
 }

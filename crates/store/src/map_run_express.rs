@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
-
 use crate::{Db, StoreError, Tx};
 
 /// One map run's succeeded Express children: their indexes, and their outputs (JSON text) when
@@ -17,11 +15,12 @@ pub fn put(
     map_run_arn: &str,
     rows: &[(u64, Option<String>)],
 ) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO map_run_express (map_run_arn, idx, output) VALUES (?1, ?2, ?3)",
-    )?;
     for (idx, output) in rows {
-        stmt.execute(params![map_run_arn, *idx as i64, output])?;
+        tx.run(
+            "INSERT INTO map_run_express (map_run_arn, idx, output) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (map_run_arn, idx) DO UPDATE SET output = excluded.output",
+            &[&map_run_arn, &(*idx as i64), output],
+        )?;
     }
     Ok(())
 }
@@ -31,21 +30,18 @@ pub fn of_execution(
     conn: &Db<'_>,
     execution_arn: &str,
 ) -> Result<HashMap<String, Succeeded>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    let mut out: HashMap<String, Succeeded> = HashMap::new();
+    conn.all(
         "SELECT e.map_run_arn, e.idx, e.output FROM map_run_express e \
          JOIN map_runs m ON m.arn = e.map_run_arn WHERE m.execution_arn = ?1",
+        &[&execution_arn],
+        |r| {
+            let idx: i64 = r.get(1)?;
+            out.entry(r.get(0)?)
+                .or_default()
+                .insert(idx as u64, r.get(2)?);
+            Ok(())
+        },
     )?;
-    let rows = stmt.query_map([execution_arn], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Option<String>>(2)?,
-        ))
-    })?;
-    let mut out: HashMap<String, Succeeded> = HashMap::new();
-    for row in rows {
-        let (arn, idx, output) = row?;
-        out.entry(arn).or_default().insert(idx as u64, output);
-    }
     Ok(out)
 }

@@ -27,7 +27,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use rusqlite::{params, OptionalExtension};
 use switchback_json::{write_string, Json};
 
 use crate::{Db, StoreError, Tx};
@@ -249,11 +248,12 @@ pub fn put(conn: &Tx<'_>, execution: i64, chunks: &[Chunk]) -> Result<(), StoreE
     if chunks.is_empty() {
         return Ok(());
     }
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO payloads (execution_id, key, text) VALUES (?1, ?2, ?3)",
-    )?;
     for chunk in chunks {
-        stmt.execute(params![execution, chunk.key, chunk.text])?;
+        conn.run(
+            "INSERT INTO payloads (execution_id, key, text) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (execution_id, key) DO NOTHING",
+            &[&execution, &chunk.key, &chunk.text],
+        )?;
     }
     Ok(())
 }
@@ -261,9 +261,9 @@ pub fn put(conn: &Tx<'_>, execution: i64, chunks: &[Chunk]) -> Result<(), StoreE
 /// Deletes the chunks of the executions `SELECT`ed by `executions` (SQL yielding ids, with
 /// `?1` bound to `arg`).
 pub(crate) fn delete_of(conn: &Tx<'_>, executions: &str, arg: i64) -> Result<(), StoreError> {
-    conn.execute(
+    conn.run(
         &format!("DELETE FROM payloads WHERE execution_id IN ({executions})"),
-        [arg],
+        &[&arg],
     )?;
     Ok(())
 }
@@ -343,11 +343,11 @@ impl<'a, 'c> Expander<'a, 'c> {
         if let Some(text) = self.raw.get(key) {
             return Ok(Rc::clone(text));
         }
-        let stored: Option<String> = self
-            .conn
-            .prepare_cached("SELECT text FROM payloads WHERE execution_id = ?1 AND key = ?2")?
-            .query_row(params![self.execution, key], |r| r.get(0))
-            .optional()?;
+        let stored: Option<String> = self.conn.opt(
+            "SELECT text FROM payloads WHERE execution_id = ?1 AND key = ?2",
+            &[&self.execution, &key],
+            |r| r.get(0),
+        )?;
         let stored = stored.ok_or_else(|| corrupt(self.execution, key))?;
         if self.depth >= MAX_DEPTH {
             return Err(corrupt(self.execution, key));

@@ -164,18 +164,17 @@ column_via_rusqlite!(
     Option<Vec<u8>>
 );
 
-/// The parameters as SQLite binds them.
-fn sqlite_params<'p>(params: &'p [&'p dyn ToParam]) -> Vec<Param<'p>> {
-    params.iter().map(|p| p.param()).collect()
+/// The parameters as SQLite binds them (no copy: each is read where it lies).
+fn sqlite_params<'p>(
+    params: &'p [&'p dyn ToParam],
+) -> rusqlite::ParamsFromIter<impl Iterator<Item = Param<'p>>> {
+    rusqlite::params_from_iter(params.iter().map(|p| p.param()))
 }
 
 impl<'a> Db<'a> {
     /// Runs a statement that returns no rows; how many rows it changed.
     pub(crate) fn run(&self, sql: &str, params: &[&dyn ToParam]) -> Result<usize, StoreError> {
-        let bound = sqlite_params(params);
-        Ok(self
-            .prepare_cached(sql)?
-            .execute(rusqlite::params_from_iter(bound.iter()))?)
+        Ok(self.prepare_cached(sql)?.execute(sqlite_params(params))?)
     }
 
     /// The one row a query must give, read by `read`; no row is [`StoreError::NotFound`].
@@ -195,9 +194,8 @@ impl<'a> Db<'a> {
         params: &[&dyn ToParam],
         read: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
     ) -> Result<Option<T>, StoreError> {
-        let bound = sqlite_params(params);
         let mut statement = self.prepare_cached(sql)?;
-        let mut rows = statement.query(rusqlite::params_from_iter(bound.iter()))?;
+        let mut rows = statement.query(sqlite_params(params))?;
         match rows.next()? {
             Some(row) => read(&Row { sqlite: row }).map(Some),
             None => Ok(None),
@@ -211,9 +209,8 @@ impl<'a> Db<'a> {
         params: &[&dyn ToParam],
         mut read: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        let bound = sqlite_params(params);
         let mut statement = self.prepare_cached(sql)?;
-        let mut rows = statement.query(rusqlite::params_from_iter(bound.iter()))?;
+        let mut rows = statement.query(sqlite_params(params))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             out.push(read(&Row { sqlite: row })?);

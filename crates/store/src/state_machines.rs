@@ -1,10 +1,10 @@
 //! The `state_machines` table: one row per state machine, its current definition and settings.
 
-use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value;
 
 use crate::columns::{json_text, json_value, limit, one_row, text_enum};
 use crate::db::{Db, Tx};
+use crate::sql::Row;
 use crate::{aliases, tags, versions, StoreError};
 
 /// A state machine's type, fixed at creation: the vocabulary's, stored as its AWS spelling.
@@ -81,11 +81,11 @@ fn record(row: &Row<'_>) -> Result<StateMachineRecord, StoreError> {
     Ok(StateMachineRecord {
         arn: row.get(0)?,
         name: row.get(1)?,
-        machine_type: machine_type_column(&row.get::<_, String>(2)?)?,
+        machine_type: machine_type_column(&row.get::<String>(2)?)?,
         definition: row.get(3)?,
         role_arn: row.get(4)?,
         description: row.get(5)?,
-        status: StateMachineStatus::from_column(&row.get::<_, String>(6)?)?,
+        status: StateMachineStatus::from_column(&row.get::<String>(6)?)?,
         revision_id: row.get(7)?,
         created: row.get(8)?,
         updated: row.get(9)?,
@@ -98,39 +98,39 @@ fn record(row: &Row<'_>) -> Result<StateMachineRecord, StoreError> {
 
 /// Inserts a new state machine; [`StoreError::Conflict`] if its ARN exists.
 pub fn insert(conn: &Tx<'_>, machine: &StateMachineRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO state_machines ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-    ))?
-    .execute(params![
-        machine.arn,
-        machine.name,
-        machine.machine_type.as_str(),
-        machine.definition,
-        machine.role_arn,
-        machine.description,
-        machine.status.as_str(),
-        machine.revision_id,
-        machine.created,
-        machine.updated,
-        json_text(machine.logging.as_ref()),
-        json_text(machine.tracing.as_ref()),
-        json_text(machine.encryption.as_ref()),
-        machine.next_version,
-    ])
-    .map_err(|e| {
-        StoreError::from(e).or_conflict(|| format!("state machine {} already exists", machine.arn))
-    })?;
+    conn.run(
+        &format!(
+            "INSERT INTO state_machines ({COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ),
+        &[
+            &machine.arn,
+            &machine.name,
+            &machine.machine_type.as_str(),
+            &machine.definition,
+            &machine.role_arn,
+            &machine.description,
+            &machine.status.as_str(),
+            &machine.revision_id,
+            &machine.created,
+            &machine.updated,
+            &json_text(machine.logging.as_ref()),
+            &json_text(machine.tracing.as_ref()),
+            &json_text(machine.encryption.as_ref()),
+            &machine.next_version,
+        ],
+    )
+    .map_err(|e| e.or_conflict(|| format!("state machine {} already exists", machine.arn)))?;
     Ok(())
 }
 
 /// The state machine with this ARN, if any.
 pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM state_machines WHERE arn = ?1"
-    ))?;
-    let mut rows = statement.query([arn])?;
-    rows.next()?.map(record).transpose()
+    conn.opt(
+        &format!("SELECT {COLUMNS} FROM state_machines WHERE arn = ?1"),
+        &[&arn],
+        record,
+    )
 }
 
 /// What starting an execution needs of a machine: no configuration members, which would be
@@ -155,76 +155,72 @@ pub struct MachineToStart {
 
 /// The machine `arn` as [`MachineToStart`]: the read of every `StartExecution`.
 pub fn get_to_start(conn: &Db<'_>, arn: &str) -> Result<Option<MachineToStart>, StoreError> {
-    let mut statement = conn.prepare_cached(
+    conn.opt(
         "SELECT arn, name, type, definition, role_arn, status, revision_id \
          FROM state_machines WHERE arn = ?1",
-    )?;
-    let mut rows = statement.query([arn])?;
-    let Some(row) = rows.next()? else {
-        return Ok(None);
-    };
-    Ok(Some(MachineToStart {
-        arn: row.get(0)?,
-        name: row.get(1)?,
-        machine_type: machine_type_column(&row.get::<_, String>(2)?)?,
-        definition: row.get(3)?,
-        role_arn: row.get(4)?,
-        status: StateMachineStatus::from_column(&row.get::<_, String>(5)?)?,
-        revision_id: row.get(6)?,
-    }))
+        &[&arn],
+        |row| {
+            Ok(MachineToStart {
+                arn: row.get(0)?,
+                name: row.get(1)?,
+                machine_type: machine_type_column(&row.get::<String>(2)?)?,
+                definition: row.get(3)?,
+                role_arn: row.get(4)?,
+                status: StateMachineStatus::from_column(&row.get::<String>(5)?)?,
+                revision_id: row.get(6)?,
+            })
+        },
+    )
 }
 
 /// Stores every field of `machine` except `arn` (the key), `created` and `next_version`
 /// (owned by [`take_next_version`]); [`StoreError::NotFound`] if there is no such machine.
 pub fn update(conn: &Tx<'_>, machine: &StateMachineRecord) -> Result<(), StoreError> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5, \
-             description = ?6, status = ?7, revision_id = ?8, updated = ?9, logging = ?10, \
-             tracing = ?11, encryption = ?12 WHERE arn = ?1",
-        )?
-        .execute(params![
-            machine.arn,
-            machine.name,
-            machine.machine_type.as_str(),
-            machine.definition,
-            machine.role_arn,
-            machine.description,
-            machine.status.as_str(),
-            machine.revision_id,
-            machine.updated,
-            json_text(machine.logging.as_ref()),
-            json_text(machine.tracing.as_ref()),
-            json_text(machine.encryption.as_ref()),
-        ])?;
+    let changed = conn.run(
+        "UPDATE state_machines SET name = ?2, type = ?3, definition = ?4, role_arn = ?5, \
+         description = ?6, status = ?7, revision_id = ?8, updated = ?9, logging = ?10, \
+         tracing = ?11, encryption = ?12 WHERE arn = ?1",
+        &[
+            &machine.arn,
+            &machine.name,
+            &machine.machine_type.as_str(),
+            &machine.definition,
+            &machine.role_arn,
+            &machine.description,
+            &machine.status.as_str(),
+            &machine.revision_id,
+            &machine.updated,
+            &json_text(machine.logging.as_ref()),
+            &json_text(machine.tracing.as_ref()),
+            &json_text(machine.encryption.as_ref()),
+        ],
+    )?;
     one_row(changed)
 }
 
 /// Sets the status only; [`StoreError::NotFound`] if there is no such machine.
 pub fn set_status(conn: &Tx<'_>, arn: &str, status: StateMachineStatus) -> Result<(), StoreError> {
-    let changed = conn
-        .prepare_cached("UPDATE state_machines SET status = ?2 WHERE arn = ?1")?
-        .execute(params![arn, status.as_str()])?;
+    let changed = conn.run(
+        "UPDATE state_machines SET status = ?2 WHERE arn = ?1",
+        &[&arn, &status.as_str()],
+    )?;
     one_row(changed)
 }
 
 /// Allocates the next version number of a machine (1, 2, ...; never reused, even after a
 /// version is deleted, as on AWS); [`StoreError::NotFound`] if there is no such machine.
 pub fn take_next_version(conn: &Tx<'_>, arn: &str) -> Result<i64, StoreError> {
-    conn.prepare_cached(
+    conn.one(
         "UPDATE state_machines SET next_version = next_version + 1 WHERE arn = ?1 \
          RETURNING next_version - 1",
-    )?
-    .query_row([arn], |row| row.get(0))
-    .optional()?
-    .ok_or(StoreError::NotFound)
+        &[&arn],
+        |row| row.get(0),
+    )
 }
 
 /// Deletes the machine's row only; false if there was none.
 pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
-    let changed = conn
-        .prepare_cached("DELETE FROM state_machines WHERE arn = ?1")?
-        .execute([arn])?;
+    let changed = conn.run("DELETE FROM state_machines WHERE arn = ?1", &[&arn])?;
     Ok(changed > 0)
 }
 
@@ -250,24 +246,20 @@ pub fn list(
     let (created, arn) = match after {
         None => (i64::MIN, String::new()),
         Some(arn) => {
-            let created = conn
-                .prepare_cached("SELECT created FROM state_machines WHERE arn = ?1")?
-                .query_row([arn], |row| row.get(0))
-                .optional()?
-                .ok_or(StoreError::NotFound)?;
+            let created: i64 = conn.one(
+                "SELECT created FROM state_machines WHERE arn = ?1",
+                &[&arn],
+                |row| row.get(0),
+            )?;
             (created, arn.to_owned())
         }
     };
-    let mut statement = conn.prepare_cached(
+    conn.all(
         "SELECT arn, name, type, status, created FROM state_machines \
          WHERE (created, arn) > (?1, ?2) ORDER BY created, arn LIMIT ?3",
-    )?;
-    let mut rows = statement.query(params![created, arn, limit(limit_to)])?;
-    let mut page = Vec::new();
-    while let Some(row) = rows.next()? {
-        page.push(summary(row)?);
-    }
-    Ok(page)
+        &[&created, &arn, &limit(limit_to)],
+        summary,
+    )
 }
 
 /// Up to `limit` machines in ARN order, starting after the ARN `after` (exclusive; it need not
@@ -277,16 +269,12 @@ pub fn list_by_arn(
     after: Option<&str>,
     limit_to: usize,
 ) -> Result<Vec<StateMachineSummary>, StoreError> {
-    let mut statement = conn.prepare_cached(
+    conn.all(
         "SELECT arn, name, type, status, created FROM state_machines \
          WHERE arn > ?1 ORDER BY arn LIMIT ?2",
-    )?;
-    let mut rows = statement.query(params![after.unwrap_or_default(), limit(limit_to)])?;
-    let mut page = Vec::new();
-    while let Some(row) = rows.next()? {
-        page.push(summary(row)?);
-    }
-    Ok(page)
+        &[&after.unwrap_or_default(), &limit(limit_to)],
+        summary,
+    )
 }
 
 /// A [`StateMachineSummary`] from the columns `arn, name, type, status, created`.
@@ -294,8 +282,8 @@ fn summary(row: &Row<'_>) -> Result<StateMachineSummary, StoreError> {
     Ok(StateMachineSummary {
         arn: row.get(0)?,
         name: row.get(1)?,
-        machine_type: machine_type_column(&row.get::<_, String>(2)?)?,
-        status: StateMachineStatus::from_column(&row.get::<_, String>(3)?)?,
+        machine_type: machine_type_column(&row.get::<String>(2)?)?,
+        status: StateMachineStatus::from_column(&row.get::<String>(3)?)?,
         created: row.get(4)?,
     })
 }

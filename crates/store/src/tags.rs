@@ -78,10 +78,7 @@ pub fn count_for(conn: &Db<'_>, resource_arn: &str) -> Result<usize, StoreError>
 
 /// Removes every tag of a resource; returns how many.
 pub fn delete_all(conn: &Tx<'_>, resource_arn: &str) -> Result<usize, StoreError> {
-    conn.run(
-        "DELETE FROM tags WHERE resource_arn = ?1",
-        &[&resource_arn],
-    )
+    conn.run("DELETE FROM tags WHERE resource_arn = ?1", &[&resource_arn])
 }
 
 /// Removes the tags of a machine's versions and aliases (not the machine's own); used when

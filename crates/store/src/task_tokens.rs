@@ -9,11 +9,10 @@
 //! A row's life: `SCHEDULED` → (`STARTED`, activities only, when a worker takes it) →
 //! `CLOSED` (answered, timed out, or its execution ended). `outcome` holds the answer.
 
-use rusqlite::{params, OptionalExtension, Row};
-
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::executions;
+use crate::sql::Row;
 
 /// What a task waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +78,7 @@ pub struct TaskToken {
 const COLUMNS: &str = "token, execution_id, task_key, kind, status, activity_arn, input, \
     worker_name, child_execution_id, heartbeat_seconds, last_beat, outcome, created";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskToken> {
+fn from_row(r: &Row<'_>) -> Result<TaskToken, StoreError> {
     let kind: String = r.get(3)?;
     Ok(TaskToken {
         token: r.get(0)?,
@@ -101,60 +100,57 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskToken> {
 /// Registers a waiting task. A row with the same idempotency key (a re-dispatch after a
 /// restart) is kept as it is; returns the row that is stored.
 pub fn register(conn: &Tx<'_>, t: &TaskToken) -> Result<TaskToken, StoreError> {
-    conn.prepare_cached(
+    conn.run(
         "INSERT INTO task_tokens (token, execution_id, task_key, kind, status, activity_arn, \
          input, worker_name, child_execution_id, heartbeat_seconds, last_beat, outcome, created) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
          ON CONFLICT DO NOTHING",
-    )?
-    .execute(params![
-        t.token,
-        t.execution_id,
-        t.task_key,
-        t.kind.as_str(),
-        t.status,
-        t.activity_arn,
-        t.input,
-        t.worker_name,
-        t.child_execution_id,
-        t.heartbeat_seconds,
-        t.last_beat,
-        t.outcome,
-        t.created,
-    ])?;
+        &[
+            &t.token,
+            &t.execution_id,
+            &t.task_key,
+            &t.kind.as_str(),
+            &t.status,
+            &t.activity_arn,
+            &t.input,
+            &t.worker_name,
+            &t.child_execution_id,
+            &t.heartbeat_seconds,
+            &t.last_beat,
+            &t.outcome,
+            &t.created,
+        ],
+    )?;
     by_key(conn, &t.task_key)?
         .ok_or_else(|| StoreError::Corrupt(format!("task token for {} was not stored", t.task_key)))
 }
 
 /// The row of a token.
 pub fn get(conn: &Db<'_>, token: &str) -> Result<Option<TaskToken>, StoreError> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM task_tokens WHERE token = ?1"
-        ))?
-        .query_row([token], from_row)
-        .optional()?)
+    conn.opt(
+        &format!("SELECT {COLUMNS} FROM task_tokens WHERE token = ?1"),
+        &[&token],
+        from_row,
+    )
 }
 
 /// The row of a dispatch, by its idempotency key.
 pub fn by_key(conn: &Db<'_>, task_key: &str) -> Result<Option<TaskToken>, StoreError> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM task_tokens WHERE task_key = ?1"
-        ))?
-        .query_row([task_key], from_row)
-        .optional()?)
+    conn.opt(
+        &format!("SELECT {COLUMNS} FROM task_tokens WHERE task_key = ?1"),
+        &[&task_key],
+        from_row,
+    )
 }
 
 /// Records the answer of an open task; false if it was already closed (answered, timed out,
 /// or its execution ended).
 pub fn answer(conn: &Tx<'_>, token: &str, outcome: &str) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE task_tokens SET status = 'CLOSED', outcome = ?2 \
-             WHERE token = ?1 AND status != 'CLOSED'",
-        )?
-        .execute(params![token, outcome])?;
+    let n = conn.run(
+        "UPDATE task_tokens SET status = 'CLOSED', outcome = ?2 \
+         WHERE token = ?1 AND status != 'CLOSED'",
+        &[&token, &outcome],
+    )?;
     if n > 0 {
         wake_execution_of(conn, token)?;
     }
@@ -163,10 +159,11 @@ pub fn answer(conn: &Tx<'_>, token: &str, outcome: &str) -> Result<bool, StoreEr
 
 /// The execution of `token` has work to do now (see [`executions::wake_now`]).
 fn wake_execution_of(conn: &Tx<'_>, token: &str) -> Result<(), StoreError> {
-    let execution: Option<i64> = conn
-        .prepare_cached("SELECT execution_id FROM task_tokens WHERE token = ?1")?
-        .query_row([token], |r| r.get(0))
-        .optional()?;
+    let execution: Option<i64> = conn.opt(
+        "SELECT execution_id FROM task_tokens WHERE token = ?1",
+        &[&token],
+        |r| r.get(0),
+    )?;
     match execution {
         Some(id) => executions::wake_now(conn, id),
         None => Ok(()),
@@ -176,22 +173,20 @@ fn wake_execution_of(conn: &Tx<'_>, token: &str) -> Result<(), StoreError> {
 /// Closes an open task without an answer (it timed out, or gave up); false if it had
 /// already been closed, e.g. answered a moment before.
 pub fn close(conn: &Tx<'_>, token: &str) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE task_tokens SET status = 'CLOSED' WHERE token = ?1 AND status != 'CLOSED'",
-        )?
-        .execute([token])?;
+    let n = conn.run(
+        "UPDATE task_tokens SET status = 'CLOSED' WHERE token = ?1 AND status != 'CLOSED'",
+        &[&token],
+    )?;
     Ok(n > 0)
 }
 
 /// Closes every open task of an execution (it ended or was stopped).
 pub fn close_all(conn: &Tx<'_>, execution_id: i64) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE task_tokens SET status = 'CLOSED' \
-             WHERE execution_id = ?1 AND status != 'CLOSED'",
-        )?
-        .execute([execution_id])?)
+    conn.run(
+        "UPDATE task_tokens SET status = 'CLOSED' \
+         WHERE execution_id = ?1 AND status != 'CLOSED'",
+        &[&execution_id],
+    )
 }
 
 /// Closes the open tasks of execution `execution_id` whose dispatch key starts with
@@ -207,21 +202,19 @@ pub fn close_with_key_prefix(
         Some(head) => format!("{head};"),
         None => format!("{prefix}\u{10FFFF}"),
     };
-    Ok(conn
-        .prepare_cached(
-            "UPDATE task_tokens SET status = 'CLOSED' \
-             WHERE execution_id = ?1 AND task_key >= ?2 AND task_key < ?3 AND status != 'CLOSED'",
-        )?
-        .execute(params![execution_id, prefix, end])?)
+    conn.run(
+        "UPDATE task_tokens SET status = 'CLOSED' \
+         WHERE execution_id = ?1 AND task_key >= ?2 AND task_key < ?3 AND status != 'CLOSED'",
+        &[&execution_id, &prefix, &end],
+    )
 }
 
 /// Restarts the heartbeat clock of an open task; false if it is closed.
 pub fn heartbeat(conn: &Tx<'_>, token: &str, now: i64) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE task_tokens SET last_beat = ?2 WHERE token = ?1 AND status != 'CLOSED'",
-        )?
-        .execute(params![token, now])?;
+    let n = conn.run(
+        "UPDATE task_tokens SET last_beat = ?2 WHERE token = ?1 AND status != 'CLOSED'",
+        &[&token, &now],
+    )?;
     Ok(n > 0)
 }
 
@@ -233,30 +226,31 @@ pub fn take_activity_task(
     worker_name: Option<&str>,
     now: i64,
 ) -> Result<Option<TaskToken>, StoreError> {
-    let token: Option<String> = conn
-        .prepare_cached(
-            "SELECT t.token FROM task_tokens t JOIN executions e ON e.id = t.execution_id \
-             WHERE t.activity_arn = ?1 AND t.kind = 'ACTIVITY' AND t.status = 'SCHEDULED' \
-             AND e.status = 'RUNNING' ORDER BY t.created, t.token LIMIT 1",
-        )?
-        .query_row([activity_arn], |r| r.get(0))
-        .optional()?;
+    let token: Option<String> = conn.opt(
+        "SELECT t.token FROM task_tokens t JOIN executions e ON e.id = t.execution_id \
+         WHERE t.activity_arn = ?1 AND t.kind = 'ACTIVITY' AND t.status = 'SCHEDULED' \
+         AND e.status = 'RUNNING' ORDER BY t.created, t.token LIMIT 1",
+        &[&activity_arn],
+        |r| r.get(0),
+    )?;
     let Some(token) = token else {
         return Ok(None);
     };
-    conn.prepare_cached(
+    conn.run(
         "UPDATE task_tokens SET status = 'STARTED', worker_name = ?2, last_beat = ?3 \
          WHERE token = ?1",
-    )?
-    .execute(params![token, worker_name, now])?;
+        &[&token, &worker_name, &now],
+    )?;
     wake_execution_of(conn, &token)?;
     get(conn, &token)
 }
 
 /// Links a `.sync` task to the child execution it started.
 pub fn set_child(conn: &Tx<'_>, token: &str, child: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE task_tokens SET child_execution_id = ?2 WHERE token = ?1")?
-        .execute(params![token, child])?;
+    conn.run(
+        "UPDATE task_tokens SET child_execution_id = ?2 WHERE token = ?1",
+        &[&token, &child],
+    )?;
     Ok(())
 }
 
@@ -267,19 +261,18 @@ pub fn set_child(conn: &Tx<'_>, token: &str, child: i64) -> Result<(), StoreErro
 /// looked up first (an index probe) and updated only when there are some. (`UPDATE ...
 /// RETURNING` would build a temporary table on every call, several times the cost.)
 pub fn child_ended(conn: &Tx<'_>, child: i64) -> Result<Vec<i64>, StoreError> {
-    let waiting = conn
-        .prepare_cached(
-            "SELECT token, execution_id FROM task_tokens \
-             WHERE child_execution_id = ?1 AND kind = 'SYNC' AND status != 'CLOSED'",
-        )?
-        .query_map([child], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let waiting = conn.all(
+        "SELECT token, execution_id FROM task_tokens \
+         WHERE child_execution_id = ?1 AND kind = 'SYNC' AND status != 'CLOSED'",
+        &[&child],
+        |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
+    )?;
     let mut parents = Vec::with_capacity(waiting.len());
     for (token, parent) in waiting {
-        conn.prepare_cached("UPDATE task_tokens SET status = 'CLOSED' WHERE token = ?1")?
-            .execute([&token])?;
+        conn.run(
+            "UPDATE task_tokens SET status = 'CLOSED' WHERE token = ?1",
+            &[&token],
+        )?;
         executions::wake_now(conn, parent)?;
         parents.push(parent);
     }
@@ -288,22 +281,24 @@ pub fn child_ended(conn: &Tx<'_>, child: i64) -> Result<Vec<i64>, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use rusqlite::Connection;
-
     use super::*;
+    use crate::{Store, StoreConfig};
 
-    /// A database with one running execution; tests write to it through `Tx::new(&conn)`.
-    fn conn() -> Connection {
-        let mut c = Connection::open_in_memory().expect("in-memory database");
-        crate::migrations::migrate(&mut c).expect("migrations");
-        c.execute(
-            "INSERT INTO executions (id, arn, state_machine_arn, name, status, definition, \
-             role_arn, input, start_date, seed) VALUES (1, 'a', 'm', 'n', 'RUNNING', '{}', 'r', \
-             '{}', 0, 0)",
-            [],
-        )
-        .expect("execution");
-        c
+    /// Runs `test` in one write to a new in-memory store holding one running execution (id 1).
+    fn with_execution(test: impl FnOnce(&Tx<'_>) + Send + 'static) {
+        let store = Store::open(StoreConfig::in_memory()).expect("open");
+        store
+            .write_blocking(|c| {
+                c.run(
+                    "INSERT INTO executions (id, arn, state_machine_arn, name, status, \
+                     definition, role_arn, input, start_date, seed) VALUES (1, 'a', 'm', 'n', \
+                     'RUNNING', '{}', 'r', '{}', 0, 0)",
+                    &[],
+                )?;
+                test(c);
+                Ok(())
+            })
+            .expect("test");
     }
 
     fn activity_task(token: &str, created: i64) -> TaskToken {
@@ -326,79 +321,82 @@ mod tests {
 
     /// The execution's (wake_at, wakes).
     fn wake_of(c: &Db<'_>) -> (Option<i64>, i64) {
-        c.prepare_cached("SELECT wake_at, wakes FROM executions WHERE id = 1")
-            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
-            .expect("execution row")
+        c.one(
+            "SELECT wake_at, wakes FROM executions WHERE id = 1",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("execution row")
     }
 
     #[test]
     fn an_answer_clears_the_wake_up_time_and_a_park_that_raced_it_does_not_hold() {
-        let conn = conn();
-        let c = Tx::new(&conn);
-        let mut callback = activity_task("cb", 1);
-        callback.kind = TokenKind::Callback;
-        callback.activity_arn = None;
-        register(&c, &callback).expect("register");
-        // A run loaded the execution with 0 wakes and parks far ahead: that holds.
-        assert!(executions::park(&c, 1, 1_000_000, 0).expect("park"));
-        assert_eq!(wake_of(&c), (Some(1_000_000), 0));
-        // The answer lands: the execution has work now, even across a restart.
-        assert!(answer(&c, "cb", r#"{"output":{}}"#).expect("answer"));
-        assert_eq!(wake_of(&c), (None, 1));
-        // A park by a run that loaded before the answer does not hold...
-        assert!(!executions::park(&c, 1, 2_000_000, 0).expect("park"));
-        assert_eq!(wake_of(&c), (None, 1));
-        // ...one by a run that loaded after it does.
-        assert!(executions::park(&c, 1, 2_000_000, 1).expect("park"));
-        // A second answer to a closed task changes nothing.
-        assert!(!answer(&c, "cb", r#"{"output":{}}"#).expect("answer"));
-        assert_eq!(wake_of(&c), (Some(2_000_000), 1));
+        with_execution(|c| {
+            let mut callback = activity_task("cb", 1);
+            callback.kind = TokenKind::Callback;
+            callback.activity_arn = None;
+            register(c, &callback).expect("register");
+            // A run loaded the execution with 0 wakes and parks far ahead: that holds.
+            assert!(executions::park(c, 1, 1_000_000, 0).expect("park"));
+            assert_eq!(wake_of(c), (Some(1_000_000), 0));
+            // The answer lands: the execution has work now, even across a restart.
+            assert!(answer(c, "cb", r#"{"output":{}}"#).expect("answer"));
+            assert_eq!(wake_of(c), (None, 1));
+            // A park by a run that loaded before the answer does not hold...
+            assert!(!executions::park(c, 1, 2_000_000, 0).expect("park"));
+            assert_eq!(wake_of(c), (None, 1));
+            // ...one by a run that loaded after it does.
+            assert!(executions::park(c, 1, 2_000_000, 1).expect("park"));
+            // A second answer to a closed task changes nothing.
+            assert!(!answer(c, "cb", r#"{"output":{}}"#).expect("answer"));
+            assert_eq!(wake_of(c), (Some(2_000_000), 1));
+        });
     }
 
     #[test]
     fn a_worker_taking_an_activity_task_wakes_its_execution() {
-        let conn = conn();
-        let c = Tx::new(&conn);
-        register(&c, &activity_task("t1", 10)).expect("register");
-        assert!(executions::park(&c, 1, 1_000_000, 0).expect("park"));
-        take_activity_task(&c, "act", Some("w"), 30).expect("take");
-        assert_eq!(wake_of(&c), (None, 1));
+        with_execution(|c| {
+            register(c, &activity_task("t1", 10)).expect("register");
+            assert!(executions::park(c, 1, 1_000_000, 0).expect("park"));
+            take_activity_task(c, "act", Some("w"), 30).expect("take");
+            assert_eq!(wake_of(c), (None, 1));
+        });
     }
 
     #[test]
     fn a_worker_takes_the_oldest_task_once() {
-        let conn = conn();
-        let c = Tx::new(&conn);
-        register(&c, &activity_task("t2", 20)).expect("register");
-        register(&c, &activity_task("t1", 10)).expect("register");
-        let first = take_activity_task(&c, "act", Some("w"), 30)
-            .expect("take")
-            .expect("a task");
-        assert_eq!(first.token, "t1");
-        assert_eq!(first.status, "STARTED");
-        assert_eq!(first.worker_name.as_deref(), Some("w"));
-        assert_eq!(first.last_beat, 30);
-        let second = take_activity_task(&c, "act", None, 31)
-            .expect("take")
-            .expect("a task");
-        assert_eq!(second.token, "t2");
-        assert!(take_activity_task(&c, "act", None, 32)
-            .expect("take")
-            .is_none());
+        with_execution(|c| {
+            register(c, &activity_task("t2", 20)).expect("register");
+            register(c, &activity_task("t1", 10)).expect("register");
+            let first = take_activity_task(c, "act", Some("w"), 30)
+                .expect("take")
+                .expect("a task");
+            assert_eq!(first.token, "t1");
+            assert_eq!(first.status, "STARTED");
+            assert_eq!(first.worker_name.as_deref(), Some("w"));
+            assert_eq!(first.last_beat, 30);
+            let second = take_activity_task(c, "act", None, 31)
+                .expect("take")
+                .expect("a task");
+            assert_eq!(second.token, "t2");
+            assert!(take_activity_task(c, "act", None, 32)
+                .expect("take")
+                .is_none());
+        });
     }
 
     #[test]
     fn a_task_is_answered_once_and_a_redispatch_keeps_its_row() {
-        let conn = conn();
-        let c = Tx::new(&conn);
-        let stored = register(&c, &activity_task("t1", 10)).expect("register");
-        let mut again = activity_task("t1-other", 99);
-        again.task_key = stored.task_key.clone();
-        assert_eq!(register(&c, &again).expect("register").token, "t1");
-        assert!(answer(&c, "t1", r#"{"output":1}"#).expect("answer"));
-        assert!(!answer(&c, "t1", r#"{"output":2}"#).expect("answer"));
-        assert!(!heartbeat(&c, "t1", 50).expect("heartbeat"));
-        let row = get(&c, "t1").expect("get").expect("row");
-        assert_eq!(row.outcome.as_deref(), Some(r#"{"output":1}"#));
+        with_execution(|c| {
+            let stored = register(c, &activity_task("t1", 10)).expect("register");
+            let mut again = activity_task("t1-other", 99);
+            again.task_key = stored.task_key.clone();
+            assert_eq!(register(c, &again).expect("register").token, "t1");
+            assert!(answer(c, "t1", r#"{"output":1}"#).expect("answer"));
+            assert!(!answer(c, "t1", r#"{"output":2}"#).expect("answer"));
+            assert!(!heartbeat(c, "t1", 50).expect("heartbeat"));
+            let row = get(c, "t1").expect("get").expect("row");
+            assert_eq!(row.outcome.as_deref(), Some(r#"{"output":1}"#));
+        });
     }
 }

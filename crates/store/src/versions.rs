@@ -1,10 +1,10 @@
 //! The `state_machine_versions` table: immutable, numbered snapshots of a state machine.
 
-use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value;
 
 use crate::columns::{count, json_text, json_value, limit};
 use crate::db::{Db, Tx};
+use crate::sql::Row;
 use crate::state_machines::StateMachineType;
 use crate::StoreError;
 
@@ -58,7 +58,7 @@ fn record(row: &Row<'_>) -> Result<VersionRecord, StoreError> {
         version: row.get(2)?,
         definition: row.get(3)?,
         role_arn: row.get(4)?,
-        machine_type: crate::state_machines::machine_type_column(&row.get::<_, String>(5)?)?,
+        machine_type: crate::state_machines::machine_type_column(&row.get::<String>(5)?)?,
         description: row.get(6)?,
         revision_id: row.get(7)?,
         created: row.get(8)?,
@@ -70,48 +70,50 @@ fn record(row: &Row<'_>) -> Result<VersionRecord, StoreError> {
 
 /// Inserts a version; [`StoreError::Conflict`] if its ARN or (machine, number) exists.
 pub fn insert(conn: &Tx<'_>, version: &VersionRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO state_machine_versions ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))?
-    .execute(params![
-        version.arn,
-        version.state_machine_arn,
-        version.version,
-        version.definition,
-        version.role_arn,
-        version.machine_type.as_str(),
-        version.description,
-        version.revision_id,
-        version.created,
-        json_text(version.logging.as_ref()),
-        json_text(version.tracing.as_ref()),
-        json_text(version.encryption.as_ref()),
-    ])
-    .map_err(|e| {
-        StoreError::from(e).or_conflict(|| format!("version {} already exists", version.arn))
-    })?;
+    conn.run(
+        &format!(
+            "INSERT INTO state_machine_versions ({COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ),
+        &[
+            &version.arn,
+            &version.state_machine_arn,
+            &version.version,
+            &version.definition,
+            &version.role_arn,
+            &version.machine_type.as_str(),
+            &version.description,
+            &version.revision_id,
+            &version.created,
+            &json_text(version.logging.as_ref()),
+            &json_text(version.tracing.as_ref()),
+            &json_text(version.encryption.as_ref()),
+        ],
+    )
+    .map_err(|e| e.or_conflict(|| format!("version {} already exists", version.arn)))?;
     Ok(())
 }
 
 /// The version with this ARN, if any.
 pub fn get(conn: &Db<'_>, arn: &str) -> Result<Option<VersionRecord>, StoreError> {
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM state_machine_versions WHERE arn = ?1"
-    ))?;
-    let mut rows = statement.query([arn])?;
-    rows.next()?.map(record).transpose()
+    conn.opt(
+        &format!("SELECT {COLUMNS} FROM state_machine_versions WHERE arn = ?1"),
+        &[&arn],
+        record,
+    )
 }
 
 /// The machine's highest-numbered version, if it has one. `PublishStateMachineVersion`
 /// compares its revision with the machine's to return it instead of publishing a duplicate.
 pub fn latest(conn: &Db<'_>, state_machine_arn: &str) -> Result<Option<VersionRecord>, StoreError> {
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM state_machine_versions WHERE state_machine_arn = ?1 \
-         ORDER BY version DESC LIMIT 1"
-    ))?;
-    let mut rows = statement.query([state_machine_arn])?;
-    rows.next()?.map(record).transpose()
+    conn.opt(
+        &format!(
+            "SELECT {COLUMNS} FROM state_machine_versions WHERE state_machine_arn = ?1 \
+             ORDER BY version DESC LIMIT 1"
+        ),
+        &[&state_machine_arn],
+        record,
+    )
 }
 
 /// Up to `limit` versions of a machine, newest first, starting after the version `after`
@@ -123,38 +125,36 @@ pub fn list(
     after: Option<&str>,
     limit_to: usize,
 ) -> Result<Vec<VersionSummary>, StoreError> {
-    let below = match after {
+    let below: i64 = match after {
         None => i64::MAX,
-        Some(arn) => conn
-            .prepare_cached(
-                "SELECT version FROM state_machine_versions \
-                 WHERE arn = ?1 AND state_machine_arn = ?2",
-            )?
-            .query_row([arn, state_machine_arn], |row| row.get(0))
-            .optional()?
-            .ok_or(StoreError::NotFound)?,
+        Some(arn) => conn.one(
+            "SELECT version FROM state_machine_versions \
+             WHERE arn = ?1 AND state_machine_arn = ?2",
+            &[&arn, &state_machine_arn],
+            |row| row.get(0),
+        )?,
     };
-    let mut statement = conn.prepare_cached(
+    conn.all(
         "SELECT arn, version, created FROM state_machine_versions \
          WHERE state_machine_arn = ?1 AND version < ?2 ORDER BY version DESC LIMIT ?3",
-    )?;
-    let mut rows = statement.query(params![state_machine_arn, below, limit(limit_to)])?;
-    let mut page = Vec::new();
-    while let Some(row) = rows.next()? {
-        page.push(VersionSummary {
-            arn: row.get(0)?,
-            version: row.get(1)?,
-            created: row.get(2)?,
-        });
-    }
-    Ok(page)
+        &[&state_machine_arn, &below, &limit(limit_to)],
+        |row| {
+            Ok(VersionSummary {
+                arn: row.get(0)?,
+                version: row.get(1)?,
+                created: row.get(2)?,
+            })
+        },
+    )
 }
 
 /// How many versions a machine has (AWS allows 1,000).
 pub fn count_for_machine(conn: &Db<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
-    let n: i64 = conn
-        .prepare_cached("SELECT count(*) FROM state_machine_versions WHERE state_machine_arn = ?1")?
-        .query_row([state_machine_arn], |row| row.get(0))?;
+    let n: i64 = conn.one(
+        "SELECT count(*) FROM state_machine_versions WHERE state_machine_arn = ?1",
+        &[&state_machine_arn],
+        |row| row.get(0),
+    )?;
     Ok(count(n))
 }
 
@@ -162,15 +162,14 @@ pub fn count_for_machine(conn: &Db<'_>, state_machine_arn: &str) -> Result<usize
 /// [`aliases::referencing_version`](crate::aliases::referencing_version) first: AWS refuses
 /// to delete a version an alias routes to.
 pub fn delete(conn: &Tx<'_>, arn: &str) -> Result<bool, StoreError> {
-    let changed = conn
-        .prepare_cached("DELETE FROM state_machine_versions WHERE arn = ?1")?
-        .execute([arn])?;
+    let changed = conn.run("DELETE FROM state_machine_versions WHERE arn = ?1", &[&arn])?;
     Ok(changed > 0)
 }
 
 /// Deletes every version of a machine; returns how many.
 pub fn delete_for_machine(conn: &Tx<'_>, state_machine_arn: &str) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached("DELETE FROM state_machine_versions WHERE state_machine_arn = ?1")?
-        .execute([state_machine_arn])?)
+    conn.run(
+        "DELETE FROM state_machine_versions WHERE state_machine_arn = ?1",
+        &[&state_machine_arn],
+    )
 }
