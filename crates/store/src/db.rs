@@ -23,7 +23,16 @@ use rusqlite::{CachedStatement, Connection};
 /// [`Store::write`]: crate::Store::write
 #[derive(Clone, Copy)]
 pub struct Db<'a> {
-    conn: &'a Connection,
+    backend: Backend<'a>,
+}
+
+/// The database a handle works on.
+#[derive(Clone, Copy)]
+pub(crate) enum Backend<'a> {
+    /// An SQLite connection (a reader's, or the writer's inside its transaction).
+    Sqlite(&'a Connection),
+    /// A PostgreSQL session (a client, or a transaction open on one).
+    Postgres(&'a dyn crate::sql::PgSession),
 }
 
 /// The write transaction a [`Store::write`](crate::Store::write) closure runs in, shared with
@@ -37,18 +46,31 @@ pub struct Tx<'a> {
 impl<'a> Db<'a> {
     /// Wraps a connection; only the store hands out handles.
     pub(crate) fn new(conn: &'a Connection) -> Self {
-        Db { conn }
+        Db {
+            backend: Backend::Sqlite(conn),
+        }
     }
 
-    /// A prepared statement from the connection's cache (the typed functions run the same few
-    /// statements over and over).
+    /// Wraps a PostgreSQL session.
+    pub(crate) fn postgres(session: &'a dyn crate::sql::PgSession) -> Self {
+        Db {
+            backend: Backend::Postgres(session),
+        }
+    }
+
+    /// The database underneath.
+    pub(crate) fn backend(&self) -> Backend<'a> {
+        self.backend
+    }
+
+    /// A prepared statement from SQLite's cache, for the few statements that stay SQLite's
+    /// own (history pages borrowed in place, the old events migration). On PostgreSQL they
+    /// are refused.
     pub(crate) fn prepare_cached(&self, sql: &str) -> rusqlite::Result<CachedStatement<'a>> {
-        self.conn.prepare_cached(sql)
-    }
-
-    /// The rowid of the last row inserted on this connection.
-    pub(crate) fn last_insert_rowid(&self) -> i64 {
-        self.conn.last_insert_rowid()
+        match self.backend {
+            Backend::Sqlite(conn) => conn.prepare_cached(sql),
+            Backend::Postgres(_) => Err(rusqlite::Error::InvalidQuery),
+        }
     }
 
     /// The SQLite connection, for the store's own tests of the writer and readers (a job that
@@ -56,7 +78,10 @@ impl<'a> Db<'a> {
     /// which nothing but this crate's tests turns on.
     #[cfg(feature = "raw-sql")]
     pub fn sql(&self) -> &'a Connection {
-        self.conn
+        match self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(_) => panic!("Db::sql is for the SQLite tests of the store"),
+        }
     }
 }
 
@@ -65,6 +90,13 @@ impl<'a> Tx<'a> {
     /// transactions, so only they make a `Tx`.
     pub(crate) fn new(conn: &'a Connection) -> Self {
         Tx { db: Db::new(conn) }
+    }
+
+    /// Wraps a PostgreSQL transaction.
+    pub(crate) fn postgres(session: &'a dyn crate::sql::PgSession) -> Self {
+        Tx {
+            db: Db::postgres(session),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use rusqlite::{ffi, Connection};
 pub enum StoreError {
     /// The database refused or failed (a constraint, a lock, an I/O error); its message says
     /// which, for the log.
-    #[error("SQLite error: {0}")]
+    #[error("{0}")]
     Database(DatabaseError),
     /// The store was closed (or its writer stopped) before the job ran.
     #[error("the store is closed")]
@@ -58,11 +58,26 @@ pub enum StoreError {
 /// codes, which another backend would not share.
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
-pub struct DatabaseError(rusqlite::Error);
+pub struct DatabaseError(Failure);
+
+/// The failure as the database's driver gave it.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("SQLite error: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(postgres::Error),
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
-        StoreError::Database(DatabaseError(error))
+        StoreError::Database(DatabaseError(Failure::Sqlite(error)))
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(error: postgres::Error) -> Self {
+        StoreError::Database(DatabaseError(Failure::Postgres(error)))
     }
 }
 
@@ -72,9 +87,9 @@ impl StoreError {
     /// is copied, and the rest is rebuilt from its text.
     pub(crate) fn duplicate(&self) -> StoreError {
         match self {
-            StoreError::Database(DatabaseError(rusqlite::Error::SqliteFailure(code, message))) => {
-                rusqlite::Error::SqliteFailure(*code, message.clone()).into()
-            }
+            StoreError::Database(DatabaseError(Failure::Sqlite(
+                rusqlite::Error::SqliteFailure(code, message),
+            ))) => rusqlite::Error::SqliteFailure(*code, message.clone()).into(),
             StoreError::Full { dir, reason } => StoreError::Full {
                 dir: dir.clone(),
                 reason: reason.clone(),
@@ -98,7 +113,9 @@ impl StoreError {
     /// database in `dir`.
     pub(crate) fn classify(self, conn: &Connection, dir: &Path) -> StoreError {
         let reason = match &self {
-            StoreError::Database(DatabaseError(error)) => out_of_space(conn, error),
+            StoreError::Database(DatabaseError(Failure::Sqlite(error))) => {
+                out_of_space(conn, error)
+            }
             _ => None,
         };
         match reason {
@@ -110,12 +127,17 @@ impl StoreError {
         }
     }
 
-    /// True for an SQLite PRIMARY KEY or UNIQUE violation: "it already exists".
+    /// True for a PRIMARY KEY or UNIQUE violation: "it already exists".
     pub fn is_unique_violation(&self) -> bool {
         match self {
-            StoreError::Database(DatabaseError(rusqlite::Error::SqliteFailure(code, _))) => {
+            StoreError::Database(DatabaseError(Failure::Sqlite(
+                rusqlite::Error::SqliteFailure(code, _),
+            ))) => {
                 code.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY
                     || code.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+            }
+            StoreError::Database(DatabaseError(Failure::Postgres(error))) => {
+                error.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
             }
             _ => false,
         }

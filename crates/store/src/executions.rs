@@ -125,11 +125,12 @@ pub(crate) fn next_id(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
 ///
 /// [`Store::new_execution_id`]: crate::Store::new_execution_id
 pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
-    conn.run(
+    conn.one(
         "INSERT INTO executions (id, arn, state_machine_arn, version_arn, alias_arn, name, status, \
          definition, role_arn, revision_id, input, output, error, cause, start_date, stop_date, \
          redrive_count, redrive_date, seed, wake_at, trace_header, map_run_arn) \
-         VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?22)",
+         VALUES (?21, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?22) \
+         RETURNING id",
         &[
             &e.arn,
             &e.state_machine_arn,
@@ -154,8 +155,8 @@ pub fn insert(conn: &Tx<'_>, e: &ExecutionRecord) -> Result<i64, StoreError> {
             &(e.id != 0).then_some(e.id),
             &e.map_run_arn,
         ],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )
 }
 
 /// An execution by ARN.

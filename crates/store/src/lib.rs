@@ -26,6 +26,7 @@ mod job;
 pub mod map_run_express;
 pub mod migrations;
 pub mod payloads;
+pub mod postgres;
 mod readers;
 mod sql;
 pub mod state_machines;
