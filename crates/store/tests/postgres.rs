@@ -1,5 +1,6 @@
-//! The typed functions on PostgreSQL: tags and activities written and read back through the
-//! statement boundary, inside transactions on a real server.
+//! The typed functions on PostgreSQL: tags, activities, executions and task tokens written and
+//! read back through the statement boundary, inside transactions on a real server, in the
+//! store's PostgreSQL schema.
 //!
 //! The server is `SWITCHBACK_TEST_POSTGRES` (a connection string), by default
 //! `host=127.0.0.1 port=5432 user=postgres dbname=test`. Each test works in a schema of its
@@ -8,10 +9,15 @@
 
 use std::io::Write;
 
+mod common;
+
 use switchback_store::activities::{self, ActivityRecord};
-use switchback_store::postgres::in_transaction;
+use switchback_store::executions::{self, Ending};
+use switchback_store::postgres::{create_schema, in_transaction};
 use switchback_store::tags::{self, Tag};
+use switchback_store::task_tokens::{self, TaskToken, TokenKind};
 use switchback_store::StoreError;
+use switchback_types::ExecutionStatus;
 
 /// A client on the test server, in a fresh schema holding the tables these tests use; `None`
 /// (after saying why) when there is no server and not on CI.
@@ -39,13 +45,10 @@ fn client(test: &str) -> Option<(postgres::Client, String)> {
     let schema = format!("sb_{test}_{}_{nanos}", std::process::id());
     client
         .batch_execute(&format!(
-            "CREATE SCHEMA {schema}; SET search_path TO {schema};
-             CREATE TABLE tags (resource_arn TEXT NOT NULL, key TEXT NOT NULL,
-               value TEXT NOT NULL, PRIMARY KEY (resource_arn, key));
-             CREATE TABLE activities (arn TEXT PRIMARY KEY, name TEXT NOT NULL,
-               created BIGINT NOT NULL, encryption TEXT);"
+            "CREATE SCHEMA {schema}; SET search_path TO {schema};"
         ))
         .expect("create the test schema");
+    create_schema(&mut client).expect("the store's tables");
     Some((client, schema))
 }
 
@@ -124,5 +127,77 @@ fn activities_are_inserted_once_and_paged_on_postgres() {
         activities::list(tx, Some(&format!("{prefix}gone")), 2)
     });
     assert!(matches!(unknown, Err(StoreError::NotFound)));
+    drop_schema(client, &schema);
+}
+
+#[test]
+fn executions_and_task_tokens_live_their_lives_on_postgres() {
+    let Some((mut client, schema)) = client("executions") else {
+        return;
+    };
+    let mut record = common::execution_record("e1", r#"{"a":1}"#);
+    record.id = 41;
+    let id = in_transaction(&mut client, |tx| executions::insert(tx, &record)).expect("insert");
+    assert_eq!(id, 41, "the id given comes back (RETURNING id)");
+    // The same ARN again is a unique violation, as on SQLite.
+    let again = in_transaction(&mut client, |tx| {
+        let mut twin = common::execution_record("e1", "{}");
+        twin.id = 42;
+        executions::insert(tx, &twin)
+    });
+    assert!(again.is_err_and(|e| e.is_unique_violation()));
+    let running = in_transaction(&mut client, |tx| executions::running(tx)).expect("running");
+    assert_eq!(running.iter().map(|r| r.0).collect::<Vec<_>>(), [41]);
+
+    let token = TaskToken {
+        token: "tok-1".into(),
+        execution_id: id,
+        task_key: format!("{}:5", record.arn),
+        kind: TokenKind::Callback,
+        status: "SCHEDULED".into(),
+        activity_arn: None,
+        input: None,
+        worker_name: None,
+        child_execution_id: None,
+        heartbeat_seconds: Some(30),
+        last_beat: 100,
+        outcome: None,
+        created: 100,
+    };
+    let stored = in_transaction(&mut client, |tx| {
+        task_tokens::register(tx, &token)?;
+        // A re-dispatch finds the row it registered before.
+        task_tokens::register(tx, &token)
+    })
+    .expect("register");
+    assert_eq!(stored, token);
+    let answered = in_transaction(&mut client, |tx| {
+        task_tokens::answer(tx, "tok-1", r#"{"output":{"ok":true}}"#)
+    })
+    .expect("answer");
+    assert!(answered);
+    let row = in_transaction(&mut client, |tx| task_tokens::by_key(tx, &token.task_key))
+        .expect("by key")
+        .expect("the row");
+    assert_eq!(row.outcome.as_deref(), Some(r#"{"output":{"ok":true}}"#));
+
+    let ending = Ending {
+        status: ExecutionStatus::Succeeded,
+        output: Some(r#"{"done":true}"#.into()),
+        error: None,
+        cause: None,
+        stop_date: 200,
+    };
+    let finished =
+        in_transaction(&mut client, |tx| executions::finish(tx, id, &ending)).expect("finish");
+    assert!(finished);
+    let read = in_transaction(&mut client, |tx| executions::get(tx, id))
+        .expect("get")
+        .expect("the execution");
+    assert_eq!(read.status, ExecutionStatus::Succeeded);
+    assert_eq!(read.output.as_deref(), Some(r#"{"done":true}"#));
+    assert_eq!(read.stop_date, Some(200));
+    let running = in_transaction(&mut client, |tx| executions::running(tx)).expect("running");
+    assert!(running.is_empty());
     drop_schema(client, &schema);
 }
