@@ -201,3 +201,50 @@ fn executions_and_task_tokens_live_their_lives_on_postgres() {
     assert!(running.is_empty());
     drop_schema(client, &schema);
 }
+
+/// PostgreSQL's schema has the tables and columns SQLite's migrations leave, no more, no less:
+/// a migration that adds a column fails this test until `postgres_schema.sql` has it too.
+#[test]
+fn the_postgres_schema_keeps_step_with_the_sqlite_migrations() {
+    let Some((mut client, schema)) = client("schema") else {
+        return;
+    };
+    let store = switchback_store::Store::open(switchback_store::StoreConfig::in_memory())
+        .expect("open SQLite");
+    let mut sqlite: Vec<(String, String)> = store
+        .read_blocking(|db| {
+            let conn = db.sql();
+            let mut tables = conn.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )?;
+            let names: Vec<String> = tables
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut columns = Vec::new();
+            for table in names {
+                let mut info = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+                let found: Vec<String> = info
+                    .query_map([], |r| r.get(1))?
+                    .collect::<Result<_, _>>()?;
+                columns.extend(found.into_iter().map(|c| (table.clone(), c)));
+            }
+            Ok(columns)
+        })
+        .expect("SQLite's columns");
+    let mut postgres: Vec<(String, String)> = client
+        .query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = $1",
+            &[&schema],
+        )
+        .expect("PostgreSQL's columns")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    // The version bookkeeping is SQLite's own (PRAGMA user_version needs no table).
+    sqlite.sort();
+    postgres.sort();
+    assert_eq!(postgres, sqlite);
+    drop_schema(client, &schema);
+}
