@@ -44,33 +44,21 @@ pub(crate) trait ToParam {
     fn param(&self) -> Param<'_>;
 }
 
-impl ToParam for i64 {
-    fn param(&self) -> Param<'_> {
-        Param::Int(*self)
-    }
+macro_rules! integer_param {
+    ($($t:ty),*) => {$(
+        impl ToParam for $t {
+            fn param(&self) -> Param<'_> {
+                Param::Int(i64::from(*self))
+            }
+        }
+    )*};
 }
 
-impl ToParam for i32 {
-    fn param(&self) -> Param<'_> {
-        Param::Int(i64::from(*self))
-    }
-}
-
-impl ToParam for u32 {
-    fn param(&self) -> Param<'_> {
-        Param::Int(i64::from(*self))
-    }
-}
+integer_param!(i64, i32, u32, bool);
 
 impl ToParam for f64 {
     fn param(&self) -> Param<'_> {
         Param::Real(*self)
-    }
-}
-
-impl ToParam for bool {
-    fn param(&self) -> Param<'_> {
-        Param::Int(i64::from(*self))
     }
 }
 
