@@ -147,10 +147,38 @@ fn parse_template(text: &str) -> std::result::Result<Value, String> {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
         return Ok(v);
     }
-    let mut options = serde_saphyr::Options::default();
-    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
-    serde_saphyr::from_str_with_options::<Value>(text, options)
-        .map_err(|e| format!("the template is neither JSON nor YAML: {e}"))
+    let yaml = |text: &str| {
+        let mut options = serde_saphyr::Options::default();
+        options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+        serde_saphyr::from_str_with_options::<Value>(text, options)
+    };
+    match yaml(text) {
+        Ok(v) => Ok(v),
+        // A slip in a part that says nothing of the state machines (its `Outputs`, say, that
+        // a more lenient YAML reader such as SAM's accepts) does not keep them from being read.
+        Err(e) => yaml(&machine_sections(text))
+            .map_err(|_| format!("the template is neither JSON nor YAML: {e}")),
+    }
+}
+
+/// The template's top-level sections that can bear on a state machine (`Resources`,
+/// `Parameters`, `Mappings`, `Conditions`, `Globals`, ...), without the others (`Outputs`,
+/// `Metadata`, `Description`).
+fn machine_sections(text: &str) -> String {
+    const OTHERS: [&str; 3] = ["Outputs:", "Metadata:", "Description:"];
+    let mut kept = String::with_capacity(text.len());
+    let mut keeping = true;
+    for line in text.lines() {
+        let top_level = !line.starts_with([' ', '\t', '#', '-']) && !line.trim().is_empty();
+        if top_level {
+            keeping = !OTHERS.iter().any(|o| line.starts_with(o));
+        }
+        if keeping {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept
 }
 
 fn is_state_machine(r: &Value) -> bool {
@@ -631,6 +659,18 @@ Resources:
         let e = read(&dir.join("template.yaml"), "Nope").err().unwrap();
         assert!(e.to_string().contains("its state machines: Orders"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_slip_outside_the_machines_does_not_keep_them_from_being_read() {
+        let text = "Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\nOutputs:\n  Sample:\n    Value: \"{\n      \\\"a\\\": 1\n    }\"\n";
+        assert!(
+            serde_saphyr::from_str::<Value>(text).is_err(),
+            "the Outputs slip, as in a published sample"
+        );
+        let doc = parse_template(text).expect("read without its Outputs");
+        assert!(doc["Resources"]["M"].is_object());
+        assert!(doc.get("Outputs").is_none());
     }
 
     /// Shapes seen in AWS's published workflow templates: names given with `!Sub`, an
