@@ -605,3 +605,34 @@ async fn variables_given_are_seen_and_debug_shows_them_after_the_state() {
     .unwrap();
     assert_eq!(after, json!({"customer": "Ana", "orders": 3}));
 }
+
+#[tokio::test]
+async fn a_mocked_parallel_state_takes_one_result_per_branch() {
+    let (_s, client) = setup().await;
+    let parallel = json!({"Type": "Parallel", "ResultPath": "$.branches", "Next": "After",
+        "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}]})
+    .to_string();
+    let r = client
+        .test_state()
+        .definition(parallel)
+        .input(r#"{"order": 7}"#)
+        .mock(result(r#"[{"a": 1}, {"b": 2}]"#))
+        .inspection_level(InspectionLevel::Debug)
+        .send()
+        .await
+        .expect("TestState");
+    assert_eq!(r.status, Some(TestExecutionStatus::Succeeded));
+    assert_eq!(r.next_state.as_deref(), Some("After"));
+    let output: Value = serde_json::from_str(r.output.as_deref().unwrap_or("null")).unwrap();
+    assert_eq!(
+        output,
+        json!({"order": 7, "branches": [{"a": 1}, {"b": 2}]})
+    );
+    let data = r.inspection_data.expect("inspection data");
+    assert!(
+        data.after_parameters.is_none() && data.result.is_none(),
+        "no task ran"
+    );
+}
